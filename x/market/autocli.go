@@ -1,0 +1,97 @@
+package market
+
+import (
+	"fmt"
+
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+
+	"github.com/cosmos/cosmos-sdk/version"
+
+	"github.com/fogchain/fog/x/market/types"
+)
+
+// AutoCLIOptions describes the market's query commands and the transaction commands that need no
+// hand-written form (those that do live in client/cli).
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	app := version.AppName
+	return &autocliv1.ModuleOptions{
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Query_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "Params", Use: "params", Short: "Show the market's params"},
+				{
+					RpcMethod: "Provider", Use: "provider [address]", Short: "Show a registered provider",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "address"}},
+				},
+				{RpcMethod: "Providers", Use: "providers", Short: "List registered providers"},
+				{
+					RpcMethod: "Order", Use: "order [id]", Short: "Show an order",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}},
+				},
+				{
+					RpcMethod: "Orders", Use: "orders", Short: "List orders, optionally by owner and state",
+					Example: fmt.Sprintf("%s q market orders --owner fog1... --state ORDER_STATE_OPEN -o json", app),
+				},
+				{
+					RpcMethod: "Bids", Use: "bids [order-id]", Short: "List the bids on an order (commitments stay hidden until revealed)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
+				},
+				{
+					RpcMethod: "Lease", Use: "lease [id]", Short: "Show a lease and what it has accrued",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}},
+				},
+				{
+					RpcMethod: "Leases", Use: "leases", Short: "List leases, optionally by provider, owner and state",
+					Example: fmt.Sprintf("%s q market leases --provider fog1... --state LEASE_STATE_ACTIVE", app),
+				},
+				{
+					RpcMethod: "Quote", Use: "quote", Short: "Suggest a max price per block from the market's price bands",
+					Example: fmt.Sprintf("%s q market quote --cpu-millicores 1000 --tier TIER_SILVER --lease-blocks 100", app),
+				},
+				{RpcMethod: "Market", Use: "market", Short: "Summarize the market: price bands, open orders, leases, money held"},
+			},
+		},
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service:              types.Msg_serviceDesc.ServiceName,
+			EnhanceCustomCommand: true,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "RegisterProvider", Skip: true},
+				{RpcMethod: "UpdateProvider", Skip: true},
+				{RpcMethod: "CreateOrder", Skip: true},
+				{RpcMethod: "CommitBid", Skip: true},
+				{RpcMethod: "RevealBid", Skip: true},
+				{
+					RpcMethod: "CancelOrder", Use: "cancel-order [order-id]",
+					Short:          "Cancel an unsettled order; the escrow and every bid deposit are returned",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
+				},
+				{
+					RpcMethod: "WithdrawBid", Use: "withdraw-bid [order-id]",
+					Short:          "Withdraw a bid during the commit phase; the deposit is returned",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
+				},
+				{
+					RpcMethod: "StartLease", Use: "start-lease [lease-id]",
+					Short:          "Start a won lease (provider); its term and payment begin now",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "lease_id"}},
+				},
+				{
+					RpcMethod: "WithdrawLease", Use: "withdraw-lease [lease-id]",
+					Short:          "Withdraw what a lease has accrued (provider)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "lease_id"}},
+				},
+				{
+					RpcMethod: "CloseLease", Use: "close-lease [lease-id]",
+					Short:          "Close a lease early (owner or provider); it settles and refunds",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "lease_id"}},
+				},
+				{
+					RpcMethod: "UpdateParams", Use: "update-params-proposal [params]",
+					Short:          "Submit a governance proposal to replace the market params (all of them)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
+					GovProposal:    true,
+				},
+			},
+		},
+	}
+}

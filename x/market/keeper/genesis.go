@@ -1,0 +1,123 @@
+package keeper
+
+import (
+	"context"
+	"fmt"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/x/market/types"
+)
+
+// InitGenesis loads the market state, queues and sequences included.
+func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
+	if err := k.Params.Set(ctx, gs.Params); err != nil {
+		return err
+	}
+	for _, p := range gs.Providers {
+		addr, err := k.addressCodec.StringToBytes(p.Owner)
+		if err != nil {
+			return err
+		}
+		if err := k.Providers.Set(ctx, addr, p); err != nil {
+			return err
+		}
+	}
+	for _, o := range gs.Orders {
+		if err := k.setOrder(ctx, nil, o); err != nil {
+			return err
+		}
+	}
+	for _, b := range gs.Bids {
+		addr, err := k.addressCodec.StringToBytes(b.Provider)
+		if err != nil {
+			return err
+		}
+		if err := k.Bids.Set(ctx, collections.Join(b.OrderId, sdk.AccAddress(addr)), b); err != nil {
+			return err
+		}
+	}
+	for _, l := range gs.Leases {
+		if err := k.setLease(ctx, nil, l); err != nil {
+			return err
+		}
+	}
+	for _, b := range gs.PriceBands {
+		if err := k.PriceBands.Set(ctx, collections.Join(int32(b.Tier), b.Denom), b); err != nil {
+			return err
+		}
+	}
+	if err := k.OrderSeq.Set(ctx, gs.NextOrderId); err != nil {
+		return err
+	}
+	if err := k.LeaseSeq.Set(ctx, gs.NextLeaseId); err != nil {
+		return err
+	}
+	for _, q := range []struct {
+		set     collections.KeySet[HeightID]
+		entries []types.QueueEntry
+	}{{k.SettlementQueue, gs.SettlementQueue}, {k.StartQueue, gs.StartQueue}, {k.EndQueue, gs.EndQueue}} {
+		for _, e := range q.entries {
+			if err := q.set.Set(ctx, collections.Join(e.Height, e.Id)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ExportGenesis dumps the whole market state.
+func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
+	gs := &types.GenesisState{}
+	var err error
+	if gs.Params, err = k.Params.Get(ctx); err != nil {
+		return nil, err
+	}
+	if gs.Providers, err = values(ctx, k.Providers); err != nil {
+		return nil, err
+	}
+	if gs.Orders, err = values(ctx, k.Orders); err != nil {
+		return nil, err
+	}
+	if gs.Bids, err = values(ctx, k.Bids); err != nil {
+		return nil, err
+	}
+	if gs.Leases, err = values(ctx, k.Leases); err != nil {
+		return nil, err
+	}
+	if gs.PriceBands, err = values(ctx, k.PriceBands); err != nil {
+		return nil, err
+	}
+	if gs.NextOrderId, err = k.OrderSeq.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if gs.NextLeaseId, err = k.LeaseSeq.Peek(ctx); err != nil {
+		return nil, err
+	}
+	for _, q := range []struct {
+		set collections.KeySet[HeightID]
+		out *[]types.QueueEntry
+	}{{k.SettlementQueue, &gs.SettlementQueue}, {k.StartQueue, &gs.StartQueue}, {k.EndQueue, &gs.EndQueue}} {
+		err := q.set.Walk(ctx, nil, func(key HeightID) (bool, error) {
+			*q.out = append(*q.out, types.QueueEntry{Height: key.K1(), Id: key.K2()})
+			return false, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("export queue: %w", err)
+		}
+	}
+	return gs, nil
+}
+
+func values[K, V any](ctx context.Context, m collections.Map[K, V]) ([]V, error) {
+	iter, err := m.Iterate(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return iter.Values()
+}

@@ -1,0 +1,451 @@
+package keeper
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/x/market/types"
+)
+
+type msgServer struct {
+	Keeper
+}
+
+// NewMsgServerImpl returns the market's Msg service.
+func NewMsgServerImpl(k Keeper) types.MsgServer {
+	return &msgServer{Keeper: k}
+}
+
+var _ types.MsgServer = msgServer{}
+
+func (k msgServer) addr(s, field string) (sdk.AccAddress, error) {
+	bz, err := k.addressCodec.StringToBytes(s)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "invalid %s address %q: %s", field, s, err)
+	}
+	return bz, nil
+}
+
+func (k msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterProvider) (*types.MsgRegisterProviderResponse, error) {
+	owner, err := k.addr(msg.Owner, "owner")
+	if err != nil {
+		return nil, err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateProvider(params, msg.PeerId, msg.Multiaddrs, msg.WorkerPubkey, msg.Capacity, msg.Attributes); err != nil {
+		return nil, err
+	}
+	if has, err := k.Providers.Has(ctx, owner); err != nil {
+		return nil, err
+	} else if has {
+		return nil, errorsmod.Wrap(types.ErrProviderExists, msg.Owner)
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	p := types.Provider{
+		Owner: msg.Owner, PeerId: msg.PeerId, Multiaddrs: msg.Multiaddrs, WorkerPubkey: msg.WorkerPubkey,
+		Capacity: msg.Capacity, Attributes: msg.Attributes, RegisteredHeight: h, UpdatedHeight: h,
+	}
+	if err := k.Providers.Set(ctx, owner, p); err != nil {
+		return nil, err
+	}
+	return &types.MsgRegisterProviderResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventProviderRegistered{Provider: msg.Owner, PeerId: msg.PeerId})
+}
+
+func (k msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvider) (*types.MsgUpdateProviderResponse, error) {
+	owner, err := k.addr(msg.Owner, "owner")
+	if err != nil {
+		return nil, err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateProvider(params, msg.PeerId, msg.Multiaddrs, msg.WorkerPubkey, msg.Capacity, msg.Attributes); err != nil {
+		return nil, err
+	}
+	p, err := k.Providers.Get(ctx, owner)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrap(types.ErrProviderNotFound, msg.Owner)
+	} else if err != nil {
+		return nil, err
+	}
+	p.PeerId, p.Multiaddrs, p.WorkerPubkey, p.Capacity, p.Attributes = msg.PeerId, msg.Multiaddrs, msg.WorkerPubkey, msg.Capacity, msg.Attributes
+	p.UpdatedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if err := k.Providers.Set(ctx, owner, p); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateProviderResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventProviderUpdated{Provider: msg.Owner, PeerId: msg.PeerId})
+}
+
+func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (*types.MsgCreateOrderResponse, error) {
+	owner, err := k.addr(msg.Owner, "owner")
+	if err != nil {
+		return nil, err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	replicas, err := validateOrder(params, msg)
+	if err != nil {
+		return nil, err
+	}
+	escrowAmt, err := mulAmount(msg.MaxPricePerBlock.Amount, msg.LeaseBlocks, uint64(replicas))
+	if err != nil {
+		return nil, err
+	}
+	escrow := sdk.NewCoin(msg.MaxPricePerBlock.Denom, escrowAmt)
+	if err := k.bank.SendCoinsFromAccountToModule(ctx, owner, types.ModuleName, sdk.NewCoins(escrow)); err != nil {
+		return nil, errorsmod.Wrap(err, "escrow")
+	}
+	id, err := k.OrderSeq.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	o := types.Order{
+		Id: id, Owner: msg.Owner, Resources: msg.Resources, Tier: msg.Tier, Privacy: msg.Privacy,
+		WorkloadHash: msg.WorkloadHash, LeaseBlocks: msg.LeaseBlocks, MaxPricePerBlock: msg.MaxPricePerBlock,
+		Replicas: replicas, CreatedHeight: h,
+		CommitDeadline: h + int64(msg.CommitBlocks),
+		RevealDeadline: h + int64(msg.CommitBlocks) + int64(msg.RevealBlocks),
+		State:          types.OrderOpen, Escrow: escrow,
+		ClearingPrice: sdk.NewCoin(msg.MaxPricePerBlock.Denom, math.ZeroInt()),
+	}
+	if err := k.setOrder(ctx, nil, o); err != nil {
+		return nil, err
+	}
+	if err := k.SettlementQueue.Set(ctx, collections.Join(o.RevealDeadline, o.Id)); err != nil {
+		return nil, err
+	}
+	return &types.MsgCreateOrderResponse{OrderId: id}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventOrderCreated{
+		OrderId: id, Owner: o.Owner, Tier: o.Tier, Replicas: replicas, MaxPricePerBlock: o.MaxPricePerBlock,
+		Escrow: escrow, CommitDeadline: o.CommitDeadline, RevealDeadline: o.RevealDeadline,
+		WorkloadHash: hex.EncodeToString(o.WorkloadHash),
+	})
+}
+
+// mulAmount multiplies an amount by block and replica counts, failing instead of overflowing.
+func mulAmount(a math.Int, factors ...uint64) (math.Int, error) {
+	out := a
+	for _, f := range factors {
+		var err error
+		if out, err = out.SafeMul(math.NewIntFromUint64(f)); err != nil {
+			return math.Int{}, errorsmod.Wrapf(types.ErrAmountOverflow, "%s × %v", a, factors)
+		}
+	}
+	return out, nil
+}
+
+// openOrder loads an order and checks that its auction still runs.
+func (k Keeper) openOrder(ctx context.Context, id uint64) (types.Order, error) {
+	o, err := k.Orders.Get(ctx, id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return o, errorsmod.Wrapf(types.ErrOrderNotFound, "order %d", id)
+	} else if err != nil {
+		return o, err
+	}
+	if o.State != types.OrderOpen {
+		return o, errorsmod.Wrapf(types.ErrOrderNotOpen, "order %d is %s", id, o.State)
+	}
+	return o, nil
+}
+
+func (k msgServer) CancelOrder(ctx context.Context, msg *types.MsgCancelOrder) (*types.MsgCancelOrderResponse, error) {
+	if _, err := k.addr(msg.Owner, "owner"); err != nil {
+		return nil, err
+	}
+	o, err := k.openOrder(ctx, msg.OrderId)
+	if err != nil {
+		return nil, err
+	}
+	if o.Owner != msg.Owner {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "order %d belongs to %s", o.Id, o.Owner)
+	}
+	if err := k.returnDeposits(ctx, o.Id); err != nil {
+		return nil, err
+	}
+	refunded := o.Escrow
+	if err := k.pay(ctx, o.Owner, refunded); err != nil {
+		return nil, err
+	}
+	if err := k.SettlementQueue.Remove(ctx, collections.Join(o.RevealDeadline, o.Id)); err != nil {
+		return nil, err
+	}
+	prev := o
+	o.State, o.CloseReason, o.ClosedHeight = types.OrderCancelled, types.CloseReasonOwnerCancelled, sdk.UnwrapSDKContext(ctx).BlockHeight()
+	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
+	if err := k.setOrder(ctx, &prev, o); err != nil {
+		return nil, err
+	}
+	return &types.MsgCancelOrderResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventOrderCancelled{OrderId: o.Id, Refunded: refunded})
+}
+
+func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*types.MsgCommitBidResponse, error) {
+	provider, err := k.addr(msg.Provider, "provider")
+	if err != nil {
+		return nil, err
+	}
+	if len(msg.Commitment) != types.CommitmentSize {
+		return nil, errorsmod.Wrapf(types.ErrInvalidCommitment, "want %d bytes, got %d", types.CommitmentSize, len(msg.Commitment))
+	}
+	if has, err := k.Providers.Has(ctx, provider); err != nil {
+		return nil, err
+	} else if !has {
+		return nil, errorsmod.Wrap(types.ErrProviderNotFound, msg.Provider)
+	}
+	o, err := k.openOrder(ctx, msg.OrderId)
+	if err != nil {
+		return nil, err
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if h > o.CommitDeadline {
+		return nil, errorsmod.Wrapf(types.ErrCommitPhaseOver, "order %d took commits until height %d, now %d", o.Id, o.CommitDeadline, h)
+	}
+	if o.Owner == msg.Provider {
+		return nil, errorsmod.Wrapf(types.ErrSelfBid, "order %d", o.Id)
+	}
+	key := collections.Join(o.Id, provider)
+	if has, err := k.Bids.Has(ctx, key); err != nil {
+		return nil, err
+	} else if has {
+		return nil, errorsmod.Wrapf(types.ErrDuplicateBid, "%s on order %d", msg.Provider, o.Id)
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if o.BidCount >= params.MaxBidsPerOrder {
+		return nil, errorsmod.Wrapf(types.ErrTooManyBids, "order %d has %d bids", o.Id, o.BidCount)
+	}
+	if err := k.bank.SendCoinsFromAccountToModule(ctx, provider, types.ModuleName, sdk.NewCoins(params.BidDeposit)); err != nil {
+		return nil, errorsmod.Wrap(err, "bid deposit")
+	}
+	bid := types.Bid{
+		OrderId: o.Id, Provider: msg.Provider, Commitment: msg.Commitment, CommitHeight: h,
+		Deposit: params.BidDeposit, State: types.BidCommitted,
+		Price: sdk.NewCoin(o.MaxPricePerBlock.Denom, math.ZeroInt()),
+	}
+	if err := k.Bids.Set(ctx, key, bid); err != nil {
+		return nil, err
+	}
+	prev := o
+	o.BidCount++
+	if err := k.setOrder(ctx, &prev, o); err != nil {
+		return nil, err
+	}
+	return &types.MsgCommitBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventBidCommitted{OrderId: o.Id, Provider: msg.Provider, Deposit: bid.Deposit})
+}
+
+func (k msgServer) RevealBid(ctx context.Context, msg *types.MsgRevealBid) (*types.MsgRevealBidResponse, error) {
+	provider, err := k.addr(msg.Provider, "provider")
+	if err != nil {
+		return nil, err
+	}
+	o, err := k.openOrder(ctx, msg.OrderId)
+	if err != nil {
+		return nil, err
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if h <= o.CommitDeadline || h > o.RevealDeadline {
+		return nil, errorsmod.Wrapf(types.ErrNotRevealPhase, "order %d takes reveals at heights (%d, %d], now %d", o.Id, o.CommitDeadline, o.RevealDeadline, h)
+	}
+	key := collections.Join(o.Id, provider)
+	bid, err := k.Bids.Get(ctx, key)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrBidNotFound, "%s on order %d", msg.Provider, o.Id)
+	} else if err != nil {
+		return nil, err
+	}
+	if bid.State != types.BidCommitted {
+		return nil, errorsmod.Wrapf(types.ErrBidAlreadyRevealed, "%s on order %d", msg.Provider, o.Id)
+	}
+	if err := validateBidPrice(o, msg.Price); err != nil {
+		return nil, err
+	}
+	if len(msg.Salt) != types.SaltSize {
+		return nil, errorsmod.Wrapf(types.ErrInvalidSalt, "want %d bytes, got %d", types.SaltSize, len(msg.Salt))
+	}
+	if !bytes.Equal(types.BidCommitment(o.Id, provider, msg.Price, msg.Salt), bid.Commitment) {
+		return nil, errorsmod.Wrapf(types.ErrCommitmentMismatch, "%s on order %d", msg.Provider, o.Id)
+	}
+	bid.State, bid.Price, bid.RevealHeight = types.BidRevealed, msg.Price, h
+	if err := k.Bids.Set(ctx, key, bid); err != nil {
+		return nil, err
+	}
+	return &types.MsgRevealBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventBidRevealed{OrderId: o.Id, Provider: msg.Provider, Price: msg.Price})
+}
+
+// validateBidPrice checks a revealed price: valid, positive, in the order's denom, at most its max.
+func validateBidPrice(o types.Order, price sdk.Coin) error {
+	if err := price.Validate(); err != nil {
+		return errorsmod.Wrapf(types.ErrInvalidPrice, "%s", err)
+	}
+	if !price.IsPositive() {
+		return errorsmod.Wrap(types.ErrInvalidPrice, "price must be positive")
+	}
+	if price.Denom != o.MaxPricePerBlock.Denom {
+		return errorsmod.Wrapf(types.ErrInvalidPrice, "order %d is priced in %s, not %s", o.Id, o.MaxPricePerBlock.Denom, price.Denom)
+	}
+	if price.Amount.GT(o.MaxPricePerBlock.Amount) {
+		return errorsmod.Wrapf(types.ErrPriceAboveMax, "%s > %s", price, o.MaxPricePerBlock)
+	}
+	return nil
+}
+
+func (k msgServer) WithdrawBid(ctx context.Context, msg *types.MsgWithdrawBid) (*types.MsgWithdrawBidResponse, error) {
+	provider, err := k.addr(msg.Provider, "provider")
+	if err != nil {
+		return nil, err
+	}
+	o, err := k.openOrder(ctx, msg.OrderId)
+	if err != nil {
+		return nil, err
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if h > o.CommitDeadline {
+		return nil, errorsmod.Wrapf(types.ErrCommitPhaseOver, "bids on order %d can be withdrawn until height %d, now %d", o.Id, o.CommitDeadline, h)
+	}
+	key := collections.Join(o.Id, provider)
+	bid, err := k.Bids.Get(ctx, key)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrBidNotFound, "%s on order %d", msg.Provider, o.Id)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := k.pay(ctx, bid.Provider, bid.Deposit); err != nil {
+		return nil, err
+	}
+	if err := k.Bids.Remove(ctx, key); err != nil {
+		return nil, err
+	}
+	prev := o
+	o.BidCount--
+	if err := k.setOrder(ctx, &prev, o); err != nil {
+		return nil, err
+	}
+	return &types.MsgWithdrawBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventBidWithdrawn{OrderId: o.Id, Provider: msg.Provider, Refunded: bid.Deposit})
+}
+
+// getLease loads a lease or fails with ErrLeaseNotFound.
+func (k Keeper) getLease(ctx context.Context, id uint64) (types.Lease, error) {
+	l, err := k.Leases.Get(ctx, id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return l, errorsmod.Wrapf(types.ErrLeaseNotFound, "lease %d", id)
+	}
+	return l, err
+}
+
+func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*types.MsgStartLeaseResponse, error) {
+	if _, err := k.addr(msg.Provider, "provider"); err != nil {
+		return nil, err
+	}
+	l, err := k.getLease(ctx, msg.LeaseId)
+	if err != nil {
+		return nil, err
+	}
+	if l.Provider != msg.Provider {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d belongs to provider %s", l.Id, l.Provider)
+	}
+	if l.State != types.LeasePending {
+		return nil, errorsmod.Wrapf(types.ErrLeaseNotPending, "lease %d is %s", l.Id, l.State)
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if h > l.StartDeadline {
+		return nil, errorsmod.Wrapf(types.ErrStartDeadlinePassed, "lease %d had to start by height %d", l.Id, l.StartDeadline)
+	}
+	if err := k.StartQueue.Remove(ctx, collections.Join(l.StartDeadline, l.Id)); err != nil {
+		return nil, err
+	}
+	prev := l
+	l.State, l.StartHeight, l.SettledThrough = types.LeaseActive, h, h
+	l.EndHeight = h + int64(l.LeaseBlocks)
+	if err := k.setLease(ctx, &prev, l); err != nil {
+		return nil, err
+	}
+	if err := k.EndQueue.Set(ctx, collections.Join(l.EndHeight, l.Id)); err != nil {
+		return nil, err
+	}
+	return &types.MsgStartLeaseResponse{EndHeight: l.EndHeight}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventLeaseStarted{LeaseId: l.Id, Provider: l.Provider, StartHeight: l.StartHeight, EndHeight: l.EndHeight})
+}
+
+func (k msgServer) WithdrawLease(ctx context.Context, msg *types.MsgWithdrawLease) (*types.MsgWithdrawLeaseResponse, error) {
+	if _, err := k.addr(msg.Provider, "provider"); err != nil {
+		return nil, err
+	}
+	l, err := k.getLease(ctx, msg.LeaseId)
+	if err != nil {
+		return nil, err
+	}
+	if l.Provider != msg.Provider {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d belongs to provider %s", l.Id, l.Provider)
+	}
+	if l.State != types.LeaseActive {
+		return nil, errorsmod.Wrapf(types.ErrLeaseNotActive, "lease %d is %s", l.Id, l.State)
+	}
+	prev := l
+	amount, err := k.settleLease(ctx, &l)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.setLease(ctx, &prev, l); err != nil {
+		return nil, err
+	}
+	return &types.MsgWithdrawLeaseResponse{Amount: amount}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventLeaseWithdrawn{LeaseId: l.Id, Provider: l.Provider, Amount: amount, SettledThrough: l.SettledThrough})
+}
+
+func (k msgServer) CloseLease(ctx context.Context, msg *types.MsgCloseLease) (*types.MsgCloseLeaseResponse, error) {
+	if _, err := k.addr(msg.Sender, "sender"); err != nil {
+		return nil, err
+	}
+	l, err := k.getLease(ctx, msg.LeaseId)
+	if err != nil {
+		return nil, err
+	}
+	var reason types.CloseReason
+	switch msg.Sender {
+	case l.Owner:
+		reason = types.CloseReasonOwnerClosed
+	case l.Provider:
+		reason = types.CloseReasonProviderClosed
+	default:
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d is between %s and %s", l.Id, l.Owner, l.Provider)
+	}
+	if l.State == types.LeaseClosed {
+		return nil, errorsmod.Wrapf(types.ErrLeaseClosed, "lease %d", l.Id)
+	}
+	return &types.MsgCloseLeaseResponse{}, k.closeLease(ctx, l, reason)
+}
+
+func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
+	if msg.Authority != k.authority {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, msg.Authority)
+	}
+	if err := msg.Params.Validate(); err != nil {
+		return nil, err
+	}
+	if err := k.Params.Set(ctx, msg.Params); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventParamsUpdated{Authority: msg.Authority})
+}
