@@ -62,6 +62,11 @@ func NewRootCmd() *cobra.Command {
 			if err := client.SetCmdClientContextHandler(clientCtx, cmd); err != nil {
 				return err
 			}
+			if isClientCommand(cmd) {
+				// Transactions and queries need no node config; reading it would also bind their
+				// flags (e.g. create-order --storage) over CometBFT config keys of the same name.
+				return nil
+			}
 			appTemplate, appConfig := initAppConfig()
 			return server.InterceptConfigsPreRunHandler(cmd, appTemplate, appConfig, initCometBFTConfig())
 		},
@@ -73,6 +78,16 @@ func NewRootCmd() *cobra.Command {
 		panic(err)
 	}
 	return rootCmd
+}
+
+// isClientCommand tells whether cmd sits under `fogd tx` or `fogd query`.
+func isClientCommand(cmd *cobra.Command) bool {
+	for c := cmd; c != nil && c.HasParent(); c = c.Parent() {
+		if c.Parent() == c.Root() && (c.Name() == "tx" || c.Name() == "query") {
+			return true
+		}
+	}
+	return false
 }
 
 // ProvideClientContext builds the client context the CLI commands start from.

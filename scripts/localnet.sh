@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Starts a local fog chain under .localnet/ and runs a scripted sealed-bid auction through the CLI.
+#
+#   scripts/localnet.sh [--validators N] [--no-demo]   build, create and start the chain, run the demo
+#   scripts/localnet.sh stop                           stop every node started from .localnet/
+#   scripts/localnet.sh demo                           run the demo auction again on the running chain
+#
+# Node i listens on 127.0.0.1 ports 26657+100i (RPC), 26656+100i (P2P), 9090+100i (gRPC),
+# 1317+100i (REST). Logs: .localnet/val<i>.log. Keys (keyring-backend test): .localnet/keys.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DIR="$ROOT/.localnet"
+BIN="$ROOT/build/fogd"
+CHAIN_ID=fog-localnet
+KEYS="$DIR/keys"
+DENOM=ufog
+VALIDATORS=1
+DEMO=1
+CMD=start
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --validators) VALIDATORS="$2"; shift 2 ;;
+    --no-demo) DEMO=0; shift ;;
+    stop|demo|start) CMD="$1"; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+# Demo providers: deterministic libp2p peer ids and worker keys (ed25519 seeds "fog-localnet-provider-i").
+PEER_IDS=(12D3KooWMJYunT2WpqCikEfauWWjQtn1XFBkEvicEkstSkBm65Uw 12D3KooWNAas3dRX1m22mnveHrMqcwdrzHgxTGasCixzdgREvV6b 12D3KooWFP3yScjpJAxkcdA624HkAhXnmcNPKXf8dStKQxGyAxyp)
+WORKER_KEYS=(aaa8f70644f0ef00b94a651731c2a4c583147e07fba4ef22dc2ba2ca201212ec b77a36a28b7491473913fa9b00b893d58563d7d3adf8df276924df62c463650c 52aa074100822030bad46c38cdead438f5a6b8eb4d23b3be25956d863ad12823)
+REGIONS=(eu-west us-east ap-south)
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fogd() { "$BIN" "$@"; }
+rpc() { echo "tcp://127.0.0.1:26657"; }
+q() { fogd query "$@" --node "$(rpc)" -o json; }
+
+stop_nodes() {
+  for pidfile in "$DIR"/val*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+height() { fogd status --node "$(rpc)" 2>/dev/null | jq -r '.sync_info.latest_block_height // "0"' 2>/dev/null || echo 0; }
+
+wait_height() {
+  local want=$1 tries=0
+  while [ "$(height)" -lt "$want" ]; do
+    tries=$((tries + 1))
+    [ $tries -gt 600 ] && { echo "chain stuck below height $want (see $DIR/val0.log)" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+
+FEE=2000
+declare -A FEES_PAID
+
+# tx FROM ARGS... : broadcast, wait for inclusion, fail loudly on a non-zero code.
+tx() {
+  local from=$1; shift
+  local out hash code
+  out=$(fogd tx "$@" --from "$from" --keyring-backend test --home "$KEYS" --chain-id "$CHAIN_ID" \
+    --node "$(rpc)" --gas auto --gas-adjustment 1.5 --fees $FEE$DENOM -y -o json 2>/dev/null) \
+    || { echo "tx $* by $from failed: $out" >&2; exit 1; }
+  FEES_PAID[$from]=$(( ${FEES_PAID[$from]:-0} + FEE ))
+  code=$(echo "$out" | jq -r '.code')
+  hash=$(echo "$out" | jq -r '.txhash')
+  [ "$code" = "0" ] || { echo "tx $* failed: $(echo "$out" | jq -r '.raw_log')" >&2; exit 1; }
+  for _ in $(seq 100); do
+    if res=$(fogd query tx "$hash" --node "$(rpc)" -o json 2>/dev/null); then
+      code=$(echo "$res" | jq -r '.code')
+      [ "$code" = "0" ] || { echo "tx $* failed: $(echo "$res" | jq -r '.raw_log')" >&2; exit 1; }
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "tx $hash not included" >&2
+  exit 1
+}
+
+addr() { fogd keys show "$1" -a --keyring-backend test --home "$KEYS"; }
+balance() { q bank balance "$(addr "$1")" $DENOM | jq -r '.balance.amount'; }
+
+setup() {
+  stop_nodes
+  rm -rf "$DIR"
+  mkdir -p "$DIR"
+  for name in customer provider1 provider2 provider3; do
+    fogd keys add "$name" --keyring-backend test --home "$KEYS" >/dev/null 2>&1
+  done
+  for i in $(seq 0 $((VALIDATORS - 1))); do
+    local home="$DIR/val$i"
+    fogd init "val$i" --chain-id "$CHAIN_ID" --home "$home" >/dev/null 2>&1
+    fogd keys add "val$i" --keyring-backend test --home "$home" >/dev/null 2>&1
+  done
+  local genesis="$DIR/val0/config/genesis.json"
+  for i in $(seq 0 $((VALIDATORS - 1))); do
+    fogd genesis add-genesis-account "$(fogd keys show "val$i" -a --keyring-backend test --home "$DIR/val$i")" \
+      1000000000000$DENOM --home "$DIR/val0"
+  done
+  for name in customer provider1 provider2 provider3; do
+    fogd genesis add-genesis-account "$(addr "$name")" 100000000000$DENOM --home "$DIR/val0"
+  done
+  # Short governance periods so params can be changed by proposal on a localnet.
+  jq '.app_state.gov.params.voting_period = "20s" | .app_state.gov.params.expedited_voting_period = "10s"' \
+    "$genesis" > "$genesis.tmp" && mv "$genesis.tmp" "$genesis"
+  mkdir -p "$DIR/gentxs"
+  for i in $(seq 0 $((VALIDATORS - 1))); do
+    local home="$DIR/val$i"
+    [ "$i" = 0 ] || cp "$genesis" "$home/config/genesis.json"
+    fogd genesis gentx "val$i" 100000000000$DENOM --chain-id "$CHAIN_ID" --keyring-backend test --home "$home" \
+      --output-document "$DIR/gentxs/val$i.json" >/dev/null 2>&1
+  done
+  fogd genesis collect-gentxs --gentx-dir "$DIR/gentxs" --home "$DIR/val0" >/dev/null 2>&1
+  fogd genesis validate "$genesis" --home "$DIR/val0" >/dev/null
+
+  local peers=""
+  for i in $(seq 0 $((VALIDATORS - 1))); do
+    local id
+    id=$(fogd comet show-node-id --home "$DIR/val$i")
+    peers="$peers${peers:+,}$id@127.0.0.1:$((26656 + 100 * i))"
+  done
+  for i in $(seq 0 $((VALIDATORS - 1))); do
+    local home="$DIR/val$i" off=$((100 * i))
+    [ "$i" = 0 ] || cp "$genesis" "$home/config/genesis.json"
+    sed -i \
+      -e "s#^laddr = \"tcp://127.0.0.1:26657\"#laddr = \"tcp://127.0.0.1:$((26657 + off))\"#" \
+      -e "s#^laddr = \"tcp://0.0.0.0:26656\"#laddr = \"tcp://127.0.0.1:$((26656 + off))\"#" \
+      -e "s#^proxy_app = .*#proxy_app = \"tcp://127.0.0.1:$((26658 + off))\"#" \
+      -e "s#^pprof_laddr = .*#pprof_laddr = \"\"#" \
+      -e "s#^persistent_peers = .*#persistent_peers = \"$peers\"#" \
+      -e "s#^allow_duplicate_ip = .*#allow_duplicate_ip = true#" \
+      -e "s#^addr_book_strict = .*#addr_book_strict = false#" \
+      -e "s#^timeout_commit = .*#timeout_commit = \"1s\"#" \
+      "$home/config/config.toml"
+    # app.toml: enable REST, move gRPC and REST ports per node.
+    awk -v api=$((1317 + off)) -v grpc=$((9090 + off)) '
+      /^\[api\]/ {sec="api"} /^\[grpc\]/ {sec="grpc"} /^\[grpc-web\]/ {sec="grpc-web"} /^\[/ && !/^\[(api|grpc|grpc-web)\]/ {sec=""}
+      sec=="api" && /^enable = / {$0="enable = true"}
+      sec=="api" && /^address = / {$0="address = \"tcp://127.0.0.1:" api "\""}
+      sec=="grpc" && /^address = / {$0="address = \"127.0.0.1:" grpc "\""}
+      {print}' "$home/config/app.toml" > "$home/config/app.toml.tmp" && mv "$home/config/app.toml.tmp" "$home/config/app.toml"
+  done
+}
+
+start_nodes() {
+  for i in $(seq 0 $((VALIDATORS - 1))); do
+    "$BIN" start --home "$DIR/val$i" > "$DIR/val$i.log" 2>&1 &
+    echo $! > "$DIR/val$i.pid"
+  done
+  wait_height 2
+  echo "chain $CHAIN_ID is up with $VALIDATORS validator(s): RPC tcp://127.0.0.1:26657, gRPC 127.0.0.1:9090, REST http://127.0.0.1:1317"
+}
+
+demo() {
+  say "Providers register"
+  for i in 1 2 3; do
+    tx "provider$i" market register-provider "${PEER_IDS[$((i - 1))]}" \
+      --multiaddrs "/ip4/127.0.0.1/tcp/$((4000 + i))" --worker-pubkey "${WORKER_KEYS[$((i - 1))]}" \
+      --attributes "region=${REGIONS[$((i - 1))]}" --cpu 4000 --memory 8192 --storage 100000
+  done
+  q market providers | jq -c '.providers[] | {owner, peer_id, attributes}'
+
+  local before_customer before1 before2 before3
+  before_customer=$(balance customer); before1=$(balance provider1); before2=$(balance provider2); before3=$(balance provider3)
+  FEES_PAID=()
+
+  say "Customer posts an order: max 10ufog/block, 20 blocks, bronze (1 replica)"
+  local workload
+  workload=$(printf 'fog demo workload' | sha256sum | cut -d' ' -f1)
+  tx customer market create-order "$workload" 10$DENOM --cpu 1000 --memory 512 --storage 100 \
+    --lease-blocks 20 --tier bronze --privacy public --commit-blocks 5 --reveal-blocks 5
+  local order_id
+  order_id=$(q market orders --owner "$(addr customer)" | jq -r '.orders[-1].id')
+  q market order "$order_id" | jq -c '.order | {id, state, replicas, escrow, commit_deadline, reveal_deadline}'
+
+  say "Sealed bids: provider1 5ufog, provider2 3ufog (will never reveal), provider3 4ufog"
+  tx provider1 market commit-bid "$order_id" 5$DENOM
+  tx provider2 market commit-bid "$order_id" 3$DENOM
+  tx provider3 market commit-bid "$order_id" 4$DENOM
+  q market bids "$order_id" | jq -c '.bids[] | {provider, state, deposit}'
+
+  local commit_deadline reveal_deadline
+  commit_deadline=$(q market order "$order_id" | jq -r '.order.commit_deadline')
+  reveal_deadline=$(q market order "$order_id" | jq -r '.order.reveal_deadline')
+  say "Reveal phase (after height $commit_deadline): provider1 and provider3 reveal"
+  wait_height $((commit_deadline + 1))
+  tx provider1 market reveal-bid "$order_id"
+  tx provider3 market reveal-bid "$order_id"
+  q market bids "$order_id" | jq -c '.bids[] | {provider, state, price}'
+
+  say "Settlement at the end of block $reveal_deadline"
+  wait_height $((reveal_deadline + 1))
+  q market order "$order_id" | jq -c '.order | {id, state, clearing_price}'
+  local clearing
+  clearing=$(q market order "$order_id" | jq -r '.order.clearing_price.amount')
+  echo "clearing price: ${clearing}$DENOM per block (second price; the winning bid was 4)"
+  q market bids "$order_id" | jq -c '.bids[] | {provider, state, price}'
+  echo "burned: $(q market bids "$order_id" | jq -r '.bids[] | select(.state == "BID_STATE_FORFEITED") | .deposit.amount')$DENOM (provider2's deposit: committed, never revealed)"
+
+  local lease_id
+  lease_id=$(q market leases --owner "$(addr customer)" | jq -r '.leases[-1].id')
+  say "Lease $lease_id: the winner starts it, works 5 blocks, withdraws; the customer closes it early"
+  tx provider3 market start-lease "$lease_id"
+  q market lease "$lease_id" | jq -c '.lease | {id, provider, price_per_block, start_height, end_height, escrow, bond}'
+  local start
+  start=$(q market lease "$lease_id" | jq -r '.lease.start_height')
+  wait_height $((start + 5))
+  tx provider3 market withdraw-lease "$lease_id"
+  tx customer market close-lease "$lease_id"
+  q market lease "$lease_id" | jq -c '.lease | {id, state, close_reason, settled_through, paid}'
+
+  say "Payouts since the order was posted (ufog; transaction fees shown apart)"
+  printf '%-10s %14s %10s\n' account "market change" "fees"
+  local name before
+  for name in customer provider1 provider2 provider3; do
+    case $name in customer) before=$before_customer ;; provider1) before=$before1 ;; provider2) before=$before2 ;; provider3) before=$before3 ;; esac
+    printf '%-10s %14d %10d\n' "$name" $(( $(balance "$name") - before + ${FEES_PAID[$name]:-0} )) "${FEES_PAID[$name]:-0}"
+  done
+  echo "(customer: paid the lease, the rest of the escrow came back; provider3: paid at the clearing price; provider2: lost its deposit)"
+  q market market | jq -c '{open_orders: (.open_orders // "0"), active_leases: (.active_leases // "0"), escrowed, deposits, bonded, bands: [.bands[] | {tier, price_per_mcpu_block, samples}]}'
+  echo
+  echo "REST: curl -s http://127.0.0.1:1317/fog/market/v1/orders"
+}
+
+case "$CMD" in
+  stop) stop_nodes; echo "localnet stopped" ;;
+  demo) demo ;;
+  start)
+    [ -x "$BIN" ] || { echo "build fogd first: make build" >&2; exit 1; }
+    command -v jq >/dev/null || { echo "jq is needed: apt-get install -y jq" >&2; exit 1; }
+    setup
+    start_nodes
+    [ "$DEMO" = 1 ] && demo
+    echo
+    echo "the chain keeps running; stop it with: make localnet-stop"
+    ;;
+esac
