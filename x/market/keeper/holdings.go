@@ -96,3 +96,59 @@ func (k Keeper) CheckSolvency(ctx context.Context, moduleBalance sdk.Coins) erro
 	}
 	return nil
 }
+
+// CheckQueues fails unless every open order, pending lease and active lease has exactly the queue
+// entry that will settle or close it, and every queue entry belongs to such a record.
+func (k Keeper) CheckQueues(ctx context.Context) error {
+	check := func(name string, q collections.KeySet[HeightID], due func(id uint64) (int64, bool, error)) (int, error) {
+		n := 0
+		err := q.Walk(ctx, nil, func(key HeightID) (bool, error) {
+			h, ok, err := due(key.K2())
+			if err != nil {
+				return true, err
+			}
+			if !ok || h != key.K1() {
+				return true, fmt.Errorf("%s queue entry (%d, %d) matches no record due then", name, key.K1(), key.K2())
+			}
+			n++
+			return false, nil
+		})
+		return n, err
+	}
+	order := func(id uint64) (int64, bool, error) {
+		o, err := k.Orders.Get(ctx, id)
+		return o.RevealDeadline, err == nil && o.State == types.OrderOpen, err
+	}
+	lease := func(state types.LeaseState) func(id uint64) (int64, bool, error) {
+		return func(id uint64) (int64, bool, error) {
+			l, err := k.Leases.Get(ctx, id)
+			if state == types.LeasePending {
+				return l.StartDeadline, err == nil && l.State == state, err
+			}
+			return l.EndHeight, err == nil && l.State == state, err
+		}
+	}
+	h, err := k.Holdings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		name  string
+		q     collections.KeySet[HeightID]
+		due   func(uint64) (int64, bool, error)
+		count uint64
+	}{
+		{"settlement", k.SettlementQueue, order, h.OpenOrders},
+		{"start", k.StartQueue, lease(types.LeasePending), h.PendingLeases},
+		{"end", k.EndQueue, lease(types.LeaseActive), h.ActiveLeases},
+	} {
+		n, err := check(c.name, c.q, c.due)
+		if err != nil {
+			return err
+		}
+		if uint64(n) != c.count {
+			return fmt.Errorf("%s queue has %d entries for %d records", c.name, n, c.count)
+		}
+	}
+	return nil
+}
