@@ -1,0 +1,181 @@
+package keeper_test
+
+import (
+	"sort"
+	"testing"
+
+	"cosmossdk.io/math"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/testutil/fixture"
+	"github.com/fogchain/fog/x/market/keeper"
+	"github.com/fogchain/fog/x/market/types"
+)
+
+// The pure clearing rule: the (k+1)-th cheapest revealed price, or the max price.
+func TestClearingPriceProperties(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		maxPrice := rapid.Int64Range(1, 1000).Draw(rt, "max")
+		prices := rapid.SliceOfN(rapid.Int64Range(1, maxPrice), 0, 40).Draw(rt, "prices")
+		replicas := rapid.IntRange(1, 5).Draw(rt, "replicas")
+		sort.Slice(prices, func(i, j int) bool { return prices[i] < prices[j] })
+		ranked := make([]types.Bid, len(prices))
+		for i, p := range prices {
+			ranked[i] = types.Bid{Price: sdk.NewInt64Coin(fixture.Denom, p)}
+		}
+		clearing := keeper.ClearingPrice(ranked, replicas, sdk.NewInt64Coin(fixture.Denom, maxPrice))
+		if len(prices) < replicas {
+			return // the order fails; no clearing price applies
+		}
+		for _, w := range prices[:replicas] {
+			if clearing.Amount.Int64() < w {
+				rt.Fatalf("winner bid %d paid %s", w, clearing)
+			}
+		}
+		if clearing.Amount.Int64() > maxPrice {
+			rt.Fatalf("clearing %s above max %d", clearing, maxPrice)
+		}
+		if len(prices) > replicas && clearing.Amount.Int64() != prices[replicas] {
+			rt.Fatalf("clearing %s, want the lowest losing price %d", clearing, prices[replicas])
+		}
+	})
+}
+
+// Whole auctions through the keeper, with random bids, reveals, lease starts and closes: every
+// winner is paid at least its bid; payouts + refunds + burned = escrow + deposits; the module
+// account always matches its records, and every open order and unfinished lease sits in its queue.
+func TestAuctionSettlementProperties(t *testing.T) {
+	base := fixture.New(t)
+	rapid.Check(t, func(rt *rapid.T) {
+		f := base.Fork()
+		tier := types.Tier(rapid.Int32Range(1, 3).Draw(rt, "tier"))
+		maxPrice := rapid.Int64Range(1, 100).Draw(rt, "maxPrice")
+		leaseBlocks := rapid.Uint64Range(1, 30).Draw(rt, "leaseBlocks")
+		owner := f.NewAccount(rt, 10_000_000)
+		ownerStart := f.Balance(owner)
+		msg := fixture.OrderMsg(owner)
+		msg.Tier, msg.LeaseBlocks, msg.MaxPricePerBlock = tier, leaseBlocks, sdk.NewInt64Coin(fixture.Denom, maxPrice)
+		o := f.CreateOrder(rt, msg)
+
+		type bidder struct {
+			addr   sdk.AccAddress
+			sealed fixture.SealedBid
+			reveal bool
+		}
+		n := rapid.IntRange(0, 10).Draw(rt, "bidders")
+		bidders := make([]bidder, n)
+		for i := range bidders {
+			bidders[i].addr = f.NewProvider(rt)
+		}
+		accounts := append([]sdk.AccAddress{owner}, func() (out []sdk.AccAddress) {
+			for _, b := range bidders {
+				out = append(out, b.addr)
+			}
+			return out
+		}()...)
+		start := map[string]math.Int{}
+		for _, a := range accounts {
+			start[a.String()] = f.Balance(a)
+		}
+		start[owner.String()] = ownerStart
+		supplyStart := f.Supply()
+
+		// commits spread over the commit phase
+		for f.Height() <= o.CommitDeadline {
+			for i := range bidders {
+				if bidders[i].sealed.Provider == nil && rapid.Bool().Draw(rt, "commitNow") {
+					price := rapid.Int64Range(1, maxPrice).Draw(rt, "price")
+					bidders[i].sealed = f.Commit(rt, o.Id, bidders[i].addr, price)
+					bidders[i].reveal = rapid.IntRange(0, 9).Draw(rt, "reveal") < 8
+				}
+			}
+			f.CheckInvariants(rt)
+			f.EndBlock(rt)
+		}
+		for _, b := range bidders {
+			if b.sealed.Provider != nil && b.reveal {
+				f.Reveal(rt, o.Id, b.sealed)
+			}
+		}
+		f.CheckInvariants(rt)
+		f.AdvanceTo(rt, o.RevealDeadline+1)
+		f.CheckInvariants(rt)
+
+		o = f.Order(rt, o.Id)
+		leases := f.LeasesOf(rt, o.Id)
+		revealed := 0
+		for _, b := range bidders {
+			if b.sealed.Provider != nil && b.reveal {
+				revealed++
+			}
+		}
+		if revealed < int(o.Replicas) {
+			require.Equal(rt, types.OrderFailed, o.State)
+			require.Empty(rt, leases)
+		} else {
+			require.Equal(rt, types.OrderMatched, o.State)
+			require.Len(rt, leases, int(o.Replicas))
+			bids := map[string]int64{}
+			for _, b := range bidders {
+				if b.sealed.Provider != nil {
+					bids[b.addr.String()] = b.sealed.Price.Amount.Int64()
+				}
+			}
+			for _, l := range leases {
+				require.GreaterOrEqual(rt, l.PricePerBlock.Amount.Int64(), bids[l.Provider], "winner paid below its bid")
+				require.Equal(rt, o.ClearingPrice, l.PricePerBlock)
+			}
+		}
+
+		// Leases: some start, some withdraw midway, some close early, the rest run out or time out.
+		for _, l := range leases {
+			if rapid.Bool().Draw(rt, "start") {
+				_, err := f.Msg.StartLease(f.Ctx, &types.MsgStartLease{Provider: l.Provider, LeaseId: l.Id})
+				require.NoError(rt, err)
+			}
+		}
+		f.CheckInvariants(rt)
+		for step := 0; step < int(leaseBlocks)+int(f.Params.StartTimeoutBlocks)+2; step++ {
+			for _, l := range leases {
+				l = f.Lease(rt, l.Id)
+				if l.State != types.LeaseActive {
+					continue
+				}
+				switch rapid.IntRange(0, 20).Draw(rt, "action") {
+				case 0:
+					_, err := f.Msg.WithdrawLease(f.Ctx, &types.MsgWithdrawLease{Provider: l.Provider, LeaseId: l.Id})
+					require.NoError(rt, err)
+				case 1:
+					sender := l.Owner
+					if rapid.Bool().Draw(rt, "byProvider") {
+						sender = l.Provider
+					}
+					_, err := f.Msg.CloseLease(f.Ctx, &types.MsgCloseLease{Sender: sender, LeaseId: l.Id})
+					require.NoError(rt, err)
+				}
+			}
+			f.EndBlock(rt)
+		}
+		f.CheckInvariants(rt)
+
+		// Everything is settled: the module holds nothing, and every coin that left an account was
+		// paid to another or burned.
+		require.True(rt, f.ModuleBalance().IsZero(), "module still holds %s", f.ModuleBalance())
+		delta := math.ZeroInt()
+		for _, a := range accounts {
+			delta = delta.Add(f.Balance(a).Sub(start[a.String()]))
+		}
+		burned := supplyStart.Sub(f.Supply())
+		require.True(rt, delta.Add(burned).IsZero(), "accounts changed by %s, burned %s", delta, burned)
+		for _, l := range leases {
+			l = f.Lease(rt, l.Id)
+			require.Equal(rt, types.LeaseClosed, l.State)
+			if l.CloseReason == types.CloseReasonCompleted {
+				require.Equal(rt, l.PricePerBlock.Amount.MulRaw(int64(leaseBlocks)), l.Paid.Amount)
+			}
+		}
+	})
+}
