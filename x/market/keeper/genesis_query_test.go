@@ -79,7 +79,7 @@ func TestGenesisValidateRejectsInconsistentQueues(t *testing.T) {
 	gs, err := f.Keeper.ExportGenesis(f.Ctx)
 	require.NoError(t, err)
 	for name, mutate := range map[string]func(*types.GenesisState){
-		"missing settlement entry": func(g *types.GenesisState) { g.SettlementQueue = nil },
+		"missing settlement entry":  func(g *types.GenesisState) { g.SettlementQueue = nil },
 		"entry at the wrong height": func(g *types.GenesisState) { g.EndQueue[0].Height++ },
 		"duplicated entry":          func(g *types.GenesisState) { g.StartQueue = append(g.StartQueue, g.StartQueue[0]) },
 		"order id beyond sequence":  func(g *types.GenesisState) { g.NextOrderId = 2 },

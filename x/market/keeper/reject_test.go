@@ -140,7 +140,10 @@ func TestBadInputIsRejectedWithoutSideEffects(t *testing.T) {
 		}, types.ErrCommitmentMismatch},
 		{"reveal with a short salt", func(t *testing.T, a *auction) func() error {
 			a.toRevealPhase(t)
-			return func() error { _, err := a.Msg.RevealBid(a.Ctx, a.revealMsg(a.sealed.Price, a.sealed.Salt[:16])); return err }
+			return func() error {
+				_, err := a.Msg.RevealBid(a.Ctx, a.revealMsg(a.sealed.Price, a.sealed.Salt[:16]))
+				return err
+			}
 		}, types.ErrInvalidSalt},
 		{"reveal price zero", func(t *testing.T, a *auction) func() error {
 			a.toRevealPhase(t)
