@@ -30,7 +30,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "Orders", Use: "orders", Short: "List orders, optionally by owner and state",
-					Example: fmt.Sprintf("%s q market orders --owner fog1... --state ORDER_STATE_OPEN -o json", app),
+					Example: fmt.Sprintf("%s q market orders --owner fog1... --state open -o json", app),
 				},
 				{
 					RpcMethod: "Bids", Use: "bids [order-id]", Short: "List the bids on an order (commitments stay hidden until revealed)",
@@ -42,11 +42,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "Leases", Use: "leases", Short: "List leases, optionally by provider, owner and state",
-					Example: fmt.Sprintf("%s q market leases --provider fog1... --state LEASE_STATE_ACTIVE", app),
+					Example: fmt.Sprintf("%s q market leases --provider fog1... --state active", app),
 				},
 				{
 					RpcMethod: "Quote", Use: "quote", Short: "Suggest a max price per block from the market's price bands",
-					Example: fmt.Sprintf("%s q market quote --cpu-millicores 1000 --tier TIER_SILVER --lease-blocks 100", app),
+					Example: fmt.Sprintf("%s q market quote --cpu-millicores 1000 --tier silver --lease-blocks 100", app),
 				},
 				{RpcMethod: "Market", Use: "market", Short: "Summarize the market: price bands, open orders, leases, money held"},
 			},

@@ -34,6 +34,7 @@ const (
 	flagCommitBlocks = "commit-blocks"
 	flagRevealBlocks = "reveal-blocks"
 	flagBidsDir      = "bids-dir"
+	flagReplace      = "replace"
 )
 
 // NewTxCmd is the root of the market's transaction commands.
@@ -235,7 +236,8 @@ func commitBidCmd() *cobra.Command {
 				return err
 			}
 			if !clientCtx.GenerateOnly {
-				if err := sealed.Save(bidsDir(cmd, clientCtx)); err != nil {
+				replace, _ := cmd.Flags().GetBool(flagReplace)
+				if err := sealed.Save(bidsDir(cmd, clientCtx), replace); err != nil {
 					return fmt.Errorf("saving the sealed bid before broadcasting: %w", err)
 				}
 			}
@@ -244,6 +246,7 @@ func commitBidCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().String(flagBidsDir, "", "where sealed bids are kept (default <home>/bids)")
+	cmd.Flags().Bool(flagReplace, false, "replace a saved sealed bid of the same order (only after withdraw-bid, or if its commit never made it on chain)")
 	flags.AddTxFlagsToCmd(cmd)
 	return cmd
 }

@@ -43,8 +43,13 @@ func Path(dir, chainID string, orderID uint64, provider string) string {
 	return filepath.Join(dir, fmt.Sprintf("%s-%d-%s.json", chainID, orderID, provider))
 }
 
-// Save writes the bid to dir (mode 0600) and syncs it to disk.
-func (b Bid) Save(dir string) error {
+// ErrExists is returned by Save when a sealed bid for the same order and provider is already kept:
+// overwriting it would lose the secret of a commitment that may be on chain.
+var ErrExists = errors.New("a sealed bid for this order is already saved")
+
+// Save writes the bid to dir (mode 0600) and syncs it to disk. It refuses to replace a saved bid of
+// the same order and provider unless replace is set.
+func (b Bid) Save(dir string, replace bool) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -53,6 +58,9 @@ func (b Bid) Save(dir string) error {
 		return err
 	}
 	path := Path(dir, b.ChainID, b.OrderID, b.Provider)
+	if _, err := os.Stat(path); err == nil && !replace {
+		return fmt.Errorf("%w at %s: reveal it, or replace it only if its commitment never reached the chain (or was withdrawn)", ErrExists, path)
+	}
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
