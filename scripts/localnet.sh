@@ -165,6 +165,10 @@ start_nodes() {
 demo() {
   say "Providers register"
   for i in 1 2 3; do
+    if q market provider "$(addr "provider$i")" >/dev/null 2>&1; then
+      echo "provider$i is already registered"
+      continue
+    fi
     tx "provider$i" market register-provider "${PEER_IDS[$((i - 1))]}" \
       --multiaddrs "/ip4/127.0.0.1/tcp/$((4000 + i))" --worker-pubkey "${WORKER_KEYS[$((i - 1))]}" \
       --attributes "region=${REGIONS[$((i - 1))]}" --cpu 4000 --memory 8192 --storage 100000
