@@ -123,6 +123,8 @@ func startChain(t *testing.T, accounts ...string) *chain {
 		params := sub(mint, "params")
 		params["inflation_min"], params["inflation_max"], params["inflation_rate_change"] = "0", "0", "0"
 		sub(g, "app_state", "market", "params")["start_timeout_blocks"] = "20"
+		gov := sub(g, "app_state", "gov", "params")
+		gov["voting_period"], gov["expedited_voting_period"] = "6s", "3s"
 	})
 	c.fogd(append([]string{"genesis", "gentx", "val", "100000000000" + denom, "--chain-id", chainID}, c.keyArgs()...)...)
 	c.fogd("genesis", "collect-gentxs", "--home", c.home)
@@ -148,14 +150,7 @@ func startChain(t *testing.T, accounts ...string) *chain {
 	c.node.Stdout, c.node.Stderr = logFile, logFile
 	require.NoError(t, c.node.Start())
 	t.Cleanup(func() {
-		_ = c.node.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = c.node.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = c.node.Process.Kill()
-		}
+		c.stop()
 		logFile.Close()
 		if t.Failed() {
 			if bz, err := os.ReadFile(filepath.Join(c.home, "node.log")); err == nil {
@@ -165,6 +160,22 @@ func startChain(t *testing.T, accounts ...string) *chain {
 	})
 	c.waitHeight(2)
 	return c
+}
+
+// stop interrupts the node and waits for it to exit; it is safe to call twice.
+func (c *chain) stop() {
+	if c.node.ProcessState != nil {
+		return
+	}
+	_ = c.node.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = c.node.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = c.node.Process.Kill()
+		<-done
+	}
 }
 
 func tail(s string, n int) string {

@@ -209,4 +209,26 @@ func TestSealedBidVickreyAuctionThroughTheCLI(t *testing.T) {
 	c.query(&quote, "market", "quote", "--cpu-millicores", "2000", "--tier", "bronze", "--lease-blocks", "10")
 	require.True(t, quote.HasData)
 	require.Equal(t, coinJSON{"ufog", "10"}, quote.MaxPricePerBlock, "band 5/1000 per mCPU-block × 2000 mCPU")
+
+	// `fogd export` dumps the market with its sequences, and the dump is a valid genesis.
+	c.stop()
+	exported := c.fogd("export", "--home", c.home)
+	var doc struct {
+		AppState struct {
+			Market struct {
+				Orders      []orderJSON `json:"orders"`
+				Leases      []leaseJSON `json:"leases"`
+				NextOrderID string      `json:"next_order_id"`
+				NextLeaseID string      `json:"next_lease_id"`
+			} `json:"market"`
+		} `json:"app_state"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(exported), &doc))
+	require.Len(t, doc.AppState.Market.Orders, 1)
+	require.Len(t, doc.AppState.Market.Leases, 1)
+	require.Equal(t, "2", doc.AppState.Market.NextOrderID)
+	require.Equal(t, "2", doc.AppState.Market.NextLeaseID)
+	path := filepath.Join(t.TempDir(), "exported.json")
+	require.NoError(t, os.WriteFile(path, []byte(exported), 0o644))
+	c.fogd("genesis", "validate", path, "--home", c.home)
 }

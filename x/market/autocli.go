@@ -85,12 +85,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "Close a lease early (owner or provider); it settles and refunds",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "lease_id"}},
 				},
-				{
-					RpcMethod: "UpdateParams", Use: "update-params-proposal [params]",
-					Short:          "Submit a governance proposal to replace the market params (all of them)",
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
-					GovProposal:    true,
-				},
+				{RpcMethod: "UpdateParams", Skip: true}, // hand-written: takes a params file with decimals
 			},
 		},
 	}
