@@ -5,7 +5,7 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=fog \
 	-X github.com/cosmos/cosmos-sdk/version.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev) \
 	-X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: build install localnet localnet-stop test test-long proto-gen proto-check bench lint
+.PHONY: build install localnet localnet-stop test test-long proto-gen proto-check bench lint workloads
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BINDIR)/fogd ./cmd/fogd
@@ -14,7 +14,7 @@ install:
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/fogd
 
 ## localnet: build fogd, start a 1-validator chain under .localnet/ and run a demo auction.
-localnet: build
+localnet: build workloads
 	./scripts/localnet.sh
 
 localnet-stop:
@@ -39,3 +39,12 @@ proto-check:
 
 bench:
 	./scripts/bench
+
+## workloads: build every example workload into $(BINDIR)/workloads/<name>.wasm (WASI preview 1).
+workloads:
+	@mkdir -p $(BINDIR)/workloads
+	@for dir in examples/workloads/*/; do \
+		name=$$(basename $$dir); \
+		echo "$(BINDIR)/workloads/$$name.wasm"; \
+		GOOS=wasip1 GOARCH=wasm $(GO) build -o $(BINDIR)/workloads/$$name.wasm ./$$dir || exit 1; \
+	done

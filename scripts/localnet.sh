@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Starts a local fog chain under .localnet/ and runs a scripted sealed-bid auction through the CLI.
 #
-#   scripts/localnet.sh [--validators N] [--no-demo]   build, create and start the chain, run the demo
-#   scripts/localnet.sh stop                           stop every node started from .localnet/
-#   scripts/localnet.sh demo                           run the demo auction again on the running chain
+#   scripts/localnet.sh [--validators N] [--no-demo]   create and start the chain and three provider
+#                                                      workers, then run a customer order end to end
+#   scripts/localnet.sh --no-workers                   no workers: the demo is a sealed-bid auction
+#                                                      driven by hand through the CLI
+#   scripts/localnet.sh stop                           stop every node and worker started from .localnet/
+#   scripts/localnet.sh demo                           run the demo again on the running chain
 #
 # Node i listens on 127.0.0.1 ports 26657+100i (RPC), 26656+100i (P2P), 9090+100i (gRPC),
 # 1317+100i (REST). Logs: .localnet/val<i>.log. Keys (keyring-backend test): .localnet/keys.
@@ -17,12 +20,14 @@ KEYS="$DIR/keys"
 DENOM=ufog
 VALIDATORS=1
 DEMO=1
+WORKERS=1
 CMD=start
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --validators) VALIDATORS="$2"; shift 2 ;;
     --no-demo) DEMO=0; shift ;;
+    --no-workers) WORKERS=0; shift ;;
     stop|demo|start) CMD="$1"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -39,7 +44,7 @@ rpc() { echo "tcp://127.0.0.1:26657"; }
 q() { fogd query "$@" --node "$(rpc)" -o json; }
 
 stop_nodes() {
-  for pidfile in "$DIR"/val*.pid; do
+  for pidfile in "$DIR"/worker*.pid "$DIR"/val*.pid; do
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     if kill -0 "$pid" 2>/dev/null; then
@@ -162,6 +167,68 @@ start_nodes() {
   echo "chain $CHAIN_ID is up with $VALIDATORS validator(s): RPC tcp://127.0.0.1:26657, gRPC 127.0.0.1:9090, REST http://127.0.0.1:1317"
 }
 
+# Three workers, each with its own cost model: price per block = base + 0.002 per milli-CPU.
+WORKER_BASE=(2 3 5)
+
+start_workers() {
+  for i in 1 2 3; do
+    local home="$DIR/worker$i"
+    if [ ! -f "$home/worker.toml" ]; then
+      fogd worker init --home "$home" --chain-id "$CHAIN_ID" --rpc "$(rpc)" --grpc 127.0.0.1:9090 \
+        --key "provider$i" --keyring-backend test --keyring-dir "$KEYS" \
+        --listen "/ip4/127.0.0.1/tcp/$((4000 + i))" --metrics-addr "127.0.0.1:$((9464 + i))" >/dev/null
+      sed -i -e "s/^base_per_block = .*/base_per_block = '${WORKER_BASE[$((i - 1))]}'/" \
+        -e "s/^per_millicpu = .*/per_millicpu = '0.002'/" -e "s/^per_mib_memory = .*/per_mib_memory = '0'/" \
+        -e "s/^margin = .*/margin = '1'/" -e "s/^withdraw_every_blocks = .*/withdraw_every_blocks = 5/" \
+        -e "/^\[attributes\]/a region = '${REGIONS[$((i - 1))]}'" "$home/worker.toml"
+    fi
+    "$BIN" worker start --home "$home" > "$DIR/worker$i.log" 2>&1 &
+    echo $! > "$DIR/worker$i.pid"
+  done
+  for i in 1 2 3; do
+    local tries=0
+    until q market provider "$(addr "provider$i")" >/dev/null 2>&1; do
+      tries=$((tries + 1))
+      [ $tries -gt 300 ] && { echo "worker$i did not register (see $DIR/worker$i.log)" >&2; exit 1; }
+      sleep 0.2
+    done
+  done
+  echo "workers up: provider1..3 on /ip4/127.0.0.1/tcp/4001..4003, metrics on 127.0.0.1:9465..9467, logs $DIR/worker<i>.log"
+}
+
+# demo_client: a customer runs a WASM workload through the market with `fogd client run`.
+demo_client() {
+  local wasm="$ROOT/build/workloads/wordcount.wasm"
+  [ -f "$wasm" ] || { echo "build the example workloads first: make workloads" >&2; exit 1; }
+  say "Providers (registered by their workers)"
+  q market providers | jq -c '.providers[] | {owner, peer_id, worker_pubkey, multiaddrs}'
+  local names=(customer provider1 provider2 provider3) before=() i
+  for i in 0 1 2 3; do before[$i]=$(balance "${names[$i]}"); done
+
+  say "Customer runs the wordcount workload on README.md (max 10ufog/block, 100 blocks, bronze)"
+  echo "worker prices per block for 1000 mCPU: provider1 4, provider2 5, provider3 7"
+  fogd client run --wasm "$wasm" --input "$ROOT/README.md" --out "$DIR/output.txt" \
+    --receipt-out "$DIR/receipt.json" --max-price 10$DENOM --lease-blocks 100 --tier bronze \
+    --cpu 1000 --memory 256 --commit-blocks 5 --reveal-blocks 5 --from customer \
+    --keyring-backend test --home "$KEYS" --chain-id "$CHAIN_ID" --node "$(rpc)" --grpc-addr 127.0.0.1:9090
+
+  say "Output (last lines of $DIR/output.txt)"
+  tail -n 5 "$DIR/output.txt"
+  say "Receipt"
+  jq -c '.receipt | {lease_id, task_seq, provider, output_hash, status, duration_micros}' "$DIR/receipt.json"
+  fogd client verify-receipt "$DIR/receipt.json" --node "$(rpc)"
+
+  local lease_id
+  lease_id=$(q market leases --owner "$(addr customer)" | jq -r '.leases[-1].id')
+  say "Lease $lease_id and payments (ufog; fees are zero on this localnet)"
+  q market lease "$lease_id" | jq -c '.lease | {id, provider, price_per_block, start_height, settled_through, state, close_reason, paid}'
+  printf '%-10s %14s\n' account "change"
+  for i in 0 1 2 3; do
+    printf '%-10s %14d\n' "${names[$i]}" $(( $(balance "${names[$i]}") - before[$i] ))
+  done
+  echo "(the customer paid only the blocks the lease ran; the winner earned them at the second price)"
+}
+
 demo() {
   say "Providers register"
   for i in 1 2 3; do
@@ -239,13 +306,18 @@ demo() {
 
 case "$CMD" in
   stop) stop_nodes; echo "localnet stopped" ;;
-  demo) demo ;;
+  demo) if [ -f "$DIR/worker1.pid" ]; then demo_client; else demo; fi ;;
   start)
     [ -x "$BIN" ] || { echo "build fogd first: make build" >&2; exit 1; }
     command -v jq >/dev/null || { echo "jq is needed: apt-get install -y jq" >&2; exit 1; }
     setup
     start_nodes
-    [ "$DEMO" = 1 ] && demo
+    if [ "$WORKERS" = 1 ]; then
+      start_workers
+      [ "$DEMO" = 1 ] && demo_client
+    else
+      [ "$DEMO" = 1 ] && demo
+    fi
     echo
     echo "the chain keeps running; stop it with: make localnet-stop"
     ;;

@@ -25,8 +25,8 @@ const (
 	denom   = "ufog"
 )
 
-// fogdBin is built once for the package by TestMain.
-var fogdBin string
+// fogdBin is built once for the package by TestMain, and so is an example workload.
+var fogdBin, sha256Wasm string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "fogd-e2e-bin")
@@ -38,6 +38,14 @@ func TestMain(m *testing.M) {
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building fogd:", err)
+		os.Exit(1)
+	}
+	sha256Wasm = filepath.Join(dir, "sha256sum.wasm")
+	wasm := exec.Command("go", "build", "-o", sha256Wasm, "../../examples/workloads/sha256sum")
+	wasm.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	wasm.Stdout, wasm.Stderr = os.Stdout, os.Stderr
+	if err := wasm.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the sha256sum workload:", err)
 		os.Exit(1)
 	}
 	code := m.Run()

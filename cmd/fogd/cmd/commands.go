@@ -60,6 +60,8 @@ func initRootCmd(rootCmd *cobra.Command, txConfig client.TxConfig, basicManager 
 		queryCommand(),
 		txCommand(),
 		keys.Commands(),
+		workerCommand(),
+		clientCommand(),
 	)
 }
 

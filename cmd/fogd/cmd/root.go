@@ -80,11 +80,15 @@ func NewRootCmd() *cobra.Command {
 	return rootCmd
 }
 
-// isClientCommand tells whether cmd sits under `fogd tx` or `fogd query`.
+// isClientCommand tells whether cmd sits under `fogd tx`, `query`, `worker` or `client`: commands
+// that use no node config (the worker and client have their own).
 func isClientCommand(cmd *cobra.Command) bool {
 	for c := cmd; c != nil && c.HasParent(); c = c.Parent() {
-		if c.Parent() == c.Root() && (c.Name() == "tx" || c.Name() == "query") {
-			return true
+		if c.Parent() == c.Root() {
+			switch c.Name() {
+			case "tx", "query", "worker", "client":
+				return true
+			}
 		}
 	}
 	return false

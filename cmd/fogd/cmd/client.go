@@ -1,0 +1,246 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/offchain/chain"
+	"github.com/fogchain/fog/offchain/customer"
+	"github.com/fogchain/fog/offchain/wire"
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+const (
+	flagWasm         = "wasm"
+	flagInput        = "input"
+	flagOut          = "out"
+	flagReceiptOut   = "receipt-out"
+	flagMaxPrice     = "max-price"
+	flagLeaseBlocks  = "lease-blocks"
+	flagTier         = "tier"
+	flagPrivacy      = "privacy"
+	flagCPU          = "cpu"
+	flagMemory       = "memory"
+	flagStorage      = "storage"
+	flagCommitBlocks = "commit-blocks"
+	flagRevealBlocks = "reveal-blocks"
+	flagStartWait    = "start-wait"
+	flagWorkerKey    = "worker-key"
+)
+
+func clientCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "client",
+		Short: "The customer side: run a WASM workload on the fog and check its receipt",
+		RunE:  client.ValidateCmd,
+	}
+	cmd.AddCommand(clientRunCmd(), verifyReceiptCmd())
+	return cmd
+}
+
+// chainClient connects to the node named by the standard --node / --grpc-addr / --chain-id flags,
+// signing with --from.
+func chainClient(cmd *cobra.Command) (*chain.Client, client.Context, error) {
+	clientCtx, err := client.GetClientTxContext(cmd)
+	if err != nil {
+		return nil, clientCtx, err
+	}
+	grpcAddr, _ := cmd.Flags().GetString(flags.FlagGRPC)
+	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := chain.New(clientCtx, clientCtx.Keyring, chain.Config{
+		RPC: clientCtx.NodeURI, GRPC: grpcAddr, ChainID: clientCtx.ChainID, KeyName: clientCtx.FromName,
+		GasPrice: "0" + markettypes.DefaultBondDenom,
+	}, nil, log)
+	if err != nil {
+		return nil, clientCtx, err
+	}
+	return c, clientCtx, nil
+}
+
+func clientRunCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Post an order for a WASM workload, deliver it to the auction's winner, print its output and check the receipt",
+		Long: "Creates the order (escrowing max-price × lease-blocks × replicas), shows the auction's progress, " +
+			"finds each winner's worker from the chain, delivers the workload over libp2p (/fog/task/1), prints " +
+			"the output (or writes it to --out), verifies each receipt against the provider's registered worker " +
+			"key, saves it (--receipt-out), and closes the leases early so the unused escrow comes back.",
+		Example: "fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
+			"--lease-blocks 50 --tier bronze --from customer --chain-id fog-localnet --keyring-backend test",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			order, err := readOrder(cmd)
+			if err != nil {
+				return err
+			}
+			c, clientCtx, err := chainClient(cmd)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if err := c.Start(ctx); err != nil {
+				return err
+			}
+			defer c.Stop()
+			wait, _ := cmd.Flags().GetDuration(flagStartWait)
+			cust := &customer.Client{Chain: c, Keyring: clientCtx.Keyring, KeyName: clientCtx.FromName, Out: cmd.ErrOrStderr(), StartWait: wait}
+			res, runErr := cust.Run(ctx, order)
+			if res == nil {
+				return runErr
+			}
+			outPath, _ := cmd.Flags().GetString(flagOut)
+			receiptPath, _ := cmd.Flags().GetString(flagReceiptOut)
+			for i, rep := range res.Replicas {
+				bz, err := clientCtx.Codec.MarshalJSON(&rep.Receipt)
+				if err != nil {
+					return err
+				}
+				path := receiptPath
+				if len(res.Replicas) > 1 {
+					path = fmt.Sprintf("%s.%d", receiptPath, i)
+				}
+				if err := os.WriteFile(path, bz, 0o644); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "receipt of lease %d saved to %s\n", rep.Lease.Id, path)
+			}
+			if len(res.Replicas) > 0 {
+				out := res.Replicas[0].Output
+				if outPath != "" {
+					if err := os.WriteFile(outPath, out, 0o644); err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "output written to %s\n", outPath)
+				} else {
+					_, _ = cmd.OutOrStdout().Write(out)
+				}
+			}
+			if res.Spent.Denom != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "order %d cost %s in all (escrow minus refunds; fees excluded)\n", res.Order.Id, res.Spent)
+			}
+			return runErr
+		},
+	}
+	cmd.Flags().String(flagWasm, "", "WASM module (WASI preview 1) to run")
+	cmd.Flags().String(flagInput, "", "file given to the workload on stdin (empty: no input)")
+	cmd.Flags().String(flagOut, "", "write the output here instead of stdout")
+	cmd.Flags().String(flagReceiptOut, "receipt.json", "where to save the receipt")
+	cmd.Flags().String(flagMaxPrice, "", "max price per block, e.g. 10ufog")
+	cmd.Flags().Uint64(flagLeaseBlocks, 50, "lease length in blocks")
+	cmd.Flags().String(flagTier, "bronze", "SLA tier: bronze, silver or gold")
+	cmd.Flags().String(flagPrivacy, "public", "privacy: public, private, confidential or secret")
+	cmd.Flags().Uint64(flagCPU, 1000, "CPU in millicores")
+	cmd.Flags().Uint64(flagMemory, 256, "memory in MiB (the workload's memory limit)")
+	cmd.Flags().Uint64(flagStorage, 0, "storage in MiB")
+	cmd.Flags().Uint64(flagCommitBlocks, 5, "blocks of the commit phase")
+	cmd.Flags().Uint64(flagRevealBlocks, 5, "blocks of the reveal phase")
+	cmd.Flags().Duration(flagStartWait, time.Minute, "how long to wait for a winner to start its lease")
+	cmd.Flags().String(flags.FlagGRPC, "127.0.0.1:9090", "node gRPC address")
+	_ = cmd.MarkFlagRequired(flagWasm)
+	_ = cmd.MarkFlagRequired(flagMaxPrice)
+	flags.AddTxFlagsToCmd(cmd)
+	return cmd
+}
+
+func readOrder(cmd *cobra.Command) (customer.Order, error) {
+	var o customer.Order
+	wasmPath, _ := cmd.Flags().GetString(flagWasm)
+	module, err := os.ReadFile(wasmPath)
+	if err != nil {
+		return o, fmt.Errorf("--%s: %w", flagWasm, err)
+	}
+	var input []byte
+	if p, _ := cmd.Flags().GetString(flagInput); p != "" {
+		if input, err = os.ReadFile(filepath.Clean(p)); err != nil {
+			return o, fmt.Errorf("--%s: %w", flagInput, err)
+		}
+	}
+	priceStr, _ := cmd.Flags().GetString(flagMaxPrice)
+	price, err := sdk.ParseCoinNormalized(priceStr)
+	if err != nil {
+		return o, fmt.Errorf("--%s: %w", flagMaxPrice, err)
+	}
+	tierStr, _ := cmd.Flags().GetString(flagTier)
+	tier, err := markettypes.ParseTier(tierStr)
+	if err != nil {
+		return o, err
+	}
+	privacyStr, _ := cmd.Flags().GetString(flagPrivacy)
+	privacy, err := markettypes.ParsePrivacy(privacyStr)
+	if err != nil {
+		return o, err
+	}
+	o = customer.Order{Module: module, Input: input, MaxPrice: price, Tier: tier, Privacy: privacy}
+	o.LeaseBlocks, _ = cmd.Flags().GetUint64(flagLeaseBlocks)
+	o.CommitBlocks, _ = cmd.Flags().GetUint64(flagCommitBlocks)
+	o.RevealBlocks, _ = cmd.Flags().GetUint64(flagRevealBlocks)
+	o.Resources.CpuMillicores, _ = cmd.Flags().GetUint64(flagCPU)
+	o.Resources.MemoryMib, _ = cmd.Flags().GetUint64(flagMemory)
+	o.Resources.StorageMib, _ = cmd.Flags().GetUint64(flagStorage)
+	return o, nil
+}
+
+func verifyReceiptCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "verify-receipt [file]",
+		Short: "Check a saved receipt's signature against the provider's registered worker key",
+		Long: "Reads a receipt saved by `fogd client run` and verifies its ed25519 signature against the worker " +
+			"key the provider registered on chain (or --worker-key, offline).",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			clientCtx, err := client.GetClientQueryContext(cmd)
+			if err != nil {
+				return err
+			}
+			bz, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			var r wire.SignedReceipt
+			if err := clientCtx.Codec.UnmarshalJSON(bz, &r); err != nil {
+				return fmt.Errorf("%s: not a receipt: %w", args[0], err)
+			}
+			if r.Receipt == nil {
+				return fmt.Errorf("%s: receipt missing", args[0])
+			}
+			key, err := workerKey(cmd, clientCtx, r.Receipt.Provider)
+			if err != nil {
+				return err
+			}
+			if err := r.Verify(key); err != nil {
+				return fmt.Errorf("receipt does NOT verify: %w", err)
+			}
+			rc := r.Receipt
+			fmt.Fprintf(cmd.OutOrStdout(), "receipt verifies: lease %d task %d by provider %s\n  module %x\n  input  %x\n  output %x\n  status %d exit %d, %dµs\n",
+				rc.LeaseId, rc.TaskSeq, rc.Provider, rc.ModuleHash, rc.InputHash, rc.OutputHash, rc.Status, rc.ExitCode, rc.DurationMicros)
+			return nil
+		},
+	}
+	cmd.Flags().String(flagWorkerKey, "", "hex ed25519 worker key to verify against instead of asking the chain")
+	flags.AddQueryFlagsToCmd(cmd)
+	return cmd
+}
+
+func workerKey(cmd *cobra.Command, clientCtx client.Context, provider string) ([]byte, error) {
+	if s, _ := cmd.Flags().GetString(flagWorkerKey); s != "" {
+		return decodeHex(s)
+	}
+	res, err := markettypes.NewQueryClient(clientCtx).Provider(cmd.Context(), &markettypes.QueryProviderRequest{Address: provider})
+	if err != nil {
+		return nil, fmt.Errorf("provider %s: %w", provider, err)
+	}
+	return res.Provider.WorkerPubkey, nil
+}

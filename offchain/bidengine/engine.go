@@ -1,0 +1,485 @@
+// Package bidengine bids on the market for a provider: one state machine per order (fits capacity
+// and policy? → price from the cost model → commit → reveal → won / lost → start lease → withdraw
+// payments → done), driven by new blocks, with its state and every sealed bid's secret on disk
+// before anything is broadcast, so a restart never forfeits a deposit.
+package bidengine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/x/market/client/sealedbid"
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+// Chain is what the engine needs from the node (offchain/chain.Client).
+type Chain interface {
+	Address() sdk.AccAddress
+	ChainID() string
+	Heights(ctx context.Context) <-chan int64
+	Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error)
+	OpenOrders(ctx context.Context) ([]markettypes.Order, error)
+	Order(ctx context.Context, id uint64) (markettypes.Order, error)
+	Bid(ctx context.Context, orderID uint64, provider string) (markettypes.Bid, bool, error)
+	ProviderLeases(ctx context.Context, provider string, state markettypes.LeaseState) ([]markettypes.Lease, error)
+	LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes.Lease, markettypes.Order, error)
+}
+
+// Observer is told what the engine does (metrics).
+type Observer interface {
+	BidCommitted()
+	BidRevealed()
+	BidWon()
+	BidLost()
+	Withdrawn(amount sdk.Coin)
+}
+
+// Policy says which orders the provider wants.
+type Policy struct {
+	Tiers          []string `toml:"tiers"`            // bronze, silver, gold; empty = all
+	Privacy        []string `toml:"privacy"`          // public, private, ...; empty = all
+	MaxLeaseBlocks uint64   `toml:"max_lease_blocks"` // 0 = any
+	// WithdrawEvery is how many blocks pass between withdrawals of an active lease's payments.
+	WithdrawEvery int64 `toml:"withdraw_every_blocks"`
+}
+
+// Phase of one order's state machine.
+type Phase string
+
+// The phases; committing means the secret is on disk and the commit may or may not be on chain.
+const (
+	PhaseCommitting Phase = "committing"
+	PhaseCommitted  Phase = "committed"
+	PhaseRevealed   Phase = "revealed"
+	PhaseLeased     Phase = "leased"
+	PhaseDone       Phase = "done"
+)
+
+// OrderState is one order's state machine, persisted as JSON.
+type OrderState struct {
+	OrderID        uint64                `json:"order_id"`
+	Phase          Phase                 `json:"phase"`
+	CommitDeadline int64                 `json:"commit_deadline"`
+	RevealDeadline int64                 `json:"reveal_deadline"`
+	Resources      markettypes.Resources `json:"resources"`
+	Price          sdk.Coin              `json:"price"`
+	LeaseID        uint64                `json:"lease_id,omitempty"`
+	LastWithdraw   int64                 `json:"last_withdraw,omitempty"`
+	Outcome        string                `json:"outcome,omitempty"`
+}
+
+// Engine runs the provider's bidding.
+type Engine struct {
+	chain    Chain
+	model    CostModel
+	policy   Policy
+	capacity markettypes.Resources
+	dir      string // state dir: orders/ and bids/
+	obs      Observer
+	log      *slog.Logger
+
+	mu     sync.Mutex
+	orders map[uint64]*OrderState
+	skip   map[uint64]bool // orders decided against, not persisted
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// New builds an engine keeping its state under dir.
+func New(chain Chain, model CostModel, policy Policy, capacity markettypes.Resources, dir string, obs Observer, log *slog.Logger) (*Engine, error) {
+	if err := model.Validate(); err != nil {
+		return nil, err
+	}
+	if policy.WithdrawEvery <= 0 {
+		policy.WithdrawEvery = 10
+	}
+	for _, t := range policy.Tiers {
+		if _, err := markettypes.ParseTier(t); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range policy.Privacy {
+		if _, err := markettypes.ParsePrivacy(p); err != nil {
+			return nil, err
+		}
+	}
+	return &Engine{chain: chain, model: model, policy: policy, capacity: capacity, dir: dir, obs: obs, log: log,
+		orders: map[uint64]*OrderState{}, skip: map[uint64]bool{}}, nil
+}
+
+func (e *Engine) ordersDir() string { return filepath.Join(e.dir, "orders") }
+
+// BidsDir is where sealed bids' secrets are kept.
+func (e *Engine) BidsDir() string { return filepath.Join(e.dir, "bids") }
+
+// Start loads the saved state machines and starts following the chain.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := os.MkdirAll(e.ordersDir(), 0o700); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(e.ordersDir())
+	if err != nil {
+		return err
+	}
+	for _, ent := range entries {
+		if !strings.HasSuffix(ent.Name(), ".json") {
+			continue
+		}
+		bz, err := os.ReadFile(filepath.Join(e.ordersDir(), ent.Name()))
+		if err != nil {
+			return err
+		}
+		var st OrderState
+		if err := json.Unmarshal(bz, &st); err != nil {
+			return fmt.Errorf("%s: %w", ent.Name(), err)
+		}
+		e.orders[st.OrderID] = &st
+	}
+	if len(e.orders) > 0 {
+		e.log.Info("resumed bid state machines", "orders", len(e.orders))
+	}
+	ctx, e.cancel = context.WithCancel(ctx)
+	e.done = make(chan struct{})
+	go e.run(ctx)
+	return nil
+}
+
+// Stop stops following the chain; state on disk stays.
+func (e *Engine) Stop() {
+	if e.cancel != nil {
+		e.cancel()
+		<-e.done
+	}
+}
+
+func (e *Engine) run(ctx context.Context) {
+	defer close(e.done)
+	for h := range e.chain.Heights(ctx) {
+		e.Step(ctx, h)
+	}
+}
+
+// States returns a copy of the state machines, by order id.
+func (e *Engine) States() []OrderState {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]OrderState, 0, len(e.orders))
+	for _, st := range e.orders {
+		out = append(out, *st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].OrderID < out[j].OrderID })
+	return out
+}
+
+// Step advances every state machine to height h and bids on new orders.
+func (e *Engine) Step(ctx context.Context, h int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ids := make([]uint64, 0, len(e.orders))
+	for id := range e.orders {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		st := e.orders[id]
+		if st.Phase == PhaseDone {
+			continue
+		}
+		if err := e.advance(ctx, st, h); err != nil && ctx.Err() == nil {
+			e.log.Warn("order state machine", "order", id, "phase", st.Phase, "err", err)
+		}
+	}
+	if err := e.discover(ctx, h); err != nil && ctx.Err() == nil {
+		e.log.Warn("looking for orders", "err", err)
+	}
+}
+
+func (e *Engine) save(st *OrderState) error {
+	bz, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(e.ordersDir(), strconv.FormatUint(st.OrderID, 10)+".json")
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(bz); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// reserved is what open bids and leases hold of the capacity.
+func (e *Engine) reserved() markettypes.Resources {
+	var r markettypes.Resources
+	for _, st := range e.orders {
+		if st.Phase == PhaseDone {
+			continue
+		}
+		r.CpuMillicores += st.Resources.CpuMillicores
+		r.MemoryMib += st.Resources.MemoryMib
+		r.StorageMib += st.Resources.StorageMib
+		r.Gpus += st.Resources.Gpus
+	}
+	return r
+}
+
+func (e *Engine) fits(r markettypes.Resources) bool {
+	used := e.reserved()
+	c := e.capacity
+	return used.CpuMillicores+r.CpuMillicores <= c.CpuMillicores && used.MemoryMib+r.MemoryMib <= c.MemoryMib &&
+		used.StorageMib+r.StorageMib <= c.StorageMib && used.Gpus+r.Gpus <= c.Gpus
+}
+
+// wants tells whether the policy accepts the order, and why not.
+func (e *Engine) wants(o markettypes.Order) (bool, string) {
+	if len(e.policy.Tiers) > 0 && !containsName(e.policy.Tiers, o.Tier.String(), "TIER_") {
+		return false, "tier " + o.Tier.String()
+	}
+	if len(e.policy.Privacy) > 0 && !containsName(e.policy.Privacy, o.Privacy.String(), "PRIVACY_") {
+		return false, "privacy " + o.Privacy.String()
+	}
+	if e.policy.MaxLeaseBlocks > 0 && o.LeaseBlocks > e.policy.MaxLeaseBlocks {
+		return false, "lease too long"
+	}
+	return true, ""
+}
+
+func containsName(names []string, enumName, prefix string) bool {
+	short := strings.ToLower(strings.TrimPrefix(enumName, prefix))
+	for _, n := range names {
+		if strings.EqualFold(n, short) || n == enumName {
+			return true
+		}
+	}
+	return false
+}
+
+// discover commits sealed bids on open orders the provider wants, can serve and can price.
+func (e *Engine) discover(ctx context.Context, h int64) error {
+	orders, err := e.chain.OpenOrders(ctx)
+	if err != nil {
+		return err
+	}
+	self := e.chain.Address().String()
+	for _, o := range orders {
+		if _, tracked := e.orders[o.Id]; tracked || e.skip[o.Id] || o.Owner == self || h > o.CommitDeadline {
+			continue
+		}
+		if ok, why := e.wants(o); !ok {
+			e.skipOrder(o.Id, "policy: "+why)
+			continue
+		}
+		if !e.fits(o.Resources) {
+			e.skipOrder(o.Id, "no free capacity")
+			continue
+		}
+		price, err := e.model.Price(o.Resources)
+		if err != nil {
+			return err
+		}
+		if price.Denom != o.MaxPricePerBlock.Denom || price.Amount.GT(o.MaxPricePerBlock.Amount) {
+			e.skipOrder(o.Id, fmt.Sprintf("price %s above max %s", price, o.MaxPricePerBlock))
+			continue
+		}
+		st := &OrderState{OrderID: o.Id, Phase: PhaseCommitting, CommitDeadline: o.CommitDeadline,
+			RevealDeadline: o.RevealDeadline, Resources: o.Resources, Price: price}
+		sealed, err := sealedbid.New(e.chain.ChainID(), o.Id, e.chain.Address(), price)
+		if err != nil {
+			return err
+		}
+		// The secret and the state reach the disk before the commitment reaches the chain.
+		if err := sealed.Save(e.BidsDir(), false); err != nil {
+			return err
+		}
+		if err := e.save(st); err != nil {
+			return err
+		}
+		e.orders[o.Id] = st
+		if err := e.commit(ctx, st, sealed); err != nil {
+			e.log.Warn("commit failed; will retry while the commit phase lasts", "order", o.Id, "err", err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) skipOrder(id uint64, why string) {
+	e.skip[id] = true
+	e.log.Debug("not bidding", "order", id, "reason", why)
+}
+
+func (e *Engine) commit(ctx context.Context, st *OrderState, sealed sealedbid.Bid) error {
+	_, err := e.chain.Broadcast(ctx, &markettypes.MsgCommitBid{
+		Provider: e.chain.Address().String(), OrderId: st.OrderID, Commitment: sealed.Commitment})
+	if err != nil && !errors.Is(err, markettypes.ErrDuplicateBid) {
+		return err
+	}
+	st.Phase = PhaseCommitted
+	e.log.Info("bid committed", "order", st.OrderID, "price", st.Price)
+	if e.obs != nil {
+		e.obs.BidCommitted()
+	}
+	return e.save(st)
+}
+
+// advance moves one order's state machine forward at height h.
+func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
+	self := e.chain.Address().String()
+	switch st.Phase {
+	case PhaseCommitting:
+		// Crashed or failed between saving the secret and seeing the commit on chain.
+		_, found, err := e.chain.Bid(ctx, st.OrderID, self)
+		if err != nil {
+			return err
+		}
+		if found {
+			st.Phase = PhaseCommitted
+			return e.save(st)
+		}
+		if h > st.CommitDeadline {
+			return e.finish(st, "commit never made it on chain")
+		}
+		sealed, err := sealedbid.Load(e.BidsDir(), e.chain.ChainID(), st.OrderID, self)
+		if err != nil {
+			return err
+		}
+		return e.commit(ctx, st, sealed)
+
+	case PhaseCommitted:
+		if h <= st.CommitDeadline {
+			return nil
+		}
+		if h > st.RevealDeadline {
+			return e.finish(st, "reveal deadline passed before the bid was revealed")
+		}
+		sealed, err := sealedbid.Load(e.BidsDir(), e.chain.ChainID(), st.OrderID, self)
+		if err != nil {
+			return err
+		}
+		_, err = e.chain.Broadcast(ctx, &markettypes.MsgRevealBid{Provider: self, OrderId: st.OrderID, Price: sealed.Price, Salt: sealed.Salt})
+		if err != nil && !errors.Is(err, markettypes.ErrBidAlreadyRevealed) {
+			if errors.Is(err, markettypes.ErrOrderNotOpen) {
+				return e.finish(st, "order closed before the reveal")
+			}
+			return err
+		}
+		st.Phase = PhaseRevealed
+		e.log.Info("bid revealed", "order", st.OrderID, "price", sealed.Price)
+		if e.obs != nil {
+			e.obs.BidRevealed()
+		}
+		return e.save(st)
+
+	case PhaseRevealed:
+		if h <= st.RevealDeadline {
+			return nil
+		}
+		o, err := e.chain.Order(ctx, st.OrderID)
+		if err != nil {
+			return err
+		}
+		if o.State == markettypes.OrderOpen {
+			return nil // settles at the end of the reveal deadline block
+		}
+		leases, err := e.chain.ProviderLeases(ctx, self, markettypes.LeasePending)
+		if err != nil {
+			return err
+		}
+		for _, l := range leases {
+			if l.OrderId != st.OrderID {
+				continue
+			}
+			if e.obs != nil {
+				e.obs.BidWon()
+			}
+			if _, err := e.chain.Broadcast(ctx, &markettypes.MsgStartLease{Provider: self, LeaseId: l.Id}); err != nil {
+				return err
+			}
+			st.Phase, st.LeaseID, st.LastWithdraw = PhaseLeased, l.Id, h
+			e.log.Info("auction won; lease started", "order", st.OrderID, "lease", l.Id, "price", l.PricePerBlock)
+			return e.save(st)
+		}
+		if e.obs != nil {
+			e.obs.BidLost()
+		}
+		return e.finish(st, fmt.Sprintf("lost (order %s, clearing price %s)", o.State, o.ClearingPrice))
+
+	case PhaseLeased:
+		l, _, err := e.chain.LeaseAndOrder(ctx, st.LeaseID)
+		if err != nil {
+			return err
+		}
+		if l.State == markettypes.LeaseClosed {
+			return e.finish(st, "lease closed: "+l.CloseReason.String())
+		}
+		if h-st.LastWithdraw < e.policy.WithdrawEvery {
+			return nil
+		}
+		res, err := e.chain.Broadcast(ctx, &markettypes.MsgWithdrawLease{Provider: self, LeaseId: st.LeaseID})
+		if err != nil {
+			if errors.Is(err, markettypes.ErrLeaseNotActive) {
+				return nil
+			}
+			return err
+		}
+		st.LastWithdraw = h
+		if e.obs != nil {
+			e.obs.Withdrawn(withdrawnAmount(res, l.PricePerBlock.Denom))
+		}
+		return e.save(st)
+	}
+	return nil
+}
+
+// finish ends a state machine and frees its capacity.
+func (e *Engine) finish(st *OrderState, outcome string) error {
+	st.Phase, st.Outcome = PhaseDone, outcome
+	e.log.Info("order done", "order", st.OrderID, "outcome", outcome)
+	return e.save(st)
+}
+
+// withdrawnAmount reads the amount from the EventLeaseWithdrawn of a transaction result.
+func withdrawnAmount(res *ctypes.ResultTx, denom string) sdk.Coin {
+	out := sdk.NewInt64Coin(denom, 0)
+	if res == nil {
+		return out
+	}
+	for _, ev := range res.TxResult.Events {
+		if ev.Type != "fog.market.v1.EventLeaseWithdrawn" {
+			continue
+		}
+		for _, a := range ev.Attributes {
+			if a.Key == "amount" {
+				var c sdk.Coin
+				if json.Unmarshal([]byte(a.Value), &c) == nil {
+					return c
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,386 @@
+// Package chain is the worker's and client's connection to a fog node: CometBFT RPC (websocket block
+// subscription with reconnect, broadcasting), gRPC queries, and signing with correct account-sequence
+// handling.
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	signingtypes "github.com/cosmos/cosmos-sdk/types/tx/signing"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+// Config says where the node is and who signs.
+type Config struct {
+	RPC     string // CometBFT RPC, e.g. tcp://127.0.0.1:26657
+	GRPC    string // gRPC, e.g. 127.0.0.1:9090
+	ChainID string
+	KeyName string
+	// GasLimit per transaction and GasPrice (e.g. "0ufog") to pay fees with.
+	GasLimit uint64
+	GasPrice string
+	// TxTimeout bounds waiting for a broadcast transaction to be included.
+	TxTimeout time.Duration
+}
+
+// Observer is told about chain client errors (metrics).
+type Observer interface {
+	ChainError(kind string)
+}
+
+// Client talks to one node on behalf of one key.
+type Client struct {
+	cfg     Config
+	cctx    client.Context
+	keyring keyring.Keyring
+	addr    sdk.AccAddress
+	obs     Observer
+	log     *slog.Logger
+
+	rpc  *rpchttp.HTTP
+	conn *grpc.ClientConn
+
+	Market markettypes.QueryClient
+	Bank   banktypes.QueryClient
+
+	mu       sync.Mutex // one signer at a time: the sequence is shared state
+	accNum   uint64
+	seq      uint64
+	seqKnown bool
+}
+
+// New builds a client from the CLI's client context (codec, tx config, keyring) and cfg. Start
+// connects it.
+func New(cctx client.Context, kr keyring.Keyring, cfg Config, obs Observer, log *slog.Logger) (*Client, error) {
+	if cfg.TxTimeout == 0 {
+		cfg.TxTimeout = 30 * time.Second
+	}
+	if cfg.GasLimit == 0 {
+		cfg.GasLimit = 400_000
+	}
+	c := &Client{cfg: cfg, keyring: kr, obs: obs, log: log}
+	if cfg.KeyName != "" {
+		rec, err := kr.Key(cfg.KeyName)
+		if err != nil {
+			return nil, fmt.Errorf("key %q: %w", cfg.KeyName, err)
+		}
+		if c.addr, err = rec.GetAddress(); err != nil {
+			return nil, err
+		}
+	}
+	rpc, err := rpchttp.New(cfg.RPC, "/websocket")
+	if err != nil {
+		return nil, fmt.Errorf("rpc %s: %w", cfg.RPC, err)
+	}
+	c.rpc = rpc
+	c.cctx = cctx.WithClient(rpc).WithChainID(cfg.ChainID).WithKeyring(kr).WithFromAddress(c.addr).WithFromName(cfg.KeyName)
+	return c, nil
+}
+
+// Start dials gRPC and checks that the node serves the configured chain.
+func (c *Client) Start(ctx context.Context) error {
+	conn, err := grpc.NewClient(c.cfg.GRPC,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(codec.NewProtoCodec(c.cctx.InterfaceRegistry).GRPCCodec())))
+	if err != nil {
+		return fmt.Errorf("grpc %s: %w", c.cfg.GRPC, err)
+	}
+	c.conn = conn
+	c.cctx = c.cctx.WithGRPCClient(conn)
+	c.Market = markettypes.NewQueryClient(conn)
+	c.Bank = banktypes.NewQueryClient(conn)
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", c.cfg.RPC, err)
+	}
+	if st.NodeInfo.Network != c.cfg.ChainID {
+		return fmt.Errorf("node %s serves chain %q, not %q", c.cfg.RPC, st.NodeInfo.Network, c.cfg.ChainID)
+	}
+	return nil
+}
+
+// Stop closes the connections.
+func (c *Client) Stop() {
+	if c.conn != nil {
+		_ = c.conn.Close()
+	}
+}
+
+// Address is the signer's account address.
+func (c *Client) Address() sdk.AccAddress { return c.addr }
+
+// ChainID is the chain the client serves.
+func (c *Client) ChainID() string { return c.cfg.ChainID }
+
+// Context is the client context (codec, keyring, node) for callers that need the SDK's helpers.
+func (c *Client) Context() client.Context { return c.cctx }
+
+// Height is the node's latest block height.
+func (c *Client) Height(ctx context.Context) (int64, error) {
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		c.fail("status")
+		return 0, err
+	}
+	return st.SyncInfo.LatestBlockHeight, nil
+}
+
+func (c *Client) fail(kind string) {
+	if c.obs != nil {
+		c.obs.ChainError(kind)
+	}
+}
+
+// TxError is a transaction the chain refused or failed.
+type TxError struct {
+	Code      uint32
+	Codespace string
+	Log       string
+}
+
+func (e *TxError) Error() string {
+	return fmt.Sprintf("transaction failed (%s code %d): %s", e.Codespace, e.Code, e.Log)
+}
+
+// Is lets errors.Is match a registered SDK error by codespace and code.
+func (e *TxError) Is(target error) bool {
+	var reg interface {
+		ABCICode() uint32
+		Codespace() string
+	}
+	if errors.As(target, &reg) {
+		return reg.ABCICode() == e.Code && reg.Codespace() == e.Codespace
+	}
+	return false
+}
+
+// Broadcast signs msgs, broadcasts them, and waits until they are in a block. A refused or failed
+// transaction is a *TxError. On an account-sequence mismatch (another process used the key, or a
+// transaction was dropped) the sequence is read again from chain and the transaction re-signed.
+func (c *Client) Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		if !c.seqKnown {
+			num, seq, err := authtypes.AccountRetriever{}.GetAccountNumberSequence(c.cctx, c.addr)
+			if err != nil {
+				c.fail("account")
+				return nil, fmt.Errorf("reading account %s: %w", c.addr, err)
+			}
+			c.accNum, c.seq, c.seqKnown = num, seq, true
+		}
+		bz, err := c.sign(ctx, msgs)
+		if err != nil {
+			return nil, err
+		}
+		res, err := c.rpc.BroadcastTxSync(ctx, bz)
+		if err != nil {
+			c.fail("broadcast")
+			c.seqKnown = false
+			return nil, fmt.Errorf("broadcast: %w", err)
+		}
+		if res.Code == sdkerrors.ErrWrongSequence.ABCICode() && res.Codespace == sdkerrors.ErrWrongSequence.Codespace() && attempt < 3 {
+			c.log.Info("account sequence mismatch; reading it again", "log", res.Log)
+			c.seqKnown = false
+			continue
+		}
+		if res.Code != 0 {
+			c.fail("checktx")
+			if res.Code == sdkerrors.ErrWrongSequence.ABCICode() {
+				c.seqKnown = false
+			}
+			return nil, &TxError{Code: res.Code, Codespace: res.Codespace, Log: res.Log}
+		}
+		c.seq++
+		return c.waitTx(ctx, res.Hash)
+	}
+}
+
+func (c *Client) sign(ctx context.Context, msgs []sdk.Msg) ([]byte, error) {
+	txf := tx.Factory{}.
+		WithTxConfig(c.cctx.TxConfig).
+		WithKeybase(c.keyring).
+		WithChainID(c.cfg.ChainID).
+		WithAccountNumber(c.accNum).
+		WithSequence(c.seq).
+		WithGas(c.cfg.GasLimit).
+		WithGasPrices(c.cfg.GasPrice).
+		WithSignMode(signingtypes.SignMode_SIGN_MODE_DIRECT)
+	b, err := txf.BuildUnsignedTx(msgs...)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Sign(ctx, txf, c.cfg.KeyName, b, true); err != nil {
+		return nil, err
+	}
+	return c.cctx.TxConfig.TxEncoder()(b.GetTx())
+}
+
+func (c *Client) waitTx(ctx context.Context, hash []byte) (*ctypes.ResultTx, error) {
+	deadline := time.Now().Add(c.cfg.TxTimeout)
+	for {
+		res, err := c.rpc.Tx(ctx, hash, false)
+		if err == nil {
+			if res.TxResult.Code != 0 {
+				return res, &TxError{Code: res.TxResult.Code, Codespace: res.TxResult.Codespace, Log: res.TxResult.Log}
+			}
+			return res, nil
+		}
+		if time.Now().After(deadline) {
+			c.fail("tx_timeout")
+			// the transaction may still be included later: the sequence is no longer known
+			c.seqKnown = false
+			return nil, fmt.Errorf("transaction %X not included within %s", hash, c.cfg.TxTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(150 * time.Millisecond):
+		}
+	}
+}
+
+// Heights delivers new block heights from a CometBFT websocket subscription until ctx ends. When the
+// subscription breaks it reconnects (with backoff), and meanwhile it polls the node's status, so no
+// height is skipped for long. Heights are delivered in increasing order; a slow reader sees only the
+// latest.
+func (c *Client) Heights(ctx context.Context) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		defer close(out)
+		var last int64
+		emit := func(h int64) {
+			if h <= last {
+				return
+			}
+			last = h
+			select {
+			case <-out:
+			default:
+			}
+			out <- h
+		}
+		backoff := 200 * time.Millisecond
+		for ctx.Err() == nil {
+			ws, events, err := c.subscribe(ctx)
+			if err != nil {
+				c.fail("subscribe")
+				c.log.Warn("block subscription failed; polling until it reconnects", "err", err, "retry_in", backoff)
+				c.poll(ctx, backoff, emit)
+				backoff = min(backoff*2, 5*time.Second)
+				continue
+			}
+			backoff = 200 * time.Millisecond
+			if h, err := c.Height(ctx); err == nil {
+				emit(h)
+			}
+			c.consume(ctx, ws, events, emit)
+		}
+	}()
+	return out
+}
+
+// subscribe opens a websocket on a client of its own (a stopped client cannot be started again).
+func (c *Client) subscribe(ctx context.Context) (*rpchttp.HTTP, <-chan ctypes.ResultEvent, error) {
+	ws, err := rpchttp.New(c.cfg.RPC, "/websocket")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ws.Start(); err != nil {
+		return nil, nil, err
+	}
+	subCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	events, err := ws.Subscribe(subCtx, "fog-worker", cmttypes.QueryForEvent(cmttypes.EventNewBlock).String(), 16)
+	if err != nil {
+		_ = ws.Stop()
+		return nil, nil, err
+	}
+	return ws, events, nil
+}
+
+// consume reads block events until the subscription ends or goes quiet for too long.
+func (c *Client) consume(ctx context.Context, ws *rpchttp.HTTP, events <-chan ctypes.ResultEvent, emit func(int64)) {
+	defer func() {
+		_ = ws.UnsubscribeAll(context.Background(), "fog-worker")
+		_ = ws.Stop()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				c.log.Warn("block subscription closed; reconnecting")
+				return
+			}
+			if b, ok := ev.Data.(cmttypes.EventDataNewBlock); ok {
+				emit(b.Block.Height)
+			}
+		case <-time.After(30 * time.Second):
+			c.log.Warn("no block for 30s; reconnecting the subscription")
+			return
+		}
+	}
+}
+
+func (c *Client) poll(ctx context.Context, d time.Duration, emit func(int64)) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if h, err := c.Height(ctx); err == nil {
+			emit(h)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(min(d, 250*time.Millisecond)):
+		}
+	}
+}
+
+// LeaseAndOrder reads a lease and its order.
+func (c *Client) LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes.Lease, markettypes.Order, error) {
+	l, err := c.Market.Lease(ctx, &markettypes.QueryLeaseRequest{Id: leaseID})
+	if err != nil {
+		c.fail("query")
+		return markettypes.Lease{}, markettypes.Order{}, cleanGRPC(err)
+	}
+	o, err := c.Market.Order(ctx, &markettypes.QueryOrderRequest{Id: l.Lease.OrderId})
+	if err != nil {
+		c.fail("query")
+		return l.Lease, markettypes.Order{}, cleanGRPC(err)
+	}
+	return l.Lease, o.Order, nil
+}
+
+func cleanGRPC(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "desc = "); i >= 0 {
+		msg = msg[i+len("desc = "):]
+	}
+	return errors.New(msg)
+}
+
+func isNotFound(err error) bool {
+	return strings.Contains(err.Error(), "code = NotFound")
+}

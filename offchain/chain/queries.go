@@ -1,0 +1,140 @@
+package chain
+
+import (
+	"context"
+	"fmt"
+
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+// OpenOrders lists every order whose auction runs, all pages.
+func (c *Client) OpenOrders(ctx context.Context) ([]markettypes.Order, error) {
+	var out []markettypes.Order
+	var key []byte
+	for {
+		res, err := c.Market.Orders(ctx, &markettypes.QueryOrdersRequest{State: markettypes.OrderOpen, Pagination: &query.PageRequest{Key: key, Limit: 200}})
+		if err != nil {
+			c.fail("query")
+			return nil, cleanGRPC(err)
+		}
+		out = append(out, res.Orders...)
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			return out, nil
+		}
+		key = res.Pagination.NextKey
+	}
+}
+
+// ProviderLeases lists the leases of provider, optionally in one state, all pages.
+func (c *Client) ProviderLeases(ctx context.Context, provider string, state markettypes.LeaseState) ([]markettypes.Lease, error) {
+	var out []markettypes.Lease
+	var key []byte
+	for {
+		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Provider: provider, State: state, Pagination: &query.PageRequest{Key: key, Limit: 200}})
+		if err != nil {
+			c.fail("query")
+			return nil, cleanGRPC(err)
+		}
+		out = append(out, res.Leases...)
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			return out, nil
+		}
+		key = res.Pagination.NextKey
+	}
+}
+
+// Bid returns provider's bid on an order, if it has one.
+func (c *Client) Bid(ctx context.Context, orderID uint64, provider string) (markettypes.Bid, bool, error) {
+	var key []byte
+	for {
+		res, err := c.Market.Bids(ctx, &markettypes.QueryBidsRequest{OrderId: orderID, Pagination: &query.PageRequest{Key: key, Limit: 500}})
+		if err != nil {
+			c.fail("query")
+			return markettypes.Bid{}, false, cleanGRPC(err)
+		}
+		for _, b := range res.Bids {
+			if b.Provider == provider {
+				return b, true, nil
+			}
+		}
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			return markettypes.Bid{}, false, nil
+		}
+		key = res.Pagination.NextKey
+	}
+}
+
+// Order reads an order.
+func (c *Client) Order(ctx context.Context, id uint64) (markettypes.Order, error) {
+	res, err := c.Market.Order(ctx, &markettypes.QueryOrderRequest{Id: id})
+	if err != nil {
+		c.fail("query")
+		return markettypes.Order{}, cleanGRPC(err)
+	}
+	return res.Order, nil
+}
+
+// Provider reads a provider's registration; found is false when it has none.
+func (c *Client) Provider(ctx context.Context, addr string) (p markettypes.Provider, found bool, err error) {
+	res, err := c.Market.Provider(ctx, &markettypes.QueryProviderRequest{Address: addr})
+	if err != nil {
+		if isNotFound(err) {
+			return p, false, nil
+		}
+		c.fail("query")
+		return p, false, cleanGRPC(err)
+	}
+	return res.Provider, true, nil
+}
+
+// OwnerLeases lists the leases of an order owner, all pages.
+func (c *Client) OwnerLeases(ctx context.Context, owner string) ([]markettypes.Lease, error) {
+	var out []markettypes.Lease
+	var key []byte
+	for {
+		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Owner: owner, Pagination: &query.PageRequest{Key: key, Limit: 200}})
+		if err != nil {
+			c.fail("query")
+			return nil, cleanGRPC(err)
+		}
+		out = append(out, res.Leases...)
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			return out, nil
+		}
+		key = res.Pagination.NextKey
+	}
+}
+
+// BidCount is how many bids an order has.
+func (c *Client) BidCount(ctx context.Context, orderID uint64) (uint32, error) {
+	o, err := c.Order(ctx, orderID)
+	return o.BidCount, err
+}
+
+// Balance of addr in denom.
+func (c *Client) Balance(ctx context.Context, addr, denom string) (sdk.Coin, error) {
+	res, err := c.Bank.Balance(ctx, &banktypes.QueryBalanceRequest{Address: addr, Denom: denom})
+	if err != nil {
+		c.fail("query")
+		return sdk.Coin{}, cleanGRPC(err)
+	}
+	return *res.Balance, nil
+}
+
+// MsgResponse decodes the first message response of a delivered transaction into out.
+func MsgResponse(res *ctypes.ResultTx, out interface{ Unmarshal([]byte) error }) error {
+	var data sdk.TxMsgData
+	if err := data.Unmarshal(res.TxResult.Data); err != nil {
+		return fmt.Errorf("decoding the transaction result: %w", err)
+	}
+	if len(data.MsgResponses) == 0 {
+		return fmt.Errorf("transaction result has no message response")
+	}
+	return out.Unmarshal(data.MsgResponses[0].Value)
+}

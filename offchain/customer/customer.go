@@ -1,0 +1,306 @@
+// Package customer is the customer side of the market (`fogd client`): post an order for a WASM
+// workload, follow its auction, deliver the workload to the winners over /fog/task/1, check their
+// signed receipts, and close the leases so unused escrow comes back.
+package customer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	signingtypes "github.com/cosmos/cosmos-sdk/types/tx/signing"
+
+	"github.com/fogchain/fog/offchain/chain"
+	"github.com/fogchain/fog/offchain/task"
+	"github.com/fogchain/fog/offchain/wire"
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+// Order is what the customer asks for.
+type Order struct {
+	Module       []byte
+	Input        []byte
+	MaxPrice     sdk.Coin
+	LeaseBlocks  uint64
+	Tier         markettypes.Tier
+	Privacy      markettypes.Privacy
+	Resources    markettypes.Resources
+	CommitBlocks uint64
+	RevealBlocks uint64
+}
+
+// Replica is what one winner did.
+type Replica struct {
+	Lease    markettypes.Lease
+	Provider markettypes.Provider
+	Output   []byte
+	Receipt  wire.SignedReceipt
+	// Closed is the lease after the customer closed it.
+	Closed markettypes.Lease
+}
+
+// Result of a run.
+type Result struct {
+	Order    markettypes.Order
+	Replicas []Replica
+	// Refunded is what came back to the owner: the escrow beyond the clearing price at settlement
+	// plus what the closed leases did not use.
+	Spent sdk.Coin
+}
+
+// Client runs orders for one key.
+type Client struct {
+	Chain   *chain.Client
+	Keyring keyring.Keyring
+	KeyName string
+	// Out receives progress lines.
+	Out io.Writer
+	// StartWait bounds the wait for a winner to start its lease.
+	StartWait time.Duration
+}
+
+func (c *Client) say(format string, args ...any) {
+	if c.Out != nil {
+		fmt.Fprintf(c.Out, format+"\n", args...)
+	}
+}
+
+// Run posts the order and carries it through: auction, delivery, receipts, closing.
+func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
+	owner := c.Chain.Address()
+	hash := sha256.Sum256(o.Module)
+	res, err := c.Chain.Broadcast(ctx, &markettypes.MsgCreateOrder{
+		Owner: owner.String(), Resources: o.Resources, Tier: o.Tier, Privacy: o.Privacy,
+		WorkloadHash: hash[:], LeaseBlocks: o.LeaseBlocks, MaxPricePerBlock: o.MaxPrice,
+		CommitBlocks: o.CommitBlocks, RevealBlocks: o.RevealBlocks,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the order: %w", err)
+	}
+	var created markettypes.MsgCreateOrderResponse
+	if err := chain.MsgResponse(res, &created); err != nil {
+		return nil, err
+	}
+	order, err := c.Chain.Order(ctx, created.OrderId)
+	if err != nil {
+		return nil, err
+	}
+	balanceBefore, err := c.balance(ctx, o.MaxPrice.Denom)
+	if err != nil {
+		return nil, err
+	}
+	balanceBefore = balanceBefore.Add(order.Escrow) // as if the escrow had not left yet
+	c.say("order %d created: %s, %d replica(s), escrow %s, workload %x", order.Id, order.Tier, order.Replicas, order.Escrow, hash)
+	c.say("commit phase until height %d, reveal phase until height %d", order.CommitDeadline, order.RevealDeadline)
+
+	if order, err = c.awaitSettlement(ctx, order); err != nil {
+		return nil, err
+	}
+	if order.State != markettypes.OrderMatched {
+		return &Result{Order: order}, fmt.Errorf("order %d %s (%s): the escrow was refunded", order.Id, order.State, order.CloseReason)
+	}
+	c.say("auction settled: clearing price %s per block", order.ClearingPrice)
+
+	leases, err := c.leasesOf(ctx, order.Id)
+	if err != nil {
+		return nil, err
+	}
+	h, err := libp2p.New(libp2p.NoListenAddrs)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+
+	result := &Result{Order: order}
+	var firstErr error
+	for i, l := range leases {
+		rep, err := c.deliver(ctx, h, l, o, uint64(1))
+		if err != nil {
+			c.say("lease %d (provider %s): %v", l.Id, l.Provider, err)
+			firstErr = errors.Join(firstErr, fmt.Errorf("lease %d: %w", l.Id, err))
+		}
+		if rep != nil {
+			result.Replicas = append(result.Replicas, *rep)
+		}
+		// Close whatever happened, so the unused escrow comes back.
+		closed, err := c.close(ctx, l.Id)
+		if err != nil {
+			firstErr = errors.Join(firstErr, err)
+		} else if rep != nil {
+			result.Replicas[len(result.Replicas)-1].Closed = closed
+		}
+		_ = i
+	}
+	after, err := c.balance(ctx, o.MaxPrice.Denom)
+	if err == nil {
+		result.Spent = balanceBefore.Sub(after)
+	}
+	return result, firstErr
+}
+
+func (c *Client) balance(ctx context.Context, denom string) (sdk.Coin, error) {
+	return c.Chain.Balance(ctx, c.Chain.Address().String(), denom)
+}
+
+// awaitSettlement follows the auction block by block until the order leaves the open state.
+func (c *Client) awaitSettlement(ctx context.Context, o markettypes.Order) (markettypes.Order, error) {
+	heights := c.Chain.Heights(ctx)
+	phase := ""
+	for h := range heights {
+		switch {
+		case h <= o.CommitDeadline && phase != "commit":
+			phase = "commit"
+			c.say("height %d: commit phase (sealed bids)", h)
+		case h > o.CommitDeadline && h <= o.RevealDeadline && phase != "reveal":
+			phase = "reveal"
+			n, err := c.Chain.BidCount(ctx, o.Id)
+			if err == nil {
+				c.say("height %d: reveal phase, %d sealed bid(s) committed", h, n)
+			}
+		}
+		if h <= o.RevealDeadline {
+			continue
+		}
+		cur, err := c.Chain.Order(ctx, o.Id)
+		if err != nil {
+			return o, err
+		}
+		if cur.State != markettypes.OrderOpen {
+			return cur, nil
+		}
+	}
+	return o, ctx.Err()
+}
+
+func (c *Client) leasesOf(ctx context.Context, orderID uint64) ([]markettypes.Lease, error) {
+	all, err := c.Chain.OwnerLeases(ctx, c.Chain.Address().String())
+	if err != nil {
+		return nil, err
+	}
+	var out []markettypes.Lease
+	for _, l := range all {
+		if l.OrderId == orderID {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// deliver waits for the lease to start, sends the workload to its worker and checks the receipt.
+func (c *Client) deliver(ctx context.Context, h host.Host, l markettypes.Lease, o Order, seq uint64) (*Replica, error) {
+	deadline := time.Now().Add(c.StartWait)
+	for l.State == markettypes.LeasePending {
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("the provider did not start the lease within %s", c.StartWait)
+		}
+		time.Sleep(300 * time.Millisecond)
+		cur, _, err := c.Chain.LeaseAndOrder(ctx, l.Id)
+		if err != nil {
+			return nil, err
+		}
+		l = cur
+	}
+	if l.State != markettypes.LeaseActive {
+		return nil, fmt.Errorf("lease is %s (%s)", l.State, l.CloseReason)
+	}
+	prov, found, err := c.Chain.Provider(ctx, l.Provider)
+	if err != nil || !found {
+		return nil, fmt.Errorf("provider %s: not registered (%v)", l.Provider, err)
+	}
+	info, err := AddrInfo(prov)
+	if err != nil {
+		return nil, err
+	}
+	c.say("lease %d active with provider %s (peer %s): delivering %d bytes of WASM and %d bytes of input",
+		l.Id, l.Provider, info.ID, len(o.Module), len(o.Input))
+	resp, err := task.Send(ctx, h, info, task.Task{ChainID: c.Chain.ChainID(), LeaseID: l.Id, Seq: seq, Module: o.Module, Input: o.Input},
+		KeyringSigner{Keyring: c.Keyring, Name: c.KeyName})
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckReceipt(*resp.Receipt, prov.WorkerPubkey, l.Id, seq, o.Module, o.Input, resp.Output); err != nil {
+		return nil, fmt.Errorf("receipt rejected: %w", err)
+	}
+	c.say("lease %d: output %d bytes, receipt signed by the provider's worker key verifies (status %d, %dµs)",
+		l.Id, len(resp.Output), resp.Receipt.Receipt.Status, resp.Receipt.Receipt.DurationMicros)
+	return &Replica{Lease: l, Provider: prov, Output: resp.Output, Receipt: *resp.Receipt}, nil
+}
+
+func (c *Client) close(ctx context.Context, leaseID uint64) (markettypes.Lease, error) {
+	if _, err := c.Chain.Broadcast(ctx, &markettypes.MsgCloseLease{Sender: c.Chain.Address().String(), LeaseId: leaseID}); err != nil {
+		if !errors.Is(err, markettypes.ErrLeaseClosed) {
+			return markettypes.Lease{}, fmt.Errorf("closing lease %d: %w", leaseID, err)
+		}
+	}
+	l, _, err := c.Chain.LeaseAndOrder(ctx, leaseID)
+	if err == nil {
+		c.say("lease %d closed (%s): provider paid %s", l.Id, l.CloseReason, l.Paid)
+	}
+	return l, err
+}
+
+// AddrInfo is the libp2p address of a registered provider.
+func AddrInfo(p markettypes.Provider) (peer.AddrInfo, error) {
+	id, err := peer.Decode(p.PeerId)
+	if err != nil {
+		return peer.AddrInfo{}, fmt.Errorf("provider %s peer id: %w", p.Owner, err)
+	}
+	info := peer.AddrInfo{ID: id}
+	for _, s := range p.Multiaddrs {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return info, fmt.Errorf("provider %s multiaddr %q: %w", p.Owner, s, err)
+		}
+		info.Addrs = append(info.Addrs, a)
+	}
+	if len(info.Addrs) == 0 {
+		return info, fmt.Errorf("provider %s registered no multiaddrs", p.Owner)
+	}
+	return info, nil
+}
+
+// CheckReceipt verifies a receipt's signature against the provider's registered worker key and that
+// it speaks of this lease, task, module, input and output.
+func CheckReceipt(r wire.SignedReceipt, workerKey []byte, leaseID, seq uint64, module, input, output []byte) error {
+	if err := r.Verify(workerKey); err != nil {
+		return err
+	}
+	rc := r.Receipt
+	switch {
+	case rc.LeaseId != leaseID || rc.TaskSeq != seq:
+		return fmt.Errorf("receipt is for lease %d task %d, not lease %d task %d", rc.LeaseId, rc.TaskSeq, leaseID, seq)
+	case !bytes.Equal(rc.ModuleHash, wire.Hash(module)):
+		return errors.New("receipt names another module")
+	case !bytes.Equal(rc.InputHash, wire.Hash(input)):
+		return errors.New("receipt names another input")
+	case !bytes.Equal(rc.OutputHash, wire.Hash(output)):
+		return errors.New("receipt's output hash does not match the output received")
+	}
+	return nil
+}
+
+// KeyringSigner signs task headers with a keyring key.
+type KeyringSigner struct {
+	Keyring keyring.Keyring
+	Name    string
+}
+
+// Sign implements task.Signer.
+func (s KeyringSigner) Sign(msg []byte) ([]byte, []byte, error) {
+	sig, pub, err := s.Keyring.Sign(s.Name, msg, signingtypes.SignMode_SIGN_MODE_DIRECT)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sig, pub.Bytes(), nil
+}

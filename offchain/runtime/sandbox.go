@@ -1,0 +1,107 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// memoryLimiter backs the linear memory of one instance and refuses to grow it past limit bytes.
+// It records the refusal: the workload only sees memory.grow return -1 and then traps or exits in
+// its own way (a Go program exits with code 2), and the run must still be reported as having hit
+// the memory limit.
+type memoryLimiter struct {
+	limit uint64
+	// exceeded is written by memory.grow, which runs on the goroutine that calls the workload, and
+	// read by that goroutine once the call has returned.
+	exceeded bool
+}
+
+// Allocate implements experimental.MemoryAllocator.
+func (l *memoryLimiter) Allocate(capacity, _ uint64) experimental.LinearMemory {
+	return &linearMemory{limiter: l, buf: make([]byte, 0, min(capacity, l.limit))}
+}
+
+type linearMemory struct {
+	limiter *memoryLimiter
+	buf     []byte
+}
+
+// Reallocate implements experimental.LinearMemory. Linear memory only grows, and the bytes past
+// len(buf) were never visible to the workload, so they are still zero as wasm requires.
+func (m *linearMemory) Reallocate(size uint64) []byte {
+	if size > m.limiter.limit {
+		m.limiter.exceeded = true
+		return nil
+	}
+	if size <= uint64(cap(m.buf)) {
+		m.buf = m.buf[:size]
+	} else {
+		m.buf = append(m.buf, make([]byte, size-uint64(len(m.buf)))...)
+	}
+	return m.buf
+}
+
+// Free implements experimental.LinearMemory.
+func (m *linearMemory) Free() { m.buf = nil }
+
+// memorySectionID is the id of the wasm binary section that declares the module's own memory.
+const memorySectionID = 5
+
+// declaredMemoryPages returns the initial size, in pages, of the memory a valid module defines, or
+// 0 if it defines none. A module whose initial memory is over the limit is refused before it is
+// instantiated, because instantiation allocates that memory whatever the limit.
+func declaredMemoryPages(module []byte) uint64 {
+	r := bytes.NewReader(module[8:]) // past the magic number and the version
+	for {
+		id, err := r.ReadByte()
+		if err != nil {
+			return 0
+		}
+		size, err := binary.ReadUvarint(r) // wasm integers are LEB128, as uvarints are
+		if err != nil {
+			return 0
+		}
+		if id != memorySectionID {
+			if _, err := r.Seek(int64(size), io.SeekCurrent); err != nil {
+				return 0
+			}
+			continue
+		}
+		count, err := binary.ReadUvarint(r)
+		if err != nil || count == 0 {
+			return 0
+		}
+		if _, err := r.ReadByte(); err != nil { // limits flags: whether a maximum follows
+			return 0
+		}
+		pages, err := binary.ReadUvarint(r)
+		if err != nil {
+			return 0
+		}
+		return pages
+	}
+}
+
+// boundedBuffer keeps the first limit bytes written to it. Past the limit, it calls overflow and
+// returns its error; without overflow, it drops the rest silently.
+type boundedBuffer struct {
+	buf      []byte
+	limit    int
+	overflow func() error
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	room := b.limit - len(b.buf)
+	if len(p) <= room {
+		b.buf = append(b.buf, p...)
+		return len(p), nil
+	}
+	b.buf = append(b.buf, p[:room]...)
+	if b.overflow == nil {
+		return len(p), nil
+	}
+	return room, b.overflow()
+}

@@ -1,0 +1,97 @@
+package task
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/fogchain/fog/offchain/wire"
+)
+
+// Signer signs the task header for the order owner (a keyring key).
+type Signer interface {
+	// Sign returns the signature of msg and the compressed secp256k1 public key that made it.
+	Sign(msg []byte) (sig, pubkey []byte, err error)
+}
+
+// Task is what a customer sends.
+type Task struct {
+	ChainID string
+	LeaseID uint64
+	Seq     uint64
+	Module  []byte
+	Input   []byte
+}
+
+// Send delivers a task to the worker at p and waits for its answer (output and signed receipt).
+// A refusal by the worker is returned as an error.
+func Send(ctx context.Context, h host.Host, p peer.AddrInfo, t Task, signer Signer) (*wire.TaskResponse, error) {
+	header := wire.TaskHeader{
+		ChainId: t.ChainID, LeaseId: t.LeaseID, TaskSeq: t.Seq,
+		ModuleSize: uint64(len(t.Module)), ModuleHash: wire.Hash(t.Module),
+		InputSize: uint64(len(t.Input)), InputHash: wire.Hash(t.Input),
+	}
+	// The key is part of what is signed: sign once to learn it, then sign the final bytes.
+	_, pub, err := signer.Sign(nil)
+	if err != nil {
+		return nil, err
+	}
+	header.OwnerPubkey = pub
+	bz, err := header.SignBytes()
+	if err != nil {
+		return nil, err
+	}
+	if header.Signature, _, err = signer.Sign(bz); err != nil {
+		return nil, err
+	}
+
+	if err := h.Connect(ctx, p); err != nil {
+		return nil, fmt.Errorf("connecting to worker %s: %w", p.ID, err)
+	}
+	st, err := h.NewStream(ctx, p.ID, wire.ProtocolID)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s stream to %s: %w", wire.ProtocolID, p.ID, err)
+	}
+	defer st.Close()
+	if d, ok := ctx.Deadline(); ok {
+		_ = st.SetDeadline(d)
+	} else {
+		_ = st.SetDeadline(time.Now().Add(5 * time.Minute))
+	}
+	sendErr := func() error {
+		w := bufio.NewWriter(st)
+		if err := wire.WriteFrame(w, &header); err != nil {
+			return err
+		}
+		if _, err := w.Write(t.Module); err != nil {
+			return err
+		}
+		if _, err := w.Write(t.Input); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		return st.CloseWrite()
+	}()
+	// A worker that refuses a task answers before reading it all: read its answer even when sending
+	// was cut short.
+	var resp wire.TaskResponse
+	if err := wire.ReadFrame(bufio.NewReader(st), wire.MaxResponseBytes, &resp); err != nil {
+		if sendErr != nil {
+			return nil, fmt.Errorf("sending the task: %w", sendErr)
+		}
+		return nil, fmt.Errorf("reading the worker's answer: %w", err)
+	}
+	if resp.Error != "" {
+		return nil, fmt.Errorf("worker refused the task: %s", resp.Error)
+	}
+	if resp.Receipt == nil || resp.Receipt.Receipt == nil {
+		return nil, fmt.Errorf("worker answered without a receipt")
+	}
+	return &resp, nil
+}

@@ -1,0 +1,216 @@
+// Package task is the /fog/task/1 protocol: an order owner delivers a WASM module and its input to
+// the worker of one of its leases over libp2p and gets the output back with a signed receipt.
+package task
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+
+	markettypes "github.com/fogchain/fog/x/market/types"
+
+	"github.com/fogchain/fog/offchain/runtime"
+	"github.com/fogchain/fog/offchain/wire"
+)
+
+// Chain is what the server needs to know of the chain: a lease and its order.
+type Chain interface {
+	LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes.Lease, markettypes.Order, error)
+}
+
+// Executor runs a workload; *runtime.Runtime is one.
+type Executor interface {
+	Run(ctx context.Context, module, input []byte, lim runtime.Limits) (runtime.Result, error)
+}
+
+// Observer is told about every task the server answers (metrics).
+type Observer interface {
+	TaskDone(status string, d time.Duration)
+}
+
+// Config of a task server.
+type Config struct {
+	ChainID  string
+	Provider string // bech32 address of this worker's provider
+	Key      ed25519.PrivateKey
+	Limits   runtime.Limits // memory comes from each order; the rest bound every task
+	// StreamTimeout bounds reading a task and writing its answer (the run has its own limit).
+	StreamTimeout time.Duration
+}
+
+// Server answers /fog/task/1 streams.
+type Server struct {
+	cfg      Config
+	host     host.Host
+	chain    Chain
+	exec     Executor
+	receipts *ReceiptStore
+	obs      Observer
+	log      *slog.Logger
+}
+
+// NewServer builds a server on host h.
+func NewServer(cfg Config, h host.Host, chain Chain, exec Executor, receipts *ReceiptStore, obs Observer, log *slog.Logger) *Server {
+	if cfg.StreamTimeout == 0 {
+		cfg.StreamTimeout = time.Minute
+	}
+	return &Server{cfg: cfg, host: h, chain: chain, exec: exec, receipts: receipts, obs: obs, log: log}
+}
+
+// Start registers the protocol handler.
+func (s *Server) Start(ctx context.Context) error {
+	s.host.SetStreamHandler(wire.ProtocolID, func(st network.Stream) { s.handle(ctx, st) })
+	return nil
+}
+
+// Stop removes the protocol handler; streams in flight finish.
+func (s *Server) Stop() { s.host.RemoveStreamHandler(wire.ProtocolID) }
+
+// refusal is a task refused before it ran; its message goes back to the customer.
+type refusal struct{ msg string }
+
+func (r refusal) Error() string { return r.msg }
+
+func refuse(format string, args ...any) error { return refusal{fmt.Sprintf(format, args...)} }
+
+func (s *Server) handle(ctx context.Context, st network.Stream) {
+	defer st.Close()
+	_ = st.SetDeadline(time.Now().Add(s.cfg.StreamTimeout + s.cfg.Limits.Timeout))
+	start := time.Now()
+	resp, err := s.serve(ctx, bufio.NewReader(st))
+	status := "ok"
+	if err != nil {
+		var r refusal
+		if !errors.As(err, &r) {
+			s.log.Error("task failed", "peer", st.Conn().RemotePeer(), "err", err)
+			err = errors.New("internal error")
+		}
+		resp = &wire.TaskResponse{Error: err.Error()}
+		status = "refused"
+		s.log.Info("task refused", "peer", st.Conn().RemotePeer(), "reason", err)
+	} else if resp.Receipt.Receipt.Status != 0 {
+		status = runtime.Status(resp.Receipt.Receipt.Status).String()
+	}
+	if s.obs != nil {
+		s.obs.TaskDone(status, time.Since(start))
+	}
+	if err := wire.WriteFrame(st, resp); err != nil {
+		s.log.Warn("writing task response", "err", err)
+	}
+}
+
+// serve reads and checks a task, runs it and returns the response. Every check that can refuse a task
+// runs before its module and input are read.
+func (s *Server) serve(ctx context.Context, r *bufio.Reader) (*wire.TaskResponse, error) {
+	var h wire.TaskHeader
+	if err := wire.ReadFrame(r, wire.MaxHeaderBytes, &h); err != nil {
+		return nil, refuse("malformed task header: %s", err)
+	}
+	if err := s.check(ctx, &h); err != nil {
+		return nil, err
+	}
+	order, err := s.authorize(ctx, &h)
+	if err != nil {
+		return nil, err
+	}
+	module, err := readExactly(r, h.ModuleSize, h.ModuleHash, "module")
+	if err != nil {
+		return nil, err
+	}
+	input, err := readExactly(r, h.InputSize, h.InputHash, "input")
+	if err != nil {
+		return nil, err
+	}
+
+	lim := s.cfg.Limits
+	lim.MemoryMiB = order.Resources.MemoryMib
+	started := time.Now()
+	res, err := s.exec.Run(ctx, module, input, lim)
+	if err != nil {
+		if errors.Is(err, runtime.ErrTooLarge) {
+			return nil, refuse("%s", err)
+		}
+		return nil, err
+	}
+	ended := time.Now()
+	receipt := wire.Receipt{
+		ChainId: s.cfg.ChainID, LeaseId: h.LeaseId, TaskSeq: h.TaskSeq,
+		ModuleHash: h.ModuleHash, InputHash: h.InputHash, OutputHash: wire.Hash(res.Output),
+		Status: int32(res.Status), ExitCode: res.ExitCode, DurationMicros: uint64(res.Duration.Microseconds()),
+		StartUnixMs: started.UnixMilli(), EndUnixMs: ended.UnixMilli(),
+		WorkerPubkey: s.cfg.Key.Public().(ed25519.PublicKey), Provider: s.cfg.Provider,
+	}
+	signed, err := wire.SignReceipt(receipt, s.cfg.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.receipts.Put(signed); err != nil {
+		if errors.Is(err, ErrReceiptExists) {
+			return nil, refuse("task %d of lease %d was already run", h.TaskSeq, h.LeaseId)
+		}
+		return nil, err
+	}
+	return &wire.TaskResponse{Output: res.Output, Receipt: &signed}, nil
+}
+
+// check validates the header on its own: chain, sizes, hashes, signature, sequence.
+func (s *Server) check(_ context.Context, h *wire.TaskHeader) error {
+	switch {
+	case h.ChainId != s.cfg.ChainID:
+		return refuse("task for chain %q, this worker serves %q", h.ChainId, s.cfg.ChainID)
+	case h.ModuleSize == 0 || h.ModuleSize > uint64(s.cfg.Limits.MaxModuleBytes):
+		return refuse("module of %d bytes: must be 1 to %d bytes", h.ModuleSize, s.cfg.Limits.MaxModuleBytes)
+	case h.InputSize > uint64(s.cfg.Limits.MaxInputBytes):
+		return refuse("input of %d bytes: at most %d bytes", h.InputSize, s.cfg.Limits.MaxInputBytes)
+	case len(h.ModuleHash) != 32 || len(h.InputHash) != 32:
+		return refuse("module and input hashes must be 32-byte sha256")
+	}
+	if err := h.VerifyOwner(); err != nil {
+		return refuse("%s", err)
+	}
+	if s.receipts.Has(h.LeaseId, h.TaskSeq) {
+		return refuse("task %d of lease %d was already run", h.TaskSeq, h.LeaseId)
+	}
+	return nil
+}
+
+// authorize checks the task against the chain: the lease is active and this worker's, the signer owns
+// the order, and the module is the order's workload.
+func (s *Server) authorize(ctx context.Context, h *wire.TaskHeader) (markettypes.Order, error) {
+	lease, order, err := s.chain.LeaseAndOrder(ctx, h.LeaseId)
+	if err != nil {
+		return order, refuse("lease %d: %s", h.LeaseId, err)
+	}
+	owner, _ := h.OwnerAddress()
+	switch {
+	case lease.Provider != s.cfg.Provider:
+		return order, refuse("lease %d belongs to provider %s, not to this worker", h.LeaseId, lease.Provider)
+	case lease.State != markettypes.LeaseActive:
+		return order, refuse("lease %d is %s, not active", h.LeaseId, lease.State)
+	case order.Owner != owner.String():
+		return order, refuse("task signed by %s, but order %d belongs to %s", owner, order.Id, order.Owner)
+	case !bytes.Equal(h.ModuleHash, order.WorkloadHash):
+		return order, refuse("module hash %x is not the order's workload hash %x", h.ModuleHash, order.WorkloadHash)
+	}
+	return order, nil
+}
+
+func readExactly(r io.Reader, n uint64, hash []byte, what string) ([]byte, error) {
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, refuse("reading %s: %s", what, err)
+	}
+	if !bytes.Equal(wire.Hash(buf), hash) {
+		return nil, refuse("%s bytes do not match the header's hash", what)
+	}
+	return buf, nil
+}

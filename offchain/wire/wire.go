@@ -1,0 +1,129 @@
+// Package wire holds what crosses the network between a customer and a worker on /fog/task/1: the
+// task header, the signed receipt and the response, their canonical bytes and signatures, and the
+// length-prefixed framing.
+package wire
+
+import (
+	"bufio"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// ProtocolID is the libp2p protocol of task delivery.
+const ProtocolID = "/fog/task/1"
+
+// Bounds on framed messages, checked before anything is allocated.
+const (
+	MaxHeaderBytes   = 4 << 10
+	MaxResponseBytes = 64 << 20
+)
+
+// ErrFrameTooLarge is returned when a frame declares more bytes than its bound.
+var ErrFrameTooLarge = errors.New("frame larger than allowed")
+
+type message interface {
+	Marshal() ([]byte, error)
+	Unmarshal([]byte) error
+}
+
+// WriteFrame writes m as a uvarint length followed by its protobuf bytes.
+func WriteFrame(w io.Writer, m message) error {
+	bz, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	var n [binary.MaxVarintLen64]byte
+	if _, err := w.Write(n[:binary.PutUvarint(n[:], uint64(len(bz)))]); err != nil {
+		return err
+	}
+	_, err = w.Write(bz)
+	return err
+}
+
+// ReadFrame reads one frame of at most limit bytes into m.
+func ReadFrame(r *bufio.Reader, limit int, m message) error {
+	size, err := binary.ReadUvarint(r)
+	if err != nil {
+		return fmt.Errorf("reading frame length: %w", err)
+	}
+	if size > uint64(limit) {
+		return fmt.Errorf("%w: %d > %d bytes", ErrFrameTooLarge, size, limit)
+	}
+	bz := make([]byte, size)
+	if _, err := io.ReadFull(r, bz); err != nil {
+		return fmt.Errorf("reading frame: %w", err)
+	}
+	return m.Unmarshal(bz)
+}
+
+// SignBytes are the canonical bytes an owner signs: the header without its signature.
+func (h TaskHeader) SignBytes() ([]byte, error) {
+	h.Signature = nil
+	return h.Marshal()
+}
+
+// OwnerAddress is the account address of the header's owner key.
+func (h TaskHeader) OwnerAddress() (sdk.AccAddress, error) {
+	if len(h.OwnerPubkey) != secp256k1.PubKeySize {
+		return nil, fmt.Errorf("owner key must be a %d-byte compressed secp256k1 key, got %d bytes", secp256k1.PubKeySize, len(h.OwnerPubkey))
+	}
+	return sdk.AccAddress((&secp256k1.PubKey{Key: h.OwnerPubkey}).Address()), nil
+}
+
+// VerifyOwner checks the header's signature by its owner key.
+func (h TaskHeader) VerifyOwner() error {
+	if _, err := h.OwnerAddress(); err != nil {
+		return err
+	}
+	bz, err := h.SignBytes()
+	if err != nil {
+		return err
+	}
+	if !(&secp256k1.PubKey{Key: h.OwnerPubkey}).VerifySignature(bz, h.Signature) {
+		return errors.New("task header signature does not verify with the owner key")
+	}
+	return nil
+}
+
+// Hash is sha256 of b, as the protocol uses it.
+func Hash(b []byte) []byte {
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// SignReceipt signs a receipt with the worker key.
+func SignReceipt(r Receipt, key ed25519.PrivateKey) (SignedReceipt, error) {
+	bz, err := r.Marshal()
+	if err != nil {
+		return SignedReceipt{}, err
+	}
+	return SignedReceipt{Receipt: &r, Signature: ed25519.Sign(key, bz)}, nil
+}
+
+// Verify checks the receipt's signature against workerKey, the provider's registered worker key.
+func (s SignedReceipt) Verify(workerKey []byte) error {
+	if s.Receipt == nil {
+		return errors.New("receipt missing")
+	}
+	if len(workerKey) != ed25519.PublicKeySize {
+		return fmt.Errorf("worker key must be %d bytes, got %d", ed25519.PublicKeySize, len(workerKey))
+	}
+	if string(s.Receipt.WorkerPubkey) != string(workerKey) {
+		return errors.New("receipt names another worker key than the provider's registered one")
+	}
+	bz, err := s.Receipt.Marshal()
+	if err != nil {
+		return err
+	}
+	if !ed25519.Verify(workerKey, bz, s.Signature) {
+		return errors.New("receipt signature does not verify with the worker key")
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package worker
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/fogchain/fog/offchain/bidengine"
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+// ConfigFile is the worker's config file name, in its home.
+const ConfigFile = "worker.toml"
+
+// Limits bound every task the worker accepts.
+type Limits struct {
+	TaskTimeout    Duration `toml:"task_timeout"`
+	MaxModuleBytes int      `toml:"max_module_bytes"`
+	MaxInputBytes  int      `toml:"max_input_bytes"`
+	MaxOutputBytes int      `toml:"max_output_bytes"`
+}
+
+// Capacity is what the worker offers.
+type Capacity struct {
+	CPUMillicores uint64 `toml:"cpu_millicores"`
+	MemoryMiB     uint64 `toml:"memory_mib"`
+	StorageMiB    uint64 `toml:"storage_mib"`
+	GPUs          uint32 `toml:"gpus"`
+}
+
+// Resources is the capacity as the market states resources.
+func (c Capacity) Resources() markettypes.Resources {
+	return markettypes.Resources{CpuMillicores: c.CPUMillicores, MemoryMib: c.MemoryMiB, StorageMib: c.StorageMiB, Gpus: c.GPUs}
+}
+
+// Duration is a time.Duration written as "10s" in TOML.
+type Duration struct{ time.Duration }
+
+// MarshalText writes the duration as Go does ("10s").
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads "10s", "1m30s", ...
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	d.Duration = v
+	return err
+}
+
+// Config of a worker; loaded from worker.toml, overridable by flags, checked by Validate.
+type Config struct {
+	ChainID        string `toml:"chain_id"`
+	RPC            string `toml:"rpc"`
+	GRPC           string `toml:"grpc"`
+	KeyName        string `toml:"key_name"`
+	KeyringBackend string `toml:"keyring_backend"`
+	KeyringDir     string `toml:"keyring_dir"`
+	GasLimit       uint64 `toml:"gas_limit"`
+	GasPrice       string `toml:"gas_price"`
+
+	Listen      []string `toml:"listen"`
+	DataDir     string   `toml:"data_dir"`
+	MetricsAddr string   `toml:"metrics_addr"`
+
+	Capacity   Capacity            `toml:"capacity"`
+	Attributes map[string]string   `toml:"attributes"`
+	Pricing    bidengine.CostModel `toml:"pricing"`
+	Policy     bidengine.Policy    `toml:"policy"`
+	Limits     Limits              `toml:"limits"`
+}
+
+// DefaultConfig suits a worker next to a localnet node.
+func DefaultConfig() Config {
+	return Config{
+		ChainID:        "fog-localnet",
+		RPC:            "tcp://127.0.0.1:26657",
+		GRPC:           "127.0.0.1:9090",
+		KeyName:        "provider",
+		KeyringBackend: "test",
+		GasLimit:       400_000,
+		GasPrice:       "0ufog",
+		Listen:         []string{"/ip4/127.0.0.1/tcp/4001"},
+		DataDir:        "data",
+		MetricsAddr:    "127.0.0.1:9464",
+		Capacity:       Capacity{CPUMillicores: 4000, MemoryMiB: 8192, StorageMiB: 100_000},
+		Attributes:     map[string]string{},
+		Pricing: bidengine.CostModel{
+			Denom: "ufog", BasePerBlock: "1", PerMilliCPU: "0.002", PerMiBMemory: "0.001",
+			PerMiBDisk: "0", PerGPU: "10", Margin: "1.2",
+		},
+		Policy: bidengine.Policy{WithdrawEvery: 10},
+		Limits: Limits{TaskTimeout: Duration{10 * time.Second}, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
+	}
+}
+
+// Validate checks everything a worker needs before it starts, with messages that say what to fix.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.ChainID == "" {
+		add("chain_id is empty")
+	}
+	if c.RPC == "" || c.GRPC == "" {
+		add("rpc and grpc must name the node's CometBFT RPC and gRPC addresses")
+	}
+	if c.KeyName == "" {
+		add("key_name is empty: name the provider's key in the keyring")
+	}
+	if _, err := sdk.ParseDecCoins(c.GasPrice); err != nil {
+		add("gas_price %q: %v", c.GasPrice, err)
+	}
+	if len(c.Listen) == 0 {
+		add("listen is empty: the worker needs a libp2p address customers can reach")
+	}
+	for _, a := range c.Listen {
+		if _, err := ma.NewMultiaddr(a); err != nil {
+			add("listen %q: %v", a, err)
+		}
+	}
+	if c.DataDir == "" {
+		add("data_dir is empty")
+	}
+	if c.Capacity.CPUMillicores == 0 || c.Capacity.MemoryMiB == 0 {
+		add("capacity needs cpu_millicores and memory_mib")
+	}
+	if err := c.Pricing.Validate(); err != nil {
+		add("pricing: %v", err)
+	}
+	for _, t := range c.Policy.Tiers {
+		if _, err := markettypes.ParseTier(t); err != nil {
+			add("policy.tiers: %v", err)
+		}
+	}
+	for _, p := range c.Policy.Privacy {
+		if _, err := markettypes.ParsePrivacy(p); err != nil {
+			add("policy.privacy: %v", err)
+		}
+	}
+	if c.Limits.TaskTimeout.Duration <= 0 || c.Limits.MaxModuleBytes <= 0 || c.Limits.MaxInputBytes < 0 || c.Limits.MaxOutputBytes <= 0 {
+		add("limits: task_timeout, max_module_bytes and max_output_bytes must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// Resolve makes relative directories relative to the worker's home.
+func (c Config) Resolve(home string) Config {
+	if !filepath.IsAbs(c.DataDir) {
+		c.DataDir = filepath.Join(home, c.DataDir)
+	}
+	if c.KeyringDir == "" {
+		c.KeyringDir = home
+	} else if !filepath.IsAbs(c.KeyringDir) {
+		c.KeyringDir = filepath.Join(home, c.KeyringDir)
+	}
+	return c
+}
+
+// LoadConfig reads home/worker.toml; unknown keys are errors, so typos do not pass silently.
+func LoadConfig(home string) (Config, error) {
+	path := filepath.Join(home, ConfigFile)
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading %s (run `fogd worker init` first?): %w", path, err)
+	}
+	cfg := DefaultConfig()
+	dec := toml.NewDecoder(bytes.NewReader(bz))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// WriteConfig writes a commented worker.toml into home; it refuses to overwrite one.
+func WriteConfig(home string, c Config) (string, error) {
+	path := filepath.Join(home, ConfigFile)
+	if _, err := os.Stat(path); err == nil {
+		return path, fmt.Errorf("%s exists; edit it or remove it first", path)
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return path, err
+	}
+	body, err := toml.Marshal(c)
+	if err != nil {
+		return path, err
+	}
+	return path, os.WriteFile(path, append([]byte(configHeader), annotate(body)...), 0o600)
+}
+
+const configHeader = `# fogd worker configuration. Start the worker with: fogd worker start --home <this directory>
+# Flags of 'fogd worker start' override these values.
+
+`
+
+// comments explain each key of the generated file.
+var comments = map[string]string{
+	"chain_id":              "chain the worker serves",
+	"rpc":                   "node CometBFT RPC (blocks, broadcasting)",
+	"grpc":                  "node gRPC (queries)",
+	"key_name":              "provider key in the keyring; it signs the worker's transactions",
+	"keyring_backend":       "os | file | test",
+	"keyring_dir":           "keyring directory; empty = the worker home",
+	"gas_limit":             "gas per transaction",
+	"gas_price":             "fee per unit of gas",
+	"listen":                "libp2p listen multiaddrs; they are registered on chain for customers",
+	"data_dir":              "worker key, bid secrets, order state and receipts (relative to the home)",
+	"metrics_addr":          "Prometheus /metrics listen address; empty = off",
+	"[capacity]":            "what the worker offers; open bids and leases reserve from it",
+	"[pricing]":             "cost model: price per block = (base + per-resource costs) × margin, rounded up",
+	"[policy]":              "which orders to bid on (empty lists = all)",
+	"[limits]":              "bounds on every task (memory comes from the order)",
+	"[attributes]":          "self-declared provider attributes, e.g. region = \"eu-west\"",
+	"withdraw_every_blocks": "blocks between withdrawals of an active lease's payments",
+}
+
+func annotate(body []byte) []byte {
+	var out bytes.Buffer
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		key := string(bytes.TrimSpace(line))
+		if i := bytes.IndexByte(line, '='); i > 0 {
+			key = string(bytes.TrimSpace(line[:i]))
+		}
+		if c, ok := comments[key]; ok {
+			out.WriteString("# " + c + "\n")
+		}
+		out.Write(line)
+		out.WriteString("\n")
+	}
+	return bytes.TrimRight(out.Bytes(), "\n")
+}

@@ -1,0 +1,241 @@
+// Package worker composes the provider's off-chain services: chain client, registration, bid engine,
+// WASM runtime, the /fog/task/1 server over libp2p, payments and metrics.
+package worker
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/libp2p/go-libp2p"
+	p2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/offchain/bidengine"
+	"github.com/fogchain/fog/offchain/chain"
+	"github.com/fogchain/fog/offchain/runtime"
+	"github.com/fogchain/fog/offchain/task"
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+// Service is a part of the worker with a lifetime.
+type Service interface {
+	Start(ctx context.Context) error
+	Stop()
+}
+
+// Worker is one provider's worker process.
+type Worker struct {
+	cfg     Config
+	cctx    client.Context
+	log     *slog.Logger
+	Metrics *Metrics
+
+	key     ed25519.PrivateKey
+	Chain   *chain.Client
+	Host    host.Host
+	Runtime *runtime.Runtime
+	Engine  *bidengine.Engine
+
+	started []Service
+}
+
+// New prepares a worker from a resolved, valid config and the CLI's client context.
+func New(cfg Config, cctx client.Context, log *slog.Logger) (*Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid worker config:\n%w", err)
+	}
+	return &Worker{cfg: cfg, cctx: cctx, log: log, Metrics: NewMetrics()}, nil
+}
+
+// LoadOrCreateKey reads the worker's ed25519 key from dataDir, creating it on first start. The same
+// key signs receipts and is the worker's libp2p identity, so its peer id and worker key always match.
+func LoadOrCreateKey(dataDir string) (ed25519.PrivateKey, error) {
+	path := filepath.Join(dataDir, "worker_key")
+	bz, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, err
+		}
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(hex.EncodeToString(priv.Seed())+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		return priv, nil
+	} else if err != nil {
+		return nil, err
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(bz)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%s: not a hex ed25519 seed", path)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// PeerID is the libp2p peer id of an ed25519 worker key.
+func PeerID(key ed25519.PrivateKey) (peer.ID, error) {
+	pk, err := p2pcrypto.UnmarshalEd25519PublicKey(key.Public().(ed25519.PublicKey))
+	if err != nil {
+		return "", err
+	}
+	return peer.IDFromPublicKey(pk)
+}
+
+// svc adapts start/stop functions to a Service.
+type svc struct {
+	start func(context.Context) error
+	stop  func()
+}
+
+func (s svc) Start(ctx context.Context) error { return s.start(ctx) }
+func (s svc) Stop()                           { s.stop() }
+
+// Start starts every service in order; if one fails, the started ones are stopped again.
+func (w *Worker) Start(ctx context.Context) error {
+	var err error
+	if w.key, err = LoadOrCreateKey(w.cfg.DataDir); err != nil {
+		return err
+	}
+	kr, err := keyring.New(sdk.KeyringServiceName(), w.cfg.KeyringBackend, w.cfg.KeyringDir, os.Stdin, w.cctx.Codec)
+	if err != nil {
+		return fmt.Errorf("keyring: %w", err)
+	}
+	w.Chain, err = chain.New(w.cctx, kr, chain.Config{
+		RPC: w.cfg.RPC, GRPC: w.cfg.GRPC, ChainID: w.cfg.ChainID, KeyName: w.cfg.KeyName,
+		GasLimit: w.cfg.GasLimit, GasPrice: w.cfg.GasPrice,
+	}, w.Metrics, w.log.With("service", "chain"))
+	if err != nil {
+		return err
+	}
+	receipts, err := task.OpenReceiptStore(filepath.Join(w.cfg.DataDir, "receipts"))
+	if err != nil {
+		return err
+	}
+	services := []Service{
+		w.Chain,
+		svc{start: func(ctx context.Context) (err error) {
+			w.Runtime, err = runtime.New(ctx)
+			return err
+		}, stop: func() { _ = w.Runtime.Close(context.Background()) }},
+		svc{start: w.startHost, stop: func() { _ = w.Host.Close() }},
+		svc{start: w.register, stop: func() {}},
+		svc{start: func(ctx context.Context) error {
+			srv := task.NewServer(task.Config{
+				ChainID: w.cfg.ChainID, Provider: w.Chain.Address().String(), Key: w.key,
+				Limits: runtime.Limits{
+					Timeout: w.cfg.Limits.TaskTimeout.Duration, MaxModuleBytes: w.cfg.Limits.MaxModuleBytes,
+					MaxInputBytes: w.cfg.Limits.MaxInputBytes, MaxOutputBytes: w.cfg.Limits.MaxOutputBytes,
+				},
+			}, w.Host, w.Chain, w.Runtime, receipts, w.Metrics, w.log.With("service", "task"))
+			return startAs(ctx, srv, &w.started)
+		}, stop: func() {}},
+		svc{start: func(ctx context.Context) (err error) {
+			w.Engine, err = bidengine.New(w.Chain, w.cfg.Pricing, w.cfg.Policy, w.cfg.Capacity.Resources(),
+				w.cfg.DataDir, w.Metrics, w.log.With("service", "bids"))
+			if err != nil {
+				return err
+			}
+			return startAs(ctx, w.Engine, &w.started)
+		}, stop: func() {}},
+	}
+	if w.cfg.MetricsAddr != "" {
+		services = append(services, &metricsServer{addr: w.cfg.MetricsAddr, reg: w.Metrics.Registry, log: w.log})
+	}
+	for _, s := range services {
+		if err := s.Start(ctx); err != nil {
+			w.Stop()
+			return err
+		}
+		w.started = append(w.started, s)
+	}
+	w.log.Info("worker started", "provider", w.Chain.Address(), "peer", w.Host.ID(), "addrs", w.Host.Addrs())
+	return nil
+}
+
+// startAs starts s and records it so that Stop stops it (services built during start-up).
+func startAs(ctx context.Context, s Service, started *[]Service) error {
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	*started = append(*started, s)
+	return nil
+}
+
+// Stop stops the started services in reverse order.
+func (w *Worker) Stop() {
+	for i := len(w.started) - 1; i >= 0; i-- {
+		w.started[i].Stop()
+	}
+	w.started = nil
+}
+
+func (w *Worker) startHost(context.Context) error {
+	id, err := p2pcrypto.UnmarshalEd25519PrivateKey(w.key)
+	if err != nil {
+		return err
+	}
+	w.Host, err = libp2p.New(libp2p.Identity(id), libp2p.ListenAddrStrings(w.cfg.Listen...))
+	if err != nil {
+		return fmt.Errorf("libp2p host on %v: %w", w.cfg.Listen, err)
+	}
+	return nil
+}
+
+// register puts the worker's peer id, addresses, key, capacity and attributes on chain, updating the
+// provider record when it differs.
+func (w *Worker) register(ctx context.Context) error {
+	peerID := w.Host.ID().String()
+	var addrs []string
+	for _, a := range w.Host.Addrs() {
+		addrs = append(addrs, a.String())
+	}
+	sort.Strings(addrs)
+	keys := make([]string, 0, len(w.cfg.Attributes))
+	for k := range w.cfg.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	attrs := make([]markettypes.Attribute, 0, len(keys))
+	for _, k := range keys {
+		attrs = append(attrs, markettypes.Attribute{Key: k, Value: w.cfg.Attributes[k]})
+	}
+	pub := []byte(w.key.Public().(ed25519.PublicKey))
+	capacity := w.cfg.Capacity.Resources()
+	self := w.Chain.Address().String()
+
+	existing, found, err := w.Chain.Provider(ctx, self)
+	if err != nil {
+		return err
+	}
+	if found && existing.PeerId == peerID && slices.Equal(existing.Multiaddrs, addrs) &&
+		string(existing.WorkerPubkey) == string(pub) && existing.Capacity == capacity && slices.Equal(existing.Attributes, attrs) {
+		w.log.Info("provider registration is up to date", "provider", self)
+		return nil
+	}
+	var msg sdk.Msg = &markettypes.MsgRegisterProvider{Owner: self, PeerId: peerID, Multiaddrs: addrs, WorkerPubkey: pub, Capacity: capacity, Attributes: attrs}
+	if found {
+		msg = &markettypes.MsgUpdateProvider{Owner: self, PeerId: peerID, Multiaddrs: addrs, WorkerPubkey: pub, Capacity: capacity, Attributes: attrs}
+	}
+	if _, err := w.Chain.Broadcast(ctx, msg); err != nil {
+		return fmt.Errorf("registering provider %s: %w", self, err)
+	}
+	w.log.Info("provider registered", "provider", self, "peer", peerID, "addrs", addrs, "updated", found)
+	return nil
+}
