@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 // already compiled, so what is measured is instantiation, the WASI calls and teardown.
 func BenchmarkTinyTask(b *testing.B) {
 	r := newRuntime(b)
-	module, input := echoModule(), bytes.Repeat([]byte("x"), 64)
+	module, input := wasmtest.Echo(), bytes.Repeat([]byte("x"), 64)
 	ctx := context.Background()
 	if _, err := r.Run(ctx, module, input, DefaultLimits()); err != nil { // compile before b.Loop starts the timer
 		b.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 	"strings"
 	"sync"
 	"testing"
@@ -59,19 +60,19 @@ func TestRunOutcomes(t *testing.T) {
 		output   []byte
 		errorHas string
 	}{
-		{name: "echo", module: echoModule(), input: input, lim: testLimits(), status: StatusOK, output: input},
-		{name: "echo empty input", module: echoModule(), lim: testLimits(), status: StatusOK},
-		{name: "unreachable traps", module: trapModule(), lim: testLimits(), status: StatusTrap, errorHas: "unreachable"},
-		{name: "endless loop times out", module: spinModule(), lim: short, status: StatusTimeout},
-		{name: "grow to the limit", module: growModule(15), lim: testLimits(), status: StatusOK},
-		{name: "grow past the limit", module: growModule(16), lim: testLimits(), status: StatusMemoryLimit},
-		{name: "declared memory over the limit", module: wasiCommand(17, nil, nil), lim: testLimits(), status: StatusMemoryLimit},
-		{name: "non-zero exit", module: exitModule(3), lim: testLimits(), status: StatusExit, exitCode: 3, errorHas: "exit code 3"},
-		{name: "zero exit", module: exitModule(0), lim: testLimits(), status: StatusOK},
-		{name: "endless output", module: yesModule(), lim: tinyOutput, status: StatusOutputLimit,
+		{name: "echo", module: wasmtest.Echo(), input: input, lim: testLimits(), status: StatusOK, output: input},
+		{name: "echo empty input", module: wasmtest.Echo(), lim: testLimits(), status: StatusOK},
+		{name: "unreachable traps", module: wasmtest.Trap(), lim: testLimits(), status: StatusTrap, errorHas: "unreachable"},
+		{name: "endless loop times out", module: wasmtest.Spin(), lim: short, status: StatusTimeout},
+		{name: "grow to the limit", module: wasmtest.Grow(15), lim: testLimits(), status: StatusOK},
+		{name: "grow past the limit", module: wasmtest.Grow(16), lim: testLimits(), status: StatusMemoryLimit},
+		{name: "declared memory over the limit", module: wasmtest.WasiCommand(17, nil, nil), lim: testLimits(), status: StatusMemoryLimit},
+		{name: "non-zero exit", module: wasmtest.Exit(3), lim: testLimits(), status: StatusExit, exitCode: 3, errorHas: "exit code 3"},
+		{name: "zero exit", module: wasmtest.Exit(0), lim: testLimits(), status: StatusOK},
+		{name: "endless output", module: wasmtest.Yes(), lim: tinyOutput, status: StatusOutputLimit,
 			output: bytes.Repeat([]byte("y\n"), 500)},
 		{name: "not wasm", module: []byte("#!/bin/sh\necho hi\n"), lim: testLimits(), status: StatusInvalidModule, errorHas: "compile"},
-		{name: "no _start", module: noStartModule(), lim: testLimits(), status: StatusInvalidModule, errorHas: "_start"},
+		{name: "no _start", module: wasmtest.NoStart(), lim: testLimits(), status: StatusInvalidModule, errorHas: "_start"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,7 +103,7 @@ func TestTimeoutIsBoundedAndRuntimeRecovers(t *testing.T) {
 	r := newRuntime(t)
 	lim := testLimits()
 	lim.Timeout = 100 * time.Millisecond
-	res := run(t, r, spinModule(), nil, lim)
+	res := run(t, r, wasmtest.Spin(), nil, lim)
 	if res.Status != StatusTimeout {
 		t.Fatalf("status %s, want timeout", res.Status)
 	}
@@ -111,13 +112,13 @@ func TestTimeoutIsBoundedAndRuntimeRecovers(t *testing.T) {
 		t.Errorf("timed out after %s with a limit of %s", res.Duration, lim.Timeout)
 	}
 	// The same module, a trapping one and a well-behaved one all still run.
-	if res := run(t, r, spinModule(), nil, lim); res.Status != StatusTimeout {
+	if res := run(t, r, wasmtest.Spin(), nil, lim); res.Status != StatusTimeout {
 		t.Errorf("second spin: status %s", res.Status)
 	}
-	if res := run(t, r, growModule(16), nil, lim); res.Status != StatusMemoryLimit {
+	if res := run(t, r, wasmtest.Grow(16), nil, lim); res.Status != StatusMemoryLimit {
 		t.Errorf("grow: status %s", res.Status)
 	}
-	if res := run(t, r, echoModule(), []byte("still here"), lim); res.Status != StatusOK || string(res.Output) != "still here" {
+	if res := run(t, r, wasmtest.Echo(), []byte("still here"), lim); res.Status != StatusOK || string(res.Output) != "still here" {
 		t.Errorf("echo after failures: %s %q", res.Status, res.Output)
 	}
 }
@@ -125,7 +126,7 @@ func TestTimeoutIsBoundedAndRuntimeRecovers(t *testing.T) {
 func TestRefusedBeforeCompiling(t *testing.T) {
 	r := newRuntime(t)
 	lim := testLimits()
-	big := echoModule(customSection("padding", make([]byte, lim.MaxModuleBytes)))
+	big := wasmtest.Echo(wasmtest.CustomSection("padding", make([]byte, lim.MaxModuleBytes)))
 	cases := []struct {
 		name          string
 		module, input []byte
@@ -133,9 +134,9 @@ func TestRefusedBeforeCompiling(t *testing.T) {
 		want          error
 	}{
 		{name: "module too large", module: big, lim: lim, want: ErrTooLarge},
-		{name: "input too large", module: echoModule(), input: make([]byte, lim.MaxInputBytes+1), lim: lim, want: ErrTooLarge},
-		{name: "no memory", module: echoModule(), lim: Limits{Timeout: time.Second, MaxModuleBytes: 1 << 20}, want: ErrInvalidLimits},
-		{name: "no time", module: echoModule(), lim: Limits{MemoryMiB: 1, MaxModuleBytes: 1 << 20}, want: ErrInvalidLimits},
+		{name: "input too large", module: wasmtest.Echo(), input: make([]byte, lim.MaxInputBytes+1), lim: lim, want: ErrTooLarge},
+		{name: "no memory", module: wasmtest.Echo(), lim: Limits{Timeout: time.Second, MaxModuleBytes: 1 << 20}, want: ErrInvalidLimits},
+		{name: "no time", module: wasmtest.Echo(), lim: Limits{MemoryMiB: 1, MaxModuleBytes: 1 << 20}, want: ErrInvalidLimits},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,7 +155,7 @@ func TestCallerCancellationIsAnError(t *testing.T) {
 	r := newRuntime(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := r.Run(ctx, spinModule(), nil, testLimits())
+	_, err := r.Run(ctx, wasmtest.Spin(), nil, testLimits())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error %v, want the caller's deadline", err)
 	}
@@ -168,7 +169,7 @@ func TestClosedRuntimeRefuses(t *testing.T) {
 	if err := r.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Run(context.Background(), echoModule(), nil, testLimits()); !errors.Is(err, ErrClosed) {
+	if _, err := r.Run(context.Background(), wasmtest.Echo(), nil, testLimits()); !errors.Is(err, ErrClosed) {
 		t.Fatalf("error %v, want ErrClosed", err)
 	}
 }
@@ -180,7 +181,7 @@ func TestCloseEndsRunningWorkloads(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := r.Run(context.Background(), spinModule(), nil, testLimits())
+		_, err := r.Run(context.Background(), wasmtest.Spin(), nil, testLimits())
 		done <- err
 	}()
 	time.Sleep(100 * time.Millisecond) // let the run start spinning
@@ -200,7 +201,7 @@ func TestCloseEndsRunningWorkloads(t *testing.T) {
 func TestSecondRunHitsCache(t *testing.T) {
 	r := newRuntime(t)
 	for i := range 3 {
-		if res := run(t, r, echoModule(), []byte("x"), testLimits()); res.Status != StatusOK {
+		if res := run(t, r, wasmtest.Echo(), []byte("x"), testLimits()); res.Status != StatusOK {
 			t.Fatalf("run %d: %s", i, res.Status)
 		}
 	}
@@ -210,7 +211,7 @@ func TestSecondRunHitsCache(t *testing.T) {
 	// A different memory limit does not need a new compilation either.
 	lim := testLimits()
 	lim.MemoryMiB = 2
-	run(t, r, echoModule(), []byte("x"), lim)
+	run(t, r, wasmtest.Echo(), []byte("x"), lim)
 	if n := r.cache.compiles.Load(); n != 1 {
 		t.Fatalf("%d compilations after changing the memory limit, want 1", n)
 	}
@@ -218,7 +219,7 @@ func TestSecondRunHitsCache(t *testing.T) {
 
 func TestCacheIsBounded(t *testing.T) {
 	r := newRuntime(t)
-	module := func(i int) []byte { return echoModule(customSection("variant", []byte(fmt.Sprint(i)))) }
+	module := func(i int) []byte { return wasmtest.Echo(wasmtest.CustomSection("variant", []byte(fmt.Sprint(i)))) }
 	for i := range cacheSize + 1 {
 		run(t, r, module(i), nil, testLimits())
 	}
@@ -241,7 +242,7 @@ func TestCacheIsBounded(t *testing.T) {
 func TestInvalidModuleIsNotCached(t *testing.T) {
 	r := newRuntime(t)
 	for range 2 {
-		if res := run(t, r, noStartModule(), nil, testLimits()); res.Status != StatusInvalidModule {
+		if res := run(t, r, wasmtest.NoStart(), nil, testLimits()); res.Status != StatusInvalidModule {
 			t.Fatalf("status %s", res.Status)
 		}
 	}
@@ -256,7 +257,7 @@ func TestDeterministic(t *testing.T) {
 	for range 2 {
 		r := newRuntime(t)
 		for range 2 {
-			res := run(t, r, entropyModule(), nil, testLimits())
+			res := run(t, r, wasmtest.Entropy(), nil, testLimits())
 			if res.Status != StatusOK || len(res.Output) != 32 {
 				t.Fatalf("status %s (%s), %d bytes of output", res.Status, res.Error, len(res.Output))
 			}
@@ -279,14 +280,14 @@ func TestConcurrentRuns(t *testing.T) {
 	for i := range 16 {
 		wg.Go(func() {
 			input := []byte(fmt.Sprintf("task %d", i))
-			module, want := echoModule(), StatusOK
+			module, want := wasmtest.Echo(), StatusOK
 			switch i % 4 {
 			case 1:
-				module, want = trapModule(), StatusTrap
+				module, want = wasmtest.Trap(), StatusTrap
 			case 2:
-				module, want = spinModule(), StatusTimeout
+				module, want = wasmtest.Spin(), StatusTimeout
 			case 3:
-				module, want = growModule(64), StatusMemoryLimit
+				module, want = wasmtest.Grow(64), StatusMemoryLimit
 			}
 			res, err := r.Run(context.Background(), module, input, lim)
 			switch {

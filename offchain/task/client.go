@@ -62,30 +62,38 @@ func Send(ctx context.Context, h host.Host, p peer.AddrInfo, t Task, signer Sign
 	} else {
 		_ = st.SetDeadline(time.Now().Add(5 * time.Minute))
 	}
-	sendErr := func() error {
-		w := bufio.NewWriter(st)
-		if err := wire.WriteFrame(w, &header); err != nil {
-			return err
-		}
+	r := bufio.NewReader(st)
+	w := bufio.NewWriter(st)
+	if err := wire.WriteFrame(w, &header); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, fmt.Errorf("sending the task header: %w", err)
+	}
+	var resp wire.TaskResponse
+	if err := wire.ReadFrame(r, wire.MaxResponseBytes, &resp); err != nil {
+		return nil, fmt.Errorf("reading the worker's answer to the header: %w", err)
+	}
+	if resp.Error == "" && !resp.Accepted {
+		return nil, fmt.Errorf("worker neither accepted nor refused the task")
+	}
+	if resp.Accepted {
 		if _, err := w.Write(t.Module); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := w.Write(t.Input); err != nil {
-			return err
+			return nil, err
 		}
 		if err := w.Flush(); err != nil {
-			return err
+			return nil, fmt.Errorf("sending the task: %w", err)
 		}
-		return st.CloseWrite()
-	}()
-	// A worker that refuses a task answers before reading it all: read its answer even when sending
-	// was cut short.
-	var resp wire.TaskResponse
-	if err := wire.ReadFrame(bufio.NewReader(st), wire.MaxResponseBytes, &resp); err != nil {
-		if sendErr != nil {
-			return nil, fmt.Errorf("sending the task: %w", sendErr)
+		if err := st.CloseWrite(); err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("reading the worker's answer: %w", err)
+		resp = wire.TaskResponse{}
+		if err := wire.ReadFrame(r, wire.MaxResponseBytes, &resp); err != nil {
+			return nil, fmt.Errorf("reading the worker's answer: %w", err)
+		}
 	}
 	if resp.Error != "" {
 		return nil, fmt.Errorf("worker refused the task: %s", resp.Error)

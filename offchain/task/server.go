@@ -86,7 +86,7 @@ func (s *Server) handle(ctx context.Context, st network.Stream) {
 	defer st.Close()
 	_ = st.SetDeadline(time.Now().Add(s.cfg.StreamTimeout + s.cfg.Limits.Timeout))
 	start := time.Now()
-	resp, err := s.serve(ctx, bufio.NewReader(st))
+	resp, err := s.serve(ctx, bufio.NewReader(st), st)
 	status := "ok"
 	if err != nil {
 		var r refusal
@@ -109,8 +109,8 @@ func (s *Server) handle(ctx context.Context, st network.Stream) {
 }
 
 // serve reads and checks a task, runs it and returns the response. Every check that can refuse a task
-// runs before its module and input are read.
-func (s *Server) serve(ctx context.Context, r *bufio.Reader) (*wire.TaskResponse, error) {
+// runs before its module and input are read: only then is the header accepted and are they sent.
+func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire.TaskResponse, error) {
 	var h wire.TaskHeader
 	if err := wire.ReadFrame(r, wire.MaxHeaderBytes, &h); err != nil {
 		return nil, refuse("malformed task header: %s", err)
@@ -120,6 +120,9 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader) (*wire.TaskResponse
 	}
 	order, err := s.authorize(ctx, &h)
 	if err != nil {
+		return nil, err
+	}
+	if err := wire.WriteFrame(w, &wire.TaskResponse{Accepted: true}); err != nil {
 		return nil, err
 	}
 	module, err := readExactly(r, h.ModuleSize, h.ModuleHash, "module")

@@ -1,4 +1,6 @@
-package runtime
+// Package wasmtest hand-assembles small WASI command modules for tests of the runtime and of the
+// task protocol: echo, trap, spin, memory growth, exit codes, endless output, entropy.
+package wasmtest
 
 // Hand-assembled WASI command modules for the tests. Every module shares one type section and one
 // import section, so the function indices below hold in all of them:
@@ -121,10 +123,10 @@ type dataSegment struct {
 	bytes  []byte
 }
 
-// wasiCommand assembles a module with the shared imports, a memory of memPages pages exported as
+// WasiCommand assembles a module with the shared imports, a memory of memPages pages exported as
 // "memory", the data segments, and _start running body. extra sections (custom ones) are
 // appended, which changes the module hash and nothing else.
-func wasiCommand(memPages uint32, body []byte, data []dataSegment, extra ...[]byte) []byte {
+func WasiCommand(memPages uint32, body []byte, data []dataSegment, extra ...[]byte) []byte {
 	types := section(secType, vec(
 		funcType(nil, nil), // 0: _start
 		funcType([]byte{i32, i32, i32, i32}, []byte{i32}), // 1: fd_read, fd_write
@@ -159,8 +161,8 @@ func wasiCommand(memPages uint32, body []byte, data []dataSegment, extra ...[]by
 	return wasmModule(append(sections, extra...)...)
 }
 
-// customSection is ignored by the runtime; tests use it to make distinct modules.
-func customSection(label string, content []byte) []byte {
+// CustomSection is ignored by the runtime; tests use it to make distinct modules.
+func CustomSection(label string, content []byte) []byte {
 	return section(secCustom, cat(name(label), content))
 }
 
@@ -173,10 +175,10 @@ func le32(vs ...uint32) []byte {
 	return out
 }
 
-// echoModule copies stdin to stdout, 4 KiB at a time.
+// Echo copies stdin to stdout, 4 KiB at a time.
 //
 // Memory: iovec {buf, len} at 0, nread at 8, nwritten at 12, buffer at 16.
-func echoModule(extra ...[]byte) []byte {
+func Echo(extra ...[]byte) []byte {
 	const buf, bufLen = 16, 4096
 	body := cat(
 		[]byte{opBlock, blockVoid},
@@ -198,35 +200,35 @@ func echoModule(extra ...[]byte) []byte {
 		[]byte{opEnd}, // loop
 		[]byte{opEnd}, // block
 	)
-	return wasiCommand(1, body, nil, extra...)
+	return WasiCommand(1, body, nil, extra...)
 }
 
-// trapModule executes unreachable.
-func trapModule() []byte { return wasiCommand(1, []byte{opUnreachable}, nil) }
+// Trap executes unreachable.
+func Trap() []byte { return WasiCommand(1, []byte{opUnreachable}, nil) }
 
-// spinModule loops forever without calling the host.
-func spinModule() []byte {
-	return wasiCommand(1, []byte{opLoop, blockVoid, opBr, 0, opEnd}, nil)
+// Spin loops forever without calling the host.
+func Spin() []byte {
+	return WasiCommand(1, []byte{opLoop, blockVoid, opBr, 0, opEnd}, nil)
 }
 
-// growModule grows its 1-page memory by delta pages and traps if memory.grow refuses.
-func growModule(delta int32) []byte {
+// Grow grows its 1-page memory by delta pages and traps if memory.grow refuses.
+func Grow(delta int32) []byte {
 	body := cat(
 		i32Const(delta), []byte{opMemoryGrow, 0x00}, // memory 0
 		i32Const(-1), []byte{opI32Eq},
 		[]byte{opIf, blockVoid, opUnreachable, opEnd},
 	)
-	return wasiCommand(1, body, nil)
+	return WasiCommand(1, body, nil)
 }
 
-// exitModule calls proc_exit(code).
-func exitModule(code int32) []byte {
-	return wasiCommand(1, cat(i32Const(code), call(fnProcExit)), nil)
+// Exit calls proc_exit(code).
+func Exit(code int32) []byte {
+	return WasiCommand(1, cat(i32Const(code), call(fnProcExit)), nil)
 }
 
-// yesModule writes "y\n" to stdout forever and ignores write errors, like yes(1) with its errors
+// Yes writes "y\n" to stdout forever and ignores write errors, like yes(1) with its errors
 // unchecked.
-func yesModule() []byte {
+func Yes() []byte {
 	body := cat(
 		[]byte{opLoop, blockVoid},
 		i32Const(1), i32Const(0), i32Const(1), i32Const(8), call(fnFdWrite), []byte{opDrop},
@@ -234,24 +236,24 @@ func yesModule() []byte {
 		[]byte{opEnd},
 	)
 	// iovec {16, 2} at 0, "y\n" at 16.
-	return wasiCommand(1, body, []dataSegment{{0, le32(16, 2)}, {16, []byte("y\n")}})
+	return WasiCommand(1, body, []dataSegment{{0, le32(16, 2)}, {16, []byte("y\n")}})
 }
 
-// entropyModule writes what the sandbox gives for randomness and time: 16 bytes of random_get,
+// Entropy writes what the sandbox gives for randomness and time: 16 bytes of random_get,
 // then the realtime and the monotonic clock (8 bytes each).
 //
 // Memory: iovec {16, 32} at 0, nwritten at 8, the 32 output bytes at 16.
-func entropyModule() []byte {
+func Entropy() []byte {
 	body := cat(
 		i32Const(16), i32Const(16), call(fnRandomGet), []byte{opDrop},
 		i32Const(0), i64Const(1), i32Const(32), call(fnClockTimeGet), []byte{opDrop}, // clock 0: realtime
 		i32Const(1), i64Const(1), i32Const(40), call(fnClockTimeGet), []byte{opDrop}, // clock 1: monotonic
 		i32Const(1), i32Const(0), i32Const(1), i32Const(8), call(fnFdWrite), []byte{opDrop},
 	)
-	return wasiCommand(1, body, []dataSegment{{0, le32(16, 32)}})
+	return WasiCommand(1, body, []dataSegment{{0, le32(16, 32)}})
 }
 
-// noStartModule is a valid module with nothing to run.
-func noStartModule() []byte {
+// NoStart is a valid module with nothing to run.
+func NoStart() []byte {
 	return wasmModule(section(secType, vec(funcType(nil, nil))))
 }
