@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 )
 
 // BenchmarkTinyTask is the per-task floor: a module that does nearly nothing (echo of 64 bytes),

@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 )
 
 func newRuntime(t testing.TB) *Runtime {
