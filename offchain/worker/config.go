@@ -173,6 +173,10 @@ func LoadConfig(home string) (Config, error) {
 	dec := toml.NewDecoder(bytes.NewReader(bz))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
+		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) {
+			return Config{}, fmt.Errorf("%s: unknown keys (typos?):\n%s", path, strict.String())
+		}
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return cfg, nil

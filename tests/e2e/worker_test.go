@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,9 +19,9 @@ import (
 
 // worker is a `fogd worker start` process.
 type worker struct {
-	name, home string
-	cmd        *exec.Cmd
-	log        *os.File
+	name, home, metrics string
+	cmd                 *exec.Cmd
+	log                 *os.File
 }
 
 // startWorker writes a worker.toml for key `name` whose price per block is `price` ufog whatever
@@ -27,9 +29,10 @@ type worker struct {
 func (c *chain) startWorker(name string, price int) *worker {
 	c.t.Helper()
 	home := filepath.Join(c.t.TempDir(), name)
+	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(c.t))
 	c.fogd("worker", "init", "--home", home, "--chain-id", chainID, "--rpc", c.rpc, "--grpc", c.grpc,
 		"--key", name, "--keyring-backend", "test", "--keyring-dir", c.home,
-		"--listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(c.t)), "--metrics-addr", fmt.Sprintf("127.0.0.1:%d", freePort(c.t)))
+		"--listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(c.t)), "--metrics-addr", metrics)
 	cfgPath := filepath.Join(home, "worker.toml")
 	bz, err := os.ReadFile(cfgPath)
 	require.NoError(c.t, err)
@@ -47,7 +50,7 @@ func (c *chain) startWorker(name string, price int) *worker {
 		cfg = strings.Join(lines, "\n")
 	}
 	require.NoError(c.t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
-	w := &worker{name: name, home: home}
+	w := &worker{name: name, home: home, metrics: metrics}
 	w.start(c.t)
 	c.t.Cleanup(func() { w.stop(syscall.SIGINT) })
 	return w
@@ -156,6 +159,16 @@ func TestComputeMarketEndToEnd(t *testing.T) {
 	require.Equal(t, start["cheap"]+paid, c.balance("cheap"))
 	require.Equal(t, start["mid"], c.balance("mid"))
 	require.Equal(t, start["dear"], c.balance("dear"))
+
+	// The winner's metrics tell the same story.
+	resp, err := http.Get("http://" + workers[0].metrics + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	for _, want := range []string{`fog_worker_bids_total{event="won"} 1`, `fog_worker_tasks_total{status="ok"} 1`, "fog_worker_task_seconds_count 1"} {
+		require.Contains(t, string(body), want)
+	}
 }
 
 // A worker killed between commit and reveal reveals after it restarts and loses no deposit.

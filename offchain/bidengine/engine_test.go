@@ -1,0 +1,236 @@
+package bidengine_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	"github.com/stretchr/testify/require"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/offchain/bidengine"
+	markettypes "github.com/fogchain/fog/x/market/types"
+)
+
+// fakeChain keeps orders, bids and leases in memory and applies the engine's messages to them.
+type fakeChain struct {
+	mu       sync.Mutex
+	self     sdk.AccAddress
+	orders   map[uint64]markettypes.Order
+	bids     map[uint64]markettypes.Bid
+	leases   map[uint64]markettypes.Lease
+	sent     []sdk.Msg
+	failNext error
+}
+
+func newFakeChain() *fakeChain {
+	return &fakeChain{self: sdk.AccAddress(bytes.Repeat([]byte{1}, 20)), orders: map[uint64]markettypes.Order{},
+		bids: map[uint64]markettypes.Bid{}, leases: map[uint64]markettypes.Lease{}}
+}
+
+func (c *fakeChain) Address() sdk.AccAddress { return c.self }
+func (c *fakeChain) ChainID() string         { return "fog-test" }
+func (c *fakeChain) Heights(ctx context.Context) <-chan int64 {
+	ch := make(chan int64)
+	close(ch)
+	return ch
+}
+
+func (c *fakeChain) Broadcast(_ context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.failNext; err != nil {
+		c.failNext = nil
+		return nil, err
+	}
+	for _, m := range msgs {
+		c.sent = append(c.sent, m)
+		switch m := m.(type) {
+		case *markettypes.MsgCommitBid:
+			c.bids[m.OrderId] = markettypes.Bid{OrderId: m.OrderId, Provider: m.Provider, Commitment: m.Commitment, State: markettypes.BidCommitted}
+		case *markettypes.MsgRevealBid:
+			b := c.bids[m.OrderId]
+			if !bytes.Equal(markettypes.BidCommitment(m.OrderId, c.self, m.Price, m.Salt), b.Commitment) {
+				return nil, markettypes.ErrCommitmentMismatch
+			}
+			b.State, b.Price = markettypes.BidRevealed, m.Price
+			c.bids[m.OrderId] = b
+		case *markettypes.MsgStartLease:
+			l := c.leases[m.LeaseId]
+			l.State = markettypes.LeaseActive
+			c.leases[m.LeaseId] = l
+		}
+	}
+	return &ctypes.ResultTx{}, nil
+}
+
+func (c *fakeChain) OpenOrders(context.Context) ([]markettypes.Order, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []markettypes.Order
+	for id := uint64(1); id <= uint64(len(c.orders)); id++ {
+		if o, ok := c.orders[id]; ok && o.State == markettypes.OrderOpen {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func (c *fakeChain) Order(_ context.Context, id uint64) (markettypes.Order, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.orders[id], nil
+}
+
+func (c *fakeChain) Bid(_ context.Context, id uint64, _ string) (markettypes.Bid, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.bids[id]
+	return b, ok, nil
+}
+
+func (c *fakeChain) ProviderLeases(_ context.Context, _ string, state markettypes.LeaseState) ([]markettypes.Lease, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []markettypes.Lease
+	for _, l := range c.leases {
+		if l.State == state {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func (c *fakeChain) LeaseAndOrder(_ context.Context, id uint64) (markettypes.Lease, markettypes.Order, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.leases[id]
+	return l, c.orders[l.OrderId], nil
+}
+
+func (c *fakeChain) addOrder(cpu uint64, maxPrice int64, tier markettypes.Tier) markettypes.Order {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := uint64(len(c.orders) + 1)
+	o := markettypes.Order{Id: id, Owner: sdk.AccAddress(bytes.Repeat([]byte{9}, 20)).String(), State: markettypes.OrderOpen,
+		Resources: markettypes.Resources{CpuMillicores: cpu, MemoryMib: 256}, Tier: tier, Privacy: markettypes.PrivacyPublic,
+		MaxPricePerBlock: sdk.NewInt64Coin("ufog", maxPrice), CommitDeadline: 10, RevealDeadline: 20, LeaseBlocks: 100}
+	c.orders[id] = o
+	return o
+}
+
+func (c *fakeChain) commits() []*markettypes.MsgCommitBid {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*markettypes.MsgCommitBid
+	for _, m := range c.sent {
+		if m, ok := m.(*markettypes.MsgCommitBid); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var model = bidengine.CostModel{Denom: "ufog", BasePerBlock: "1", PerMilliCPU: "0.002", Margin: "1.5"}
+
+func newEngine(t *testing.T, c *fakeChain, dir string, policy bidengine.Policy, capacity uint64) *bidengine.Engine {
+	e, err := bidengine.New(c, model, policy, markettypes.Resources{CpuMillicores: capacity, MemoryMib: 4096}, dir, nil,
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	return e
+}
+
+func TestCostModelPrice(t *testing.T) {
+	p, err := model.Price(markettypes.Resources{CpuMillicores: 1000})
+	require.NoError(t, err)
+	require.Equal(t, sdk.NewInt64Coin("ufog", 5), p, "(1 + 0.002 × 1000) × 1.5 = 4.5, rounded up")
+	require.Error(t, bidengine.CostModel{Denom: "ufog", Margin: "0"}.Validate())
+	require.Error(t, bidengine.CostModel{Denom: "ufog", PerMilliCPU: "-1", Margin: "1"}.Validate())
+	require.Error(t, bidengine.CostModel{Denom: "!", Margin: "1"}.Validate())
+}
+
+// The engine bids on what it can serve at a price the order allows, within its policy and its
+// capacity, and never on its owner's own orders.
+func TestEngineChoosesOrders(t *testing.T) {
+	c := newFakeChain()
+	cheap := c.addOrder(1000, 10, markettypes.TierBronze)   // price 5 <= 10: bid
+	tooCheap := c.addOrder(1000, 4, markettypes.TierBronze) // price 5 > 4: no
+	gold := c.addOrder(1000, 10, markettypes.TierGold)      // policy: bronze only
+	big := c.addOrder(1500, 100, markettypes.TierBronze)    // 1000 + 1500 > capacity 2000
+	own := c.addOrder(500, 10, markettypes.TierBronze)
+	c.orders[own.Id] = func(o markettypes.Order) markettypes.Order { o.Owner = c.self.String(); return o }(c.orders[own.Id])
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{Tiers: []string{"bronze"}}, 2000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+
+	e.Step(context.Background(), 5)
+	commits := c.commits()
+	require.Len(t, commits, 1)
+	require.Equal(t, cheap.Id, commits[0].OrderId)
+	for _, st := range e.States() {
+		require.NotContains(t, []uint64{tooCheap.Id, gold.Id, big.Id, own.Id}, st.OrderID)
+	}
+}
+
+// A worker that stops after committing reveals the same price with the same salt when it starts
+// again, and frees the capacity when the auction is over.
+func TestEngineRevealsAfterRestart(t *testing.T) {
+	c := newFakeChain()
+	dir := t.TempDir()
+	o := c.addOrder(1000, 10, markettypes.TierBronze)
+	e := newEngine(t, c, dir, bidengine.Policy{}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	e.Step(context.Background(), 5)
+	require.Len(t, c.commits(), 1)
+	e.Stop()
+
+	restarted := newEngine(t, c, dir, bidengine.Policy{}, 4000)
+	require.NoError(t, restarted.Start(context.Background()))
+	defer restarted.Stop()
+	require.Equal(t, bidengine.PhaseCommitted, restarted.States()[0].Phase)
+	restarted.Step(context.Background(), 11) // reveal phase
+	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State, "revealed with the saved secret")
+	require.Equal(t, int64(5), c.bids[o.Id].Price.Amount.Int64())
+
+	// settles: this provider won
+	c.mu.Lock()
+	ord := c.orders[o.Id]
+	ord.State = markettypes.OrderMatched
+	c.orders[o.Id] = ord
+	c.leases[7] = markettypes.Lease{Id: 7, OrderId: o.Id, Provider: c.self.String(), State: markettypes.LeasePending}
+	c.mu.Unlock()
+	restarted.Step(context.Background(), 21)
+	require.Equal(t, markettypes.LeaseActive, c.leases[7].State, "the winner starts its lease")
+	require.Equal(t, bidengine.PhaseLeased, restarted.States()[0].Phase)
+
+	c.mu.Lock()
+	l := c.leases[7]
+	l.State = markettypes.LeaseClosed
+	c.leases[7] = l
+	c.mu.Unlock()
+	restarted.Step(context.Background(), 30)
+	require.Equal(t, bidengine.PhaseDone, restarted.States()[0].Phase)
+}
+
+// A commit that failed to broadcast is sent again, with the same secret, while the commit phase lasts.
+func TestEngineRetriesAFailedCommit(t *testing.T) {
+	c := newFakeChain()
+	o := c.addOrder(1000, 10, markettypes.TierBronze)
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	c.failNext = errors.New("node unreachable")
+	e.Step(context.Background(), 5)
+	require.Empty(t, c.commits())
+	require.Equal(t, bidengine.PhaseCommitting, e.States()[0].Phase)
+	e.Step(context.Background(), 6)
+	require.Len(t, c.commits(), 1)
+	e.Step(context.Background(), 11)
+	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State)
+}
