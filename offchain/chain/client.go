@@ -196,8 +196,13 @@ func (c *Client) Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.Result
 		}
 		res, err := c.rpc.BroadcastTxSync(ctx, bz)
 		if err != nil {
-			c.fail("broadcast")
 			c.seqKnown = false
+			// The same bytes are already in the mempool: another signer used this sequence for an
+			// identical transaction. Sign again with the sequence the chain has now.
+			if strings.Contains(err.Error(), "tx already exists in cache") && attempt < 3 {
+				continue
+			}
+			c.fail("broadcast")
 			return nil, fmt.Errorf("broadcast: %w", err)
 		}
 		if res.Code == sdkerrors.ErrWrongSequence.ABCICode() && res.Codespace == sdkerrors.ErrWrongSequence.Codespace() && attempt < 3 {
