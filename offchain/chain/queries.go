@@ -13,40 +13,44 @@ import (
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
-// OpenOrders lists every order whose auction runs, all pages.
-func (c *Client) OpenOrders(ctx context.Context) ([]markettypes.Order, error) {
-	var out []markettypes.Order
-	var key []byte
+// allPages calls fetch with each page's key until the last page and returns every item.
+func allPages[T any](c *Client, fetch func(page *query.PageRequest) ([]T, *query.PageResponse, error)) ([]T, error) {
+	var out []T
+	page := &query.PageRequest{Limit: 200}
 	for {
-		res, err := c.Market.Orders(ctx, &markettypes.QueryOrdersRequest{State: markettypes.OrderOpen, Pagination: &query.PageRequest{Key: key, Limit: 200}})
+		items, res, err := fetch(page)
 		if err != nil {
 			c.fail("query")
 			return nil, cleanGRPC(err)
 		}
-		out = append(out, res.Orders...)
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+		out = append(out, items...)
+		if res == nil || len(res.NextKey) == 0 {
 			return out, nil
 		}
-		key = res.Pagination.NextKey
+		page = &query.PageRequest{Key: res.NextKey, Limit: 200}
 	}
+}
+
+// OpenOrders lists every order whose auction runs, all pages.
+func (c *Client) OpenOrders(ctx context.Context) ([]markettypes.Order, error) {
+	return allPages(c, func(page *query.PageRequest) ([]markettypes.Order, *query.PageResponse, error) {
+		res, err := c.Market.Orders(ctx, &markettypes.QueryOrdersRequest{State: markettypes.OrderOpen, Pagination: page})
+		if err != nil {
+			return nil, nil, err
+		}
+		return res.Orders, res.Pagination, nil
+	})
 }
 
 // ProviderLeases lists the leases of provider, optionally in one state, all pages.
 func (c *Client) ProviderLeases(ctx context.Context, provider string, state markettypes.LeaseState) ([]markettypes.Lease, error) {
-	var out []markettypes.Lease
-	var key []byte
-	for {
-		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Provider: provider, State: state, Pagination: &query.PageRequest{Key: key, Limit: 200}})
+	return allPages(c, func(page *query.PageRequest) ([]markettypes.Lease, *query.PageResponse, error) {
+		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Provider: provider, State: state, Pagination: page})
 		if err != nil {
-			c.fail("query")
-			return nil, cleanGRPC(err)
+			return nil, nil, err
 		}
-		out = append(out, res.Leases...)
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
-			return out, nil
-		}
-		key = res.Pagination.NextKey
-	}
+		return res.Leases, res.Pagination, nil
+	})
 }
 
 // Bid returns provider's bid on an order, if it has one.
@@ -95,20 +99,13 @@ func (c *Client) Provider(ctx context.Context, addr string) (p markettypes.Provi
 
 // OwnerLeases lists the leases of an order owner, all pages.
 func (c *Client) OwnerLeases(ctx context.Context, owner string) ([]markettypes.Lease, error) {
-	var out []markettypes.Lease
-	var key []byte
-	for {
-		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Owner: owner, Pagination: &query.PageRequest{Key: key, Limit: 200}})
+	return allPages(c, func(page *query.PageRequest) ([]markettypes.Lease, *query.PageResponse, error) {
+		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Owner: owner, Pagination: page})
 		if err != nil {
-			c.fail("query")
-			return nil, cleanGRPC(err)
+			return nil, nil, err
 		}
-		out = append(out, res.Leases...)
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
-			return out, nil
-		}
-		key = res.Pagination.NextKey
-	}
+		return res.Leases, res.Pagination, nil
+	})
 }
 
 // BidCount is how many bids an order has.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/fogchain/fog/internal/atomicfile"
 	"github.com/fogchain/fog/offchain/wire"
 )
 
@@ -50,7 +51,7 @@ func (s *ReceiptStore) Put(r wire.SignedReceipt) error {
 	if err != nil {
 		return err
 	}
-	return writeFileSync(path, bz)
+	return atomicfile.Write(path, bz, 0o600)
 }
 
 // Get loads a stored receipt.
@@ -61,25 +62,4 @@ func (s *ReceiptStore) Get(lease, seq uint64) (wire.SignedReceipt, error) {
 		return r, err
 	}
 	return r, r.Unmarshal(bz)
-}
-
-// writeFileSync writes a file atomically (temp file, fsync, rename).
-func writeFileSync(path string, bz []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(bz); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

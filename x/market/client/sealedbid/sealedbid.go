@@ -13,6 +13,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/internal/atomicfile"
+
 	"github.com/fogchain/fog/x/market/types"
 )
 
@@ -61,23 +63,7 @@ func (b Bid) Save(dir string, replace bool) error {
 	if _, err := os.Stat(path); err == nil && !replace {
 		return fmt.Errorf("%w at %s: reveal it, or replace it only if its commitment never reached the chain (or was withdrawn)", ErrExists, path)
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(bz); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, bz, 0o600)
 }
 
 // Load reads a saved bid back.
