@@ -5,7 +5,7 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=fog \
 	-X github.com/cosmos/cosmos-sdk/version.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev) \
 	-X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: build install localnet localnet-stop test test-long proto-gen proto-check bench lint workloads
+.PHONY: build install localnet localnet-stop test test-long proto-gen proto-check bench workloads
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BINDIR)/fogd ./cmd/fogd

@@ -293,14 +293,12 @@ func (e *Engine) discover(ctx context.Context, h int64) error {
 		}
 		st := &OrderState{OrderID: o.Id, Phase: PhaseCommitting, CommitDeadline: o.CommitDeadline,
 			RevealDeadline: o.RevealDeadline, Resources: o.Resources, Price: price}
-		sealed, err := sealedbid.New(e.chain.ChainID(), o.Id, e.chain.Address(), price)
+		sealed, err := e.seal(o.Id, price)
 		if err != nil {
-			return err
+			e.log.Warn("sealing a bid", "order", o.Id, "err", err)
+			continue
 		}
-		// The secret and the state reach the disk before the commitment reaches the chain.
-		if err := sealed.Save(e.BidsDir(), false); err != nil {
-			return err
-		}
+		st.Price = sealed.Price
 		if err := e.save(st); err != nil {
 			return err
 		}
@@ -310,6 +308,20 @@ func (e *Engine) discover(ctx context.Context, h int64) error {
 		}
 	}
 	return nil
+}
+
+// seal makes the secret of a bid and writes it to disk before anything is broadcast. A secret already
+// on disk for the order (the worker crashed before saving the order's state) is used as it is.
+func (e *Engine) seal(orderID uint64, price sdk.Coin) (sealedbid.Bid, error) {
+	sealed, err := sealedbid.New(e.chain.ChainID(), orderID, e.chain.Address(), price)
+	if err != nil {
+		return sealed, err
+	}
+	err = sealed.Save(e.BidsDir(), false)
+	if errors.Is(err, sealedbid.ErrExists) {
+		return sealedbid.Load(e.BidsDir(), e.chain.ChainID(), orderID, e.chain.Address().String())
+	}
+	return sealed, err
 }
 
 func (e *Engine) skipOrder(id uint64, why string) {
@@ -390,23 +402,28 @@ func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
 		if o.State == markettypes.OrderOpen {
 			return nil // settles at the end of the reveal deadline block
 		}
-		leases, err := e.chain.ProviderLeases(ctx, self, markettypes.LeasePending)
-		if err != nil {
-			return err
-		}
-		for _, l := range leases {
-			if l.OrderId != st.OrderID {
-				continue
-			}
-			if e.obs != nil {
-				e.obs.BidWon()
-			}
-			if _, err := e.chain.Broadcast(ctx, &markettypes.MsgStartLease{Provider: self, LeaseId: l.Id}); err != nil {
+		// A lease already active means the worker started it and crashed before saving that.
+		for _, state := range []markettypes.LeaseState{markettypes.LeasePending, markettypes.LeaseActive} {
+			leases, err := e.chain.ProviderLeases(ctx, self, state)
+			if err != nil {
 				return err
 			}
-			st.Phase, st.LeaseID, st.LastWithdraw = PhaseLeased, l.Id, h
-			e.log.Info("auction won; lease started", "order", st.OrderID, "lease", l.Id, "price", l.PricePerBlock)
-			return e.save(st)
+			for _, l := range leases {
+				if l.OrderId != st.OrderID {
+					continue
+				}
+				if state == markettypes.LeasePending {
+					if _, err := e.chain.Broadcast(ctx, &markettypes.MsgStartLease{Provider: self, LeaseId: l.Id}); err != nil {
+						return err
+					}
+				}
+				if e.obs != nil {
+					e.obs.BidWon()
+				}
+				st.Phase, st.LeaseID, st.LastWithdraw = PhaseLeased, l.Id, h
+				e.log.Info("auction won; lease started", "order", st.OrderID, "lease", l.Id, "price", l.PricePerBlock)
+				return e.save(st)
+			}
 		}
 		if e.obs != nil {
 			e.obs.BidLost()

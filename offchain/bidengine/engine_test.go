@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/offchain/bidengine"
+	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
@@ -233,4 +235,50 @@ func TestEngineRetriesAFailedCommit(t *testing.T) {
 	require.Len(t, c.commits(), 1)
 	e.Step(context.Background(), 11)
 	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State)
+}
+
+// The worker crashed after its MsgStartLease was included but before it saved that: on restart the
+// lease is active, and the engine carries on with it instead of taking the bid for lost.
+func TestEngineFindsALeaseItStartedBeforeACrash(t *testing.T) {
+	c := newFakeChain()
+	o := c.addOrder(1000, 10, markettypes.TierBronze)
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	e.Step(context.Background(), 5)
+	e.Step(context.Background(), 11)
+	c.mu.Lock()
+	ord := c.orders[o.Id]
+	ord.State = markettypes.OrderMatched
+	c.orders[o.Id] = ord
+	c.leases[3] = markettypes.Lease{Id: 3, OrderId: o.Id, Provider: c.self.String(), State: markettypes.LeaseActive}
+	sent := len(c.sent)
+	c.mu.Unlock()
+	e.Step(context.Background(), 21)
+	st := e.States()[0]
+	require.Equal(t, bidengine.PhaseLeased, st.Phase)
+	require.Equal(t, uint64(3), st.LeaseID)
+	require.Len(t, c.sent, sent, "nothing to start again")
+}
+
+// The worker crashed after writing a bid's secret but before writing the order's state: the secret
+// on disk is used, so what is committed is what can be revealed.
+func TestEngineUsesASecretSavedBeforeACrash(t *testing.T) {
+	c := newFakeChain()
+	dir := t.TempDir()
+	o := c.addOrder(1000, 10, markettypes.TierBronze)
+	saved, err := sealedbid.New(c.ChainID(), o.Id, c.self, sdk.NewInt64Coin("ufog", 6))
+	require.NoError(t, err)
+	require.NoError(t, saved.Save(filepath.Join(dir, "bids"), false))
+
+	e := newEngine(t, c, dir, bidengine.Policy{}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	e.Step(context.Background(), 5)
+	commits := c.commits()
+	require.Len(t, commits, 1)
+	require.Equal(t, saved.Commitment, commits[0].Commitment)
+	e.Step(context.Background(), 11)
+	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State)
+	require.Equal(t, int64(6), c.bids[o.Id].Price.Amount.Int64())
 }

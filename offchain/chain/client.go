@@ -37,9 +37,10 @@ type Config struct {
 	GRPC    string // gRPC, e.g. 127.0.0.1:9090
 	ChainID string
 	KeyName string
-	// GasLimit per transaction and GasPrice (e.g. "0ufog") to pay fees with.
+	// GasLimit per transaction, and either GasPrice (e.g. "0.025ufog") or Fees (e.g. "2000ufog").
 	GasLimit uint64
 	GasPrice string
+	Fees     string
 	// TxTimeout bounds waiting for a broadcast transaction to be included.
 	TxTimeout time.Duration
 }
@@ -231,6 +232,7 @@ func (c *Client) sign(ctx context.Context, msgs []sdk.Msg) ([]byte, error) {
 		WithSequence(c.seq).
 		WithGas(c.cfg.GasLimit).
 		WithGasPrices(c.cfg.GasPrice).
+		WithFees(c.cfg.Fees).
 		WithSignMode(signingtypes.SignMode_SIGN_MODE_DIRECT)
 	b, err := txf.BuildUnsignedTx(msgs...)
 	if err != nil {

@@ -54,8 +54,7 @@ type Replica struct {
 type Result struct {
 	Order    markettypes.Order
 	Replicas []Replica
-	// Refunded is what came back to the owner: the escrow beyond the clearing price at settlement
-	// plus what the closed leases did not use.
+	// Spent is what the order cost the owner in the end: the escrow less every refund.
 	Spent sdk.Coin
 }
 
@@ -229,7 +228,7 @@ func (c *Client) deliver(ctx context.Context, h host.Host, l markettypes.Lease, 
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckReceipt(*resp.Receipt, prov.WorkerPubkey, l.Id, seq, o.Module, o.Input, resp.Output); err != nil {
+	if err := CheckReceipt(*resp.Receipt, c.Chain.ChainID(), prov.WorkerPubkey, l, seq, o.Module, o.Input, resp.Output); err != nil {
 		return nil, fmt.Errorf("receipt rejected: %w", err)
 	}
 	c.say("lease %d: output %d bytes, receipt signed by the provider's worker key verifies (status %d, %dµs)",
@@ -271,15 +270,19 @@ func AddrInfo(p markettypes.Provider) (peer.AddrInfo, error) {
 }
 
 // CheckReceipt verifies a receipt's signature against the provider's registered worker key and that
-// it speaks of this lease, task, module, input and output.
-func CheckReceipt(r wire.SignedReceipt, workerKey []byte, leaseID, seq uint64, module, input, output []byte) error {
+// it speaks of this chain, lease, provider, task, module, input and output.
+func CheckReceipt(r wire.SignedReceipt, chainID string, workerKey []byte, l markettypes.Lease, seq uint64, module, input, output []byte) error {
 	if err := r.Verify(workerKey); err != nil {
 		return err
 	}
 	rc := r.Receipt
 	switch {
-	case rc.LeaseId != leaseID || rc.TaskSeq != seq:
-		return fmt.Errorf("receipt is for lease %d task %d, not lease %d task %d", rc.LeaseId, rc.TaskSeq, leaseID, seq)
+	case rc.ChainId != chainID:
+		return fmt.Errorf("receipt is for chain %q, not %q", rc.ChainId, chainID)
+	case rc.Provider != l.Provider:
+		return fmt.Errorf("receipt names provider %s, the lease's is %s", rc.Provider, l.Provider)
+	case rc.LeaseId != l.Id || rc.TaskSeq != seq:
+		return fmt.Errorf("receipt is for lease %d task %d, not lease %d task %d", rc.LeaseId, rc.TaskSeq, l.Id, seq)
 	case !bytes.Equal(rc.ModuleHash, wire.Hash(module)):
 		return errors.New("receipt names another module")
 	case !bytes.Equal(rc.InputHash, wire.Hash(input)):

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -45,6 +46,8 @@ type Config struct {
 	Limits   runtime.Limits // memory comes from each order; the rest bound every task
 	// StreamTimeout bounds reading a task and writing its answer (the run has its own limit).
 	StreamTimeout time.Duration
+	// MaxConcurrent tasks run at once; more wait for a slot (within their stream's deadline).
+	MaxConcurrent int
 }
 
 // Server answers /fog/task/1 streams.
@@ -56,6 +59,10 @@ type Server struct {
 	receipts *ReceiptStore
 	obs      Observer
 	log      *slog.Logger
+
+	slots    chan struct{}
+	mu       sync.Mutex
+	inflight map[[2]uint64]bool // (lease, task seq) being run
 }
 
 // NewServer builds a server on host h.
@@ -63,7 +70,11 @@ func NewServer(cfg Config, h host.Host, chain Chain, exec Executor, receipts *Re
 	if cfg.StreamTimeout == 0 {
 		cfg.StreamTimeout = time.Minute
 	}
-	return &Server{cfg: cfg, host: h, chain: chain, exec: exec, receipts: receipts, obs: obs, log: log}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 8
+	}
+	return &Server{cfg: cfg, host: h, chain: chain, exec: exec, receipts: receipts, obs: obs, log: log,
+		slots: make(chan struct{}, cfg.MaxConcurrent), inflight: map[[2]uint64]bool{}}
 }
 
 // Start registers the protocol handler.
@@ -90,13 +101,15 @@ func (s *Server) handle(ctx context.Context, st network.Stream) {
 	status := "ok"
 	if err != nil {
 		var r refusal
-		if !errors.As(err, &r) {
+		if errors.As(err, &r) {
+			status = "refused"
+			s.log.Info("task refused", "peer", st.Conn().RemotePeer(), "reason", err)
+		} else {
+			status = "error"
 			s.log.Error("task failed", "peer", st.Conn().RemotePeer(), "err", err)
 			err = errors.New("internal error")
 		}
 		resp = &wire.TaskResponse{Error: err.Error()}
-		status = "refused"
-		s.log.Info("task refused", "peer", st.Conn().RemotePeer(), "reason", err)
 	} else if resp.Receipt.Receipt.Status != 0 {
 		status = runtime.Status(resp.Receipt.Receipt.Status).String()
 	}
@@ -122,6 +135,11 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire
 	if err != nil {
 		return nil, err
 	}
+	release, err := s.reserve(h.LeaseId, h.TaskSeq)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := wire.WriteFrame(w, &wire.TaskResponse{Accepted: true}); err != nil {
 		return nil, err
 	}
@@ -134,6 +152,12 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire
 		return nil, err
 	}
 
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	lim := s.cfg.Limits
 	lim.MemoryMiB = order.Resources.MemoryMib
 	started := time.Now()
@@ -163,6 +187,23 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire
 		return nil, err
 	}
 	return &wire.TaskResponse{Output: res.Output, Receipt: &signed}, nil
+}
+
+// reserve marks a task as running so that a second copy arriving meanwhile is refused; release
+// unmarks it (the stored receipt refuses later copies).
+func (s *Server) reserve(lease, seq uint64) (release func(), err error) {
+	key := [2]uint64{lease, seq}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight[key] || s.receipts.Has(lease, seq) {
+		return nil, refuse("task %d of lease %d was already run", seq, lease)
+	}
+	s.inflight[key] = true
+	return func() {
+		s.mu.Lock()
+		delete(s.inflight, key)
+		s.mu.Unlock()
+	}, nil
 }
 
 // check validates the header on its own: chain, sizes, hashes, signature, sequence.

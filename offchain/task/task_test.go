@@ -304,3 +304,31 @@ func TestMalformedProtocolMessages(t *testing.T) {
 	require.Equal(t, "ok", string(resp.Output))
 	require.False(t, strings.Contains(resp.Error, "refused"))
 }
+
+// Two copies of one task arriving together: one runs, the other is refused, never both.
+func TestConcurrentCopiesOfATaskRunOnce(t *testing.T) {
+	e := newEnv(t)
+	spin := wasmtest.Spin() // runs until the time limit, so the copies overlap
+	e.lease(1, spin)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, errs[i] = task.Send(ctx, e.client, e.info, task.Task{ChainID: chainID, LeaseID: 1, Seq: 7, Module: spin}, e.owner)
+		}()
+	}
+	wg.Wait()
+	ran := 0
+	for _, err := range errs {
+		if err == nil {
+			ran++
+		} else {
+			require.ErrorContains(t, err, "already run")
+		}
+	}
+	require.Equal(t, 1, ran)
+}

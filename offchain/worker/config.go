@@ -22,10 +22,11 @@ const ConfigFile = "worker.toml"
 
 // Limits bound every task the worker accepts.
 type Limits struct {
-	TaskTimeout    Duration `toml:"task_timeout"`
-	MaxModuleBytes int      `toml:"max_module_bytes"`
-	MaxInputBytes  int      `toml:"max_input_bytes"`
-	MaxOutputBytes int      `toml:"max_output_bytes"`
+	TaskTimeout        Duration `toml:"task_timeout"`
+	MaxConcurrentTasks int      `toml:"max_concurrent_tasks"`
+	MaxModuleBytes     int      `toml:"max_module_bytes"`
+	MaxInputBytes      int      `toml:"max_input_bytes"`
+	MaxOutputBytes     int      `toml:"max_output_bytes"`
 }
 
 // Capacity is what the worker offers.
@@ -66,6 +67,7 @@ type Config struct {
 	GasPrice       string `toml:"gas_price"`
 
 	Listen      []string `toml:"listen"`
+	Announce    []string `toml:"announce"`
 	DataDir     string   `toml:"data_dir"`
 	MetricsAddr string   `toml:"metrics_addr"`
 
@@ -87,7 +89,8 @@ func DefaultConfig() Config {
 		GasLimit:       400_000,
 		GasPrice:       "0ufog",
 		Listen:         []string{"/ip4/127.0.0.1/tcp/4001"},
-		DataDir:        "data",
+		Announce:       []string{},
+		DataDir:        "worker-data",
 		MetricsAddr:    "127.0.0.1:9464",
 		Capacity:       Capacity{CPUMillicores: 4000, MemoryMiB: 8192, StorageMiB: 100_000},
 		Attributes:     map[string]string{},
@@ -96,7 +99,7 @@ func DefaultConfig() Config {
 			PerMiBDisk: "0", PerGPU: "10", Margin: "1.2",
 		},
 		Policy: bidengine.Policy{WithdrawEvery: 10},
-		Limits: Limits{TaskTimeout: Duration{10 * time.Second}, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
+		Limits: Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
 	}
 }
 
@@ -119,9 +122,9 @@ func (c Config) Validate() error {
 	if len(c.Listen) == 0 {
 		add("listen is empty: the worker needs a libp2p address customers can reach")
 	}
-	for _, a := range c.Listen {
+	for _, a := range append(append([]string{}, c.Listen...), c.Announce...) {
 		if _, err := ma.NewMultiaddr(a); err != nil {
-			add("listen %q: %v", a, err)
+			add("listen/announce %q: %v", a, err)
 		}
 	}
 	if c.DataDir == "" {
@@ -143,8 +146,8 @@ func (c Config) Validate() error {
 			add("policy.privacy: %v", err)
 		}
 	}
-	if c.Limits.TaskTimeout.Duration <= 0 || c.Limits.MaxModuleBytes <= 0 || c.Limits.MaxInputBytes < 0 || c.Limits.MaxOutputBytes <= 0 {
-		add("limits: task_timeout, max_module_bytes and max_output_bytes must be positive")
+	if c.Limits.TaskTimeout.Duration <= 0 || c.Limits.MaxConcurrentTasks <= 0 || c.Limits.MaxModuleBytes <= 0 || c.Limits.MaxInputBytes < 0 || c.Limits.MaxOutputBytes <= 0 {
+		add("limits: task_timeout, max_concurrent_tasks, max_module_bytes and max_output_bytes must be positive")
 	}
 	return errors.Join(errs...)
 }
@@ -214,7 +217,9 @@ var comments = map[string]string{
 	"gas_limit":             "gas per transaction",
 	"gas_price":             "fee per unit of gas",
 	"listen":                "libp2p listen multiaddrs; they are registered on chain for customers",
-	"data_dir":              "worker key, bid secrets, order state and receipts (relative to the home)",
+	"data_dir":              "worker key, bid secrets, order state and receipts (relative to the home; not the node's data/)",
+	"announce":              "multiaddrs to register on chain instead of the listen addresses (e.g. a public address); empty = the listen addresses",
+	"max_concurrent_tasks":  "tasks run at once; more wait",
 	"metrics_addr":          "Prometheus /metrics listen address; empty = off",
 	"[capacity]":            "what the worker offers; open bids and leases reserve from it",
 	"[pricing]":             "cost model: price per block = (base + per-resource costs) × margin, rounded up",

@@ -31,7 +31,7 @@ func TestConfigRoundTripAndValidation(t *testing.T) {
 	require.Equal(t, cfg, loaded)
 	require.NoError(t, loaded.Validate())
 	resolved := loaded.Resolve(home)
-	require.Equal(t, filepath.Join(home, "data"), resolved.DataDir)
+	require.Equal(t, filepath.Join(home, "worker-data"), resolved.DataDir, "never the node's data/")
 	require.Equal(t, home, resolved.KeyringDir)
 
 	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(bz), "gas_limit", "gas_limt", 1)), 0o600))

@@ -139,6 +139,7 @@ func (w *Worker) Start(ctx context.Context) error {
 		svc{start: func(ctx context.Context) error {
 			srv := task.NewServer(task.Config{
 				ChainID: w.cfg.ChainID, Provider: w.Chain.Address().String(), Key: w.key,
+				MaxConcurrent: w.cfg.Limits.MaxConcurrentTasks,
 				Limits: runtime.Limits{
 					Timeout: w.cfg.Limits.TaskTimeout.Duration, MaxModuleBytes: w.cfg.Limits.MaxModuleBytes,
 					MaxInputBytes: w.cfg.Limits.MaxInputBytes, MaxOutputBytes: w.cfg.Limits.MaxOutputBytes,
@@ -202,11 +203,21 @@ func (w *Worker) startHost(context.Context) error {
 // provider record when it differs.
 func (w *Worker) register(ctx context.Context) error {
 	peerID := w.Host.ID().String()
-	var addrs []string
-	for _, a := range w.Host.Addrs() {
-		addrs = append(addrs, a.String())
+	addrs := append([]string{}, w.cfg.Announce...)
+	if len(addrs) == 0 {
+		for _, a := range w.Host.Addrs() {
+			addrs = append(addrs, a.String())
+		}
 	}
 	sort.Strings(addrs)
+	params, err := w.Chain.Market.Params(ctx, &markettypes.QueryParamsRequest{})
+	if err != nil {
+		return fmt.Errorf("reading market params: %w", err)
+	}
+	if limit := int(params.Params.MaxMultiaddrs); len(addrs) > limit {
+		w.log.Warn("more listen addresses than the chain accepts; set announce in worker.toml", "registering", addrs[:limit], "dropped", addrs[limit:])
+		addrs = addrs[:limit]
+	}
 	keys := make([]string, 0, len(w.cfg.Attributes))
 	for k := range w.cfg.Attributes {
 		keys = append(keys, k)

@@ -58,10 +58,23 @@ func chainClient(cmd *cobra.Command) (*chain.Client, client.Context, error) {
 		return nil, clientCtx, err
 	}
 	grpcAddr, _ := cmd.Flags().GetString(flags.FlagGRPC)
+	fees, _ := cmd.Flags().GetString(flags.FlagFees)
+	gasPrices, _ := cmd.Flags().GetString(flags.FlagGasPrices)
+	if fees == "" && gasPrices == "" {
+		gasPrices = "0" + markettypes.DefaultBondDenom
+	}
+	gasStr, _ := cmd.Flags().GetString(flags.FlagGas)
+	gas, err := flags.ParseGasSetting(gasStr)
+	if err != nil {
+		return nil, clientCtx, err
+	}
+	if gas.Simulate {
+		return nil, clientCtx, fmt.Errorf("--gas auto is not supported here: give a gas limit per transaction")
+	}
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := chain.New(clientCtx, clientCtx.Keyring, chain.Config{
 		RPC: clientCtx.NodeURI, GRPC: grpcAddr, ChainID: clientCtx.ChainID, KeyName: clientCtx.FromName,
-		GasPrice: "0" + markettypes.DefaultBondDenom,
+		GasLimit: max(gas.Gas, 400_000), GasPrice: gasPrices, Fees: fees,
 	}, nil, log)
 	if err != nil {
 		return nil, clientCtx, err
@@ -216,7 +229,10 @@ func verifyReceiptCmd() *cobra.Command {
 			if r.Receipt == nil {
 				return fmt.Errorf("%s: receipt missing", args[0])
 			}
-			key, err := workerKey(cmd, clientCtx, r.Receipt.Provider)
+			if clientCtx.ChainID != "" && r.Receipt.ChainId != clientCtx.ChainID {
+				return fmt.Errorf("receipt is for chain %q, not %q", r.Receipt.ChainId, clientCtx.ChainID)
+			}
+			key, err := workerKey(cmd, clientCtx, r.Receipt)
 			if err != nil {
 				return err
 			}
@@ -234,13 +250,23 @@ func verifyReceiptCmd() *cobra.Command {
 	return cmd
 }
 
-func workerKey(cmd *cobra.Command, clientCtx client.Context, provider string) ([]byte, error) {
+// workerKey is the key a receipt must be signed with: --worker-key, or the registered worker key of
+// the provider that holds the receipt's lease on chain.
+func workerKey(cmd *cobra.Command, clientCtx client.Context, r *wire.Receipt) ([]byte, error) {
 	if s, _ := cmd.Flags().GetString(flagWorkerKey); s != "" {
 		return decodeHex(s)
 	}
-	res, err := markettypes.NewQueryClient(clientCtx).Provider(cmd.Context(), &markettypes.QueryProviderRequest{Address: provider})
+	q := markettypes.NewQueryClient(clientCtx)
+	lease, err := q.Lease(cmd.Context(), &markettypes.QueryLeaseRequest{Id: r.LeaseId})
 	if err != nil {
-		return nil, fmt.Errorf("provider %s: %w", provider, err)
+		return nil, fmt.Errorf("lease %d: %w", r.LeaseId, err)
+	}
+	if lease.Lease.Provider != r.Provider {
+		return nil, fmt.Errorf("receipt names provider %s, but lease %d is %s's", r.Provider, r.LeaseId, lease.Lease.Provider)
+	}
+	res, err := q.Provider(cmd.Context(), &markettypes.QueryProviderRequest{Address: r.Provider})
+	if err != nil {
+		return nil, fmt.Errorf("provider %s: %w", r.Provider, err)
 	}
 	return res.Provider.WorkerPubkey, nil
 }
