@@ -58,6 +58,8 @@ type chain struct {
 	t                   *testing.T
 	home                string
 	rpc, grpc, api, p2p string
+	proxy               string
+	exited              chan struct{}
 	node                *exec.Cmd
 }
 
@@ -148,18 +150,10 @@ func startChain(t *testing.T, accounts ...string) *chain {
 	c.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	c.grpc = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	c.api = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	c.node = exec.Command(fogdBin, "start", "--home", c.home,
-		"--rpc.laddr", c.rpc, "--p2p.laddr", c.p2p, "--grpc.address", c.grpc,
-		"--api.enable", "--api.address", "tcp://"+c.api, "--rpc.pprof_laddr", "",
-		"--proxy_app", fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-		"--minimum-gas-prices", "0"+denom)
-	logFile, err := os.Create(filepath.Join(c.home, "node.log"))
-	require.NoError(t, err)
-	c.node.Stdout, c.node.Stderr = logFile, logFile
-	require.NoError(t, c.node.Start())
+	c.proxy = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	c.startNode()
 	t.Cleanup(func() {
 		c.stop()
-		logFile.Close()
 		if t.Failed() {
 			if bz, err := os.ReadFile(filepath.Join(c.home, "node.log")); err == nil {
 				t.Logf("node log tail:\n%s", tail(string(bz), 40))
@@ -170,19 +164,37 @@ func startChain(t *testing.T, accounts ...string) *chain {
 	return c
 }
 
+// startNode starts (or restarts) the node process, logging to <home>/node.log.
+func (c *chain) startNode() {
+	c.node = exec.Command(fogdBin, "start", "--home", c.home,
+		"--rpc.laddr", c.rpc, "--p2p.laddr", c.p2p, "--grpc.address", c.grpc,
+		"--api.enable", "--api.address", "tcp://"+c.api, "--rpc.pprof_laddr", "",
+		"--proxy_app", c.proxy, "--minimum-gas-prices", "0"+denom)
+	logFile, err := os.OpenFile(filepath.Join(c.home, "node.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(c.t, err)
+	c.node.Stdout, c.node.Stderr = logFile, logFile
+	require.NoError(c.t, c.node.Start())
+	c.exited = make(chan struct{})
+	go func(node *exec.Cmd, exited chan struct{}) {
+		_ = node.Wait()
+		logFile.Close()
+		close(exited)
+	}(c.node, c.exited)
+}
+
 // stop interrupts the node and waits for it to exit; it is safe to call twice.
 func (c *chain) stop() {
-	if c.node.ProcessState != nil {
+	select {
+	case <-c.exited:
 		return
+	default:
 	}
 	_ = c.node.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = c.node.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-c.exited:
 	case <-time.After(10 * time.Second):
 		_ = c.node.Process.Kill()
-		<-done
+		<-c.exited
 	}
 }
 

@@ -83,9 +83,20 @@ func TestChainClientSequenceAndErrors(t *testing.T) {
 	_, err = a.Broadcast(ctx, send(1)) // the failed transaction used its sequence
 	require.NoError(t, err)
 
-	// the block subscription delivers increasing heights
-	heights := a.Heights(ctx)
+	// the block subscription delivers increasing heights, and carries on after the node restarts
+	subCtx, stopSub := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer stopSub()
+	heights := a.Heights(subCtx)
 	first := <-heights
 	second := <-heights
 	require.Greater(t, second, first)
+	c.stop()
+	time.Sleep(time.Second)
+	c.startNode()
+	for h := range heights {
+		if h > second+3 {
+			return
+		}
+	}
+	t.Fatal("no block after the node restarted")
 }
