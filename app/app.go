@@ -37,6 +37,7 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 
 	marketkeeper "github.com/fogchain/fog/x/market/keeper"
+	reputationkeeper "github.com/fogchain/fog/x/reputation/keeper"
 )
 
 // DefaultNodeHome is where fogd keeps its config and data unless --home says otherwise.
@@ -76,6 +77,7 @@ type App struct {
 	FeeGrantKeeper        feegrantkeeper.Keeper
 	ConsensusParamsKeeper consensuskeeper.Keeper
 	MarketKeeper          marketkeeper.Keeper
+	ReputationKeeper      reputationkeeper.Keeper
 
 	sm *module.SimulationManager
 }
@@ -108,6 +110,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 		&app.FeeGrantKeeper,
 		&app.ConsensusParamsKeeper,
 		&app.MarketKeeper,
+		&app.ReputationKeeper,
 	); err != nil {
 		panic(err)
 	}

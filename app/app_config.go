@@ -56,6 +56,9 @@ import (
 	_ "github.com/fogchain/fog/x/market" // import for side-effects
 	markettypes "github.com/fogchain/fog/x/market/types"
 	marketmodulev1 "github.com/fogchain/fog/x/market/types/module"
+	_ "github.com/fogchain/fog/x/reputation" // import for side-effects
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	reputationmodulev1 "github.com/fogchain/fog/x/reputation/types/module"
 )
 
 var (
@@ -74,6 +77,7 @@ var (
 		feegrant.ModuleName,
 		upgradetypes.ModuleName,
 		consensustypes.ModuleName,
+		reputationtypes.ModuleName,
 		markettypes.ModuleName,
 	}
 
@@ -134,6 +138,7 @@ var (
 			{Name: evidencetypes.ModuleName, Config: appconfig.WrapAny(&evidencemodulev1.Module{})},
 			{Name: authz.ModuleName, Config: appconfig.WrapAny(&authzmodulev1.Module{})},
 			{Name: feegrant.ModuleName, Config: appconfig.WrapAny(&feegrantmodulev1.Module{})},
+			{Name: reputationtypes.ModuleName, Config: appconfig.WrapAny(&reputationmodulev1.Module{})},
 			{Name: markettypes.ModuleName, Config: appconfig.WrapAny(&marketmodulev1.Module{})},
 		},
 	})

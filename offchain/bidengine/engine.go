@@ -24,6 +24,7 @@ import (
 	"github.com/fogchain/fog/internal/atomicfile"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // Chain is what the engine needs from the node (offchain/chain.Client).
@@ -37,6 +38,7 @@ type Chain interface {
 	Bid(ctx context.Context, orderID uint64, provider string) (markettypes.Bid, bool, error)
 	ProviderLeases(ctx context.Context, provider string, state markettypes.LeaseState) ([]markettypes.Lease, error)
 	LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes.Lease, markettypes.Order, error)
+	ReputationScore(ctx context.Context, addr string) (reputationtypes.Score, error)
 }
 
 // Observer is told what the engine does (metrics).
@@ -46,6 +48,7 @@ type Observer interface {
 	BidWon()
 	BidLost()
 	Withdrawn(amount sdk.Coin)
+	Reputation(s reputationtypes.Score)
 }
 
 // Policy says which orders the provider wants.
@@ -56,6 +59,9 @@ type Policy struct {
 	// WithdrawEvery is how many blocks pass between withdrawals of an active lease's payments.
 	WithdrawEvery int64 `toml:"withdraw_every_blocks"`
 }
+
+// reputationEvery is how many blocks pass between reads of the provider's own reputation.
+const reputationEvery = 20
 
 // Phase of one order's state machine.
 type Phase string
@@ -95,6 +101,9 @@ type Engine struct {
 	mu     sync.Mutex
 	orders map[uint64]*OrderState
 	skip   map[uint64]bool // orders decided against, not persisted
+	// own reputation, refreshed every reputationEvery blocks
+	score       reputationtypes.Score
+	scoreHeight int64
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -204,6 +213,14 @@ func (e *Engine) Step(ctx context.Context, h int64) {
 			e.log.Warn("order state machine", "order", id, "phase", st.Phase, "err", err)
 		}
 	}
+	if h-e.scoreHeight >= reputationEvery || e.scoreHeight == 0 {
+		if s, err := e.chain.ReputationScore(ctx, e.chain.Address().String()); err == nil {
+			e.score, e.scoreHeight = s, h
+			if e.obs != nil {
+				e.obs.Reputation(s)
+			}
+		}
+	}
 	if err := e.discover(ctx, h); err != nil && ctx.Err() == nil {
 		e.log.Warn("looking for orders", "err", err)
 	}
@@ -279,6 +296,10 @@ func (e *Engine) discover(ctx context.Context, h int64) error {
 			e.skipOrder(o.Id, "policy: "+why)
 			continue
 		}
+		if o.MinReputationTier != reputationtypes.TierUnspecified && e.score.Tier < o.MinReputationTier {
+			e.skipOrder(o.Id, fmt.Sprintf("needs reputation %s, have %s", o.MinReputationTier.Short(), e.score.Tier.Short()))
+			continue
+		}
 		if !e.fits(o.Resources) {
 			e.skipOrder(o.Id, "no free capacity")
 			continue
@@ -332,6 +353,9 @@ func (e *Engine) skipOrder(id uint64, why string) {
 func (e *Engine) commit(ctx context.Context, st *OrderState, sealed sealedbid.Bid) error {
 	_, err := e.chain.Broadcast(ctx, &markettypes.MsgCommitBid{
 		Provider: e.chain.Address().String(), OrderId: st.OrderID, Commitment: sealed.Commitment})
+	if errors.Is(err, markettypes.ErrReputationTooLow) || errors.Is(err, markettypes.ErrCommitPhaseOver) || errors.Is(err, markettypes.ErrOrderNotOpen) {
+		return e.finish(st, "commit refused: "+err.Error())
+	}
 	if err != nil && !errors.Is(err, markettypes.ErrDuplicateBid) {
 		return err
 	}

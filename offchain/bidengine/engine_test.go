@@ -18,6 +18,7 @@ import (
 	"github.com/fogchain/fog/offchain/bidengine"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // fakeChain keeps orders, bids and leases in memory and applies the engine's messages to them.
@@ -116,6 +117,10 @@ func (c *fakeChain) LeaseAndOrder(_ context.Context, id uint64) (markettypes.Lea
 	return l, c.orders[l.OrderId], nil
 }
 
+func (c *fakeChain) ReputationScore(context.Context, string) (reputationtypes.Score, error) {
+	return reputationtypes.Score{Tier: reputationtypes.TierSilver}, nil
+}
+
 func (c *fakeChain) addOrder(cpu uint64, maxPrice int64, tier markettypes.Tier) markettypes.Order {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -166,6 +171,8 @@ func TestEngineChoosesOrders(t *testing.T) {
 	gold := c.addOrder(1000, 10, markettypes.TierGold)      // policy: bronze only
 	big := c.addOrder(1500, 100, markettypes.TierBronze)    // 1000 + 1500 > capacity 2000
 	own := c.addOrder(500, 10, markettypes.TierBronze)
+	picky := c.addOrder(100, 10, markettypes.TierBronze) // needs gold; this provider is silver
+	c.orders[picky.Id] = func(o markettypes.Order) markettypes.Order { o.MinReputationTier = reputationtypes.TierGold; return o }(c.orders[picky.Id])
 	c.orders[own.Id] = func(o markettypes.Order) markettypes.Order { o.Owner = c.self.String(); return o }(c.orders[own.Id])
 	e := newEngine(t, c, t.TempDir(), bidengine.Policy{Tiers: []string{"bronze"}}, 2000)
 	require.NoError(t, e.Start(context.Background()))
@@ -176,7 +183,7 @@ func TestEngineChoosesOrders(t *testing.T) {
 	require.Len(t, commits, 1)
 	require.Equal(t, cheap.Id, commits[0].OrderId)
 	for _, st := range e.States() {
-		require.NotContains(t, []uint64{tooCheap.Id, gold.Id, big.Id, own.Id}, st.OrderID)
+		require.NotContains(t, []uint64{tooCheap.Id, gold.Id, big.Id, own.Id, picky.Id}, st.OrderID)
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // Config says where the node is and who signs.
@@ -62,8 +63,9 @@ type Client struct {
 	rpc  *rpchttp.HTTP
 	conn *grpc.ClientConn
 
-	Market markettypes.QueryClient
-	Bank   banktypes.QueryClient
+	Market     markettypes.QueryClient
+	Bank       banktypes.QueryClient
+	Reputation reputationtypes.QueryClient
 
 	mu       sync.Mutex // one signer at a time: the sequence is shared state
 	accNum   uint64
@@ -111,6 +113,7 @@ func (c *Client) Start(ctx context.Context) error {
 	c.cctx = c.cctx.WithGRPCClient(conn)
 	c.Market = markettypes.NewQueryClient(conn)
 	c.Bank = banktypes.NewQueryClient(conn)
+	c.Reputation = reputationtypes.NewQueryClient(conn)
 	st, err := c.rpc.Status(ctx)
 	if err != nil {
 		return fmt.Errorf("node %s: %w", c.cfg.RPC, err)

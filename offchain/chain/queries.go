@@ -11,6 +11,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // allPages calls fetch with each page's key until the last page and returns every item.
@@ -134,4 +135,14 @@ func MsgResponse(res *ctypes.ResultTx, out interface{ Unmarshal([]byte) error })
 		return fmt.Errorf("transaction result has no message response")
 	}
 	return out.Unmarshal(data.MsgResponses[0].Value)
+}
+
+// ReputationScore is an account's reputation as of now (the prior if it has no outcomes).
+func (c *Client) ReputationScore(ctx context.Context, addr string) (reputationtypes.Score, error) {
+	res, err := c.Reputation.Score(ctx, &reputationtypes.QueryScoreRequest{Address: addr})
+	if err != nil {
+		c.fail("query")
+		return reputationtypes.Score{}, cleanGRPC(err)
+	}
+	return res.Score, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/fogchain/fog/offchain/task"
 	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // Order is what the customer asks for.
@@ -38,6 +39,8 @@ type Order struct {
 	Resources    markettypes.Resources
 	CommitBlocks uint64
 	RevealBlocks uint64
+	// MinReputationTier of bidders (unspecified: any).
+	MinReputationTier reputationtypes.Tier
 }
 
 // Replica is what one winner did.
@@ -82,7 +85,7 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	res, err := c.Chain.Broadcast(ctx, &markettypes.MsgCreateOrder{
 		Owner: owner.String(), Resources: o.Resources, Tier: o.Tier, Privacy: o.Privacy,
 		WorkloadHash: hash[:], LeaseBlocks: o.LeaseBlocks, MaxPricePerBlock: o.MaxPrice,
-		CommitBlocks: o.CommitBlocks, RevealBlocks: o.RevealBlocks,
+		CommitBlocks: o.CommitBlocks, RevealBlocks: o.RevealBlocks, MinReputationTier: o.MinReputationTier,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the order: %w", err)

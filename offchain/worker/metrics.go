@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // Metrics of one worker, on its own registry (several workers may share a process in tests).
@@ -22,6 +24,7 @@ type Metrics struct {
 	withdrawals    prometheus.Counter
 	withdrawnTotal prometheus.Counter
 	chainErrors    *prometheus.CounterVec
+	reputation     *prometheus.GaugeVec
 }
 
 // NewMetrics registers the worker's metrics.
@@ -47,8 +50,11 @@ func NewMetrics() *Metrics {
 		chainErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fog_worker_chain_errors_total", Help: "Chain client errors by kind.",
 		}, []string{"kind"}),
+		reputation: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "fog_worker_reputation", Help: "The provider's own reputation: mean, lower_bound, and tier (1 bronze .. 5 diamond).",
+		}, []string{"measure"}),
 	}
-	m.Registry.MustRegister(m.bids, m.tasks, m.taskSeconds, m.withdrawals, m.withdrawnTotal, m.chainErrors,
+	m.Registry.MustRegister(m.bids, m.tasks, m.taskSeconds, m.withdrawals, m.withdrawnTotal, m.chainErrors, m.reputation,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -68,6 +74,13 @@ func (m *Metrics) Withdrawn(amount sdk.Coin) {
 func (m *Metrics) TaskDone(status string, d time.Duration) {
 	m.tasks.WithLabelValues(status).Inc()
 	m.taskSeconds.Observe(d.Seconds())
+}
+
+// Reputation records the provider's own reputation.
+func (m *Metrics) Reputation(s reputationtypes.Score) {
+	m.reputation.WithLabelValues("mean").Set(s.Mean.MustFloat64())
+	m.reputation.WithLabelValues("lower_bound").Set(s.LowerBound.MustFloat64())
+	m.reputation.WithLabelValues("tier").Set(float64(s.Tier))
 }
 
 // ChainError counts a chain client error.

@@ -167,6 +167,12 @@ func (w *Worker) Start(ctx context.Context) error {
 		w.started = append(w.started, s)
 	}
 	w.log.Info("worker started", "provider", w.Chain.Address(), "peer", w.Host.ID(), "addrs", w.Host.Addrs())
+	if s, err := w.Chain.ReputationScore(ctx, w.Chain.Address().String()); err == nil {
+		w.Metrics.Reputation(s)
+		w.log.Info("reputation", "tier", s.Tier.Short(), "mean", s.Mean, "lower_bound", s.LowerBound, "alpha", s.Alpha, "beta", s.Beta, "outcomes", s.Outcomes)
+	} else {
+		w.log.Warn("reading own reputation", "err", err)
+	}
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/customer"
 	"github.com/fogchain/fog/offchain/wire"
+	marketcli "github.com/fogchain/fog/x/market/client/cli"
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
@@ -162,6 +163,7 @@ func clientRunCmd() *cobra.Command {
 	cmd.Flags().Uint64(flagRevealBlocks, 5, "blocks of the reveal phase")
 	cmd.Flags().Duration(flagStartWait, time.Minute, "how long to wait for a winner to start its lease")
 	cmd.Flags().String(flags.FlagGRPC, "127.0.0.1:9090", "node gRPC address")
+	marketcli.AddMinTierFlag(cmd)
 	_ = cmd.MarkFlagRequired(flagWasm)
 	_ = cmd.MarkFlagRequired(flagMaxPrice)
 	flags.AddTxFlagsToCmd(cmd)
@@ -196,7 +198,11 @@ func readOrder(cmd *cobra.Command) (customer.Order, error) {
 	if err != nil {
 		return o, err
 	}
-	o = customer.Order{Module: module, Input: input, MaxPrice: price, Tier: tier, Privacy: privacy}
+	minTier, err := marketcli.ParseMinTier(cmd)
+	if err != nil {
+		return o, err
+	}
+	o = customer.Order{Module: module, Input: input, MaxPrice: price, Tier: tier, Privacy: privacy, MinReputationTier: minTier}
 	o.LeaseBlocks, _ = cmd.Flags().GetUint64(flagLeaseBlocks)
 	o.CommitBlocks, _ = cmd.Flags().GetUint64(flagCommitBlocks)
 	o.RevealBlocks, _ = cmd.Flags().GetUint64(flagRevealBlocks)

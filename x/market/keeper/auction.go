@@ -11,6 +11,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // EndBlocker settles the auctions whose reveal deadline is this block, times out leases nobody
@@ -59,18 +60,22 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 
 // rankedBid is a revealed bid with the keys it is ranked by.
 type rankedBid struct {
-	bid      types.Bid
-	provider sdk.AccAddress
-	tie      [32]byte
+	bid        types.Bid
+	provider   sdk.AccAddress
+	lowerBound math.LegacyDec
+	tie        [32]byte
 }
 
-// rankBids orders revealed bids cheapest first: by price, then commit height (earlier first), then
-// sha256(order id ‖ provider).
+// rankBids orders revealed bids cheapest first: by price, then the provider's reputation lower bound
+// (higher first), then commit height (earlier first), then sha256(order id ‖ provider).
 func rankBids(bids []rankedBid) {
 	sort.Slice(bids, func(i, j int) bool {
 		a, b := bids[i], bids[j]
 		if !a.bid.Price.Amount.Equal(b.bid.Price.Amount) {
 			return a.bid.Price.Amount.LT(b.bid.Price.Amount)
+		}
+		if !a.lowerBound.Equal(b.lowerBound) {
+			return a.lowerBound.GT(b.lowerBound)
 		}
 		if a.bid.CommitHeight != b.bid.CommitHeight {
 			return a.bid.CommitHeight < b.bid.CommitHeight
@@ -107,7 +112,11 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	for _, kv := range kvs {
 		bid := kv.Value
 		if bid.State == types.BidRevealed {
-			revealed = append(revealed, rankedBid{bid: bid, provider: kv.Key.K2(), tie: types.BidTieBreaker(o.Id, kv.Key.K2())})
+			lb, err := k.reputation.LowerBound(ctx, kv.Key.K2())
+			if err != nil {
+				return err
+			}
+			revealed = append(revealed, rankedBid{bid: bid, provider: kv.Key.K2(), lowerBound: lb, tie: types.BidTieBreaker(o.Id, kv.Key.K2())})
 			continue
 		}
 		// Committed but never revealed: the deposit is burned.
@@ -121,6 +130,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventBidForfeited{OrderId: o.Id, Provider: bid.Provider, Burned: bid.Deposit}); err != nil {
 			return err
 		}
+		k.recordOutcome(ctx, bid.Provider, reputationtypes.OutcomeBidUnrevealed)
 	}
 	rankBids(revealed)
 
@@ -299,6 +309,15 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 	returned, burned := l.Bond, zero
 	if reason == types.CloseReasonProviderClosed || reason == types.CloseReasonStartTimeout {
 		returned, burned = zero, l.Bond
+	}
+	// A lease the owner closes is no outcome: customers cannot grief providers' reputation.
+	switch reason {
+	case types.CloseReasonCompleted:
+		k.recordOutcome(ctx, l.Provider, reputationtypes.OutcomeLeaseCompleted)
+	case types.CloseReasonStartTimeout:
+		k.recordOutcome(ctx, l.Provider, reputationtypes.OutcomeLeaseStartTimeout)
+	case types.CloseReasonProviderClosed:
+		k.recordOutcome(ctx, l.Provider, reputationtypes.OutcomeLeaseAbandoned)
 	}
 	if err := k.pay(ctx, l.Provider, returned); err != nil {
 		return err

@@ -10,11 +10,13 @@ import (
 	"cosmossdk.io/core/address"
 	storetypes "cosmossdk.io/core/store"
 	"cosmossdk.io/log"
+	"cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // HeightID keys the height queues: (height, order or lease id).
@@ -26,6 +28,7 @@ type Keeper struct {
 	addressCodec address.Codec
 	authority    string
 	bank         types.BankKeeper
+	reputation   types.ReputationKeeper
 
 	Schema    collections.Schema
 	Params    collections.Item[types.Params]
@@ -57,7 +60,7 @@ type Keeper struct {
 
 // NewKeeper builds the market keeper. authority is the address allowed to change params (gov).
 func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService,
-	bank types.BankKeeper, authority string,
+	bank types.BankKeeper, reputation types.ReputationKeeper, authority string,
 ) Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Errorf("invalid market authority address %q: %w", authority, err))
@@ -68,6 +71,7 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		addressCodec: addressCodec,
 		authority:    authority,
 		bank:         bank,
+		reputation:   reputation,
 
 		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Providers: collections.NewMap(sb, types.ProvidersKey, "providers", sdk.AccAddressKey, codec.CollValue[types.Provider](cdc)),
@@ -186,4 +190,20 @@ func dueKeys(ctx context.Context, q collections.KeySet[HeightID], h int64) ([]He
 		return nil, err
 	}
 	return iter.Keys()
+}
+
+// recordOutcome reports an outcome to x/reputation in a cached context, so that a failure there is
+// logged and cannot fail the market's own state transition.
+func (k Keeper) recordOutcome(ctx context.Context, addr string, kind reputationtypes.OutcomeKind) {
+	acc, err := k.addressCodec.StringToBytes(addr)
+	if err != nil {
+		return
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	cacheCtx, write := sdkCtx.CacheContext()
+	if err := k.reputation.RecordOutcome(cacheCtx, acc, kind, math.LegacyOneDec()); err != nil {
+		k.Logger(ctx).Error("recording a reputation outcome", "account", addr, "kind", kind, "err", err)
+		return
+	}
+	write()
 }

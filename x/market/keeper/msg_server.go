@@ -13,6 +13,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 type msgServer struct {
@@ -123,7 +124,8 @@ func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (
 		CommitDeadline: h + int64(msg.CommitBlocks),
 		RevealDeadline: h + int64(msg.CommitBlocks) + int64(msg.RevealBlocks),
 		State:          types.OrderOpen, Escrow: escrow,
-		ClearingPrice: sdk.NewCoin(msg.MaxPricePerBlock.Denom, math.ZeroInt()),
+		ClearingPrice:     sdk.NewCoin(msg.MaxPricePerBlock.Denom, math.ZeroInt()),
+		MinReputationTier: msg.MinReputationTier,
 	}
 	if err := k.setOrder(ctx, nil, o); err != nil {
 		return nil, err
@@ -218,6 +220,15 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	}
 	if o.Owner == msg.Provider {
 		return nil, errorsmod.Wrapf(types.ErrSelfBid, "order %d", o.Id)
+	}
+	if o.MinReputationTier != reputationtypes.TierUnspecified {
+		tier, err := k.reputation.TierOf(ctx, provider)
+		if err != nil {
+			return nil, err
+		}
+		if tier < o.MinReputationTier {
+			return nil, errorsmod.Wrapf(types.ErrReputationTooLow, "order %d needs %s, %s is %s", o.Id, o.MinReputationTier.Short(), msg.Provider, tier.Short())
+		}
 	}
 	key := collections.Join(o.Id, provider)
 	if has, err := k.Bids.Has(ctx, key); err != nil {

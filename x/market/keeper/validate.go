@@ -8,6 +8,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // maxPeerIDBytes bounds the peer id string before it is parsed.
@@ -66,6 +67,9 @@ func validateOrder(p types.Params, msg *types.MsgCreateOrder) (uint32, error) {
 	}
 	if msg.Privacy < types.PrivacyPublic || msg.Privacy > types.PrivacySecret {
 		return 0, errorsmod.Wrapf(types.ErrInvalidPrivacy, "%d", msg.Privacy)
+	}
+	if msg.MinReputationTier < reputationtypes.TierUnspecified || msg.MinReputationTier > reputationtypes.TierDiamond {
+		return 0, errorsmod.Wrapf(types.ErrInvalidMinTier, "%d", msg.MinReputationTier)
 	}
 	if len(msg.WorkloadHash) != types.WorkloadHashSize {
 		return 0, errorsmod.Wrapf(types.ErrInvalidWorkloadHash, "want %d bytes, got %d", types.WorkloadHashSize, len(msg.WorkloadHash))

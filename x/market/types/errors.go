@@ -38,4 +38,6 @@ var (
 	ErrStartDeadlinePassed = errorsmod.Register(ModuleName, 33, "lease start deadline has passed")
 	ErrInvalidSalt         = errorsmod.Register(ModuleName, 34, "invalid salt")
 	ErrAmountOverflow      = errorsmod.Register(ModuleName, 35, "amount overflows")
+	ErrReputationTooLow    = errorsmod.Register(ModuleName, 36, "provider's reputation tier is below the order's minimum")
+	ErrInvalidMinTier      = errorsmod.Register(ModuleName, 37, "invalid minimum reputation tier")
 )

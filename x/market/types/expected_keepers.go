@@ -4,8 +4,11 @@ import (
 	"context"
 
 	"cosmossdk.io/core/address"
+	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // BankKeeper is what the market needs of x/bank: moving escrow, deposits and payouts, and burning
@@ -22,4 +25,12 @@ type BankKeeper interface {
 type AccountKeeper interface {
 	GetModuleAddress(moduleName string) sdk.AccAddress
 	AddressCodec() address.Codec
+}
+
+// ReputationKeeper is what the market needs of x/reputation: providers' tiers (orders may require a
+// minimum), lower bounds (to rank equal bids) and a place to report outcomes.
+type ReputationKeeper interface {
+	TierOf(ctx context.Context, addr sdk.AccAddress) (reputationtypes.Tier, error)
+	LowerBound(ctx context.Context, addr sdk.AccAddress) (math.LegacyDec, error)
+	RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind reputationtypes.OutcomeKind, weight math.LegacyDec) error
 }

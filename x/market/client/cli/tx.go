@@ -23,6 +23,7 @@ import (
 
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	"github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 const (
@@ -40,6 +41,7 @@ const (
 	flagRevealBlocks = "reveal-blocks"
 	flagBidsDir      = "bids-dir"
 	flagReplace      = "replace"
+	flagMinTier      = "min-tier"
 )
 
 // NewTxCmd is the root of the market's transaction commands.
@@ -190,10 +192,14 @@ func createOrderCmd() *cobra.Command {
 			leaseBlocks, _ := cmd.Flags().GetUint64(flagLeaseBlocks)
 			commitBlocks, _ := cmd.Flags().GetUint64(flagCommitBlocks)
 			revealBlocks, _ := cmd.Flags().GetUint64(flagRevealBlocks)
+			minTier, err := ParseMinTier(cmd)
+			if err != nil {
+				return err
+			}
 			msg := &types.MsgCreateOrder{
 				Owner: clientCtx.GetFromAddress().String(), Resources: resources, Tier: tier, Privacy: privacy,
 				WorkloadHash: hash, LeaseBlocks: leaseBlocks, MaxPricePerBlock: maxPrice,
-				CommitBlocks: commitBlocks, RevealBlocks: revealBlocks,
+				CommitBlocks: commitBlocks, RevealBlocks: revealBlocks, MinReputationTier: minTier,
 			}
 			return tx.GenerateOrBroadcastTxCLI(clientCtx, cmd.Flags(), msg)
 		},
@@ -204,8 +210,23 @@ func createOrderCmd() *cobra.Command {
 	cmd.Flags().String(flagPrivacy, "public", "privacy: public, private, confidential or secret")
 	cmd.Flags().Uint64(flagCommitBlocks, 5, "blocks of the commit phase")
 	cmd.Flags().Uint64(flagRevealBlocks, 5, "blocks of the reveal phase")
+	AddMinTierFlag(cmd)
 	flags.AddTxFlagsToCmd(cmd)
 	return cmd
+}
+
+// AddMinTierFlag adds --min-tier, the minimum reputation tier of bidders.
+func AddMinTierFlag(cmd *cobra.Command) {
+	cmd.Flags().String(flagMinTier, "", "minimum reputation tier of bidders: bronze, silver, gold, platinum or diamond (default: any)")
+}
+
+// ParseMinTier reads --min-tier.
+func ParseMinTier(cmd *cobra.Command) (reputationtypes.Tier, error) {
+	s, _ := cmd.Flags().GetString(flagMinTier)
+	if s == "" {
+		return reputationtypes.TierUnspecified, nil
+	}
+	return reputationtypes.ParseTier(s)
 }
 
 func bidsDir(cmd *cobra.Command, clientCtx client.Context) string {

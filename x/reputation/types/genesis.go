@@ -1,0 +1,31 @@
+package types
+
+import (
+	"fmt"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// DefaultGenesis has default params and no records.
+func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams()} }
+
+// Validate checks params and records.
+func (gs GenesisState) Validate() error {
+	if err := gs.Params.Validate(); err != nil {
+		return err
+	}
+	seen := make(map[string]bool, len(gs.Records))
+	for _, r := range gs.Records {
+		if _, err := sdk.AccAddressFromBech32(r.Address); err != nil {
+			return fmt.Errorf("record %q: %w", r.Address, err)
+		}
+		if seen[r.Address] {
+			return fmt.Errorf("duplicate record %s", r.Address)
+		}
+		seen[r.Address] = true
+		if r.Alpha.IsNil() || r.Beta.IsNil() || !r.Alpha.IsPositive() || !r.Beta.IsPositive() {
+			return fmt.Errorf("record %s: alpha and beta must be positive", r.Address)
+		}
+	}
+	return nil
+}
