@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -186,6 +187,31 @@ func TestSealedBidVickreyAuctionThroughTheCLI(t *testing.T) {
 	require.Equal(t, coinJSON{"ufog", strconv.Itoa(5 * leaseBlocks)}, lease.Lease.Paid, "the lease pays 5 × blocks")
 	require.Equal(t, start["p4"]+5*leaseBlocks, c.balance("p4"), "bond returned and the lease paid")
 	require.Equal(t, start["customer"]-5*leaseBlocks, c.balance("customer"), "every unspent coin went back")
+
+	// x/reputation saw it all: the winner's completed lease added to its α, the silent bidder's
+	// unrevealed bid to its β; the losers are untouched (decay applies from their last update).
+	type scoreJSON struct {
+		Score struct {
+			Alpha    string `json:"alpha"`
+			Beta     string `json:"beta"`
+			Tier     string `json:"tier"`
+			Outcomes string `json:"outcomes"`
+		} `json:"score"`
+		Found bool `json:"found"`
+	}
+	var winner, silent, loser scoreJSON
+	c.query(&winner, "reputation", "score", c.addr("p4"))
+	c.query(&silent, "reputation", "score", c.addr("p3"))
+	c.query(&loser, "reputation", "score", c.addr("p5"))
+	require.True(t, winner.Found)
+	require.Equal(t, "1", winner.Score.Outcomes)
+	require.True(t, strings.HasPrefix(winner.Score.Alpha, "1.99") || strings.HasPrefix(winner.Score.Alpha, "2.0"), winner.Score.Alpha)
+	require.True(t, silent.Found)
+	require.True(t, strings.HasPrefix(silent.Score.Beta, "1.99") || strings.HasPrefix(silent.Score.Beta, "2.0"), silent.Score.Beta)
+	require.False(t, loser.Found)
+	var restScore scoreJSON
+	c.rest("/fog/reputation/v1/scores/"+c.addr("p4"), &restScore)
+	require.Equal(t, winner.Score.Outcomes, restScore.Score.Outcomes)
 
 	var market struct {
 		Escrowed []coinJSON `json:"escrowed"`

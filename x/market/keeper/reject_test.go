@@ -13,6 +13,7 @@ import (
 
 	"github.com/fogchain/fog/testutil/fixture"
 	"github.com/fogchain/fog/x/market/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // auction is a fixture with an open order and two registered providers, one of which committed 4.
@@ -271,6 +272,20 @@ func TestBadInputIsRejectedWithoutSideEffects(t *testing.T) {
 		{"unspecified tier", func(t *testing.T, a *auction) func() error {
 			return orderWith(a, func(m *types.MsgCreateOrder) { m.Tier = types.TierUnspecified })
 		}, types.ErrInvalidTier},
+		{"unknown minimum reputation tier", func(t *testing.T, a *auction) func() error {
+			return orderWith(a, func(m *types.MsgCreateOrder) { m.MinReputationTier = 9 })
+		}, types.ErrInvalidMinTier},
+		{"bid below the order's minimum reputation tier", func(t *testing.T, a *auction) func() error {
+			msg := fixture.OrderMsg(a.owner)
+			msg.MinReputationTier = reputationtypes.TierSilver
+			picky := a.CreateOrder(t, msg)
+			return func() error {
+				m := a.commitMsg(a.other, 4)
+				m.OrderId = picky.Id
+				_, err := a.Msg.CommitBid(a.Ctx, m)
+				return err
+			}
+		}, types.ErrReputationTooLow},
 		{"unknown privacy", func(t *testing.T, a *auction) func() error {
 			return orderWith(a, func(m *types.MsgCreateOrder) { m.Privacy = 7 })
 		}, types.ErrInvalidPrivacy},
