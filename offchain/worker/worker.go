@@ -129,6 +129,7 @@ func (w *Worker) Start(ctx context.Context) error {
 		return err
 	}
 	services := []Service{
+		svc{start: func(context.Context) error { return nil }, stop: func() { _ = receipts.Close() }},
 		w.Chain,
 		svc{start: func(ctx context.Context) (err error) {
 			w.Runtime, err = runtime.New(ctx)
