@@ -297,7 +297,7 @@ func (e *Engine) discover(ctx context.Context, h int64) error {
 			continue
 		}
 		if o.MinReputationTier != reputationtypes.TierUnspecified && e.score.Tier < o.MinReputationTier {
-			e.skipOrder(o.Id, fmt.Sprintf("needs reputation %s, have %s", o.MinReputationTier.Short(), e.score.Tier.Short()))
+			// not skipped for good: the tier is read again, and may rise, while the commit phase lasts
 			continue
 		}
 		if !e.fits(o.Resources) {

@@ -114,7 +114,9 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		if bid.State == types.BidRevealed {
 			lb, err := k.reputation.LowerBound(ctx, kv.Key.K2())
 			if err != nil {
-				return err
+				// Reputation only orders equal bids: a failure there must not stop settlement.
+				k.Logger(ctx).Error("reading a bidder's reputation", "provider", bid.Provider, "err", err)
+				lb = math.LegacyZeroDec()
 			}
 			revealed = append(revealed, rankedBid{bid: bid, provider: kv.Key.K2(), lowerBound: lb, tie: types.BidTieBreaker(o.Id, kv.Key.K2())})
 			continue

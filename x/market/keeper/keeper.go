@@ -197,6 +197,7 @@ func dueKeys(ctx context.Context, q collections.KeySet[HeightID], h int64) ([]He
 func (k Keeper) recordOutcome(ctx context.Context, addr string, kind reputationtypes.OutcomeKind) {
 	acc, err := k.addressCodec.StringToBytes(addr)
 	if err != nil {
+		k.Logger(ctx).Error("recording a reputation outcome", "account", addr, "kind", kind, "err", err)
 		return
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)

@@ -136,7 +136,7 @@ func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (
 	return &types.MsgCreateOrderResponse{OrderId: id}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventOrderCreated{
 		OrderId: id, Owner: o.Owner, Tier: o.Tier, Replicas: replicas, MaxPricePerBlock: o.MaxPricePerBlock,
 		Escrow: escrow, CommitDeadline: o.CommitDeadline, RevealDeadline: o.RevealDeadline,
-		WorkloadHash: hex.EncodeToString(o.WorkloadHash),
+		WorkloadHash: hex.EncodeToString(o.WorkloadHash), MinReputationTier: o.MinReputationTier,
 	})
 }
 

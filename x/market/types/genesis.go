@@ -39,6 +39,9 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("duplicate order %d", o.Id)
 		}
 		orders[o.Id] = o
+		if o.MinReputationTier < 0 || o.MinReputationTier > 5 {
+			return fmt.Errorf("order %d: unknown minimum reputation tier %d", o.Id, o.MinReputationTier)
+		}
 		if o.State == OrderOpen {
 			want["settlement"][QueueEntry{Height: o.RevealDeadline, Id: o.Id}] = true
 		}

@@ -48,7 +48,8 @@ func Stats(alpha, beta, z math.LegacyDec) (mean, variance, lower math.LegacyDec)
 	variance = alpha.Mul(beta).Quo(sum.Mul(sum).Mul(sum.Add(math.LegacyOneDec())))
 	sigma, err := variance.ApproxSqrt()
 	if err != nil {
-		sigma = math.LegacyZeroDec()
+		// no bound can be given: the safe answer is the lowest
+		return mean, variance, math.LegacyZeroDec()
 	}
 	lower = mean.Sub(z.Mul(sigma))
 	if lower.IsNegative() {

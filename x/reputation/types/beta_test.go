@@ -97,6 +97,7 @@ func TestTiersAndParams(t *testing.T) {
 	for name, mutate := range map[string]func(*types.Params){
 		"thresholds out of order": func(p *types.Params) { p.Gold = math.LegacyMustNewDecFromStr("0.92") },
 		"threshold above one":     func(p *types.Params) { p.Diamond = math.LegacyMustNewDecFromStr("1.01") },
+		"unreachable diamond":     func(p *types.Params) { p.Diamond = math.LegacyOneDec() },
 		"zero threshold":          func(p *types.Params) { p.Silver = math.LegacyZeroDec() },
 		"half-life zero":          func(p *types.Params) { p.HalfLifeBlocks = 0 },
 		"z zero":                  func(p *types.Params) { p.Z = math.LegacyZeroDec() },

@@ -16,13 +16,17 @@ func (gs GenesisState) Validate() error {
 	}
 	seen := make(map[string]bool, len(gs.Records))
 	for _, r := range gs.Records {
-		if _, err := sdk.AccAddressFromBech32(r.Address); err != nil {
+		addr, err := sdk.AccAddressFromBech32(r.Address)
+		if err != nil {
 			return fmt.Errorf("record %q: %w", r.Address, err)
 		}
-		if seen[r.Address] {
+		if seen[string(addr)] {
 			return fmt.Errorf("duplicate record %s", r.Address)
 		}
-		seen[r.Address] = true
+		seen[string(addr)] = true
+		if r.LastHeight < 0 {
+			return fmt.Errorf("record %s: negative last height", r.Address)
+		}
 		if r.Alpha.IsNil() || r.Beta.IsNil() || !r.Alpha.IsPositive() || !r.Beta.IsPositive() {
 			return fmt.Errorf("record %s: alpha and beta must be positive", r.Address)
 		}

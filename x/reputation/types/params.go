@@ -53,8 +53,8 @@ func (p Params) Validate() error {
 		name string
 		v    math.LegacyDec
 	}{{"diamond", p.Diamond}, {"platinum", p.Platinum}, {"gold", p.Gold}, {"silver", p.Silver}} {
-		if t.v.IsNil() || !t.v.IsPositive() || t.v.GT(prev) || (t.v.Equal(prev) && t.name != "diamond") {
-			return errorsmod.Wrapf(ErrInvalidParams, "tier thresholds must fall strictly from diamond to silver within (0, 1]: %s %s, above it %s %s", t.name, t.v, prevName, prev)
+		if t.v.IsNil() || !t.v.IsPositive() || t.v.GTE(prev) {
+			return errorsmod.Wrapf(ErrInvalidParams, "tier thresholds must fall strictly from diamond to silver within (0, 1): %s %s, above it %s %s", t.name, t.v, prevName, prev)
 		}
 		prev, prevName = t.v, t.name
 	}

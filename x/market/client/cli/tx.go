@@ -4,9 +4,7 @@ package cli
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,10 +15,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/tx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
-	govcli "github.com/cosmos/cosmos-sdk/x/gov/client/cli"
-	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
+	"github.com/fogchain/fog/internal/govcli"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	"github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
@@ -307,51 +303,7 @@ func revealBidCmd() *cobra.Command {
 }
 
 func updateParamsProposalCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "update-params-proposal [params-json-file]",
-		Short: "Submit a governance proposal that replaces all market params",
-		Long: "Submit a governance proposal whose message is MsgUpdateParams with the params in the file. " +
-			"The file holds the whole params object, as `fogd q market params -o json` prints it (with or " +
-			"without the outer \"params\" key); decimals are written as decimals (\"0.2\"). The params are " +
-			"checked before the proposal is sent.",
-		Example: "fogd q market params -o json > params.json && $EDITOR params.json && " +
-			"fogd tx market update-params-proposal params.json --title 'Raise the bid deposit' --summary '...' " +
-			"--deposit 10000000ufog --from validator",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			clientCtx, err := client.GetClientTxContext(cmd)
-			if err != nil {
-				return err
-			}
-			bz, err := os.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			var wrapped struct {
-				Params json.RawMessage `json:"params"`
-			}
-			if json.Unmarshal(bz, &wrapped) == nil && len(wrapped.Params) > 0 {
-				bz = wrapped.Params
-			}
-			var params types.Params
-			if err := clientCtx.Codec.UnmarshalJSON(bz, &params); err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			if err := params.Validate(); err != nil {
-				return err
-			}
-			proposal, err := govcli.ReadGovPropCmdFlags(clientCtx.GetFromAddress().String(), cmd.Flags())
-			if err != nil {
-				return err
-			}
-			authority := authtypes.NewModuleAddress(govtypes.ModuleName).String()
-			if err := proposal.SetMsgs([]sdk.Msg{&types.MsgUpdateParams{Authority: authority, Params: params}}); err != nil {
-				return err
-			}
-			return tx.GenerateOrBroadcastTxCLI(clientCtx, cmd.Flags(), proposal)
-		},
-	}
-	flags.AddTxFlagsToCmd(cmd)
-	govcli.AddGovPropFlagsToCmd(cmd)
-	return cmd
+	return govcli.UpdateParamsProposalCmd(types.ModuleName, func(authority string, p *types.Params) sdk.Msg {
+		return &types.MsgUpdateParams{Authority: authority, Params: *p}
+	})
 }
