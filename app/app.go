@@ -37,6 +37,7 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 
 	marketkeeper "github.com/fogchain/fog/x/market/keeper"
+	proofskeeper "github.com/fogchain/fog/x/proofs/keeper"
 	reputationkeeper "github.com/fogchain/fog/x/reputation/keeper"
 )
 
@@ -78,6 +79,7 @@ type App struct {
 	ConsensusParamsKeeper consensuskeeper.Keeper
 	MarketKeeper          marketkeeper.Keeper
 	ReputationKeeper      reputationkeeper.Keeper
+	ProofsKeeper          proofskeeper.Keeper
 
 	sm *module.SimulationManager
 }
@@ -111,6 +113,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 		&app.ConsensusParamsKeeper,
 		&app.MarketKeeper,
 		&app.ReputationKeeper,
+		&app.ProofsKeeper,
 	); err != nil {
 		panic(err)
 	}

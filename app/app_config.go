@@ -56,6 +56,9 @@ import (
 	_ "github.com/fogchain/fog/x/market" // import for side-effects
 	markettypes "github.com/fogchain/fog/x/market/types"
 	marketmodulev1 "github.com/fogchain/fog/x/market/types/module"
+	_ "github.com/fogchain/fog/x/proofs" // import for side-effects
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
+	proofsmodulev1 "github.com/fogchain/fog/x/proofs/types/module"
 	_ "github.com/fogchain/fog/x/reputation" // import for side-effects
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	reputationmodulev1 "github.com/fogchain/fog/x/reputation/types/module"
@@ -79,6 +82,7 @@ var (
 		consensustypes.ModuleName,
 		reputationtypes.ModuleName,
 		markettypes.ModuleName,
+		proofstypes.ModuleName,
 	}
 
 	moduleAccPerms = []*authmodulev1.ModuleAccountPermission{
@@ -140,6 +144,7 @@ var (
 			{Name: feegrant.ModuleName, Config: appconfig.WrapAny(&feegrantmodulev1.Module{})},
 			{Name: reputationtypes.ModuleName, Config: appconfig.WrapAny(&reputationmodulev1.Module{})},
 			{Name: markettypes.ModuleName, Config: appconfig.WrapAny(&marketmodulev1.Module{})},
+			{Name: proofstypes.ModuleName, Config: appconfig.WrapAny(&proofsmodulev1.Module{})},
 		},
 	})
 )

@@ -10,7 +10,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
+	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
@@ -145,4 +147,24 @@ func (c *Client) ReputationScore(ctx context.Context, addr string) (reputationty
 		return reputationtypes.Score{}, cleanGRPC(err)
 	}
 	return res.Score, nil
+}
+
+// CheckInclusion checks on chain that an anchored receipt is in its batch.
+func (c *Client) CheckInclusion(ctx context.Context, a *wire.AnchoredReceipt) error {
+	if a.Receipt == nil || a.Receipt.Receipt == nil || a.Proof == nil {
+		return fmt.Errorf("anchored receipt incomplete")
+	}
+	leaf, err := a.Receipt.Receipt.Marshal()
+	if err != nil {
+		return err
+	}
+	res, err := proofstypes.NewQueryClient(c.conn).VerifyInclusion(ctx, &proofstypes.QueryVerifyInclusionRequest{BatchId: a.BatchId, Leaf: leaf, Proof: *a.Proof})
+	if err != nil {
+		c.fail("query")
+		return cleanGRPC(err)
+	}
+	if !res.Valid {
+		return fmt.Errorf("receipt is not in batch %d: %s", a.BatchId, res.Reason)
+	}
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	signingtypes "github.com/cosmos/cosmos-sdk/types/tx/signing"
 
+	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/task"
 	"github.com/fogchain/fog/offchain/wire"
@@ -49,6 +50,8 @@ type Replica struct {
 	Provider markettypes.Provider
 	Output   []byte
 	Receipt  wire.SignedReceipt
+	// Anchored is the receipt with its inclusion proof, once the worker anchored it.
+	Anchored *wire.AnchoredReceipt
 	// Closed is the lease after the customer closed it.
 	Closed markettypes.Lease
 }
@@ -70,6 +73,8 @@ type Client struct {
 	Out io.Writer
 	// StartWait bounds the wait for a winner to start its lease.
 	StartWait time.Duration
+	// AnchorWait bounds the wait for the worker to anchor the receipt after the lease closed.
+	AnchorWait time.Duration
 }
 
 func (c *Client) say(format string, args ...any) {
@@ -143,6 +148,17 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 			result.Replicas[len(result.Replicas)-1].Closed = closed
 		}
 		_ = i
+	}
+	// The workers anchor their receipts when a lease ends: fetch each inclusion proof and check it.
+	for i := range result.Replicas {
+		rep := &result.Replicas[i]
+		anchored, err := c.awaitAnchor(ctx, h, *rep)
+		if err != nil {
+			c.say("lease %d: receipt not anchored: %v", rep.Lease.Id, err)
+			firstErr = errors.Join(firstErr, err)
+			continue
+		}
+		rep.Anchored = anchored
 	}
 	after, err := c.balance(ctx, o.MaxPrice.Denom)
 	if err == nil {
@@ -309,4 +325,35 @@ func (s KeyringSigner) Sign(msg []byte) ([]byte, []byte, error) {
 		return nil, nil, err
 	}
 	return sig, pub.Bytes(), nil
+}
+
+// awaitAnchor asks the replica's worker for the receipt's inclusion proof until it is anchored, then
+// checks the proof against the batch on chain.
+func (c *Client) awaitAnchor(ctx context.Context, h host.Host, rep Replica) (*wire.AnchoredReceipt, error) {
+	info, err := AddrInfo(rep.Provider)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(c.AnchorWait)
+	for {
+		a, err := anchor.FetchProof(ctx, h, info, rep.Lease.Id, rep.Receipt.Receipt.TaskSeq)
+		if err == nil && a.BatchId != 0 {
+			if err := c.Chain.CheckInclusion(ctx, a); err != nil {
+				return nil, err
+			}
+			c.say("lease %d: receipt anchored in batch %d; its inclusion verifies on chain", rep.Lease.Id, a.BatchId)
+			return a, nil
+		}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("not anchored within %s", c.AnchorWait)
+			}
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 
 	"github.com/fogchain/fog/offchain/wire"
@@ -193,4 +194,21 @@ func (s *ReceiptStore) Get(lease, seq uint64) (wire.SignedReceipt, error) {
 		return r, err
 	}
 	return r, r.Unmarshal(bz)
+}
+
+// Keys lists the stored receipts' (lease, task seq), by lease then seq.
+func (s *ReceiptStore) Keys() [][2]uint64 {
+	s.mu.Lock()
+	out := make([][2]uint64, 0, len(s.index))
+	for k := range s.index {
+		out = append(out, [2]uint64{k.lease, k.seq})
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i][0] != out[j][0] {
+			return out[i][0] < out[j][0]
+		}
+		return out[i][1] < out[j][1]
+	})
+	return out
 }

@@ -6,6 +6,7 @@ package wire
 import (
 	fmt "fmt"
 	proto "github.com/cosmos/gogoproto/proto"
+	types "github.com/fogchain/fog/x/proofs/types"
 	io "io"
 	math "math"
 	math_bits "math/bits"
@@ -408,52 +409,231 @@ func (m *TaskResponse) GetAccepted() bool {
 	return false
 }
 
+// ReceiptProofRequest asks a worker, on /fog/receipt-proof/1, where a receipt was anchored.
+type ReceiptProofRequest struct {
+	LeaseId uint64 `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	TaskSeq uint64 `protobuf:"varint,2,opt,name=task_seq,json=taskSeq,proto3" json:"task_seq,omitempty"`
+}
+
+func (m *ReceiptProofRequest) Reset()         { *m = ReceiptProofRequest{} }
+func (m *ReceiptProofRequest) String() string { return proto.CompactTextString(m) }
+func (*ReceiptProofRequest) ProtoMessage()    {}
+func (*ReceiptProofRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5b1b6a0c9277edf1, []int{4}
+}
+func (m *ReceiptProofRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ReceiptProofRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ReceiptProofRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ReceiptProofRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ReceiptProofRequest.Merge(m, src)
+}
+func (m *ReceiptProofRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *ReceiptProofRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_ReceiptProofRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ReceiptProofRequest proto.InternalMessageInfo
+
+func (m *ReceiptProofRequest) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *ReceiptProofRequest) GetTaskSeq() uint64 {
+	if m != nil {
+		return m.TaskSeq
+	}
+	return 0
+}
+
+// AnchoredReceipt is a receipt with its inclusion proof in an anchored batch (batch_id 0: not
+// anchored yet). It is what `fogd client run` saves and `fogd client verify-receipt` checks.
+type AnchoredReceipt struct {
+	Receipt *SignedReceipt     `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	BatchId uint64             `protobuf:"varint,2,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	Proof   *types.MerkleProof `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"`
+}
+
+func (m *AnchoredReceipt) Reset()         { *m = AnchoredReceipt{} }
+func (m *AnchoredReceipt) String() string { return proto.CompactTextString(m) }
+func (*AnchoredReceipt) ProtoMessage()    {}
+func (*AnchoredReceipt) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5b1b6a0c9277edf1, []int{5}
+}
+func (m *AnchoredReceipt) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *AnchoredReceipt) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_AnchoredReceipt.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *AnchoredReceipt) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_AnchoredReceipt.Merge(m, src)
+}
+func (m *AnchoredReceipt) XXX_Size() int {
+	return m.Size()
+}
+func (m *AnchoredReceipt) XXX_DiscardUnknown() {
+	xxx_messageInfo_AnchoredReceipt.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_AnchoredReceipt proto.InternalMessageInfo
+
+func (m *AnchoredReceipt) GetReceipt() *SignedReceipt {
+	if m != nil {
+		return m.Receipt
+	}
+	return nil
+}
+
+func (m *AnchoredReceipt) GetBatchId() uint64 {
+	if m != nil {
+		return m.BatchId
+	}
+	return 0
+}
+
+func (m *AnchoredReceipt) GetProof() *types.MerkleProof {
+	if m != nil {
+		return m.Proof
+	}
+	return nil
+}
+
+// ReceiptProofResponse answers a ReceiptProofRequest: an error, or the anchored receipt.
+type ReceiptProofResponse struct {
+	Error    string           `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	Anchored *AnchoredReceipt `protobuf:"bytes,2,opt,name=anchored,proto3" json:"anchored,omitempty"`
+}
+
+func (m *ReceiptProofResponse) Reset()         { *m = ReceiptProofResponse{} }
+func (m *ReceiptProofResponse) String() string { return proto.CompactTextString(m) }
+func (*ReceiptProofResponse) ProtoMessage()    {}
+func (*ReceiptProofResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5b1b6a0c9277edf1, []int{6}
+}
+func (m *ReceiptProofResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ReceiptProofResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ReceiptProofResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ReceiptProofResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ReceiptProofResponse.Merge(m, src)
+}
+func (m *ReceiptProofResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *ReceiptProofResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_ReceiptProofResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ReceiptProofResponse proto.InternalMessageInfo
+
+func (m *ReceiptProofResponse) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
+func (m *ReceiptProofResponse) GetAnchored() *AnchoredReceipt {
+	if m != nil {
+		return m.Anchored
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*TaskHeader)(nil), "fog.worker.v1.TaskHeader")
 	proto.RegisterType((*Receipt)(nil), "fog.worker.v1.Receipt")
 	proto.RegisterType((*SignedReceipt)(nil), "fog.worker.v1.SignedReceipt")
 	proto.RegisterType((*TaskResponse)(nil), "fog.worker.v1.TaskResponse")
+	proto.RegisterType((*ReceiptProofRequest)(nil), "fog.worker.v1.ReceiptProofRequest")
+	proto.RegisterType((*AnchoredReceipt)(nil), "fog.worker.v1.AnchoredReceipt")
+	proto.RegisterType((*ReceiptProofResponse)(nil), "fog.worker.v1.ReceiptProofResponse")
 }
 
 func init() { proto.RegisterFile("fog/worker/v1/task.proto", fileDescriptor_5b1b6a0c9277edf1) }
 
 var fileDescriptor_5b1b6a0c9277edf1 = []byte{
-	// 560 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x54, 0xcf, 0x6e, 0xd3, 0x4c,
-	0x10, 0xaf, 0x9b, 0x34, 0x89, 0xc7, 0xf1, 0xf7, 0x49, 0x16, 0xaa, 0x4c, 0x29, 0x6e, 0x08, 0x42,
-	0xe4, 0xe4, 0x50, 0x90, 0xb8, 0x22, 0xc1, 0xa5, 0x1c, 0x2a, 0x21, 0x17, 0x2e, 0x5c, 0xac, 0xad,
-	0x77, 0xe2, 0xac, 0xd2, 0x78, 0xdd, 0xdd, 0x75, 0x5b, 0xfa, 0x14, 0x7d, 0x82, 0x3e, 0x0f, 0xc7,
-	0x1e, 0x39, 0xa2, 0xf6, 0x45, 0x90, 0x67, 0x1d, 0xb7, 0xa9, 0xc4, 0x91, 0xdb, 0xfe, 0xfe, 0xcc,
-	0x66, 0xf6, 0x37, 0x13, 0x43, 0x38, 0x93, 0xf9, 0xf4, 0x5c, 0xaa, 0x05, 0xaa, 0xe9, 0xd9, 0xfe,
-	0xd4, 0x30, 0xbd, 0x88, 0x4b, 0x25, 0x8d, 0x0c, 0xfc, 0x99, 0xcc, 0x63, 0xab, 0xc4, 0x67, 0xfb,
-	0xe3, 0xeb, 0x4d, 0x80, 0xaf, 0x4c, 0x2f, 0x0e, 0x90, 0x71, 0x54, 0xc1, 0x53, 0x18, 0x64, 0x73,
-	0x26, 0x8a, 0x54, 0xf0, 0xd0, 0x19, 0x39, 0x13, 0x37, 0xe9, 0x13, 0xfe, 0xcc, 0x6b, 0xe9, 0x04,
-	0x99, 0xc6, 0x5a, 0xda, 0x1c, 0x39, 0x93, 0x6e, 0xd2, 0x27, 0x6c, 0xa5, 0xfa, 0x17, 0x52, 0x8d,
-	0xa7, 0x61, 0xc7, 0x4a, 0x35, 0x3e, 0xc2, 0xd3, 0x60, 0x0f, 0xbc, 0xa5, 0xe4, 0xd5, 0x09, 0xa6,
-	0x5a, 0x5c, 0x62, 0xd8, 0x25, 0x15, 0x2c, 0x75, 0x24, 0x2e, 0xf1, 0x81, 0x61, 0xce, 0xf4, 0x3c,
-	0xdc, 0x1a, 0x39, 0x93, 0xe1, 0xca, 0x70, 0xc0, 0xf4, 0x3c, 0x78, 0x0e, 0x20, 0x8a, 0xb2, 0x32,
-	0xf6, 0x82, 0x1e, 0x5d, 0xe0, 0x12, 0x43, 0xf5, 0xad, 0x4c, 0xe5, 0x7d, 0x2a, 0xb7, 0x32, 0x55,
-	0xbf, 0x80, 0xa1, 0x3c, 0x2f, 0x50, 0xa5, 0x65, 0x75, 0xbc, 0xc0, 0x1f, 0xe1, 0x80, 0x0c, 0x1e,
-	0x71, 0x5f, 0x88, 0x0a, 0x76, 0xc1, 0xd5, 0x22, 0x2f, 0x98, 0xa9, 0x14, 0x86, 0xae, 0xbd, 0xa0,
-	0x25, 0xc6, 0xd7, 0x1d, 0xe8, 0x27, 0x98, 0xa1, 0x28, 0xcd, 0xbf, 0x4c, 0x87, 0xba, 0xef, 0xfe,
-	0xfd, 0xf1, 0x0f, 0xc2, 0x79, 0xf0, 0xba, 0x3d, 0xf0, 0x64, 0x65, 0x5a, 0xbd, 0x67, 0xeb, 0x2d,
-	0x45, 0x86, 0x6d, 0xe8, 0x69, 0xc3, 0x4c, 0xa5, 0x29, 0x99, 0xad, 0xa4, 0x41, 0xc1, 0x33, 0x70,
-	0xf1, 0x42, 0x98, 0x34, 0x93, 0x1c, 0x29, 0x13, 0x3f, 0x19, 0xd4, 0xc4, 0x27, 0xc9, 0x31, 0x78,
-	0x0d, 0xff, 0xf3, 0x4a, 0x31, 0x23, 0x64, 0x91, 0x2e, 0x45, 0xa6, 0xa4, 0xa6, 0x58, 0xba, 0xc9,
-	0x7f, 0x2b, 0xfa, 0x90, 0xd8, 0x60, 0x0c, 0xbe, 0x36, 0x4c, 0x99, 0xb4, 0x2a, 0xc4, 0x45, 0xba,
-	0xd4, 0x21, 0x8c, 0x9c, 0x49, 0x27, 0xf1, 0x88, 0xfc, 0x56, 0x88, 0x8b, 0x43, 0x1d, 0x44, 0xe0,
-	0x61, 0xc1, 0x5b, 0x87, 0x47, 0x0e, 0x17, 0x0b, 0xde, 0xe8, 0x2f, 0xc1, 0xb7, 0xdb, 0xb8, 0x9a,
-	0xd0, 0x90, 0x1e, 0x31, 0xb4, 0x64, 0x33, 0xa2, 0x1d, 0x18, 0x94, 0x4a, 0x9e, 0x09, 0x8e, 0x2a,
-	0xf4, 0x29, 0xf8, 0x16, 0x8f, 0x53, 0xf0, 0x8f, 0x44, 0x5e, 0x20, 0x5f, 0x4d, 0xe9, 0x0d, 0xf4,
-	0x95, 0x3d, 0xd2, 0x90, 0xbc, 0xb7, 0xdb, 0xf1, 0xda, 0xce, 0xc7, 0x8d, 0x31, 0x59, 0xd9, 0xd6,
-	0x37, 0x60, 0xf3, 0xf1, 0x06, 0x5c, 0x39, 0x30, 0xac, 0xff, 0x22, 0x09, 0xea, 0x52, 0x16, 0x1a,
-	0x83, 0x27, 0xb0, 0x85, 0x4a, 0x49, 0xd5, 0xec, 0x80, 0x05, 0x75, 0xd4, 0x36, 0xf8, 0xe6, 0x86,
-	0x06, 0x05, 0xef, 0xef, 0xdb, 0xe9, 0x50, 0x3b, 0xbb, 0x8f, 0xda, 0x59, 0xeb, 0xfe, 0xbe, 0xa9,
-	0x1d, 0x18, 0xb0, 0x2c, 0xc3, 0xd2, 0x20, 0xa7, 0xc5, 0x18, 0x24, 0x2d, 0xfe, 0xf8, 0xe1, 0xe7,
-	0x6d, 0xe4, 0xdc, 0xdc, 0x46, 0xce, 0xef, 0xdb, 0xc8, 0xb9, 0xba, 0x8b, 0x36, 0x6e, 0xee, 0xa2,
-	0x8d, 0x5f, 0x77, 0xd1, 0xc6, 0xf7, 0x57, 0xb9, 0x30, 0xf3, 0xea, 0x38, 0xce, 0xe4, 0x72, 0x3a,
-	0x93, 0x39, 0xad, 0x67, 0x7d, 0x98, 0xca, 0xd9, 0xcc, 0x82, 0x73, 0xa1, 0xf0, 0xb8, 0x47, 0x1f,
-	0x83, 0x77, 0x7f, 0x02, 0x00, 0x00, 0xff, 0xff, 0x22, 0x62, 0x23, 0x28, 0x28, 0x04, 0x00, 0x00,
+	// 678 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x54, 0xcd, 0x4e, 0xdb, 0x4a,
+	0x14, 0xc6, 0xf9, 0x75, 0x8e, 0x93, 0x8b, 0xe4, 0x8b, 0x90, 0xc9, 0xe5, 0x9a, 0xdc, 0x5c, 0x55,
+	0xcd, 0x2a, 0x01, 0x2a, 0xb1, 0xe8, 0xa6, 0x6a, 0xbb, 0x01, 0x55, 0x48, 0xc8, 0xb4, 0x9b, 0x6e,
+	0x2c, 0xc7, 0x3e, 0x89, 0x47, 0x21, 0x1e, 0x33, 0x33, 0x0e, 0x94, 0xa7, 0x60, 0xd5, 0x25, 0xcf,
+	0xd3, 0x25, 0xcb, 0x2e, 0x2b, 0x78, 0x91, 0xca, 0x67, 0x9c, 0x90, 0x44, 0xa2, 0xea, 0xa6, 0x3b,
+	0x7f, 0x3f, 0x33, 0x3e, 0xe7, 0x9b, 0x33, 0x03, 0xce, 0x88, 0x8f, 0x07, 0x57, 0x5c, 0x4c, 0x50,
+	0x0c, 0x66, 0x07, 0x03, 0x15, 0xc8, 0x49, 0x3f, 0x15, 0x5c, 0x71, 0xbb, 0x35, 0xe2, 0xe3, 0xbe,
+	0x56, 0xfa, 0xb3, 0x83, 0x76, 0x3b, 0x37, 0xa6, 0x82, 0xf3, 0x91, 0xcc, 0x8d, 0xfa, 0x4b, 0x5b,
+	0xbb, 0x77, 0x25, 0x80, 0x8f, 0x81, 0x9c, 0x1c, 0x63, 0x10, 0xa1, 0xb0, 0x77, 0xc0, 0x0c, 0xe3,
+	0x80, 0x25, 0x3e, 0x8b, 0x1c, 0xa3, 0x63, 0xf4, 0x1a, 0x5e, 0x9d, 0xf0, 0x49, 0x94, 0x4b, 0x17,
+	0x18, 0x48, 0xcc, 0xa5, 0x52, 0xc7, 0xe8, 0x55, 0xbc, 0x3a, 0x61, 0x2d, 0xe5, 0x7f, 0xf7, 0x25,
+	0x5e, 0x3a, 0x65, 0x2d, 0xe5, 0xf8, 0x1c, 0x2f, 0xed, 0x3d, 0xb0, 0xa6, 0x3c, 0xca, 0x2e, 0xd0,
+	0x97, 0xec, 0x06, 0x9d, 0x0a, 0xa9, 0xa0, 0xa9, 0x73, 0x76, 0x83, 0x4b, 0x86, 0x38, 0x90, 0xb1,
+	0x53, 0xed, 0x18, 0xbd, 0xe6, 0xdc, 0x70, 0x1c, 0xc8, 0xd8, 0xfe, 0x17, 0x80, 0x25, 0x69, 0xa6,
+	0xf4, 0x06, 0x35, 0xda, 0xa0, 0x41, 0x0c, 0xad, 0x5f, 0xc8, 0xb4, 0xbc, 0x4e, 0xcb, 0xb5, 0x4c,
+	0xab, 0xff, 0x83, 0x26, 0xbf, 0x4a, 0x50, 0xf8, 0x69, 0x36, 0x9c, 0xe0, 0x17, 0xc7, 0x24, 0x83,
+	0x45, 0xdc, 0x19, 0x51, 0xf6, 0x2e, 0x34, 0x24, 0x1b, 0x27, 0x81, 0xca, 0x04, 0x3a, 0x0d, 0xbd,
+	0xc1, 0x82, 0xe8, 0xde, 0x95, 0xa1, 0xee, 0x61, 0x88, 0x2c, 0x55, 0x7f, 0x32, 0x1d, 0xaa, 0xbe,
+	0xf2, 0x7c, 0xf3, 0x4b, 0xe1, 0x2c, 0x75, 0xb7, 0x07, 0x16, 0xcf, 0xd4, 0x42, 0xaf, 0xe9, 0xf5,
+	0x9a, 0x22, 0xc3, 0x36, 0xd4, 0xa4, 0x0a, 0x54, 0x26, 0x29, 0x99, 0xaa, 0x57, 0x20, 0xfb, 0x1f,
+	0x68, 0xe0, 0x35, 0x53, 0x7e, 0xc8, 0x23, 0xa4, 0x4c, 0x5a, 0x9e, 0x99, 0x13, 0xef, 0x79, 0x84,
+	0xf6, 0x4b, 0xd8, 0x8c, 0x32, 0x11, 0x28, 0xc6, 0x13, 0x7f, 0xca, 0x42, 0xc1, 0x25, 0xc5, 0x52,
+	0xf1, 0xfe, 0x9a, 0xd3, 0xa7, 0xc4, 0xda, 0x5d, 0x68, 0x49, 0x15, 0x08, 0xe5, 0x67, 0x09, 0xbb,
+	0xf6, 0xa7, 0xd2, 0x81, 0x8e, 0xd1, 0x2b, 0x7b, 0x16, 0x91, 0x9f, 0x12, 0x76, 0x7d, 0x2a, 0x6d,
+	0x17, 0x2c, 0x4c, 0xa2, 0x85, 0xc3, 0x22, 0x47, 0x03, 0x93, 0xa8, 0xd0, 0xff, 0x87, 0x96, 0x9e,
+	0xd4, 0xf9, 0x09, 0x35, 0xa9, 0x89, 0xa6, 0x26, 0x8b, 0x23, 0x6a, 0x83, 0x99, 0x0a, 0x3e, 0x63,
+	0x11, 0x0a, 0xa7, 0x45, 0xc1, 0x2f, 0x70, 0xd7, 0x87, 0xd6, 0x39, 0x1b, 0x27, 0x18, 0xcd, 0x4f,
+	0x69, 0x1f, 0xea, 0x42, 0x7f, 0xd2, 0x21, 0x59, 0x87, 0xdb, 0xfd, 0x95, 0xfb, 0xd0, 0x2f, 0x8c,
+	0xde, 0xdc, 0xb6, 0x3a, 0x01, 0xa5, 0xf5, 0x09, 0xb8, 0x35, 0xa0, 0x99, 0x5f, 0x11, 0x0f, 0x65,
+	0xca, 0x13, 0x89, 0xf6, 0x16, 0x54, 0x51, 0x08, 0x2e, 0x8a, 0x19, 0xd0, 0x20, 0x8f, 0x5a, 0x07,
+	0x5f, 0xec, 0x50, 0x20, 0xfb, 0xe8, 0xa9, 0x9c, 0x32, 0x95, 0xb3, 0xbb, 0x56, 0xce, 0x4a, 0xf5,
+	0x4f, 0x45, 0xb5, 0xc1, 0x0c, 0xc2, 0x10, 0x53, 0x85, 0x11, 0x0d, 0x86, 0xe9, 0x2d, 0x70, 0xf7,
+	0x03, 0xfc, 0x5d, 0xf8, 0xcf, 0xf2, 0xcb, 0xec, 0xe1, 0x65, 0x86, 0x52, 0xad, 0x0c, 0xa1, 0xf1,
+	0xfc, 0x10, 0x96, 0x56, 0x86, 0xb0, 0xfb, 0xd5, 0x80, 0xcd, 0xb7, 0x49, 0x18, 0x73, 0xf1, 0x94,
+	0xe1, 0xd1, 0x7a, 0x86, 0xbf, 0x59, 0xf4, 0x0e, 0x98, 0xc3, 0x40, 0x85, 0xf1, 0xd2, 0x35, 0x20,
+	0x7c, 0x12, 0xd9, 0xfb, 0x50, 0xa5, 0x97, 0xa7, 0x48, 0xa1, 0x4d, 0x1b, 0x16, 0x6f, 0xd1, 0xec,
+	0xa0, 0x7f, 0x8a, 0x62, 0x72, 0x81, 0xba, 0x1d, 0x6d, 0xec, 0xc6, 0xb0, 0xb5, 0xda, 0xe5, 0x2f,
+	0xf3, 0x7f, 0x0d, 0x66, 0x50, 0x74, 0x41, 0xbf, 0xb6, 0x0e, 0xdd, 0xb5, 0x9a, 0xd7, 0x9a, 0xf4,
+	0x16, 0xfe, 0x77, 0x6f, 0xbe, 0x3d, 0xb8, 0xc6, 0xfd, 0x83, 0x6b, 0xfc, 0x78, 0x70, 0x8d, 0xdb,
+	0x47, 0x77, 0xe3, 0xfe, 0xd1, 0xdd, 0xf8, 0xfe, 0xe8, 0x6e, 0x7c, 0x7e, 0x31, 0x66, 0x2a, 0xce,
+	0x86, 0xfd, 0x90, 0x4f, 0x07, 0x23, 0x3e, 0xa6, 0xeb, 0x9e, 0x7f, 0x0c, 0xf8, 0x68, 0xa4, 0xc1,
+	0x15, 0x13, 0x38, 0xac, 0xd1, 0x6b, 0xfa, 0xea, 0x67, 0x00, 0x00, 0x00, 0xff, 0xff, 0x52, 0xc4,
+	0xdb, 0x18, 0x94, 0x05, 0x00, 0x00,
 }
 
 func (m *TaskHeader) Marshal() (dAtA []byte, err error) {
@@ -735,6 +915,133 @@ func (m *TaskResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *ReceiptProofRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ReceiptProofRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ReceiptProofRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.TaskSeq != 0 {
+		i = encodeVarintTask(dAtA, i, uint64(m.TaskSeq))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintTask(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *AnchoredReceipt) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *AnchoredReceipt) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *AnchoredReceipt) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Proof != nil {
+		{
+			size, err := m.Proof.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTask(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.BatchId != 0 {
+		i = encodeVarintTask(dAtA, i, uint64(m.BatchId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Receipt != nil {
+		{
+			size, err := m.Receipt.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTask(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ReceiptProofResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ReceiptProofResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ReceiptProofResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Anchored != nil {
+		{
+			size, err := m.Anchored.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTask(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintTask(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTask(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTask(v)
 	base := offset
@@ -878,6 +1185,58 @@ func (m *TaskResponse) Size() (n int) {
 	}
 	if m.Accepted {
 		n += 2
+	}
+	return n
+}
+
+func (m *ReceiptProofRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovTask(uint64(m.LeaseId))
+	}
+	if m.TaskSeq != 0 {
+		n += 1 + sovTask(uint64(m.TaskSeq))
+	}
+	return n
+}
+
+func (m *AnchoredReceipt) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Receipt != nil {
+		l = m.Receipt.Size()
+		n += 1 + l + sovTask(uint64(l))
+	}
+	if m.BatchId != 0 {
+		n += 1 + sovTask(uint64(m.BatchId))
+	}
+	if m.Proof != nil {
+		l = m.Proof.Size()
+		n += 1 + l + sovTask(uint64(l))
+	}
+	return n
+}
+
+func (m *ReceiptProofResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovTask(uint64(l))
+	}
+	if m.Anchored != nil {
+		l = m.Anchored.Size()
+		n += 1 + l + sovTask(uint64(l))
 	}
 	return n
 }
@@ -1836,6 +2195,353 @@ func (m *TaskResponse) Unmarshal(dAtA []byte) error {
 				}
 			}
 			m.Accepted = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTask(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTask
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ReceiptProofRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTask
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ReceiptProofRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ReceiptProofRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskSeq", wireType)
+			}
+			m.TaskSeq = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskSeq |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTask(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTask
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *AnchoredReceipt) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTask
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: AnchoredReceipt: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: AnchoredReceipt: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Receipt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Receipt == nil {
+				m.Receipt = &SignedReceipt{}
+			}
+			if err := m.Receipt.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BatchId", wireType)
+			}
+			m.BatchId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.BatchId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Proof == nil {
+				m.Proof = &types.MerkleProof{}
+			}
+			if err := m.Proof.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTask(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTask
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ReceiptProofResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTask
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ReceiptProofResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ReceiptProofResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Anchored", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Anchored == nil {
+				m.Anchored = &AnchoredReceipt{}
+			}
+			if err := m.Anchored.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTask(dAtA[iNdEx:])

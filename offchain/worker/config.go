@@ -13,6 +13,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/bidengine"
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
@@ -76,6 +77,7 @@ type Config struct {
 	Pricing    bidengine.CostModel `toml:"pricing"`
 	Policy     bidengine.Policy    `toml:"policy"`
 	Limits     Limits              `toml:"limits"`
+	Anchoring  anchor.Policy       `toml:"anchoring"`
 }
 
 // DefaultConfig suits a worker next to a localnet node.
@@ -98,8 +100,9 @@ func DefaultConfig() Config {
 			Denom: "ufog", BasePerBlock: "1", PerMilliCPU: "0.002", PerMiBMemory: "0.001",
 			PerMiBDisk: "0", PerGPU: "10", Margin: "1.2",
 		},
-		Policy: bidengine.Policy{WithdrawEvery: 10},
-		Limits: Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
+		Policy:    bidengine.Policy{WithdrawEvery: 10},
+		Anchoring: anchor.Policy{EveryReceipts: 16, EveryBlocks: 20},
+		Limits:    Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
 	}
 }
 
@@ -126,6 +129,9 @@ func (c Config) Validate() error {
 		if _, err := ma.NewMultiaddr(a); err != nil {
 			add("listen/announce %q: %v", a, err)
 		}
+	}
+	if c.Anchoring.EveryReceipts <= 0 || c.Anchoring.EveryBlocks <= 0 {
+		add("anchoring: every_receipts and every_blocks must be positive")
 	}
 	if c.DataDir == "" {
 		add("data_dir is empty")
@@ -225,6 +231,9 @@ var comments = map[string]string{
 	"[pricing]":             "cost model: price per block = (base + per-resource costs) × margin, rounded up",
 	"[policy]":              "which orders to bid on (empty lists = all)",
 	"[limits]":              "bounds on every task (memory comes from the order)",
+	"[anchoring]":           "when a lease's receipts are anchored on chain (also always at lease end)",
+	"every_receipts":        "anchor once this many receipts of a lease wait",
+	"every_blocks":          "or once the oldest waiting receipt is this many blocks old",
 	"[attributes]":          "self-declared provider attributes, e.g. region = \"eu-west\"",
 	"withdraw_every_blocks": "blocks between withdrawals of an active lease's payments",
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/bidengine"
 	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/runtime"
@@ -45,11 +46,12 @@ type Worker struct {
 	log     *slog.Logger
 	Metrics *Metrics
 
-	key     ed25519.PrivateKey
-	Chain   *chain.Client
-	Host    host.Host
-	Runtime *runtime.Runtime
-	Engine  *bidengine.Engine
+	key      ed25519.PrivateKey
+	Chain    *chain.Client
+	Host     host.Host
+	Runtime  *runtime.Runtime
+	Engine   *bidengine.Engine
+	Anchorer *anchor.Anchorer
 
 	started []Service
 }
@@ -148,6 +150,14 @@ func (w *Worker) Start(ctx context.Context) error {
 			}, w.Host, w.Chain, w.Runtime, receipts, w.Metrics, w.log.With("service", "task"))
 			return startAs(ctx, srv, &w.started)
 		}, stop: func() {}},
+		svc{start: func(ctx context.Context) error {
+			w.Anchorer = anchor.New(w.Chain, receipts, w.cfg.Anchoring, w.cfg.DataDir, w.log.With("service", "anchor"))
+			if err := w.Anchorer.Start(ctx); err != nil {
+				return err
+			}
+			w.Anchorer.Serve(w.Host)
+			return nil
+		}, stop: func() { w.Anchorer.Unserve(w.Host); w.Anchorer.Stop() }},
 		svc{start: func(ctx context.Context) (err error) {
 			w.Engine, err = bidengine.New(w.Chain, w.cfg.Pricing, w.cfg.Policy, w.cfg.Capacity.Resources(),
 				w.cfg.DataDir, w.Metrics, w.log.With("service", "bids"))

@@ -139,6 +139,7 @@ func TestComputeMarketEndToEnd(t *testing.T) {
 
 	verified := c.fogd("client", "verify-receipt", receiptPath, "--node", c.rpc)
 	require.Contains(t, verified, "receipt verifies")
+	require.Contains(t, verified, "inclusion verifies", "the receipt is anchored on chain")
 	require.Contains(t, verified, c.addr("cheap"))
 
 	var leases struct{ Leases []leaseJSON }

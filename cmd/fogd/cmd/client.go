@@ -21,6 +21,7 @@ import (
 	"github.com/fogchain/fog/offchain/wire"
 	marketcli "github.com/fogchain/fog/x/market/client/cli"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 )
 
 const (
@@ -110,7 +111,8 @@ func clientRunCmd() *cobra.Command {
 			}
 			defer c.Stop()
 			wait, _ := cmd.Flags().GetDuration(flagStartWait)
-			cust := &customer.Client{Chain: c, Keyring: clientCtx.Keyring, KeyName: clientCtx.FromName, Out: cmd.ErrOrStderr(), StartWait: wait}
+			cust := &customer.Client{Chain: c, Keyring: clientCtx.Keyring, KeyName: clientCtx.FromName, Out: cmd.ErrOrStderr(),
+				StartWait: wait, AnchorWait: time.Minute}
 			res, runErr := cust.Run(ctx, order)
 			if res == nil {
 				return runErr
@@ -118,7 +120,11 @@ func clientRunCmd() *cobra.Command {
 			outPath, _ := cmd.Flags().GetString(flagOut)
 			receiptPath, _ := cmd.Flags().GetString(flagReceiptOut)
 			for i, rep := range res.Replicas {
-				bz, err := clientCtx.Codec.MarshalJSON(&rep.Receipt)
+				saved := rep.Anchored
+				if saved == nil {
+					saved = &wire.AnchoredReceipt{Receipt: &rep.Receipt}
+				}
+				bz, err := clientCtx.Codec.MarshalJSON(saved)
 				if err != nil {
 					return err
 				}
@@ -228,10 +234,11 @@ func verifyReceiptCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var r wire.SignedReceipt
-			if err := clientCtx.Codec.UnmarshalJSON(bz, &r); err != nil {
-				return fmt.Errorf("%s: not a receipt: %w", args[0], err)
+			var anchored wire.AnchoredReceipt
+			if err := clientCtx.Codec.UnmarshalJSON(bz, &anchored); err != nil || anchored.Receipt == nil {
+				return fmt.Errorf("%s: not a receipt saved by fogd client run", args[0])
 			}
+			r := *anchored.Receipt
 			if r.Receipt == nil {
 				return fmt.Errorf("%s: receipt missing", args[0])
 			}
@@ -246,6 +253,23 @@ func verifyReceiptCmd() *cobra.Command {
 				return fmt.Errorf("receipt does NOT verify: %w", err)
 			}
 			rc := r.Receipt
+			if anchored.BatchId != 0 && anchored.Proof != nil {
+				leaf, err := rc.Marshal()
+				if err != nil {
+					return err
+				}
+				res, err := proofstypes.NewQueryClient(clientCtx).VerifyInclusion(cmd.Context(), &proofstypes.QueryVerifyInclusionRequest{
+					BatchId: anchored.BatchId, Leaf: leaf, Proof: *anchored.Proof})
+				if err != nil {
+					return fmt.Errorf("batch %d: %w", anchored.BatchId, err)
+				}
+				if !res.Valid {
+					return fmt.Errorf("receipt is NOT in anchored batch %d: %s", anchored.BatchId, res.Reason)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "anchored on chain in batch %d: inclusion verifies\n", anchored.BatchId)
+			} else {
+				fmt.Fprintln(cmd.OutOrStdout(), "not anchored: no inclusion proof in the file")
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "receipt verifies: lease %d task %d by provider %s\n  module %x\n  input  %x\n  output %x\n  status %d exit %d, %dµs\n",
 				rc.LeaseId, rc.TaskSeq, rc.Provider, rc.ModuleHash, rc.InputHash, rc.OutputHash, rc.Status, rc.ExitCode, rc.DurationMicros)
 			return nil

@@ -62,6 +62,7 @@ func initRootCmd(rootCmd *cobra.Command, txConfig client.TxConfig, basicManager 
 		keys.Commands(),
 		workerCommand(),
 		clientCommand(),
+		zkCommand(),
 	)
 }
 

@@ -208,3 +208,8 @@ func (k Keeper) recordOutcome(ctx context.Context, addr string, kind reputationt
 	}
 	write()
 }
+
+// Lease returns a lease, for other modules (x/proofs checks who may anchor a lease's receipts).
+func (k Keeper) Lease(ctx context.Context, id uint64) (types.Lease, error) {
+	return k.getLease(ctx, id)
+}

@@ -1,0 +1,118 @@
+package groth16_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+
+	"github.com/fogchain/fog/x/proofs/internal/groth16"
+)
+
+// The benchmarks below calibrate VerifyGas as a ratio to the SDK's 1000 gas for a secp256k1
+// signature check; gas.go has the command and the figures.
+
+// BenchmarkVerify is one verification of a shipped circuit's proof (range: 3 public inputs) with
+// an already parsed key.
+func BenchmarkVerify(b *testing.B) {
+	fx := loadFixture(b)
+	vk := parse(b, fx.vk)
+	for b.Loop() {
+		if err := groth16.Verify(vk, fx.public, fx.proof, limits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseVerifyingKey is the decoding of the range key: its points' decompression and
+// subgroup checks, and the pairing e(α, β) that gnark precomputes.
+func BenchmarkParseVerifyingKey(b *testing.B) {
+	fx := loadFixture(b)
+	for b.Loop() {
+		if _, err := groth16.ParseVerifyingKey(fx.vk, limits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// manyPublic has n public inputs, to measure what each one adds to a verification.
+type manyPublic struct {
+	P []frontend.Variable `gnark:",public"`
+	X frontend.Variable
+}
+
+func (c *manyPublic) Define(api frontend.API) error {
+	for i := range c.P {
+		api.AssertIsEqual(c.P[i], api.Mul(c.X, i+1))
+	}
+	return nil
+}
+
+// manyPublicProof is a proof of manyPublic with n full-width public inputs: small scalars would
+// make the multi-scalar multiplication over the inputs cheaper than the worst case.
+func manyPublicProof(b *testing.B, n int) (proof []byte, public [][]byte, vk []byte) {
+	b.Helper()
+	var x fr.Element
+	x.SetBytes(bytes.Repeat([]byte{0x5a}, 32))
+	assignment := &manyPublic{P: make([]frontend.Variable, n), X: x}
+	for i := range assignment.P {
+		var k, p fr.Element
+		k.SetUint64(uint64(i + 1))
+		assignment.P[i] = *p.Mul(&x, &k)
+	}
+	proof, public, vk, err := gnarkProof(&manyPublic{P: make([]frontend.Variable, n)}, assignment)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return proof, public, vk
+}
+
+// BenchmarkVerifyPublicInputs shows what each public input adds to a verification.
+func BenchmarkVerifyPublicInputs(b *testing.B) {
+	for _, n := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			proof, public, vkBytes := manyPublicProof(b, n)
+			vk := parse(b, vkBytes)
+			for b.Loop() {
+				if err := groth16.Verify(vk, public, proof, limits); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseAndVerifyMaxInputs is the most a MsgVerifyProof costs under the default params:
+// decoding a stored key with MaxPublicInputs (64) public inputs, then one verification.
+func BenchmarkParseAndVerifyMaxInputs(b *testing.B) {
+	proof, public, vkBytes := manyPublicProof(b, limits.MaxPublicInputs)
+	for b.Loop() {
+		vk, err := groth16.ParseVerifyingKey(vkBytes, limits)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := groth16.Verify(vk, public, proof, limits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSecp256k1Verify is the check the SDK charges DefaultSigVerifyCostSecp256k1 = 1000 gas for.
+func BenchmarkSecp256k1Verify(b *testing.B) {
+	priv := secp256k1.GenPrivKey()
+	pub := priv.PubKey()
+	msg := []byte("fogd: calibrate VerifyGas against a secp256k1 signature check of a sign doc of ordinary size")
+	sig, err := priv.Sign(msg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if !pub.VerifySignature(msg, sig) {
+			b.Fatal("signature rejected")
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package keeper_test
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fogchain/fog/testutil/fixture"
+	markettypes "github.com/fogchain/fog/x/market/types"
+	"github.com/fogchain/fog/x/proofs/keeper"
+	"github.com/fogchain/fog/x/proofs/types"
+)
+
+// activeLease runs a one-bid auction and starts the lease.
+func activeLease(t *testing.T, f *fixture.Fixture) markettypes.Lease {
+	owner := f.NewAccount(t, 1_000_000)
+	o := f.CreateOrder(t, fixture.OrderMsg(owner))
+	p := f.NewProvider(t)
+	s := f.Commit(t, o.Id, p, 4)
+	f.AdvanceTo(t, o.CommitDeadline+1)
+	f.Reveal(t, o.Id, s)
+	f.AdvanceTo(t, o.RevealDeadline+1)
+	l := f.LeasesOf(t, o.Id)[0]
+	_, err := f.Msg.StartLease(f.Ctx, &markettypes.MsgStartLease{Provider: p.String(), LeaseId: l.Id})
+	require.NoError(t, err)
+	return f.Lease(t, l.Id)
+}
+
+func receipts(n int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = []byte(fmt.Sprintf("receipt %d", i))
+	}
+	return out
+}
+
+// A receipt in an anchored batch verifies; a changed byte in the leaf, the proof or the root does not.
+func TestAnchoredReceiptInclusion(t *testing.T) {
+	f := fixture.New(t)
+	l := activeLease(t, f)
+	msg := keeper.NewMsgServerImpl(f.Proofs)
+	q := keeper.NewQueryServerImpl(f.Proofs)
+	leaves := receipts(7)
+	root, proofs := types.MerkleProofs(leaves)
+	res, err := msg.AnchorBatch(f.Ctx, &types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: l.Id, Kind: types.BatchKindExecution, MerkleRoot: root, LeafCount: 7})
+	require.NoError(t, err)
+
+	for i, leaf := range leaves {
+		v, err := q.VerifyInclusion(f.Ctx, &types.QueryVerifyInclusionRequest{BatchId: res.BatchId, Leaf: leaf, Proof: proofs[i]})
+		require.NoError(t, err)
+		require.True(t, v.Valid, "leaf %d: %s", i, v.Reason)
+	}
+	flip := func(b []byte) []byte { c := append([]byte{}, b...); c[0] ^= 1; return c }
+	for name, req := range map[string]*types.QueryVerifyInclusionRequest{
+		"changed leaf":       {BatchId: res.BatchId, Leaf: flip(leaves[3]), Proof: proofs[3]},
+		"changed proof":      {BatchId: res.BatchId, Leaf: leaves[3], Proof: types.MerkleProof{Total: 7, Index: 3, Aunts: [][]byte{flip(proofs[3].Aunts[0]), proofs[3].Aunts[1], proofs[3].Aunts[2]}}},
+		"other index":        {BatchId: res.BatchId, Leaf: leaves[3], Proof: types.MerkleProof{Total: 7, Index: 4, Aunts: proofs[3].Aunts}},
+		"other tree size":    {BatchId: res.BatchId, Leaf: leaves[3], Proof: types.MerkleProof{Total: 8, Index: 3, Aunts: proofs[3].Aunts}},
+		"short hash":         {BatchId: res.BatchId, Leaf: leaves[3], Proof: types.MerkleProof{Total: 7, Index: 3, Aunts: [][]byte{{1, 2}}}},
+		"index out of range": {BatchId: res.BatchId, Leaf: leaves[3], Proof: types.MerkleProof{Total: 7, Index: 9, Aunts: proofs[3].Aunts}},
+	} {
+		v, err := q.VerifyInclusion(f.Ctx, req)
+		require.NoError(t, err, name)
+		require.False(t, v.Valid, name)
+		require.NotEmpty(t, v.Reason, name)
+	}
+	// a batch anchored with another root (one changed byte) does not hold the leaves
+	other, err := msg.AnchorBatch(f.Ctx, &types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: l.Id, Kind: types.BatchKindExecution, MerkleRoot: flip(root), LeafCount: 7})
+	require.NoError(t, err)
+	v, err := q.VerifyInclusion(f.Ctx, &types.QueryVerifyInclusionRequest{BatchId: other.BatchId, Leaf: leaves[0], Proof: proofs[0]})
+	require.NoError(t, err)
+	require.False(t, v.Valid)
+
+	batches, err := q.Batches(f.Ctx, &types.QueryBatchesRequest{LeaseId: l.Id})
+	require.NoError(t, err)
+	require.Len(t, batches.Batches, 2)
+	bySubmitter, err := q.Batches(f.Ctx, &types.QueryBatchesRequest{Submitter: l.Provider})
+	require.NoError(t, err)
+	require.Len(t, bySubmitter.Batches, 2)
+}
+
+func TestAnchorBatchRefusals(t *testing.T) {
+	f := fixture.New(t)
+	l := activeLease(t, f)
+	msg := keeper.NewMsgServerImpl(f.Proofs)
+	root := sha256.Sum256([]byte("root"))
+	stranger := f.NewAccount(t, 0).String()
+	for _, c := range []struct {
+		name string
+		m    types.MsgAnchorBatch
+		want error
+	}{
+		{"execution batch by the owner", types.MsgAnchorBatch{Submitter: l.Owner, LeaseId: l.Id, Kind: types.BatchKindExecution, MerkleRoot: root[:], LeafCount: 1}, types.ErrUnauthorized},
+		{"by a stranger", types.MsgAnchorBatch{Submitter: stranger, LeaseId: l.Id, Kind: types.BatchKindSLA, MerkleRoot: root[:], LeafCount: 1}, types.ErrUnauthorized},
+		{"unknown lease", types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: 99, Kind: types.BatchKindExecution, MerkleRoot: root[:], LeafCount: 1}, types.ErrLeaseNotFound},
+		{"short root", types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: l.Id, Kind: types.BatchKindExecution, MerkleRoot: root[:20], LeafCount: 1}, types.ErrInvalidBatch},
+		{"no leaves", types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: l.Id, Kind: types.BatchKindExecution, MerkleRoot: root[:], LeafCount: 0}, types.ErrInvalidBatch},
+		{"too many leaves", types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: l.Id, Kind: types.BatchKindExecution, MerkleRoot: root[:], LeafCount: 1 << 40}, types.ErrInvalidBatch},
+		{"unknown kind", types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: l.Id, Kind: 7, MerkleRoot: root[:], LeafCount: 1}, types.ErrInvalidKind},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := c.m
+			_, err := msg.AnchorBatch(f.Ctx, &m)
+			require.ErrorIs(t, err, c.want)
+		})
+	}
+	// the owner may anchor audit or SLA batches about its lease
+	_, err := msg.AnchorBatch(f.Ctx, &types.MsgAnchorBatch{Submitter: l.Owner, LeaseId: l.Id, Kind: types.BatchKindSLA, MerkleRoot: root[:], LeafCount: 3})
+	require.NoError(t, err)
+}

@@ -1,0 +1,82 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+
+	"github.com/fogchain/fog/x/proofs/types"
+)
+
+// InitGenesis loads the state.
+func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
+	if err := k.Params.Set(ctx, gs.Params); err != nil {
+		return err
+	}
+	for _, b := range gs.Batches {
+		if err := k.setBatch(ctx, b); err != nil {
+			return err
+		}
+	}
+	for _, c := range gs.Circuits {
+		if err := k.Circuits.Set(ctx, c.Id, c); err != nil {
+			return err
+		}
+		if err := k.CircuitsByName.Set(ctx, c.Name, c.Id); err != nil {
+			return err
+		}
+	}
+	for _, c := range gs.Claims {
+		if err := k.setClaim(ctx, c); err != nil {
+			return err
+		}
+	}
+	for _, s := range []struct {
+		seq collections.Sequence
+		v   uint64
+	}{{k.BatchSeq, gs.NextBatchId}, {k.CircuitSeq, gs.NextCircuitId}, {k.ClaimSeq, gs.NextClaimId}} {
+		if err := s.seq.Set(ctx, s.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ExportGenesis dumps the state.
+func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
+	gs := &types.GenesisState{}
+	var err error
+	if gs.Params, err = k.Params.Get(ctx); err != nil {
+		return nil, err
+	}
+	if gs.Batches, err = values(ctx, k.Batches); err != nil {
+		return nil, err
+	}
+	if gs.Circuits, err = values(ctx, k.Circuits); err != nil {
+		return nil, err
+	}
+	if gs.Claims, err = values(ctx, k.Claims); err != nil {
+		return nil, err
+	}
+	if gs.NextBatchId, err = k.BatchSeq.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if gs.NextCircuitId, err = k.CircuitSeq.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if gs.NextClaimId, err = k.ClaimSeq.Peek(ctx); err != nil {
+		return nil, err
+	}
+	return gs, nil
+}
+
+func values[V any](ctx context.Context, m collections.Map[uint64, V]) ([]V, error) {
+	iter, err := m.Iterate(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return iter.Values()
+}

@@ -1,0 +1,97 @@
+// Package keeper anchors Merkle roots of receipt batches, keeps the registry of Groth16 circuits and
+// records the claims whose proofs it verified.
+package keeper
+
+import (
+	"context"
+	"fmt"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/core/address"
+	storetypes "cosmossdk.io/core/store"
+	"cosmossdk.io/log"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/x/proofs/types"
+)
+
+// Keeper of the proofs module.
+type Keeper struct {
+	addressCodec address.Codec
+	authority    string
+	market       types.MarketKeeper
+
+	Schema             collections.Schema
+	Params             collections.Item[types.Params]
+	Batches            collections.Map[uint64, types.Batch]
+	BatchSeq           collections.Sequence
+	BatchesByLease     collections.KeySet[collections.Pair[uint64, uint64]]
+	BatchesBySubmitter collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	Circuits           collections.Map[uint64, types.Circuit]
+	CircuitSeq         collections.Sequence
+	CircuitsByName     collections.Map[string, uint64]
+	Claims             collections.Map[uint64, types.Claim]
+	ClaimSeq           collections.Sequence
+	ClaimsByCircuit    collections.KeySet[collections.Pair[uint64, uint64]]
+}
+
+// NewKeeper builds the keeper; authority registers circuits and changes params (gov).
+func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService, market types.MarketKeeper, authority string) Keeper {
+	if _, err := addressCodec.StringToBytes(authority); err != nil {
+		panic(fmt.Errorf("invalid proofs authority %q: %w", authority, err))
+	}
+	sb := collections.NewSchemaBuilder(storeService)
+	u64 := collections.Uint64Key
+	k := Keeper{
+		addressCodec:       addressCodec,
+		authority:          authority,
+		market:             market,
+		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Batches:            collections.NewMap(sb, types.BatchesKey, "batches", u64, codec.CollValue[types.Batch](cdc)),
+		BatchSeq:           collections.NewSequence(sb, types.BatchSeqKey, "batch_seq"),
+		BatchesByLease:     collections.NewKeySet(sb, types.BatchesByLeaseKey, "batches_by_lease", collections.PairKeyCodec(u64, u64)),
+		BatchesBySubmitter: collections.NewKeySet(sb, types.BatchesBySubmitterKey, "batches_by_submitter", collections.PairKeyCodec(sdk.AccAddressKey, u64)),
+		Circuits:           collections.NewMap(sb, types.CircuitsKey, "circuits", u64, codec.CollValue[types.Circuit](cdc)),
+		CircuitSeq:         collections.NewSequence(sb, types.CircuitSeqKey, "circuit_seq"),
+		CircuitsByName:     collections.NewMap(sb, types.CircuitsByNameKey, "circuits_by_name", collections.StringKey, collections.Uint64Value),
+		Claims:             collections.NewMap(sb, types.ClaimsKey, "claims", u64, codec.CollValue[types.Claim](cdc)),
+		ClaimSeq:           collections.NewSequence(sb, types.ClaimSeqKey, "claim_seq"),
+		ClaimsByCircuit:    collections.NewKeySet(sb, types.ClaimsByCircuitKey, "claims_by_circuit", collections.PairKeyCodec(u64, u64)),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// Logger returns the module's logger.
+func (k Keeper) Logger(ctx context.Context) log.Logger {
+	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
+}
+
+// setBatch stores a batch and its indexes.
+func (k Keeper) setBatch(ctx context.Context, b types.Batch) error {
+	submitter, err := k.addressCodec.StringToBytes(b.Submitter)
+	if err != nil {
+		return err
+	}
+	if err := k.Batches.Set(ctx, b.Id, b); err != nil {
+		return err
+	}
+	if err := k.BatchesByLease.Set(ctx, collections.Join(b.LeaseId, b.Id)); err != nil {
+		return err
+	}
+	return k.BatchesBySubmitter.Set(ctx, collections.Join(sdk.AccAddress(submitter), b.Id))
+}
+
+// setClaim stores a claim and its index.
+func (k Keeper) setClaim(ctx context.Context, c types.Claim) error {
+	if err := k.Claims.Set(ctx, c.Id, c); err != nil {
+		return err
+	}
+	return k.ClaimsByCircuit.Set(ctx, collections.Join(c.CircuitId, c.Id))
+}

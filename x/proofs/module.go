@@ -1,0 +1,110 @@
+// Package proofs anchors Merkle roots of execution receipts and verifies Groth16 (BN254) proofs of
+// registered circuits on chain.
+package proofs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
+	"github.com/spf13/cobra"
+
+	"cosmossdk.io/core/appmodule"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/module"
+
+	"github.com/fogchain/fog/x/proofs/client/cli"
+	"github.com/fogchain/fog/x/proofs/keeper"
+	"github.com/fogchain/fog/x/proofs/types"
+)
+
+// ConsensusVersion of the module's state.
+const ConsensusVersion = 1
+
+var (
+	_ module.HasGenesis     = AppModule{}
+	_ module.HasServices    = AppModule{}
+	_ module.AppModuleBasic = AppModule{}
+	_ appmodule.AppModule   = AppModule{}
+)
+
+// AppModule is the proofs module. It has no BeginBlock or EndBlock.
+type AppModule struct {
+	keeper keeper.Keeper
+}
+
+// NewAppModule creates the module.
+func NewAppModule(k keeper.Keeper) AppModule { return AppModule{keeper: k} }
+
+// IsAppModule implements appmodule.AppModule.
+func (AppModule) IsAppModule() {}
+
+// IsOnePerModuleType implements depinject.OnePerModuleType.
+func (AppModule) IsOnePerModuleType() {}
+
+// Name is the module's name.
+func (AppModule) Name() string { return types.ModuleName }
+
+// RegisterGRPCGatewayRoutes serves the queries over REST under /fog/proofs/v1.
+func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwruntime.ServeMux) {
+	if err := types.RegisterQueryHandlerClient(context.Background(), mux, types.NewQueryClient(clientCtx)); err != nil {
+		panic(err)
+	}
+}
+
+// RegisterInterfaces registers the module's messages.
+func (AppModule) RegisterInterfaces(ir codectypes.InterfaceRegistry) { types.RegisterInterfaces(ir) }
+
+// RegisterLegacyAminoCodec registers amino names.
+func (AppModule) RegisterLegacyAminoCodec(amino *codec.LegacyAmino) {
+	types.RegisterLegacyAminoCodec(amino)
+}
+
+// GetTxCmd returns the hand-written transaction commands.
+func (AppModule) GetTxCmd() *cobra.Command { return cli.NewTxCmd() }
+
+// RegisterServices registers the Msg and Query services.
+func (am AppModule) RegisterServices(cfg module.Configurator) {
+	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
+	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServerImpl(am.keeper))
+}
+
+// DefaultGenesis has default params, no batch, circuit or claim.
+func (AppModule) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
+	return cdc.MustMarshalJSON(types.DefaultGenesis())
+}
+
+// ValidateGenesis checks a genesis state.
+func (AppModule) ValidateGenesis(cdc codec.JSONCodec, _ client.TxEncodingConfig, bz json.RawMessage) error {
+	var gs types.GenesisState
+	if err := cdc.UnmarshalJSON(bz, &gs); err != nil {
+		return fmt.Errorf("failed to unmarshal %s genesis state: %w", types.ModuleName, err)
+	}
+	return gs.Validate()
+}
+
+// InitGenesis loads the genesis state.
+func (am AppModule) InitGenesis(ctx sdk.Context, cdc codec.JSONCodec, bz json.RawMessage) {
+	var gs types.GenesisState
+	cdc.MustUnmarshalJSON(bz, &gs)
+	if err := am.keeper.InitGenesis(ctx, &gs); err != nil {
+		panic(fmt.Errorf("proofs genesis: %w", err))
+	}
+}
+
+// ExportGenesis dumps the state.
+func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.RawMessage {
+	gs, err := am.keeper.ExportGenesis(ctx)
+	if err != nil {
+		panic(fmt.Errorf("proofs export: %w", err))
+	}
+	return cdc.MustMarshalJSON(gs)
+}
+
+// ConsensusVersion implements module.HasConsensusVersion.
+func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }

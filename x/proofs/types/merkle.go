@@ -1,0 +1,46 @@
+package types
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cometbft/cometbft/crypto/merkle"
+)
+
+// MerkleRoot is the RFC 6962 root of leaves (leaf hash sha256(0x00 ‖ leaf), inner node
+// sha256(0x01 ‖ left ‖ right)), computed by CometBFT's crypto/merkle.
+func MerkleRoot(leaves [][]byte) []byte { return merkle.HashFromByteSlices(leaves) }
+
+// MerkleProofs returns the root of leaves and the inclusion proof of each leaf.
+func MerkleProofs(leaves [][]byte) ([]byte, []MerkleProof) {
+	root, proofs := merkle.ProofsFromByteSlices(leaves)
+	out := make([]MerkleProof, len(proofs))
+	for i, p := range proofs {
+		out[i] = MerkleProof{Total: p.Total, Index: p.Index, Aunts: p.Aunts}
+	}
+	return root, out
+}
+
+// VerifyInclusion checks that leaf is at proof.Index among proof.Total leaves under root. A proof
+// longer than any tree of Total leaves needs is refused before hashing.
+func VerifyInclusion(root, leaf []byte, proof MerkleProof) error {
+	if proof.Total <= 0 || proof.Index < 0 || proof.Index >= proof.Total {
+		return fmt.Errorf("index %d outside a tree of %d leaves", proof.Index, proof.Total)
+	}
+	if len(proof.Aunts) > 64 {
+		return errors.New("proof too long")
+	}
+	for _, a := range proof.Aunts {
+		if len(a) != 32 {
+			return errors.New("proof hashes must be 32 bytes")
+		}
+	}
+	p := merkle.Proof{Total: proof.Total, Index: proof.Index, LeafHash: leafHash(leaf), Aunts: proof.Aunts}
+	return p.Verify(root, leaf)
+}
+
+func leafHash(leaf []byte) []byte {
+	// the same leaf hash Proof.Verify recomputes and compares
+	_, proofs := merkle.ProofsFromByteSlices([][]byte{leaf})
+	return proofs[0].LeafHash
+}
