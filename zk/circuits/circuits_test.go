@@ -38,11 +38,17 @@ func sumSquares(xs []int64) uint64 {
 	return s
 }
 
+// normSalt is the commitment randomness of the norm-bound tests.
+var normSalt = func() fr.Element { var e fr.Element; e.SetUint64(0x5eed_cafe_f00d); return e }()
+
+func normCommitment(xs []int64) fr.Element { return circuits.NormBoundCommitment(xs, normSalt) }
+
 func normAssignment(xs []int64, commitment fr.Element, bound any) *circuits.NormBound {
 	a := circuits.NewNormBound(len(xs))
 	for i, x := range xs {
 		a.X[i] = x
 	}
+	a.Salt = normSalt
 	a.Commitment = commitment
 	a.Bound = bound
 	return a
@@ -50,10 +56,11 @@ func normAssignment(xs []int64, commitment fr.Element, bound any) *circuits.Norm
 
 func TestNormBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{64, 256, 1024} {
+	// 1, 15, 16 and 31 coordinates: one partial limb, one full limb, a full and a partial one.
+	for _, n := range []int{1, 15, 16, 31, 64, 256, 1024} {
 		xs := randomVector(r, n)
 		s := sumSquares(xs)
-		c := circuits.NormBoundCommitment(xs)
+		c := normCommitment(xs)
 		circuit := circuits.NewNormBound(n)
 
 		require.NoError(t, solved(t, circuit, normAssignment(xs, c, s)), "n=%d: bound = Σx²", n)
@@ -72,14 +79,19 @@ func TestNormBound(t *testing.T) {
 		commit  func([]int64) fr.Element
 		wantErr bool
 	}{
-		{"extreme coordinates", extreme, sumSquares(extreme), circuits.NormBoundCommitment, false},
-		{"coordinate 2^15", []int64{1 << 15, 0, 0, 0}, uint64(1) << 40, circuits.NormBoundCommitment, true},
-		{"coordinate -2^15", []int64{-(1 << 15), 0, 0, 0}, uint64(1) << 40, circuits.NormBoundCommitment, true},
-		{"coordinate 2^16", []int64{1 << 16, 0, 0, 0}, uint64(1) << 40, circuits.NormBoundCommitment, true},
-		{"bound 2^64", extreme, huge, circuits.NormBoundCommitment, true},
-		{"bound negative", extreme, -1, circuits.NormBoundCommitment, true},
+		{"extreme coordinates", extreme, sumSquares(extreme), normCommitment, false},
+		{"coordinate 2^15", []int64{1 << 15, 0, 0, 0}, uint64(1) << 40, normCommitment, true},
+		{"coordinate -2^15", []int64{-(1 << 15), 0, 0, 0}, uint64(1) << 40, normCommitment, true},
+		{"coordinate 2^16", []int64{1 << 16, 0, 0, 0}, uint64(1) << 40, normCommitment, true},
+		{"bound 2^64", extreme, huge, normCommitment, true},
+		{"bound negative", extreme, -1, normCommitment, true},
 		{"wrong commitment", extreme, sumSquares(extreme), func(xs []int64) fr.Element {
-			return circuits.NormBoundCommitment([]int64{xs[1], xs[0], xs[2], xs[3]})
+			return normCommitment([]int64{xs[1], xs[0], xs[2], xs[3]})
+		}, true},
+		{"commitment with another salt", extreme, sumSquares(extreme), func(xs []int64) fr.Element {
+			var other fr.Element
+			other.SetUint64(1)
+			return circuits.NormBoundCommitment(xs, other)
 		}, true},
 	}
 	for _, tc := range cases {
@@ -92,6 +104,30 @@ func TestNormBound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Packing 15 coordinates per hashed limb is injective: vectors that differ anywhere, including across
+// a limb boundary or by a carry between neighbours, have different commitments.
+func TestNormBoundCommitmentPacking(t *testing.T) {
+	base := make([]int64, 31)
+	for i := range base {
+		base[i] = int64(i*37%200) - 100
+	}
+	seen := map[fr.Element]string{normCommitment(base): "base"}
+	variant := func(name string, f func(xs []int64)) {
+		xs := append([]int64{}, base...)
+		f(xs)
+		c := normCommitment(xs)
+		prev, dup := seen[c]
+		require.False(t, dup, "%s has the commitment of %s", name, prev)
+		seen[c] = name
+	}
+	variant("swap across the limb boundary", func(xs []int64) { xs[14], xs[15] = xs[15], xs[14] })
+	variant("neighbours trade a unit", func(xs []int64) { xs[3]++; xs[4]-- })
+	variant("last coordinate", func(xs []int64) { xs[30]++ })
+	variant("first of second limb at its extreme", func(xs []int64) { xs[15] = circuits.NormBoundMaxAbs })
+	variant("last coordinate at its lowest", func(xs []int64) { xs[30] = -circuits.NormBoundMaxAbs })
+	require.NotEqual(t, normCommitment(base), normCommitment(base[:30]), "a shorter vector")
 }
 
 func elements(vals ...uint64) []fr.Element {

@@ -27,17 +27,17 @@ func All() []Spec {
 	return []Spec{
 		{
 			Name:        NameNormBound64,
-			Description: "Σ x_i² ≤ bound for a MiMC-committed vector of 64 coordinates, |x_i| < 2^15; public: commitment, bound",
+			Description: "Σ x_i² ≤ bound for a vector of 64 coordinates committed as MiMC(salt, packed x), |x_i| < 2^15; public: commitment, bound",
 			New:         normBound(64),
 		},
 		{
 			Name:        NameNormBound256,
-			Description: "Σ x_i² ≤ bound for a MiMC-committed vector of 256 coordinates, |x_i| < 2^15; public: commitment, bound",
+			Description: "Σ x_i² ≤ bound for a vector of 256 coordinates committed as MiMC(salt, packed x), |x_i| < 2^15; public: commitment, bound",
 			New:         normBound(256),
 		},
 		{
 			Name:        NameNormBound1024,
-			Description: "Σ x_i² ≤ bound for a MiMC-committed vector of 1024 coordinates, |x_i| < 2^15; public: commitment, bound",
+			Description: "Σ x_i² ≤ bound for a vector of 1024 coordinates committed as MiMC(salt, packed x), |x_i| < 2^15; public: commitment, bound",
 			New:         normBound(1024),
 		},
 		{

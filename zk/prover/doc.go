@@ -14,12 +14,14 @@
 //
 // # Witness JSON, per circuit
 //
-// Integers may be JSON numbers or decimal strings; field elements (salt, set values) may be JSON
+// Integers (bound, value, lo, hi) may be JSON numbers or decimal strings, the coordinates x_i of
+// norm_bound only JSON numbers; field elements (salt, set values) may be JSON
 // numbers, decimal strings or "0x"-prefixed hex strings, and must be below the BN254 scalar field
 // modulus. Unknown fields are rejected; every field is required.
 //
-//	norm_bound_64|256|1024  {"x": [int, …exactly n…], "bound": uint64}
-//	                        x_i are the quantized coordinates, |x_i| < 2^15; the commitment is computed.
+//	norm_bound_64|256|1024  {"x": [int, …exactly n…], "salt": field, "bound": uint64}
+//	                        x_i are the quantized coordinates, |x_i| < 2^15; salt is fresh randomness;
+//	                        the commitment is computed (zk/circuits.NormBoundCommitment).
 //	set_membership          {"value": field, "set": [field, …at most 2^16…]}
 //	                        leaf i is MiMC(set[i]) in the order given, the tree is padded to 2^16
 //	                        leaves with zeros; the path is that of the first occurrence of value.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"sync"
 	"testing"
 
@@ -14,17 +13,6 @@ import (
 	"github.com/fogchain/fog/zk/circuits"
 	"github.com/fogchain/fog/zk/prover"
 )
-
-// longCircuits are proven only with FOG_ZK_LONG=1: the single-party setup of norm_bound_1024
-// (~350k constraints) alone takes minutes on a 2-core CI machine.
-var longCircuits = map[string]bool{circuits.NameNormBound1024: true}
-
-func skipLong(tb testing.TB, name string) {
-	tb.Helper()
-	if longCircuits[name] && os.Getenv("FOG_ZK_LONG") != "1" {
-		tb.Skipf("%s: set FOG_ZK_LONG=1 to run", name)
-	}
-}
 
 type keyPair struct {
 	once   sync.Once
@@ -56,6 +44,12 @@ func be32(e fr.Element) []byte {
 	return b[:]
 }
 
+func fieldOf(v uint64) fr.Element {
+	var e fr.Element
+	e.SetUint64(v)
+	return e
+}
+
 func u64(v uint64) []byte {
 	var e fr.Element
 	e.SetUint64(v)
@@ -82,8 +76,8 @@ func validWitness(tb testing.TB, name string) example {
 			sum += uint64(xs[i] * xs[i])
 		}
 		return example{
-			witness: mustJSON(tb, map[string]any{"x": xs, "bound": sum}),
-			public:  [][]byte{be32(circuits.NormBoundCommitment(xs)), u64(sum)},
+			witness: mustJSON(tb, map[string]any{"x": xs, "salt": "0x5eed", "bound": sum}),
+			public:  [][]byte{be32(circuits.NormBoundCommitment(xs, fieldOf(0x5eed))), u64(sum)},
 		}
 	case circuits.NameSetMembership:
 		set := []string{"17", "0x2a", "123456789012345678901234567890", "99"}
@@ -114,7 +108,6 @@ func validWitness(tb testing.TB, name string) example {
 func TestProveAndVerify(t *testing.T) {
 	for _, spec := range circuits.All() {
 		t.Run(spec.Name, func(t *testing.T) {
-			skipLong(t, spec.Name)
 			pk, vk := keysFor(t, spec.Name)
 			ex := validWitness(t, spec.Name)
 
@@ -153,11 +146,12 @@ func TestProveRejectsInvalidWitness(t *testing.T) {
 		witness string
 		wantErr error
 	}{
-		{"norm above bound", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": xs, "bound": sum - 1})), prover.ErrUnsatisfied},
-		{"coordinate 2^15", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": outOfRange, "bound": uint64(1) << 62})), prover.ErrUnsatisfied},
-		{"wrong vector length", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": xs[:63], "bound": sum})), prover.ErrInvalidWitness},
-		{"missing bound", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": xs})), prover.ErrInvalidWitness},
-		{"negative bound", circuits.NameNormBound64, `{"x":[],"bound":-1}`, prover.ErrInvalidWitness},
+		{"norm above bound", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": xs, "salt": 1, "bound": sum - 1})), prover.ErrUnsatisfied},
+		{"coordinate 2^15", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": outOfRange, "salt": 1, "bound": uint64(1) << 62})), prover.ErrInvalidWitness},
+		{"wrong vector length", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": xs[:63], "salt": 1, "bound": sum})), prover.ErrInvalidWitness},
+		{"missing bound", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": xs, "salt": 1})), prover.ErrInvalidWitness},
+		{"missing salt", circuits.NameNormBound64, string(mustJSON(t, map[string]any{"x": xs, "bound": sum})), prover.ErrInvalidWitness},
+		{"negative bound", circuits.NameNormBound64, `{"x":[],"salt":1,"bound":-1}`, prover.ErrInvalidWitness},
 		{"value not in set", circuits.NameSetMembership, `{"value":5,"set":[1,2,3]}`, prover.ErrInvalidWitness},
 		{"empty set", circuits.NameSetMembership, `{"value":5,"set":[]}`, prover.ErrInvalidWitness},
 		{"set value above modulus", circuits.NameSetMembership, fmt.Sprintf(`{"value":5,"set":["%s"]}`, fr.Modulus()), prover.ErrInvalidWitness},

@@ -40,6 +40,7 @@ func assign(spec circuits.Spec, witnessJSON []byte) (frontend.Circuit, error) {
 
 type normBoundWitness struct {
 	X     []int64      `json:"x"`
+	Salt  *fieldValue  `json:"salt"`
 	Bound *uint64Value `json:"bound"`
 }
 
@@ -51,14 +52,22 @@ func assignNormBound(n int, witnessJSON []byte) (frontend.Circuit, error) {
 	if w.Bound == nil {
 		return nil, errors.New(`missing "bound"`)
 	}
+	if w.Salt == nil {
+		return nil, errors.New(`missing "salt"`)
+	}
 	if len(w.X) != n {
 		return nil, fmt.Errorf(`"x" has %d coordinates, want %d`, len(w.X), n)
 	}
 	a := circuits.NewNormBound(n)
 	for i, x := range w.X {
+		if x < -circuits.NormBoundMaxAbs || x > circuits.NormBoundMaxAbs {
+			return nil, fmt.Errorf("coordinate %d is %d: |x| must be at most %d", i, x, circuits.NormBoundMaxAbs)
+		}
 		a.X[i] = x
 	}
-	a.Commitment = circuits.NormBoundCommitment(w.X)
+	salt := fr.Element(*w.Salt)
+	a.Salt = salt
+	a.Commitment = circuits.NormBoundCommitment(w.X, salt)
 	a.Bound = uint64(*w.Bound)
 	return a, nil
 }

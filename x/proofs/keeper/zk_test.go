@@ -22,7 +22,7 @@ var (
 	setupOnce sync.Map // circuit name → keys
 )
 
-func setup(t *testing.T, name string) keys {
+func setup(t testing.TB, name string) keys {
 	if k, ok := setupOnce.Load(name); ok {
 		return k.(keys)
 	}
@@ -35,7 +35,7 @@ func setup(t *testing.T, name string) keys {
 
 var gov = authtypes.NewModuleAddress(govtypes.ModuleName).String()
 
-func register(t *testing.T, f *fixture.Fixture, name string, vk []byte, inputs uint32) (uint64, error) {
+func register(t testing.TB, f *fixture.Fixture, name string, vk []byte, inputs uint32) (uint64, error) {
 	res, err := keeper.NewMsgServerImpl(f.Proofs).RegisterCircuit(f.Ctx, &types.MsgRegisterCircuit{
 		Authority: gov, Name: name, Description: "test", VerifyingKey: vk, PublicInputCount: inputs})
 	if err != nil {
@@ -87,7 +87,7 @@ func TestVerifyProofOnChain(t *testing.T) {
 	res, err := msg.VerifyProof(ctx, &types.MsgVerifyProof{Submitter: submitter, CircuitId: rangeID, PublicInputs: inputs, Proof: proof})
 	require.NoError(t, err)
 	params, _ := f.Proofs.Params.Get(f.Ctx)
-	require.GreaterOrEqual(t, ctx.GasMeter().GasConsumed(), params.VerifyGas, "verification is charged")
+	require.GreaterOrEqual(t, ctx.GasMeter().GasConsumed(), keeper.VerifyGas(params, 3), "verification is charged")
 	claim, err := f.Proofs.Claims.Get(f.Ctx, res.ClaimId)
 	require.NoError(t, err)
 	require.Equal(t, keeper.PublicInputsHash(inputs), claim.PublicInputsHash)
@@ -115,8 +115,13 @@ func TestVerifyProofOnChain(t *testing.T) {
 		{"unknown circuit", 99, inputs, proof, types.ErrCircuitNotFound},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := msg.VerifyProof(f.Ctx, &types.MsgVerifyProof{Submitter: submitter, CircuitId: c.circuit, PublicInputs: c.inputs, Proof: c.proof})
+			before, err := f.Proofs.ClaimSeq.Peek(f.Ctx)
+			require.NoError(t, err)
+			_, err = msg.VerifyProof(f.Ctx, &types.MsgVerifyProof{Submitter: submitter, CircuitId: c.circuit, PublicInputs: c.inputs, Proof: c.proof})
 			require.ErrorIs(t, err, c.want)
+			after, err := f.Proofs.ClaimSeq.Peek(f.Ctx)
+			require.NoError(t, err)
+			require.Equal(t, before, after, "a rejected proof stores no claim")
 		})
 	}
 
@@ -147,7 +152,7 @@ func normWitness() []byte {
 		xs = append(xs, '3')
 	}
 	xs = append(xs, ']')
-	return []byte(`{"x": ` + string(xs) + `, "bound": 1000}`)
+	return []byte(`{"x": ` + string(xs) + `, "salt": "0x1234", "bound": 1000}`)
 }
 
 func bytesOf(b byte, n int) []byte {
@@ -156,4 +161,54 @@ func bytesOf(b byte, n int) []byte {
 		out[i] = b
 	}
 	return out
+}
+
+// The gas of a verification is the params' price for the circuit's input count, the same for a node
+// that has the key parsed in its cache and one that has just started; and the cache never lets a key
+// through that the current params refuse.
+func TestVerifyGasIsFlatAndTheKeyCacheInvisible(t *testing.T) {
+	f := fixture.New(t)
+	rng := setup(t, "range")
+	id, err := register(t, f, "range", rng.vk, 3)
+	require.NoError(t, err)
+	proof, inputs, err := prover.Prove("range", rng.pk, []byte(`{"value": 42, "salt": "12345", "lo": 10, "hi": 100}`))
+	require.NoError(t, err)
+	params, err := f.Proofs.Params.Get(f.Ctx)
+	require.NoError(t, err)
+
+	gasOf := func(k keeper.Keeper, inputs [][]byte) (uint64, error) {
+		ctx := f.Ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
+		before := ctx.GasMeter().GasConsumed()
+		err := k.VerifyProof(ctx, id, inputs, proof)
+		return ctx.GasMeter().GasConsumed() - before, err
+	}
+	cold, err := gasOf(f.Proofs, inputs)
+	require.NoError(t, err)
+	warm, err := gasOf(f.Proofs, inputs)
+	require.NoError(t, err)
+	require.Equal(t, cold, warm, "a cached key costs the same gas")
+	bad := append([][]byte{}, inputs...)
+	bad[1] = make([]byte, 32)
+	failed, err := gasOf(f.Proofs, bad)
+	require.ErrorIs(t, err, types.ErrInvalidProof)
+	require.Equal(t, warm, failed, "a failing proof costs the same gas: the pairing ran")
+	require.GreaterOrEqual(t, warm, keeper.VerifyGas(params, 3))
+	require.Less(t, warm-keeper.VerifyGas(params, 3), uint64(5_000), "the rest is the store reads of the circuit (its key) and params")
+	require.LessOrEqual(t, keeper.VerifyGas(params, 3), uint64(10_000), "at most 10 secp256k1 checks (1000 gas each)")
+
+	// governance lowers the key size bound below this key's size: the cached parse must not hide it
+	params.MaxVerifyingKeyBytes = uint32(len(rng.vk) - 1)
+	require.NoError(t, f.Proofs.Params.Set(f.Ctx, params))
+	_, err = gasOf(f.Proofs, inputs)
+	require.ErrorIs(t, err, types.ErrInvalidCircuit)
+}
+
+func TestVerifyGasParamsCannotOverflow(t *testing.T) {
+	p := types.DefaultParams()
+	p.VerifyGasPerInput = 1 << 63
+	require.ErrorIs(t, p.Validate(), types.ErrInvalidParams)
+	p = types.DefaultParams()
+	p.VerifyGas = 1 << 63
+	require.ErrorIs(t, p.Validate(), types.ErrInvalidParams)
+	require.NoError(t, types.DefaultParams().Validate())
 }
