@@ -22,6 +22,7 @@ type Keeper struct {
 	addressCodec address.Codec
 	authority    string
 	market       types.MarketKeeper
+	vks          *vkCache
 
 	Schema             collections.Schema
 	Params             collections.Item[types.Params]
@@ -48,6 +49,7 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		addressCodec:       addressCodec,
 		authority:          authority,
 		market:             market,
+		vks:                newVKCache(),
 		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Batches:            collections.NewMap(sb, types.BatchesKey, "batches", u64, codec.CollValue[types.Batch](cdc)),
 		BatchSeq:           collections.NewSequence(sb, types.BatchSeqKey, "batch_seq"),

@@ -17,8 +17,10 @@ func limits(p types.Params) groth16.Limits {
 	return groth16.Limits{MaxVerifyingKeyBytes: int(p.MaxVerifyingKeyBytes), MaxProofBytes: int(p.MaxProofBytes), MaxPublicInputs: int(p.MaxPublicInputs)}
 }
 
-// checkVerifyingKey parses a verifying key (size-checked first) and checks its public input count.
-func checkVerifyingKey(p types.Params, vk []byte, inputs uint32) error {
+// ValidateCircuitKey parses a verifying key (size-checked first) and checks its public input count:
+// what registration, genesis import and `fogd zk add-genesis-circuit` require of a circuit's key.
+// It cannot tell two circuits with the same input count apart: the key does not name its circuit.
+func ValidateCircuitKey(p types.Params, vk []byte, inputs uint32) error {
 	if inputs == 0 || inputs > p.MaxPublicInputs {
 		return errorsmod.Wrapf(types.ErrInvalidCircuit, "public input count %d not in [1, %d]", inputs, p.MaxPublicInputs)
 	}
@@ -30,6 +32,12 @@ func checkVerifyingKey(p types.Params, vk []byte, inputs uint32) error {
 		return errorsmod.Wrapf(types.ErrInvalidCircuit, "verifying key has %d public inputs, not %d", parsed.NumPublicInputs(), inputs)
 	}
 	return nil
+}
+
+// VerifyGas is what one verification against a circuit with n public inputs is charged: the flat
+// pairing cost plus one scalar multiplication per input (calibration in x/proofs/internal/groth16).
+func VerifyGas(p types.Params, n uint32) uint64 {
+	return p.VerifyGas + p.VerifyGasPerInput*uint64(n)
 }
 
 // VerifyProof checks a Groth16 proof against an active circuit, charging the flat verification gas
@@ -54,8 +62,8 @@ func (k Keeper) VerifyProof(ctx context.Context, circuitID uint64, publicInputs 
 	if len(publicInputs) != int(c.PublicInputCount) {
 		return errorsmod.Wrapf(types.ErrMalformedProof, "circuit %d takes %d public inputs, got %d", c.Id, c.PublicInputCount, len(publicInputs))
 	}
-	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(p.VerifyGas, "groth16 verification")
-	vk, err := groth16.ParseVerifyingKey(c.VerifyingKey, limits(p))
+	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(VerifyGas(p, c.PublicInputCount), "groth16 verification")
+	vk, err := k.vks.get(c.Id, c.VerifyingKey, limits(p))
 	if err != nil {
 		return errorsmod.Wrapf(types.ErrInvalidCircuit, "stored verifying key: %s", err)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // The benchmarks below calibrate VerifyGas as a ratio to the SDK's 1000 gas for a secp256k1
-// signature check; gas.go has the command and the figures.
+// signature check; x/proofs/types/params.go has the command, the figures and the derivation.
 
 // BenchmarkVerify is one verification of a shipped circuit's proof (range: 3 public inputs) with
 // an already parsed key.
