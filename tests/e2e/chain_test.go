@@ -119,6 +119,11 @@ func sub(m map[string]any, keys ...string) map[string]any {
 // startChain creates a one-validator chain with funded accounts and zero inflation (so the supply
 // moves only by burns) and starts it.
 func startChain(t *testing.T, accounts ...string) *chain {
+	return startChainWith(t, nil, accounts...)
+}
+
+// startChainWith is startChain with prepare run on the genesis file before the gentx.
+func startChainWith(t *testing.T, prepare func(c *chain), accounts ...string) *chain {
 	c := &chain{t: t, home: t.TempDir()}
 	c.fogd("init", "val", "--chain-id", chainID, "--home", c.home)
 	c.fogd(append([]string{"keys", "add", "val"}, c.keyArgs()...)...)
@@ -136,6 +141,9 @@ func startChain(t *testing.T, accounts ...string) *chain {
 		gov := sub(g, "app_state", "gov", "params")
 		gov["voting_period"], gov["expedited_voting_period"] = "6s", "3s"
 	})
+	if prepare != nil {
+		prepare(c)
+	}
 	c.fogd(append([]string{"genesis", "gentx", "val", "100000000000" + denom, "--chain-id", chainID}, c.keyArgs()...)...)
 	c.fogd("genesis", "collect-gentxs", "--home", c.home)
 	c.fogd("genesis", "validate", "--home", c.home)

@@ -10,8 +10,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
+	"github.com/cosmos/cosmos-sdk/x/genutil"
+	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+
+	"github.com/fogchain/fog/app"
 
 	"github.com/fogchain/fog/x/proofs/client/cli"
+	proofskeeper "github.com/fogchain/fog/x/proofs/keeper"
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	"github.com/fogchain/fog/zk/circuits"
 	"github.com/fogchain/fog/zk/prover"
 )
@@ -25,7 +32,7 @@ func zkCommand() *cobra.Command {
 			"ceremony, since whoever knows the setup's randomness can forge proofs.",
 		RunE: client.ValidateCmd,
 	}
-	cmd.AddCommand(zkListCmd(), zkSetupCmd(), zkProveCmd(), zkVerifyCmd())
+	cmd.AddCommand(zkListCmd(), zkSetupCmd(), zkProveCmd(), zkVerifyCmd(), zkAddGenesisCircuitCmd())
 	return cmd
 }
 
@@ -144,5 +151,68 @@ func zkVerifyCmd() *cobra.Command {
 	}
 	cmd.Flags().String("vk", "", "verifying key written by `fogd zk setup`")
 	_ = cmd.MarkFlagRequired("vk")
+	return cmd
+}
+
+// zkAddGenesisCircuitCmd registers a circuit in a genesis file (localnet, tests), as governance would
+// on a running chain.
+func zkAddGenesisCircuitCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "add-genesis-circuit [circuit] [verifying-key-file]",
+		Short: "Register a circuit's verifying key in genesis.json (localnet; on a live chain use a governance proposal)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			clientCtx := client.GetClientContextFromCmd(cmd)
+			spec, ok := circuits.Lookup(args[0])
+			if !ok {
+				return fmt.Errorf("unknown circuit %q (see fogd zk list)", args[0])
+			}
+			n, err := prover.PublicInputCount(args[0])
+			if err != nil {
+				return err
+			}
+			vk, err := os.ReadFile(args[1])
+			if err != nil {
+				return err
+			}
+			home, _ := cmd.Flags().GetString(flags.FlagHome)
+			path := filepath.Join(home, "config", "genesis.json")
+			appGenesis, err := genutiltypes.AppGenesisFromFile(path)
+			if err != nil {
+				return err
+			}
+			var appState map[string]json.RawMessage
+			if err := json.Unmarshal(appGenesis.AppState, &appState); err != nil {
+				return err
+			}
+			var gs proofstypes.GenesisState
+			if err := clientCtx.Codec.UnmarshalJSON(appState[proofstypes.ModuleName], &gs); err != nil {
+				return err
+			}
+			for _, c := range gs.Circuits {
+				if c.Name == spec.Name {
+					return fmt.Errorf("circuit %s is already in %s", spec.Name, path)
+				}
+			}
+			gs.Circuits = append(gs.Circuits, proofstypes.Circuit{Id: gs.NextCircuitId, Name: spec.Name, Description: spec.Description,
+				VerifyingKey: vk, PublicInputCount: uint32(n), Active: true})
+			gs.NextCircuitId++
+			if err := proofskeeper.ValidateGenesis(&gs); err != nil {
+				return fmt.Errorf("%s: %w", args[1], err)
+			}
+			if appState[proofstypes.ModuleName], err = clientCtx.Codec.MarshalJSON(&gs); err != nil {
+				return err
+			}
+			if appGenesis.AppState, err = json.Marshal(appState); err != nil {
+				return err
+			}
+			if err := genutil.ExportGenesisFile(appGenesis, path); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "circuit %d: %s (%d public inputs) added to %s\n", gs.NextCircuitId-1, spec.Name, n, path)
+			return nil
+		},
+	}
+	cmd.Flags().String(flags.FlagHome, app.DefaultNodeHome, "node home")
 	return cmd
 }

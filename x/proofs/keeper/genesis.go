@@ -2,15 +2,29 @@ package keeper
 
 import (
 	"context"
+	"fmt"
 
 	"cosmossdk.io/collections"
 
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
+// ValidateGenesis is the genesis state's own checks plus a parse of every circuit's verifying key.
+func ValidateGenesis(gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
+	for _, c := range gs.Circuits {
+		if err := ValidateCircuitKey(gs.Params, c.VerifyingKey, c.PublicInputCount); err != nil {
+			return fmt.Errorf("circuit %d (%s): %w", c.Id, c.Name, err)
+		}
+	}
+	return nil
+}
+
 // InitGenesis loads the state.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
-	if err := gs.Validate(); err != nil {
+	if err := ValidateGenesis(gs); err != nil {
 		return err
 	}
 	if err := k.Params.Set(ctx, gs.Params); err != nil {

@@ -10,6 +10,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/proofs/types"
@@ -86,7 +87,7 @@ func (k msgServer) RegisterCircuit(ctx context.Context, msg *types.MsgRegisterCi
 	} else if has {
 		return nil, errorsmod.Wrap(types.ErrCircuitExists, msg.Name)
 	}
-	if err := checkVerifyingKey(p, msg.VerifyingKey, msg.PublicInputCount); err != nil {
+	if err := ValidateCircuitKey(p, msg.VerifyingKey, msg.PublicInputCount); err != nil {
 		return nil, err
 	}
 	id, err := k.CircuitSeq.Next(ctx)
@@ -124,7 +125,7 @@ func (k msgServer) DeactivateCircuit(ctx context.Context, msg *types.MsgDeactiva
 
 func (k msgServer) VerifyProof(ctx context.Context, msg *types.MsgVerifyProof) (*types.MsgVerifyProofResponse, error) {
 	if _, err := k.addressCodec.StringToBytes(msg.Submitter); err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidProof, "invalid submitter: %s", err)
+		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "invalid submitter: %s", err)
 	}
 	if err := k.Keeper.VerifyProof(ctx, msg.CircuitId, msg.PublicInputs, msg.Proof); err != nil {
 		return nil, err
