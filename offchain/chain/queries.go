@@ -149,7 +149,8 @@ func (c *Client) ReputationScore(ctx context.Context, addr string) (reputationty
 	return res.Score, nil
 }
 
-// CheckInclusion checks on chain that an anchored receipt is in its batch.
+// CheckInclusion checks on chain that an anchored receipt is in its batch, and that the batch is an
+// execution batch of the receipt's lease anchored by its provider.
 func (c *Client) CheckInclusion(ctx context.Context, a *wire.AnchoredReceipt) error {
 	if a.Receipt == nil || a.Receipt.Receipt == nil || a.Proof == nil {
 		return fmt.Errorf("anchored receipt incomplete")
@@ -166,5 +167,5 @@ func (c *Client) CheckInclusion(ctx context.Context, a *wire.AnchoredReceipt) er
 	if !res.Valid {
 		return fmt.Errorf("receipt is not in batch %d: %s", a.BatchId, res.Reason)
 	}
-	return nil
+	return proofstypes.CheckExecutionBatch(res.Batch, a.Receipt.Receipt.LeaseId, a.Receipt.Receipt.Provider)
 }

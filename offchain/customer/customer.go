@@ -338,6 +338,11 @@ func (c *Client) awaitAnchor(ctx context.Context, h host.Host, rep Replica) (*wi
 	for {
 		a, err := anchor.FetchProof(ctx, h, info, rep.Lease.Id, rep.Receipt.Receipt.TaskSeq)
 		if err == nil && a.BatchId != 0 {
+			// the worker sends its copy of the receipt back with the proof: it must be the very receipt
+			// delivered with the output and checked then, byte for byte, signature included
+			if !sameReceipt(a.Receipt, &rep.Receipt) {
+				return nil, fmt.Errorf("lease %d: the worker's anchored receipt differs from the one it delivered", rep.Lease.Id)
+			}
 			if err := c.Chain.CheckInclusion(ctx, a); err != nil {
 				return nil, err
 			}
@@ -356,4 +361,14 @@ func (c *Client) awaitAnchor(ctx context.Context, h host.Host, rep Replica) (*wi
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// sameReceipt reports whether two signed receipts are the same bytes.
+func sameReceipt(a, b *wire.SignedReceipt) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	x, errA := a.Marshal()
+	y, errB := b.Marshal()
+	return errA == nil && errB == nil && bytes.Equal(x, y)
 }

@@ -266,6 +266,9 @@ func verifyReceiptCmd() *cobra.Command {
 				if !res.Valid {
 					return fmt.Errorf("receipt is NOT in anchored batch %d: %s", anchored.BatchId, res.Reason)
 				}
+				if err := proofstypes.CheckExecutionBatch(res.Batch, rc.LeaseId, rc.Provider); err != nil {
+					return fmt.Errorf("receipt inclusion proves nothing: %w", err)
+				}
 				fmt.Fprintf(cmd.OutOrStdout(), "anchored on chain in batch %d: inclusion verifies\n", anchored.BatchId)
 			} else {
 				fmt.Fprintln(cmd.OutOrStdout(), "not anchored: no inclusion proof in the file")

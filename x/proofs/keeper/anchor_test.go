@@ -14,7 +14,7 @@ import (
 )
 
 // activeLease runs a one-bid auction and starts the lease.
-func activeLease(t *testing.T, f *fixture.Fixture) markettypes.Lease {
+func activeLease(t testing.TB, f *fixture.Fixture) markettypes.Lease {
 	owner := f.NewAccount(t, 1_000_000)
 	o := f.CreateOrder(t, fixture.OrderMsg(owner))
 	p := f.NewProvider(t)
@@ -51,7 +51,19 @@ func TestAnchoredReceiptInclusion(t *testing.T) {
 		v, err := q.VerifyInclusion(f.Ctx, &types.QueryVerifyInclusionRequest{BatchId: res.BatchId, Leaf: leaf, Proof: proofs[i]})
 		require.NoError(t, err)
 		require.True(t, v.Valid, "leaf %d: %s", i, v.Reason)
+		require.Equal(t, res.BatchId, v.Batch.Id, "the response says which batch it checked")
+		require.NoError(t, types.CheckExecutionBatch(v.Batch, l.Id, l.Provider))
 	}
+	// the owner anchors the same receipts as an audit batch: inclusion verifies, but it is not where an
+	// execution receipt belongs, and a verifier that checks the batch says so
+	audit, err := msg.AnchorBatch(f.Ctx, &types.MsgAnchorBatch{Submitter: l.Owner, LeaseId: l.Id, Kind: types.BatchKindAudit, MerkleRoot: root, LeafCount: 7})
+	require.NoError(t, err)
+	va, err := q.VerifyInclusion(f.Ctx, &types.QueryVerifyInclusionRequest{BatchId: audit.BatchId, Leaf: leaves[0], Proof: proofs[0]})
+	require.NoError(t, err)
+	require.True(t, va.Valid)
+	require.ErrorContains(t, types.CheckExecutionBatch(va.Batch, l.Id, l.Provider), "not an execution batch")
+	require.ErrorContains(t, types.CheckExecutionBatch(v0(t, q, f, res.BatchId, leaves[0], proofs[0]), l.Id+1, l.Provider), "not the receipt's lease")
+	require.ErrorContains(t, types.CheckExecutionBatch(v0(t, q, f, res.BatchId, leaves[0], proofs[0]), l.Id, l.Owner), "not the receipt's provider")
 	flip := func(b []byte) []byte { c := append([]byte{}, b...); c[0] ^= 1; return c }
 	for name, req := range map[string]*types.QueryVerifyInclusionRequest{
 		"changed leaf":       {BatchId: res.BatchId, Leaf: flip(leaves[3]), Proof: proofs[3]},
@@ -75,10 +87,18 @@ func TestAnchoredReceiptInclusion(t *testing.T) {
 
 	batches, err := q.Batches(f.Ctx, &types.QueryBatchesRequest{LeaseId: l.Id})
 	require.NoError(t, err)
-	require.Len(t, batches.Batches, 2)
+	require.Len(t, batches.Batches, 3)
 	bySubmitter, err := q.Batches(f.Ctx, &types.QueryBatchesRequest{Submitter: l.Provider})
 	require.NoError(t, err)
 	require.Len(t, bySubmitter.Batches, 2)
+}
+
+// v0 is the batch a valid inclusion query checked.
+func v0(t *testing.T, q types.QueryServer, f *fixture.Fixture, batch uint64, leaf []byte, proof types.MerkleProof) types.Batch {
+	v, err := q.VerifyInclusion(f.Ctx, &types.QueryVerifyInclusionRequest{BatchId: batch, Leaf: leaf, Proof: proof})
+	require.NoError(t, err)
+	require.True(t, v.Valid, v.Reason)
+	return v.Batch
 }
 
 func TestAnchorBatchRefusals(t *testing.T) {

@@ -103,12 +103,12 @@ func (q queryServer) VerifyInclusion(ctx context.Context, req *types.QueryVerify
 		return nil, notFound(err, "batch")
 	}
 	if uint64(req.Proof.Total) != b.LeafCount {
-		return &types.QueryVerifyInclusionResponse{Reason: "the proof is for a tree of another size than the batch"}, nil
+		return &types.QueryVerifyInclusionResponse{Reason: "the proof is for a tree of another size than the batch", Batch: b}, nil
 	}
 	if err := types.VerifyInclusion(b.MerkleRoot, req.Leaf, req.Proof); err != nil {
-		return &types.QueryVerifyInclusionResponse{Reason: err.Error()}, nil
+		return &types.QueryVerifyInclusionResponse{Reason: err.Error(), Batch: b}, nil
 	}
-	return &types.QueryVerifyInclusionResponse{Valid: true}, nil
+	return &types.QueryVerifyInclusionResponse{Valid: true, Batch: b}, nil
 }
 
 func (q queryServer) Circuit(ctx context.Context, req *types.QueryCircuitRequest) (*types.QueryCircuitResponse, error) {

@@ -44,3 +44,19 @@ func leafHash(leaf []byte) []byte {
 	_, proofs := merkle.ProofsFromByteSlices([][]byte{leaf})
 	return proofs[0].LeafHash
 }
+
+// CheckExecutionBatch checks that b is where an execution receipt of leaseID by provider belongs: an
+// execution batch of that lease, anchored by that provider (the chain lets only the lease's provider
+// anchor execution batches). Inclusion in any other batch — an audit batch the owner anchored, or a
+// batch of another lease — proves nothing about the receipt's execution.
+func CheckExecutionBatch(b Batch, leaseID uint64, provider string) error {
+	switch {
+	case b.Kind != BatchKindExecution:
+		return fmt.Errorf("batch %d is a %s batch, not an execution batch", b.Id, b.Kind)
+	case b.LeaseId != leaseID:
+		return fmt.Errorf("batch %d anchors lease %d, not the receipt's lease %d", b.Id, b.LeaseId, leaseID)
+	case b.Submitter != provider:
+		return fmt.Errorf("batch %d was anchored by %s, not the receipt's provider %s", b.Id, b.Submitter, provider)
+	}
+	return nil
+}
