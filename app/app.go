@@ -39,6 +39,7 @@ import (
 	marketkeeper "github.com/fogchain/fog/x/market/keeper"
 	proofskeeper "github.com/fogchain/fog/x/proofs/keeper"
 	reputationkeeper "github.com/fogchain/fog/x/reputation/keeper"
+	teekeeper "github.com/fogchain/fog/x/tee/keeper"
 )
 
 // DefaultNodeHome is where fogd keeps its config and data unless --home says otherwise.
@@ -80,6 +81,7 @@ type App struct {
 	MarketKeeper          marketkeeper.Keeper
 	ReputationKeeper      reputationkeeper.Keeper
 	ProofsKeeper          proofskeeper.Keeper
+	TeeKeeper             teekeeper.Keeper
 
 	sm *module.SimulationManager
 }
@@ -114,6 +116,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 		&app.MarketKeeper,
 		&app.ReputationKeeper,
 		&app.ProofsKeeper,
+		&app.TeeKeeper,
 	); err != nil {
 		panic(err)
 	}

@@ -62,6 +62,9 @@ import (
 	_ "github.com/fogchain/fog/x/reputation" // import for side-effects
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	reputationmodulev1 "github.com/fogchain/fog/x/reputation/types/module"
+	_ "github.com/fogchain/fog/x/tee" // import for side-effects
+	teetypes "github.com/fogchain/fog/x/tee/types"
+	teemodulev1 "github.com/fogchain/fog/x/tee/types/module"
 )
 
 var (
@@ -81,6 +84,7 @@ var (
 		upgradetypes.ModuleName,
 		consensustypes.ModuleName,
 		reputationtypes.ModuleName,
+		teetypes.ModuleName,
 		markettypes.ModuleName,
 		proofstypes.ModuleName,
 	}
@@ -113,8 +117,8 @@ var (
 				Config: appconfig.WrapAny(&runtimev1alpha1.Module{
 					AppName:       AppName,
 					PreBlockers:   []string{upgradetypes.ModuleName, authtypes.ModuleName},
-					BeginBlockers: []string{minttypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName, stakingtypes.ModuleName, authz.ModuleName},
-					EndBlockers:   []string{govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, markettypes.ModuleName},
+					BeginBlockers: []string{minttypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName, stakingtypes.ModuleName, authz.ModuleName, teetypes.ModuleName},
+					EndBlockers:   []string{govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, markettypes.ModuleName, teetypes.ModuleName},
 					OverrideStoreKeys: []*runtimev1alpha1.StoreKeyConfig{
 						{ModuleName: authtypes.ModuleName, KvStoreKey: "acc"},
 					},
@@ -145,6 +149,7 @@ var (
 			{Name: reputationtypes.ModuleName, Config: appconfig.WrapAny(&reputationmodulev1.Module{})},
 			{Name: markettypes.ModuleName, Config: appconfig.WrapAny(&marketmodulev1.Module{})},
 			{Name: proofstypes.ModuleName, Config: appconfig.WrapAny(&proofsmodulev1.Module{})},
+			{Name: teetypes.ModuleName, Config: appconfig.WrapAny(&teemodulev1.Module{})},
 		},
 	})
 )

@@ -30,6 +30,7 @@ type ModuleInputs struct {
 	AccountKeeper    types.AccountKeeper
 	BankKeeper       types.BankKeeper
 	ReputationKeeper types.ReputationKeeper
+	TeeKeeper        types.TeeKeeper
 }
 
 // ModuleOutputs are what the market gives the app.
@@ -51,6 +52,6 @@ func ProvideModule(in ModuleInputs) ModuleOutputs {
 	if err != nil {
 		panic(err)
 	}
-	k := keeper.NewKeeper(in.Codec, in.AccountKeeper.AddressCodec(), in.StoreService, in.BankKeeper, in.ReputationKeeper, authorityAddr)
+	k := keeper.NewKeeper(in.Codec, in.AccountKeeper.AddressCodec(), in.StoreService, in.BankKeeper, in.ReputationKeeper, in.TeeKeeper, authorityAddr)
 	return ModuleOutputs{Keeper: k, Module: NewAppModule(in.Codec, k)}
 }

@@ -4,11 +4,13 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
 	storetypes "cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/log"
 	"cosmossdk.io/math"
 
@@ -29,6 +31,7 @@ type Keeper struct {
 	authority    string
 	bank         types.BankKeeper
 	reputation   types.ReputationKeeper
+	tee          types.TeeKeeper
 
 	Schema    collections.Schema
 	Params    collections.Item[types.Params]
@@ -60,7 +63,7 @@ type Keeper struct {
 
 // NewKeeper builds the market keeper. authority is the address allowed to change params (gov).
 func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService,
-	bank types.BankKeeper, reputation types.ReputationKeeper, authority string,
+	bank types.BankKeeper, reputation types.ReputationKeeper, tee types.TeeKeeper, authority string,
 ) Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Errorf("invalid market authority address %q: %w", authority, err))
@@ -72,6 +75,7 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		authority:    authority,
 		bank:         bank,
 		reputation:   reputation,
+		tee:          tee,
 
 		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Providers: collections.NewMap(sb, types.ProvidersKey, "providers", sdk.AccAddressKey, codec.CollValue[types.Provider](cdc)),
@@ -212,4 +216,40 @@ func (k Keeper) recordOutcome(ctx context.Context, addr string, kind reputationt
 // Lease returns a lease, for other modules (x/proofs checks who may anchor a lease's receipts).
 func (k Keeper) Lease(ctx context.Context, id uint64) (types.Lease, error) {
 	return k.getLease(ctx, id)
+}
+
+// WorkerKey is a registered provider's worker public key (x/tee binds attestations to it).
+func (k Keeper) WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte, error) {
+	p, err := k.Providers.Get(ctx, provider)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrProviderNotFound, "%s", provider)
+	} else if err != nil {
+		return nil, err
+	}
+	return p.WorkerPubkey, nil
+}
+
+// ActiveTeeLeases are provider's active leases of orders that require a TEE (x/tee reports them
+// when the provider's attestation expires). It reads the provider's lease index, not every lease.
+func (k Keeper) ActiveTeeLeases(ctx context.Context, provider sdk.AccAddress) ([]uint64, error) {
+	var out []uint64
+	rng := collections.NewPrefixedPairRange[sdk.AccAddress, uint64](provider)
+	err := k.LeasesByProvider.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+		l, err := k.Leases.Get(ctx, key.K2())
+		if err != nil {
+			return true, err
+		}
+		if l.State != types.LeaseActive {
+			return false, nil
+		}
+		o, err := k.Orders.Get(ctx, l.OrderId)
+		if err != nil {
+			return true, err
+		}
+		if o.TeeRequired {
+			out = append(out, l.Id)
+		}
+		return false, nil
+	})
+	return out, err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 type msgServer struct {
@@ -126,6 +127,8 @@ func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (
 		State:          types.OrderOpen, Escrow: escrow,
 		ClearingPrice:     sdk.NewCoin(msg.MaxPricePerBlock.Denom, math.ZeroInt()),
 		MinReputationTier: msg.MinReputationTier,
+		TeeRequired:       RequiresTee(msg.Privacy, msg.TeeRequired, msg.TeeType),
+		TeeType:           msg.TeeType,
 	}
 	if err := k.setOrder(ctx, nil, o); err != nil {
 		return nil, err
@@ -137,6 +140,7 @@ func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (
 		OrderId: id, Owner: o.Owner, Tier: o.Tier, Replicas: replicas, MaxPricePerBlock: o.MaxPricePerBlock,
 		Escrow: escrow, CommitDeadline: o.CommitDeadline, RevealDeadline: o.RevealDeadline,
 		WorkloadHash: hex.EncodeToString(o.WorkloadHash), MinReputationTier: o.MinReputationTier,
+		TeeRequired: o.TeeRequired, TeeType: o.TeeType,
 	})
 }
 
@@ -228,6 +232,11 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 		}
 		if tier < o.MinReputationTier {
 			return nil, errorsmod.Wrapf(types.ErrReputationTooLow, "order %d needs %s, %s is %s", o.Id, o.MinReputationTier.Short(), msg.Provider, tier.Short())
+		}
+	}
+	if o.TeeRequired {
+		if err := k.checkAttested(ctx, o, provider); err != nil {
+			return nil, err
 		}
 	}
 	key := collections.Join(o.Id, provider)
@@ -459,4 +468,29 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	}
 	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
 		&types.EventParamsUpdated{Authority: msg.Authority})
+}
+
+// RequiresTee is whether an order needs an attested provider: when asked, when a TEE type is named,
+// and always for confidential and secret orders.
+func RequiresTee(privacy types.Privacy, required bool, teeType teetypes.TeeType) bool {
+	return required || teeType != teetypes.TeeTypeUnspecified || privacy == types.PrivacyConfidential || privacy == types.PrivacySecret
+}
+
+// checkAttested refuses a provider without a valid enclave record of the order's TEE type, or whose
+// record binds another worker key than the one it has registered now (the key that will sign
+// receipts and serve the lease).
+func (k msgServer) checkAttested(ctx context.Context, o types.Order, provider sdk.AccAddress) error {
+	e, err := k.tee.ValidEnclave(ctx, provider, o.TeeType)
+	if err != nil {
+		return errorsmod.Wrapf(types.ErrNotAttested, "order %d: %s", o.Id, err)
+	}
+	p, err := k.Providers.Get(ctx, provider)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(e.WorkerPubkey, p.WorkerPubkey) {
+		return errorsmod.Wrapf(types.ErrNotAttested, "order %d: %s attested worker key %x, but its registered worker key is %x",
+			o.Id, provider, e.WorkerPubkey, p.WorkerPubkey)
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // maxPeerIDBytes bounds the peer id string before it is parsed.
@@ -67,6 +68,9 @@ func validateOrder(p types.Params, msg *types.MsgCreateOrder) (uint32, error) {
 	}
 	if msg.Privacy < types.PrivacyPublic || msg.Privacy > types.PrivacySecret {
 		return 0, errorsmod.Wrapf(types.ErrInvalidPrivacy, "%d", msg.Privacy)
+	}
+	if _, ok := teetypes.TeeType_name[int32(msg.TeeType)]; !ok {
+		return 0, errorsmod.Wrapf(types.ErrInvalidTeeType, "%d", msg.TeeType)
 	}
 	if msg.MinReputationTier < reputationtypes.TierUnspecified || msg.MinReputationTier > reputationtypes.TierDiamond {
 		return 0, errorsmod.Wrapf(types.ErrInvalidMinTier, "%d", msg.MinReputationTier)

@@ -40,4 +40,6 @@ var (
 	ErrAmountOverflow      = errorsmod.Register(ModuleName, 35, "amount overflows")
 	ErrReputationTooLow    = errorsmod.Register(ModuleName, 36, "provider's reputation tier is below the order's minimum")
 	ErrInvalidMinTier      = errorsmod.Register(ModuleName, 37, "invalid minimum reputation tier")
+	ErrInvalidTeeType      = errorsmod.Register(ModuleName, 38, "invalid TEE type")
+	ErrNotAttested         = errorsmod.Register(ModuleName, 39, "order requires a TEE and the provider has no valid attestation")
 )

@@ -9,6 +9,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // BankKeeper is what the market needs of x/bank: moving escrow, deposits and payouts, and burning
@@ -25,6 +26,12 @@ type BankKeeper interface {
 type AccountKeeper interface {
 	GetModuleAddress(moduleName string) sdk.AccAddress
 	AddressCodec() address.Codec
+}
+
+// TeeKeeper is what the market needs of x/tee: whether a provider has a valid attestation, for
+// orders that require a TEE.
+type TeeKeeper interface {
+	ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeType teetypes.TeeType) (teetypes.Enclave, error)
 }
 
 // ReputationKeeper is what the market needs of x/reputation: providers' tiers (orders may require a

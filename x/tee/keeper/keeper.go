@@ -1,0 +1,112 @@
+// Package keeper verifies TEE attestations (SEV-SNP, TDX, simulated) in the state machine, keeps one
+// enclave record per provider with its expiry, and records recent block hashes as nonces.
+package keeper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/core/address"
+	storetypes "cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/log"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/x/tee/types"
+)
+
+// MarketKeeper is what x/tee reads from x/market: a provider's registered worker key (the key the
+// evidence must bind), and its active leases of orders that require a TEE (reported when its record
+// expires).
+type MarketKeeper interface {
+	WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte, error)
+	ActiveTeeLeases(ctx context.Context, provider sdk.AccAddress) ([]uint64, error)
+}
+
+// marketRef is shared by every copy of the keeper, so that the market keeper, built after this one
+// (it depends on it), can be set once the app is wired.
+type marketRef struct{ k MarketKeeper }
+
+// Keeper of the tee module.
+type Keeper struct {
+	addressCodec address.Codec
+	authority    string
+	market       *marketRef
+
+	Schema      collections.Schema
+	Params      collections.Item[types.Params]
+	Enclaves    collections.Map[sdk.AccAddress, types.Enclave]
+	ExpiryQueue collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
+	Nonces      collections.Map[int64, []byte]
+}
+
+// NewKeeper builds the keeper; authority changes params (gov).
+func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService, authority string) Keeper {
+	if _, err := addressCodec.StringToBytes(authority); err != nil {
+		panic(fmt.Errorf("invalid tee authority %q: %w", authority, err))
+	}
+	sb := collections.NewSchemaBuilder(storeService)
+	k := Keeper{
+		addressCodec: addressCodec,
+		authority:    authority,
+		market:       &marketRef{},
+		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Enclaves:     collections.NewMap(sb, types.EnclavesKey, "enclaves", sdk.AccAddressKey, codec.CollValue[types.Enclave](cdc)),
+		ExpiryQueue:  collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
+		Nonces:       collections.NewMap(sb, types.NoncesKey, "nonces", collections.Int64Key, collections.BytesValue),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// SetMarketKeeper gives the keeper x/market (the app does it once, after wiring).
+func (k Keeper) SetMarketKeeper(m MarketKeeper) { k.market.k = m }
+
+// Authority is the account that may change params.
+func (k Keeper) Authority() string { return k.authority }
+
+// Logger returns the module's logger.
+func (k Keeper) Logger(ctx context.Context) log.Logger {
+	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
+}
+
+// ValidEnclave returns provider's enclave record if it is unexpired at the current height and, when
+// teeType is set, of that type. x/market calls it for orders that require a TEE.
+func (k Keeper) ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeType types.TeeType) (types.Enclave, error) {
+	e, err := k.Enclaves.Get(ctx, provider)
+	if errors.Is(err, collections.ErrNotFound) {
+		return types.Enclave{}, errorsmod.Wrapf(types.ErrEnclaveNotFound, "provider %s has never attested", provider)
+	} else if err != nil {
+		return types.Enclave{}, err
+	}
+	if h := sdk.UnwrapSDKContext(ctx).BlockHeight(); e.ExpiryHeight <= h {
+		return types.Enclave{}, errorsmod.Wrapf(types.ErrEnclaveNotFound, "provider %s's attestation expired at height %d", provider, e.ExpiryHeight)
+	}
+	if teeType != types.TeeTypeUnspecified && e.TeeType != teeType {
+		return types.Enclave{}, errorsmod.Wrapf(types.ErrEnclaveNotFound, "provider %s is attested as %s, not %s", provider, e.TeeType, teeType)
+	}
+	return e, nil
+}
+
+// setEnclave stores a record and queues its expiry, dropping the queue entry of the record it replaces.
+func (k Keeper) setEnclave(ctx context.Context, provider sdk.AccAddress, e types.Enclave) error {
+	if old, err := k.Enclaves.Get(ctx, provider); err == nil {
+		if err := k.ExpiryQueue.Remove(ctx, collections.Join(old.ExpiryHeight, provider)); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return err
+	}
+	if err := k.Enclaves.Set(ctx, provider, e); err != nil {
+		return err
+	}
+	return k.ExpiryQueue.Set(ctx, collections.Join(e.ExpiryHeight, provider))
+}

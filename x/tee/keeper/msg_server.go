@@ -1,0 +1,101 @@
+package keeper
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/fogchain/fog/x/tee/types"
+)
+
+type msgServer struct{ Keeper }
+
+// NewMsgServerImpl returns the tee Msg service.
+func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
+
+// SubmitAttestation verifies a provider's evidence and writes its enclave record. Every check that
+// needs no decoding comes first; the flat verification gas is charged before the evidence is decoded.
+func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAttestation) (*types.MsgSubmitAttestationResponse, error) {
+	provider, err := k.addressCodec.StringToBytes(msg.Provider)
+	if err != nil {
+		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "provider: %s", err)
+	}
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch msg.TeeType {
+	case types.TeeTypeSevSnp, types.TeeTypeTdx:
+	case types.TeeTypeSimulated:
+		if !p.AllowSimulated {
+			return nil, errorsmod.Wrap(types.ErrSimulatedNotAllowed, "params.allow_simulated is false")
+		}
+	default:
+		return nil, errorsmod.Wrapf(types.ErrTeeType, "%d", msg.TeeType)
+	}
+	if len(msg.Evidence) == 0 || len(msg.Evidence) > int(p.MaxEvidenceBytes) {
+		return nil, errorsmod.Wrapf(types.ErrTooLarge, "evidence of %d bytes, want 1..%d", len(msg.Evidence), p.MaxEvidenceBytes)
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	height := sdkCtx.BlockHeight()
+	if msg.NonceHeight <= height-p.NonceWindowBlocks || msg.NonceHeight > height {
+		return nil, errorsmod.Wrapf(types.ErrNonce, "nonce height %d is outside the last %d blocks (now %d)", msg.NonceHeight, p.NonceWindowBlocks, height)
+	}
+	nonce, err := k.Nonces.Get(ctx, msg.NonceHeight)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrNonce, "no block hash recorded at height %d", msg.NonceHeight)
+	} else if err != nil {
+		return nil, err
+	}
+	if k.market.k == nil {
+		return nil, errors.New("tee: market keeper not set")
+	}
+	workerKey, err := k.market.k.WorkerKey(ctx, provider)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrUnknownProvider, "%s: %s", msg.Provider, err)
+	}
+	sdkCtx.GasMeter().ConsumeGas(p.VerifyGas, "tee evidence verification")
+	v, err := verifyEvidence(p, msg.TeeType, msg.Evidence, sdkCtx.BlockTime(), types.ReportData(provider, workerKey, nonce))
+	if err != nil {
+		return nil, err
+	}
+	old, err := k.Enclaves.Get(ctx, provider)
+	renewed := err == nil && old.ExpiryHeight > height
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	evidenceHash := sha256.Sum256(msg.Evidence)
+	e := types.Enclave{
+		Provider: msg.Provider, TeeType: msg.TeeType, Measurement: v.measurement, PlatformIdHash: platformIDHash(v.platformID),
+		Tcb: v.tcb, WorkerPubkey: workerKey, AttestedHeight: height, ExpiryHeight: height + p.ValidityBlocks,
+		EvidenceHash: evidenceHash[:], NonceHeight: msg.NonceHeight,
+	}
+	if err := k.setEnclave(ctx, provider, e); err != nil {
+		return nil, err
+	}
+	return &types.MsgSubmitAttestationResponse{ExpiryHeight: e.ExpiryHeight}, sdkCtx.EventManager().EmitTypedEvent(&types.EventAttestationAccepted{
+		Provider: e.Provider, TeeType: e.TeeType, Measurement: hex.EncodeToString(e.Measurement), ExpiryHeight: e.ExpiryHeight,
+		Renewed: renewed, EvidenceHash: hex.EncodeToString(e.EvidenceHash),
+	})
+}
+
+// UpdateParams replaces the params (governance).
+func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
+	if msg.Authority != k.authority {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, msg.Authority)
+	}
+	if err := msg.Params.Validate(); err != nil {
+		return nil, err
+	}
+	if err := k.Params.Set(ctx, msg.Params); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventParamsUpdated{Authority: msg.Authority})
+}
