@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
+	"github.com/spf13/cobra"
 
 	"cosmossdk.io/core/appmodule"
 
@@ -17,6 +18,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/fogchain/fog/x/tee/client/cli"
 	"github.com/fogchain/fog/x/tee/keeper"
 	"github.com/fogchain/fog/x/tee/types"
 )
@@ -64,6 +66,9 @@ func (AppModule) RegisterInterfaces(ir codectypes.InterfaceRegistry) { types.Reg
 func (AppModule) RegisterLegacyAminoCodec(amino *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(amino)
 }
+
+// GetTxCmd returns the hand-written transaction commands.
+func (AppModule) GetTxCmd() *cobra.Command { return cli.NewTxCmd() }
 
 // RegisterServices registers the Msg and Query services.
 func (am AppModule) RegisterServices(cfg module.Configurator) {

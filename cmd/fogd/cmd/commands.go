@@ -63,6 +63,7 @@ func initRootCmd(rootCmd *cobra.Command, txConfig client.TxConfig, basicManager 
 		workerCommand(),
 		clientCommand(),
 		zkCommand(),
+		teeCommand(),
 	)
 }
 

@@ -9,7 +9,13 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	errorsmod "cosmossdk.io/errors"
@@ -121,4 +127,64 @@ func Verify(evidence []byte, roots [][]byte, now time.Time, reportData []byte, a
 		return Result{}, types.ErrBinding
 	}
 	return Result{Measurement: report.Measurement, ChipID: report.ChipId, TCB: report.Tcb}, nil
+}
+
+// DeviceFile is a simulated device on disk (JSON, hex fields): what `fogd tee sim-device` writes and
+// the worker's simulated TEE backend reads. It holds the device's private seed: keep it 0600.
+type DeviceFile struct {
+	Seed          string `json:"seed"`
+	Cert          string `json:"cert"`
+	CertSignature string `json:"cert_signature"`
+	TCB           uint64 `json:"tcb"`
+}
+
+// File is the device as a DeviceFile.
+func (d *Device) File() DeviceFile {
+	return DeviceFile{Seed: hex.EncodeToString(d.key.Seed()), Cert: hex.EncodeToString(d.cert),
+		CertSignature: hex.EncodeToString(d.certSig), TCB: d.tcb}
+}
+
+// WriteDevice writes d to path (mode 0600).
+func WriteDevice(path string, d *Device) error {
+	bz, err := json.MarshalIndent(d.File(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(bz, '\n'), 0o600)
+}
+
+// LoadDevice reads a device written by WriteDevice.
+func LoadDevice(path string) (*Device, error) {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f DeviceFile
+	if err := json.Unmarshal(bz, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	seed, err1 := hex.DecodeString(f.Seed)
+	cert, err2 := hex.DecodeString(f.Cert)
+	sig, err3 := hex.DecodeString(f.CertSignature)
+	if err := errors.Join(err1, err2, err3); err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%s: not a simulated device file", path)
+	}
+	key := ed25519.NewKeyFromSeed(seed)
+	chip := sha256.Sum256(key.Public().(ed25519.PublicKey))
+	return &Device{key: key, cert: cert, certSig: sig, chipID: chip[:], tcb: f.TCB}, nil
+}
+
+// Measurement is what a simulated TEE reports as launched software: SHA-384 of the file at path
+// (the worker uses its own executable, so the allowlist names approved fogd builds).
+func Measurement(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha512.New384()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
 }

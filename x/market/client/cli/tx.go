@@ -20,6 +20,7 @@ import (
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	"github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 const (
@@ -38,6 +39,8 @@ const (
 	flagBidsDir      = "bids-dir"
 	flagReplace      = "replace"
 	flagMinTier      = "min-tier"
+	flagTeeRequired  = "tee-required"
+	flagTeeType      = "tee-type"
 )
 
 // NewTxCmd is the root of the market's transaction commands.
@@ -192,10 +195,15 @@ func createOrderCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			teeRequired, teeType, err := ParseTeeFlags(cmd)
+			if err != nil {
+				return err
+			}
 			msg := &types.MsgCreateOrder{
 				Owner: clientCtx.GetFromAddress().String(), Resources: resources, Tier: tier, Privacy: privacy,
 				WorkloadHash: hash, LeaseBlocks: leaseBlocks, MaxPricePerBlock: maxPrice,
 				CommitBlocks: commitBlocks, RevealBlocks: revealBlocks, MinReputationTier: minTier,
+				TeeRequired: teeRequired, TeeType: teeType,
 			}
 			return tx.GenerateOrBroadcastTxCLI(clientCtx, cmd.Flags(), msg)
 		},
@@ -207,8 +215,27 @@ func createOrderCmd() *cobra.Command {
 	cmd.Flags().Uint64(flagCommitBlocks, 5, "blocks of the commit phase")
 	cmd.Flags().Uint64(flagRevealBlocks, 5, "blocks of the reveal phase")
 	AddMinTierFlag(cmd)
+	AddTeeFlags(cmd)
 	flags.AddTxFlagsToCmd(cmd)
 	return cmd
+}
+
+// AddTeeFlags adds --tee-required and --tee-type: only providers attested in x/tee (of that type) may
+// bid. Confidential and secret orders require a TEE anyway.
+func AddTeeFlags(cmd *cobra.Command) {
+	cmd.Flags().Bool(flagTeeRequired, false, "only providers with a valid TEE attestation may bid (implied by --privacy confidential or secret)")
+	cmd.Flags().String(flagTeeType, "", "require this TEE type: sev-snp, tdx or simulated (implies --tee-required)")
+}
+
+// ParseTeeFlags reads --tee-required and --tee-type.
+func ParseTeeFlags(cmd *cobra.Command) (bool, teetypes.TeeType, error) {
+	required, _ := cmd.Flags().GetBool(flagTeeRequired)
+	s, _ := cmd.Flags().GetString(flagTeeType)
+	if s == "" {
+		return required, teetypes.TeeTypeUnspecified, nil
+	}
+	t, err := teetypes.ParseTeeType(s)
+	return true, t, err
 }
 
 // AddMinTierFlag adds --min-tier, the minimum reputation tier of bidders.
