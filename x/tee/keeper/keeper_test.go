@@ -47,7 +47,7 @@ type env struct {
 	intl *tdxfake.Signer
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	f := fixture.New(t)
 	f.Ctx = f.Ctx.WithBlockTime(now)
 	root, err := simtee.NewRoot(bytesOf(7, 32))
@@ -77,43 +77,43 @@ func newEnv(t *testing.T) *env {
 }
 
 // block runs the tee's BeginBlock at the current height with a block hash derived from it.
-func (e *env) block(t *testing.T) []byte {
+func (e *env) block(t testing.TB) []byte {
 	hash := sha256.Sum256(binary.BigEndian.AppendUint64(nil, uint64(e.f.Height())))
 	require.NoError(t, e.f.Tee.BeginBlock(e.f.Ctx.WithHeaderHash(hash[:])))
 	return hash[:]
 }
 
 // next ends the block and begins the next one.
-func (e *env) next(t *testing.T) {
+func (e *env) next(t testing.TB) {
 	require.NoError(t, e.f.Tee.EndBlock(e.f.Ctx))
 	e.f.SetHeight(e.f.Height() + 1)
 	e.block(t)
 }
 
-func (e *env) nonce(t *testing.T, h int64) []byte {
+func (e *env) nonce(t testing.TB, h int64) []byte {
 	n, err := e.f.Tee.Nonces.Get(e.f.Ctx, h)
 	require.NoError(t, err)
 	return n
 }
 
-func (e *env) workerKey(t *testing.T, p sdk.AccAddress) []byte {
+func (e *env) workerKey(t testing.TB, p sdk.AccAddress) []byte {
 	prov, err := e.f.Keeper.Providers.Get(e.f.Ctx, p)
 	require.NoError(t, err)
 	return prov.WorkerPubkey
 }
 
 // binding is the report data provider must attest at nonce height h.
-func (e *env) binding(t *testing.T, p sdk.AccAddress, h int64) []byte {
+func (e *env) binding(t testing.TB, p sdk.AccAddress, h int64) []byte {
 	return types.ReportData(p, e.workerKey(t, p), e.nonce(t, h))
 }
 
-func (e *env) simEvidence(t *testing.T, reportData []byte, m []byte, debug bool) []byte {
+func (e *env) simEvidence(t testing.TB, reportData []byte, m []byte, debug bool) []byte {
 	ev, err := e.dev.Evidence(m, reportData, debug)
 	require.NoError(t, err)
 	return ev
 }
 
-func (e *env) snpEvidence(t *testing.T, r snpfake.Report) []byte {
+func (e *env) snpEvidence(t testing.TB, r snpfake.Report) []byte {
 	report, err := e.amd.Sign(r)
 	require.NoError(t, err)
 	bz, err := (&types.SevSnpEvidence{Report: report, Vcek: e.amd.VCEK()}).Marshal()
@@ -121,7 +121,7 @@ func (e *env) snpEvidence(t *testing.T, r snpfake.Report) []byte {
 	return bz
 }
 
-func (e *env) tdxEvidence(t *testing.T, b tdxfake.Body) []byte {
+func (e *env) tdxEvidence(t testing.TB, b tdxfake.Body) []byte {
 	quote, err := e.intl.Quote(b)
 	require.NoError(t, err)
 	bz, err := (&types.TdxEvidence{Quote: quote}).Marshal()
