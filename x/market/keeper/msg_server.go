@@ -391,6 +391,18 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 	if h > l.StartDeadline {
 		return nil, errorsmod.Wrapf(types.ErrStartDeadlinePassed, "lease %d had to start by height %d", l.Id, l.StartDeadline)
 	}
+	// an order that requires a TEE starts only on a provider still attested (it may renew first)
+	if o, err := k.Orders.Get(ctx, l.OrderId); err != nil {
+		return nil, err
+	} else if o.TeeRequired {
+		provider, err := k.addr(l.Provider, "provider")
+		if err != nil {
+			return nil, err
+		}
+		if err := k.checkAttested(ctx, o, provider); err != nil {
+			return nil, err
+		}
+	}
 	if err := k.StartQueue.Remove(ctx, collections.Join(l.StartDeadline, l.Id)); err != nil {
 		return nil, err
 	}

@@ -201,6 +201,11 @@ func TestAttestationRefusals(t *testing.T) {
 	snpGenuine := e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb})
 	lowTCB := tcb
 	lowTCB.SnpSpl--
+	keyless := e.f.NewAccount(t, 100_000_000)
+	noKey := fixture.RegisterMsg(keyless)
+	noKey.WorkerPubkey = nil
+	_, err = e.f.Msg.RegisterProvider(e.f.Ctx, noKey)
+	require.NoError(t, err)
 	for i := 0; i < 3; i++ { // move the window on: h stays inside it, h-? are outside
 		e.next(t)
 	}
@@ -230,6 +235,8 @@ func TestAttestationRefusals(t *testing.T) {
 		{"device certificate expired", p, types.TeeTypeSimulated, expired, h, types.ErrCertExpired},
 		{"tampered simulated report", p, types.TeeTypeSimulated, tampered, h, types.ErrBadSignature},
 		{"unregistered provider", e.f.NewAccount(t, 0), types.TeeTypeSimulated, genuineSim, h, types.ErrUnknownProvider},
+		{"provider without a worker key", keyless, types.TeeTypeSimulated,
+			e.simEvidence(t, types.ReportData(keyless, nil, e.nonce(t, h)), measurement, false), h, types.ErrUnknownProvider},
 		{"SEV-SNP: TCB below the minimum", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: lowTCB}), h, types.ErrTCB},
 		{"SEV-SNP: debug", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb, Debug: true}), h, types.ErrDebug},
 		{"SEV-SNP evidence sent as TDX", p, types.TeeTypeTdx, snpGenuine, h, types.ErrMalformedEvidence},
@@ -411,4 +418,39 @@ func TestGenesisRoundTrip(t *testing.T) {
 	bad := *gs
 	bad.Enclaves = append(bad.Enclaves, gs.Enclaves[0])
 	require.Error(t, bad.Validate(), "one record per provider")
+}
+
+// A lease of a TEE-requiring order starts only while its provider is still attested.
+func TestLeaseStartsOnlyWhileAttested(t *testing.T) {
+	e := newEnv(t)
+	params, _ := e.f.Tee.Params.Get(e.f.Ctx)
+	params.ValidityBlocks = 12
+	require.NoError(t, e.f.Tee.Params.Set(e.f.Ctx, params))
+	p := e.f.NewProvider(t)
+	h := e.f.Height()
+	_, err := e.submit(p, types.TeeTypeSimulated, e.simEvidence(t, e.binding(t, p, h), measurement, false), h)
+	require.NoError(t, err)
+	msg := fixture.OrderMsg(e.f.NewAccount(t, 1_000_000))
+	msg.TeeRequired, msg.CommitBlocks, msg.RevealBlocks = true, 3, 3
+	o := e.f.CreateOrder(t, msg)
+	s := e.f.Commit(t, o.Id, p, 4)
+	for e.f.Height() <= o.CommitDeadline {
+		e.next(t)
+	}
+	e.f.Reveal(t, o.Id, s)
+	for e.f.Height() <= o.RevealDeadline {
+		require.NoError(t, e.f.Keeper.EndBlocker(e.f.Ctx))
+		e.next(t)
+	}
+	l := e.f.LeasesOf(t, o.Id)[0]
+	for e.f.Height() < h+params.ValidityBlocks {
+		e.next(t)
+	}
+	_, err = e.f.Msg.StartLease(e.f.Ctx, &markettypes.MsgStartLease{Provider: p.String(), LeaseId: l.Id})
+	require.ErrorIs(t, err, markettypes.ErrNotAttested, "the attestation expired before the start")
+	h = e.f.Height()
+	_, err = e.submit(p, types.TeeTypeSimulated, e.simEvidence(t, e.binding(t, p, h), measurement, false), h)
+	require.NoError(t, err)
+	_, err = e.f.Msg.StartLease(e.f.Ctx, &markettypes.MsgStartLease{Provider: p.String(), LeaseId: l.Id})
+	require.NoError(t, err, "renewed, it starts")
 }

@@ -61,6 +61,9 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrUnknownProvider, "%s: %s", msg.Provider, err)
 	}
+	if len(workerKey) == 0 {
+		return nil, errorsmod.Wrapf(types.ErrUnknownProvider, "%s has no worker key registered: attestations bind the worker key", msg.Provider)
+	}
 	sdkCtx.GasMeter().ConsumeGas(p.VerifyGas, "tee evidence verification")
 	v, err := verifyEvidence(p, msg.TeeType, msg.Evidence, sdkCtx.BlockTime(), types.ReportData(provider, workerKey, nonce))
 	if err != nil {

@@ -20,7 +20,8 @@ import (
 var IntelSGXRootCAPEM []byte
 
 const (
-	// DefaultValidityBlocks: an attestation counts for about a day of 6-second blocks.
+	// DefaultValidityBlocks: an attestation counts for 14,400 blocks (4 hours of 1-second blocks, a
+	// day of 6-second ones); the worker renews it before it expires.
 	DefaultValidityBlocks = 14_400
 	// DefaultNonceWindowBlocks: evidence must bind one of the last 100 block hashes.
 	DefaultNonceWindowBlocks = 100
