@@ -25,6 +25,7 @@ import (
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // Chain is what the engine needs from the node (offchain/chain.Client).
@@ -49,6 +50,12 @@ type Observer interface {
 	BidLost()
 	Withdrawn(amount sdk.Coin)
 	Reputation(s reputationtypes.Score)
+}
+
+// Attestation is the worker's own x/tee enclave record (offchain/attest.Attester).
+type Attestation interface {
+	// Enclave is the provider's record binding the worker key, and whether it is valid at height h.
+	Enclave(h int64) (teetypes.Enclave, bool)
 }
 
 // Policy says which orders the provider wants.
@@ -91,6 +98,7 @@ type OrderState struct {
 // Engine runs the provider's bidding.
 type Engine struct {
 	chain    Chain
+	tee      Attestation // nil: the worker does not attest
 	model    CostModel
 	policy   Policy
 	capacity markettypes.Resources
@@ -101,6 +109,8 @@ type Engine struct {
 	mu     sync.Mutex
 	orders map[uint64]*OrderState
 	skip   map[uint64]bool // orders decided against, not persisted
+	// orders that require a TEE the worker cannot show yet, logged once each
+	teeWait map[uint64]bool
 	// own reputation, refreshed every reputationEvery blocks
 	score       reputationtypes.Score
 	scoreHeight int64
@@ -109,8 +119,9 @@ type Engine struct {
 	done   chan struct{}
 }
 
-// New builds an engine keeping its state under dir.
-func New(chain Chain, model CostModel, policy Policy, capacity markettypes.Resources, dir string, obs Observer, log *slog.Logger) (*Engine, error) {
+// New builds an engine keeping its state under dir. tee is the worker's attestation, nil if it has
+// none: orders that require a TEE are then never bid on.
+func New(chain Chain, tee Attestation, model CostModel, policy Policy, capacity markettypes.Resources, dir string, obs Observer, log *slog.Logger) (*Engine, error) {
 	if err := model.Validate(); err != nil {
 		return nil, err
 	}
@@ -127,8 +138,8 @@ func New(chain Chain, model CostModel, policy Policy, capacity markettypes.Resou
 			return nil, err
 		}
 	}
-	return &Engine{chain: chain, model: model, policy: policy, capacity: capacity, dir: dir, obs: obs, log: log,
-		orders: map[uint64]*OrderState{}, skip: map[uint64]bool{}}, nil
+	return &Engine{chain: chain, tee: tee, model: model, policy: policy, capacity: capacity, dir: dir, obs: obs, log: log,
+		orders: map[uint64]*OrderState{}, skip: map[uint64]bool{}, teeWait: map[uint64]bool{}}, nil
 }
 
 func (e *Engine) ordersDir() string { return filepath.Join(e.dir, "orders") }
@@ -300,6 +311,16 @@ func (e *Engine) discover(ctx context.Context, h int64) error {
 			// not skipped for good: the tier is read again, and may rise, while the commit phase lasts
 			continue
 		}
+		if o.TeeRequired {
+			if ok, why := e.attested(o, h); !ok {
+				// not skipped for good either: the worker may attest, or renew, while the commit phase lasts
+				if !e.teeWait[o.Id] {
+					e.teeWait[o.Id] = true
+					e.log.Info("not bidding (yet): the order requires a TEE", "order", o.Id, "tee_type", o.TeeType.Short(), "reason", why)
+				}
+				continue
+			}
+		}
 		if !e.fits(o.Resources) {
 			e.skipOrder(o.Id, "no free capacity")
 			continue
@@ -345,6 +366,22 @@ func (e *Engine) seal(orderID uint64, price sdk.Coin) (sealedbid.Bid, error) {
 	return sealed, err
 }
 
+// attested tells whether the worker's enclave record lets it commit on a TEE order at height h, and
+// why not.
+func (e *Engine) attested(o markettypes.Order, h int64) (bool, string) {
+	if e.tee == nil {
+		return false, "this worker does not attest ([tee] type = \"none\")"
+	}
+	enc, valid := e.tee.Enclave(h)
+	switch {
+	case !valid:
+		return false, "no valid enclave record for this worker key"
+	case o.TeeType != teetypes.TeeTypeUnspecified && enc.TeeType != o.TeeType:
+		return false, fmt.Sprintf("attested as %s, the order wants %s", enc.TeeType.Short(), o.TeeType.Short())
+	}
+	return true, ""
+}
+
 func (e *Engine) skipOrder(id uint64, why string) {
 	e.skip[id] = true
 	e.log.Debug("not bidding", "order", id, "reason", why)
@@ -353,7 +390,8 @@ func (e *Engine) skipOrder(id uint64, why string) {
 func (e *Engine) commit(ctx context.Context, st *OrderState, sealed sealedbid.Bid) error {
 	_, err := e.chain.Broadcast(ctx, &markettypes.MsgCommitBid{
 		Provider: e.chain.Address().String(), OrderId: st.OrderID, Commitment: sealed.Commitment})
-	if errors.Is(err, markettypes.ErrReputationTooLow) || errors.Is(err, markettypes.ErrCommitPhaseOver) || errors.Is(err, markettypes.ErrOrderNotOpen) {
+	if errors.Is(err, markettypes.ErrReputationTooLow) || errors.Is(err, markettypes.ErrNotAttested) ||
+		errors.Is(err, markettypes.ErrCommitPhaseOver) || errors.Is(err, markettypes.ErrOrderNotOpen) {
 		return e.finish(st, "commit refused: "+err.Error())
 	}
 	if err != nil && !errors.Is(err, markettypes.ErrDuplicateBid) {

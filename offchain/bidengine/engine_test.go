@@ -19,6 +19,7 @@ import (
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // fakeChain keeps orders, bids and leases in memory and applies the engine's messages to them.
@@ -147,7 +148,11 @@ func (c *fakeChain) commits() []*markettypes.MsgCommitBid {
 var model = bidengine.CostModel{Denom: "ufog", BasePerBlock: "1", PerMilliCPU: "0.002", Margin: "1.5"}
 
 func newEngine(t *testing.T, c *fakeChain, dir string, policy bidengine.Policy, capacity uint64) *bidengine.Engine {
-	e, err := bidengine.New(c, model, policy, markettypes.Resources{CpuMillicores: capacity, MemoryMib: 4096}, dir, nil,
+	return newEngineWith(t, c, nil, dir, policy, capacity)
+}
+
+func newEngineWith(t *testing.T, c *fakeChain, tee bidengine.Attestation, dir string, policy bidengine.Policy, capacity uint64) *bidengine.Engine {
+	e, err := bidengine.New(c, tee, model, policy, markettypes.Resources{CpuMillicores: capacity, MemoryMib: 4096}, dir, nil,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	return e
@@ -288,4 +293,76 @@ func TestEngineUsesASecretSavedBeforeACrash(t *testing.T) {
 	e.Step(context.Background(), 11)
 	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State)
 	require.Equal(t, int64(6), c.bids[o.Id].Price.Amount.Int64())
+}
+
+// fakeAttestation is the worker's enclave record, valid below its expiry height.
+type fakeAttestation struct {
+	mu sync.Mutex
+	e  *teetypes.Enclave
+}
+
+func (a *fakeAttestation) Enclave(h int64) (teetypes.Enclave, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.e == nil {
+		return teetypes.Enclave{}, false
+	}
+	return *a.e, a.e.ExpiryHeight > h
+}
+
+// Orders that require a TEE get bids only from a worker whose enclave record is valid and of the
+// order's type; they are looked at again while the commit phase lasts, since the worker may attest.
+func TestEngineBidsOnTeeOrdersOnlyWhenAttested(t *testing.T) {
+	tee := func(o markettypes.Order, typ teetypes.TeeType) markettypes.Order {
+		o.TeeRequired, o.TeeType = true, typ
+		return o
+	}
+	c := newFakeChain()
+	anyTee := c.addOrder(100, 10, markettypes.TierBronze)
+	c.orders[anyTee.Id] = tee(c.orders[anyTee.Id], teetypes.TeeTypeUnspecified)
+	snp := c.addOrder(100, 10, markettypes.TierBronze)
+	c.orders[snp.Id] = tee(c.orders[snp.Id], teetypes.TeeTypeSevSnp)
+	sim := c.addOrder(100, 10, markettypes.TierBronze)
+	c.orders[sim.Id] = tee(c.orders[sim.Id], teetypes.TeeTypeSimulated)
+
+	// a worker without [tee] never bids on them
+	plain := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 4000)
+	require.NoError(t, plain.Start(context.Background()))
+	defer plain.Stop()
+	plain.Step(context.Background(), 2)
+	require.Empty(t, c.commits())
+
+	att := &fakeAttestation{}
+	e := newEngineWith(t, c, att, t.TempDir(), bidengine.Policy{}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	e.Step(context.Background(), 3)
+	require.Empty(t, c.commits(), "not attested yet")
+
+	att.e = &teetypes.Enclave{TeeType: teetypes.TeeTypeSimulated, ExpiryHeight: 4}
+	e.Step(context.Background(), 4)
+	require.Empty(t, c.commits(), "the record expired")
+
+	att.e.ExpiryHeight = 1000
+	e.Step(context.Background(), 5)
+	var ids []uint64
+	for _, m := range c.commits() {
+		ids = append(ids, m.OrderId)
+	}
+	require.Equal(t, []uint64{anyTee.Id, sim.Id}, ids, "any TEE, or the type it is attested as; not sev-snp")
+}
+
+// A commit the market refuses for want of a valid attestation ends the order's state machine.
+func TestEngineStopsWhenTheMarketSaysNotAttested(t *testing.T) {
+	c := newFakeChain()
+	o := c.addOrder(1000, 10, markettypes.TierBronze)
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	c.failNext = markettypes.ErrNotAttested
+	e.Step(context.Background(), 5)
+	st := e.States()[0]
+	require.Equal(t, o.Id, st.OrderID)
+	require.Equal(t, bidengine.PhaseDone, st.Phase)
+	require.Contains(t, st.Outcome, "commit refused")
 }

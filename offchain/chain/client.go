@@ -30,6 +30,7 @@ import (
 
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // Config says where the node is and who signs.
@@ -66,6 +67,7 @@ type Client struct {
 	Market     markettypes.QueryClient
 	Bank       banktypes.QueryClient
 	Reputation reputationtypes.QueryClient
+	Tee        teetypes.QueryClient
 
 	mu       sync.Mutex // one signer at a time: the sequence is shared state
 	accNum   uint64
@@ -114,6 +116,7 @@ func (c *Client) Start(ctx context.Context) error {
 	c.Market = markettypes.NewQueryClient(conn)
 	c.Bank = banktypes.NewQueryClient(conn)
 	c.Reputation = reputationtypes.NewQueryClient(conn)
+	c.Tee = teetypes.NewQueryClient(conn)
 	st, err := c.rpc.Status(ctx)
 	if err != nil {
 		return fmt.Errorf("node %s: %w", c.cfg.RPC, err)

@@ -14,6 +14,7 @@ import (
 	markettypes "github.com/fogchain/fog/x/market/types"
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // allPages calls fetch with each page's key until the last page and returns every item.
@@ -168,4 +169,38 @@ func (c *Client) CheckInclusion(ctx context.Context, a *wire.AnchoredReceipt) er
 		return fmt.Errorf("receipt is not in batch %d: %s", a.BatchId, res.Reason)
 	}
 	return proofstypes.CheckExecutionBatch(res.Batch, a.Receipt.Receipt.LeaseId, a.Receipt.Receipt.Provider)
+}
+
+// Enclave reads a provider's x/tee enclave record and whether it is valid at the node's height (it
+// counts while the height is below its expiry_height); found is false when it never attested.
+func (c *Client) Enclave(ctx context.Context, provider string) (res teetypes.QueryEnclaveResponse, found bool, err error) {
+	r, err := c.Tee.Enclave(ctx, &teetypes.QueryEnclaveRequest{Provider: provider})
+	if err != nil {
+		if isNotFound(err) {
+			return res, false, nil
+		}
+		c.fail("query")
+		return res, false, cleanGRPC(err)
+	}
+	return *r, true, nil
+}
+
+// TeeNonce is the newest block hash x/tee recorded, for binding fresh evidence.
+func (c *Client) TeeNonce(ctx context.Context) (teetypes.Nonce, error) {
+	res, err := c.Tee.Nonce(ctx, &teetypes.QueryNonceRequest{})
+	if err != nil {
+		c.fail("query")
+		return teetypes.Nonce{}, cleanGRPC(err)
+	}
+	return res.Nonce, nil
+}
+
+// TeeParams are x/tee's params.
+func (c *Client) TeeParams(ctx context.Context) (teetypes.Params, error) {
+	res, err := c.Tee.Params(ctx, &teetypes.QueryParamsRequest{})
+	if err != nil {
+		c.fail("query")
+		return teetypes.Params{}, cleanGRPC(err)
+	}
+	return res.Params, nil
 }

@@ -1,12 +1,14 @@
 // Package customer is the customer side of the market (`fogd client`): post an order for a WASM
-// workload, follow its auction, deliver the workload to the winners over /fog/task/1, check their
-// signed receipts, and close the leases so unused escrow comes back.
+// workload, follow its auction, check the winners' TEE attestations when the order requires one,
+// deliver the workload to the winners over /fog/task/1, check their signed receipts, and close the
+// leases so unused escrow comes back.
 package customer
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +29,7 @@ import (
 	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // Order is what the customer asks for.
@@ -42,14 +45,20 @@ type Order struct {
 	RevealBlocks uint64
 	// MinReputationTier of bidders (unspecified: any).
 	MinReputationTier reputationtypes.Tier
+	// TeeRequired: only providers attested in x/tee may bid (implied by a TeeType and by the
+	// confidential and secret privacy levels); TeeType names the TEE type they must be attested as.
+	TeeRequired bool
+	TeeType     teetypes.TeeType
 }
 
 // Replica is what one winner did.
 type Replica struct {
 	Lease    markettypes.Lease
 	Provider markettypes.Provider
-	Output   []byte
-	Receipt  wire.SignedReceipt
+	// Enclave is the provider's enclave record the receipt's attestation hash matched (TEE orders).
+	Enclave *teetypes.Enclave
+	Output  []byte
+	Receipt wire.SignedReceipt
 	// Anchored is the receipt with its inclusion proof, once the worker anchored it.
 	Anchored *wire.AnchoredReceipt
 	// Closed is the lease after the customer closed it.
@@ -91,6 +100,7 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 		Owner: owner.String(), Resources: o.Resources, Tier: o.Tier, Privacy: o.Privacy,
 		WorkloadHash: hash[:], LeaseBlocks: o.LeaseBlocks, MaxPricePerBlock: o.MaxPrice,
 		CommitBlocks: o.CommitBlocks, RevealBlocks: o.RevealBlocks, MinReputationTier: o.MinReputationTier,
+		TeeRequired: o.TeeRequired, TeeType: o.TeeType,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the order: %w", err)
@@ -109,6 +119,9 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	}
 	balanceBefore = balanceBefore.Add(order.Escrow) // as if the escrow had not left yet
 	c.say("order %d created: %s, %d replica(s), escrow %s, workload %x", order.Id, order.Tier, order.Replicas, order.Escrow, hash)
+	if order.TeeRequired {
+		c.say("order %d requires a TEE (type %s): only attested providers can bid", order.Id, order.TeeType.Short())
+	}
 	c.say("commit phase until height %d, reveal phase until height %d", order.CommitDeadline, order.RevealDeadline)
 
 	if order, err = c.awaitSettlement(ctx, order); err != nil {
@@ -132,7 +145,7 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	result := &Result{Order: order}
 	var firstErr error
 	for i, l := range leases {
-		rep, err := c.deliver(ctx, h, l, o, uint64(1))
+		rep, err := c.deliver(ctx, h, order, l, o, uint64(1))
 		if err != nil {
 			c.say("lease %d (provider %s): %v", l.Id, l.Provider, err)
 			firstErr = errors.Join(firstErr, fmt.Errorf("lease %d: %w", l.Id, err))
@@ -215,8 +228,9 @@ func (c *Client) leasesOf(ctx context.Context, orderID uint64) ([]markettypes.Le
 	return out, nil
 }
 
-// deliver waits for the lease to start, sends the workload to its worker and checks the receipt.
-func (c *Client) deliver(ctx context.Context, h host.Host, l markettypes.Lease, o Order, seq uint64) (*Replica, error) {
+// deliver waits for the lease to start, checks the provider's attestation if the order requires a
+// TEE, sends the workload to its worker and checks the receipt.
+func (c *Client) deliver(ctx context.Context, h host.Host, order markettypes.Order, l markettypes.Lease, o Order, seq uint64) (*Replica, error) {
 	deadline := time.Now().Add(c.StartWait)
 	for l.State == markettypes.LeasePending {
 		if time.Now().After(deadline) {
@@ -240,6 +254,15 @@ func (c *Client) deliver(ctx context.Context, h host.Host, l markettypes.Lease, 
 	if err != nil {
 		return nil, err
 	}
+	var enclave *teetypes.Enclave
+	if order.TeeRequired {
+		// before the workload leaves: a refusal here sends nothing, and the lease is closed
+		if enclave, err = c.enclave(ctx, order, prov); err != nil {
+			return nil, err
+		}
+		c.say("lease %d: provider %s attested as %s, measurement %x, valid until height %d",
+			l.Id, l.Provider, enclave.TeeType.Short(), enclave.Measurement, enclave.ExpiryHeight)
+	}
 	c.say("lease %d active with provider %s (peer %s): delivering %d bytes of WASM and %d bytes of input",
 		l.Id, l.Provider, info.ID, len(o.Module), len(o.Input))
 	resp, err := task.Send(ctx, h, info, task.Task{ChainID: c.Chain.ChainID(), LeaseID: l.Id, Seq: seq, Module: o.Module, Input: o.Input},
@@ -252,7 +275,63 @@ func (c *Client) deliver(ctx context.Context, h host.Host, l markettypes.Lease, 
 	}
 	c.say("lease %d: output %d bytes, receipt signed by the provider's worker key verifies (status %d, %dµs)",
 		l.Id, len(resp.Output), resp.Receipt.Receipt.Status, resp.Receipt.Receipt.DurationMicros)
-	return &Replica{Lease: l, Provider: prov, Output: resp.Output, Receipt: *resp.Receipt}, nil
+	if enclave != nil {
+		got := resp.Receipt.Receipt.AttestationHash
+		if !bytes.Equal(got, enclave.EvidenceHash) {
+			// the worker may have attested again since: its new record must pass the same checks
+			if enclave, err = c.enclave(ctx, order, prov); err != nil {
+				return nil, fmt.Errorf("receipt rejected: %w", err)
+			}
+			if err := CheckAttestationHash(got, *enclave); err != nil {
+				return nil, fmt.Errorf("receipt rejected: %w", err)
+			}
+		}
+		c.say("lease %d: the receipt carries the provider's current attestation (evidence %s)", l.Id, hex.EncodeToString(got))
+	}
+	return &Replica{Lease: l, Provider: prov, Enclave: enclave, Output: resp.Output, Receipt: *resp.Receipt}, nil
+}
+
+// enclave reads the provider's enclave record and checks it for the order.
+func (c *Client) enclave(ctx context.Context, order markettypes.Order, prov markettypes.Provider) (*teetypes.Enclave, error) {
+	res, found, err := c.Chain.Enclave(ctx, prov.Owner)
+	if err != nil {
+		return nil, fmt.Errorf("reading provider %s's attestation: %w", prov.Owner, err)
+	}
+	if err := CheckEnclave(res, found, order, prov.WorkerPubkey); err != nil {
+		return nil, fmt.Errorf("not delivering: %w", err)
+	}
+	return &res.Enclave, nil
+}
+
+// CheckEnclave checks, for an order that requires a TEE, a provider's enclave record as x/tee's
+// Enclave query returned it: there is one, it is valid, it is of the order's TEE type (when the
+// order names one), and it binds the provider's registered worker key (the key that serves the
+// lease and signs receipts).
+func CheckEnclave(res teetypes.QueryEnclaveResponse, found bool, order markettypes.Order, workerKey []byte) error {
+	e := res.Enclave
+	switch {
+	case !found:
+		return fmt.Errorf("the order requires a TEE and the provider never attested")
+	case !res.Valid:
+		return fmt.Errorf("the provider's attestation expired at height %d", e.ExpiryHeight)
+	case order.TeeType != teetypes.TeeTypeUnspecified && e.TeeType != order.TeeType:
+		return fmt.Errorf("the provider is attested as %s, the order requires %s", e.TeeType.Short(), order.TeeType.Short())
+	case !bytes.Equal(e.WorkerPubkey, workerKey):
+		return fmt.Errorf("the provider's attestation binds worker key %x, its registered worker key is %x", e.WorkerPubkey, workerKey)
+	}
+	return nil
+}
+
+// CheckAttestationHash checks that a receipt's attestation hash is the evidence hash of the
+// provider's enclave record.
+func CheckAttestationHash(hash []byte, e teetypes.Enclave) error {
+	switch {
+	case len(hash) == 0:
+		return errors.New("the order requires a TEE and the receipt carries no attestation hash")
+	case !bytes.Equal(hash, e.EvidenceHash):
+		return fmt.Errorf("the receipt's attestation hash %x is not the provider's current attestation %x", hash, e.EvidenceHash)
+	}
+	return nil
 }
 
 func (c *Client) close(ctx context.Context, leaseID uint64) (markettypes.Lease, error) {

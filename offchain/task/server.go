@@ -48,6 +48,9 @@ type Config struct {
 	StreamTimeout time.Duration
 	// MaxConcurrent tasks run at once; more wait for a slot (within their stream's deadline).
 	MaxConcurrent int
+	// AttestationHash, if set, gives the evidence hash of the worker's current x/tee enclave record
+	// (nil when not attested); every receipt carries it.
+	AttestationHash func() []byte
 }
 
 // Server answers /fog/task/1 streams.
@@ -175,6 +178,9 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire
 		Status: int32(res.Status), ExitCode: res.ExitCode, DurationMicros: uint64(res.Duration.Microseconds()),
 		StartUnixMs: started.UnixMilli(), EndUnixMs: ended.UnixMilli(),
 		WorkerPubkey: s.cfg.Key.Public().(ed25519.PublicKey), Provider: s.cfg.Provider,
+	}
+	if s.cfg.AttestationHash != nil {
+		receipt.AttestationHash = s.cfg.AttestationHash()
 	}
 	signed, err := wire.SignReceipt(receipt, s.cfg.Key)
 	if err != nil {

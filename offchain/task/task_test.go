@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,6 +68,8 @@ type env struct {
 	owner    ownerKey
 	provider string
 	seq      uint64
+	// attestation is what the server puts in receipts as attestation_hash
+	attestation atomic.Pointer[[]byte]
 }
 
 func newHost(t testing.TB, listen bool) host.Host {
@@ -93,7 +96,13 @@ func newEnv(t *testing.T) *env {
 	require.NoError(t, err)
 	lim := runtime.DefaultLimits()
 	lim.Timeout, lim.MaxModuleBytes, lim.MaxInputBytes = 300*time.Millisecond, 1<<20, 64<<10
-	srv := task.NewServer(task.Config{ChainID: chainID, Provider: e.provider, Key: e.key, Limits: lim},
+	srv := task.NewServer(task.Config{ChainID: chainID, Provider: e.provider, Key: e.key, Limits: lim,
+		AttestationHash: func() []byte {
+			if h := e.attestation.Load(); h != nil {
+				return *h
+			}
+			return nil
+		}},
 		e.worker, e.chain, rt, receipts, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, srv.Start(context.Background()))
 	t.Cleanup(srv.Stop)
@@ -132,6 +141,7 @@ func TestTaskRunsAndReceiptVerifies(t *testing.T) {
 	require.Equal(t, wire.Hash(input), r.OutputHash)
 	require.Equal(t, int32(runtime.StatusOK), r.Status)
 	require.Equal(t, e.provider, r.Provider)
+	require.Empty(t, r.AttestationHash, "not attested: no attestation hash")
 
 	// a receipt that was tampered with, or checked against another key, does not verify
 	tampered := *resp.Receipt
@@ -141,6 +151,18 @@ func TestTaskRunsAndReceiptVerifies(t *testing.T) {
 	require.Error(t, tampered.Verify(e.key.Public().(ed25519.PublicKey)))
 	_, other, _ := ed25519.GenerateKey(rand.Reader)
 	require.Error(t, resp.Receipt.Verify(other.Public().(ed25519.PublicKey)))
+
+	// once attested, receipts carry the enclave record's evidence hash, under the signature
+	hash := wire.Hash([]byte("evidence"))
+	e.attestation.Store(&hash)
+	resp, err = e.send(1, echo, input, e.owner)
+	require.NoError(t, err)
+	require.Equal(t, hash, resp.Receipt.Receipt.AttestationHash)
+	require.NoError(t, resp.Receipt.Verify(e.key.Public().(ed25519.PublicKey)))
+	rc = *resp.Receipt.Receipt
+	rc.AttestationHash = wire.Hash([]byte("other evidence"))
+	tampered = wire.SignedReceipt{Receipt: &rc, Signature: resp.Receipt.Signature}
+	require.Error(t, tampered.Verify(e.key.Public().(ed25519.PublicKey)), "the signature covers the attestation hash")
 }
 
 // Workloads that fail are answered with a receipt that records the failure, and the worker keeps

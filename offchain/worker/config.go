@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
@@ -14,6 +15,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/fogchain/fog/offchain/anchor"
+	"github.com/fogchain/fog/offchain/attest"
 	"github.com/fogchain/fog/offchain/bidengine"
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
@@ -78,6 +80,7 @@ type Config struct {
 	Policy     bidengine.Policy    `toml:"policy"`
 	Limits     Limits              `toml:"limits"`
 	Anchoring  anchor.Policy       `toml:"anchoring"`
+	Tee        attest.Config       `toml:"tee"`
 }
 
 // DefaultConfig suits a worker next to a localnet node.
@@ -102,6 +105,7 @@ func DefaultConfig() Config {
 		},
 		Policy:    bidengine.Policy{WithdrawEvery: 10},
 		Anchoring: anchor.Policy{EveryReceipts: 16, EveryBlocks: 20},
+		Tee:       attest.DefaultConfig(),
 		Limits:    Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
 	}
 }
@@ -155,6 +159,15 @@ func (c Config) Validate() error {
 	if c.Limits.TaskTimeout.Duration <= 0 || c.Limits.MaxConcurrentTasks <= 0 || c.Limits.MaxModuleBytes <= 0 || c.Limits.MaxInputBytes < 0 || c.Limits.MaxOutputBytes <= 0 {
 		add("limits: task_timeout, max_concurrent_tasks, max_module_bytes and max_output_bytes must be positive")
 	}
+	if !slices.Contains(attest.Types, c.Tee.Type) {
+		add("tee.type %q: want none, auto, sev-snp, tdx or simulated", c.Tee.Type)
+	}
+	if c.Tee.Type == attest.TypeSimulated && c.Tee.SimulatedDevice == "" {
+		add("tee: type = \"simulated\" needs simulated_device, a device file written by `fogd tee sim-device`")
+	}
+	if c.Tee.Enabled() && c.Tee.RenewBeforeBlocks <= 0 {
+		add("tee.renew_before_blocks must be positive")
+	}
 	return errors.Join(errs...)
 }
 
@@ -167,6 +180,9 @@ func (c Config) Resolve(home string) Config {
 		c.KeyringDir = home
 	} else if !filepath.IsAbs(c.KeyringDir) {
 		c.KeyringDir = filepath.Join(home, c.KeyringDir)
+	}
+	if c.Tee.SimulatedDevice != "" && !filepath.IsAbs(c.Tee.SimulatedDevice) {
+		c.Tee.SimulatedDevice = filepath.Join(home, c.Tee.SimulatedDevice)
 	}
 	return c
 }
@@ -236,6 +252,10 @@ var comments = map[string]string{
 	"every_blocks":          "or once the oldest waiting receipt is this many blocks old",
 	"[attributes]":          "self-declared provider attributes, e.g. region = \"eu-west\"",
 	"withdraw_every_blocks": "blocks between withdrawals of an active lease's payments",
+	"[tee]":                 "TEE attestation of this worker in x/tee; orders that require a TEE are bid on only while it is valid",
+	"type":                  "none (no attestation) | auto (detect SEV-SNP or TDX) | sev-snp | tdx | simulated (development networks)",
+	"simulated_device":      "type = simulated: the device file written by `fogd tee sim-device` (relative to the home)",
+	"renew_before_blocks":   "attest again when the enclave record expires within this many blocks",
 }
 
 func annotate(body []byte) []byte {

@@ -55,3 +55,43 @@ func TestConfigValidateSaysWhatToFix(t *testing.T) {
 		require.ErrorContains(t, err, want)
 	}
 }
+
+func TestConfigTeeSection(t *testing.T) {
+	home := t.TempDir()
+	cfg := worker.DefaultConfig()
+	require.Equal(t, "none", cfg.Tee.Type, "no attestation unless asked")
+	require.Equal(t, int64(200), cfg.Tee.RenewBeforeBlocks)
+	path, err := worker.WriteConfig(home, cfg)
+	require.NoError(t, err)
+	bz, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(bz), "[tee]")
+	require.Contains(t, string(bz), "# none (no attestation) | auto")
+
+	body := strings.Replace(string(bz), "type = 'none'", "type = 'simulated'", 1)
+	body = strings.Replace(body, "simulated_device = ''", "simulated_device = 'sim-device.json'", 1)
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	loaded, err := worker.LoadConfig(home)
+	require.NoError(t, err)
+	require.Equal(t, "simulated", loaded.Tee.Type)
+	require.NoError(t, loaded.Validate())
+	require.Equal(t, filepath.Join(home, "sim-device.json"), loaded.Resolve(home).Tee.SimulatedDevice, "relative to the home")
+
+	for _, c := range []struct {
+		edit func(*worker.Config)
+		want string
+	}{
+		{func(c *worker.Config) { c.Tee.Type = "sgx" }, `tee.type "sgx"`},
+		{func(c *worker.Config) { c.Tee.Type = "simulated" }, "simulated_device"},
+		{func(c *worker.Config) { c.Tee.Type, c.Tee.RenewBeforeBlocks = "auto", 0 }, "renew_before_blocks"},
+	} {
+		cfg := worker.DefaultConfig()
+		c.edit(&cfg)
+		require.ErrorContains(t, cfg.Validate(), c.want)
+	}
+	for _, typ := range []string{"none", "auto", "sev-snp", "tdx"} {
+		cfg := worker.DefaultConfig()
+		cfg.Tee.Type = typ
+		require.NoError(t, cfg.Validate(), typ)
+	}
+}

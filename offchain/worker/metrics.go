@@ -25,6 +25,7 @@ type Metrics struct {
 	withdrawnTotal prometheus.Counter
 	chainErrors    *prometheus.CounterVec
 	reputation     *prometheus.GaugeVec
+	enclaveExpiry  prometheus.Gauge
 }
 
 // NewMetrics registers the worker's metrics.
@@ -53,8 +54,11 @@ func NewMetrics() *Metrics {
 		reputation: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "fog_worker_reputation", Help: "The provider's own reputation: mean, lower_bound, and tier (1 bronze .. 5 diamond).",
 		}, []string{"measure"}),
+		enclaveExpiry: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fog_worker_enclave_expiry_height", Help: "Height at which the provider's x/tee enclave record for this worker key expires.",
+		}),
 	}
-	m.Registry.MustRegister(m.bids, m.tasks, m.taskSeconds, m.withdrawals, m.withdrawnTotal, m.chainErrors, m.reputation,
+	m.Registry.MustRegister(m.bids, m.tasks, m.taskSeconds, m.withdrawals, m.withdrawnTotal, m.chainErrors, m.reputation, m.enclaveExpiry,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -82,6 +86,9 @@ func (m *Metrics) Reputation(s reputationtypes.Score) {
 	m.reputation.WithLabelValues("lower_bound").Set(s.LowerBound.MustFloat64())
 	m.reputation.WithLabelValues("tier").Set(float64(s.Tier))
 }
+
+// EnclaveExpiry records the expiry height of the worker's enclave record.
+func (m *Metrics) EnclaveExpiry(height int64) { m.enclaveExpiry.Set(float64(height)) }
 
 // ChainError counts a chain client error.
 func (m *Metrics) ChainError(kind string) { m.chainErrors.WithLabelValues(kind).Inc() }

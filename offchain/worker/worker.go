@@ -1,5 +1,5 @@
-// Package worker composes the provider's off-chain services: chain client, registration, bid engine,
-// WASM runtime, the /fog/task/1 server over libp2p, payments and metrics.
+// Package worker composes the provider's off-chain services: chain client, registration, TEE
+// attestation, bid engine, WASM runtime, the /fog/task/1 server over libp2p, payments and metrics.
 package worker
 
 import (
@@ -26,6 +26,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/offchain/anchor"
+	"github.com/fogchain/fog/offchain/attest"
 	"github.com/fogchain/fog/offchain/bidengine"
 	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/runtime"
@@ -52,6 +53,8 @@ type Worker struct {
 	Runtime  *runtime.Runtime
 	Engine   *bidengine.Engine
 	Anchorer *anchor.Anchorer
+	// Attester keeps the x/tee enclave record valid; nil when [tee] type is none.
+	Attester *attest.Attester
 
 	started []Service
 }
@@ -115,6 +118,11 @@ func (w *Worker) Start(ctx context.Context) error {
 	if w.key, err = LoadOrCreateKey(w.cfg.DataDir); err != nil {
 		return err
 	}
+	// The TEE backend first: a machine that is not the TEE the config names fails before anything starts.
+	backend, err := attest.NewBackend(w.cfg.Tee)
+	if err != nil {
+		return fmt.Errorf("tee: %w", err)
+	}
 	kr, err := keyring.New(sdk.KeyringServiceName(), w.cfg.KeyringBackend, w.cfg.KeyringDir, os.Stdin, w.cctx.Codec)
 	if err != nil {
 		return fmt.Errorf("keyring: %w", err)
@@ -140,9 +148,16 @@ func (w *Worker) Start(ctx context.Context) error {
 		svc{start: w.startHost, stop: func() { _ = w.Host.Close() }},
 		svc{start: w.register, stop: func() {}},
 		svc{start: func(ctx context.Context) error {
+			if backend == nil {
+				return nil
+			}
+			w.Attester = attest.NewAttester(w.Chain, backend, w.key.Public().(ed25519.PublicKey), w.cfg.Tee, w.Metrics, w.log.With("service", "tee"))
+			return startAs(ctx, w.Attester, &w.started)
+		}, stop: func() {}},
+		svc{start: func(ctx context.Context) error {
 			srv := task.NewServer(task.Config{
 				ChainID: w.cfg.ChainID, Provider: w.Chain.Address().String(), Key: w.key,
-				MaxConcurrent: w.cfg.Limits.MaxConcurrentTasks,
+				MaxConcurrent: w.cfg.Limits.MaxConcurrentTasks, AttestationHash: w.Attester.EvidenceHash,
 				Limits: runtime.Limits{
 					Timeout: w.cfg.Limits.TaskTimeout.Duration, MaxModuleBytes: w.cfg.Limits.MaxModuleBytes,
 					MaxInputBytes: w.cfg.Limits.MaxInputBytes, MaxOutputBytes: w.cfg.Limits.MaxOutputBytes,
@@ -159,7 +174,11 @@ func (w *Worker) Start(ctx context.Context) error {
 			return nil
 		}, stop: func() { w.Anchorer.Unserve(w.Host); w.Anchorer.Stop() }},
 		svc{start: func(ctx context.Context) (err error) {
-			w.Engine, err = bidengine.New(w.Chain, w.cfg.Pricing, w.cfg.Policy, w.cfg.Capacity.Resources(),
+			var tee bidengine.Attestation
+			if w.Attester != nil {
+				tee = w.Attester
+			}
+			w.Engine, err = bidengine.New(w.Chain, tee, w.cfg.Pricing, w.cfg.Policy, w.cfg.Capacity.Resources(),
 				w.cfg.DataDir, w.Metrics, w.log.With("service", "bids"))
 			if err != nil {
 				return err
@@ -177,7 +196,7 @@ func (w *Worker) Start(ctx context.Context) error {
 		}
 		w.started = append(w.started, s)
 	}
-	w.log.Info("worker started", "provider", w.Chain.Address(), "peer", w.Host.ID(), "addrs", w.Host.Addrs())
+	w.log.Info("worker started", "provider", w.Chain.Address().String(), "peer", w.Host.ID(), "addrs", w.Host.Addrs())
 	if s, err := w.Chain.ReputationScore(ctx, w.Chain.Address().String()); err == nil {
 		w.Metrics.Reputation(s)
 		w.log.Info("reputation", "tier", s.Tier.Short(), "mean", s.Mean, "lower_bound", s.LowerBound, "alpha", s.Alpha, "beta", s.Beta, "outcomes", s.Outcomes)

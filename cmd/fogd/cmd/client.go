@@ -91,7 +91,10 @@ func clientRunCmd() *cobra.Command {
 		Long: "Creates the order (escrowing max-price × lease-blocks × replicas), shows the auction's progress, " +
 			"finds each winner's worker from the chain, delivers the workload over libp2p (/fog/task/1), prints " +
 			"the output (or writes it to --out), verifies each receipt against the provider's registered worker " +
-			"key, saves it (--receipt-out), and closes the leases early so the unused escrow comes back.",
+			"key, saves it (--receipt-out), and closes the leases early so the unused escrow comes back. When the " +
+			"order requires a TEE (--tee-required, --tee-type, or --privacy confidential or secret), the workload " +
+			"goes only to winners with a valid x/tee attestation of their registered worker key, and each receipt " +
+			"must carry that attestation's evidence hash.",
 		Example: "fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
 			"--lease-blocks 50 --tier bronze --from customer --chain-id fog-localnet --keyring-backend test",
 		Args: cobra.NoArgs,
@@ -170,6 +173,7 @@ func clientRunCmd() *cobra.Command {
 	cmd.Flags().Duration(flagStartWait, time.Minute, "how long to wait for a winner to start its lease")
 	cmd.Flags().String(flags.FlagGRPC, "127.0.0.1:9090", "node gRPC address")
 	marketcli.AddMinTierFlag(cmd)
+	marketcli.AddTeeFlags(cmd)
 	_ = cmd.MarkFlagRequired(flagWasm)
 	_ = cmd.MarkFlagRequired(flagMaxPrice)
 	flags.AddTxFlagsToCmd(cmd)
@@ -208,7 +212,12 @@ func readOrder(cmd *cobra.Command) (customer.Order, error) {
 	if err != nil {
 		return o, err
 	}
-	o = customer.Order{Module: module, Input: input, MaxPrice: price, Tier: tier, Privacy: privacy, MinReputationTier: minTier}
+	teeRequired, teeType, err := marketcli.ParseTeeFlags(cmd)
+	if err != nil {
+		return o, err
+	}
+	o = customer.Order{Module: module, Input: input, MaxPrice: price, Tier: tier, Privacy: privacy, MinReputationTier: minTier,
+		TeeRequired: teeRequired, TeeType: teeType}
 	o.LeaseBlocks, _ = cmd.Flags().GetUint64(flagLeaseBlocks)
 	o.CommitBlocks, _ = cmd.Flags().GetUint64(flagCommitBlocks)
 	o.RevealBlocks, _ = cmd.Flags().GetUint64(flagRevealBlocks)
@@ -275,6 +284,9 @@ func verifyReceiptCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "receipt verifies: lease %d task %d by provider %s\n  module %x\n  input  %x\n  output %x\n  status %d exit %d, %dµs\n",
 				rc.LeaseId, rc.TaskSeq, rc.Provider, rc.ModuleHash, rc.InputHash, rc.OutputHash, rc.Status, rc.ExitCode, rc.DurationMicros)
+			if len(rc.AttestationHash) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "  attestation evidence %x (x/tee evidence_hash when it was signed)\n", rc.AttestationHash)
+			}
 			return nil
 		},
 	}
