@@ -126,6 +126,15 @@ setup() {
     fogd zk setup "$c" --out-dir "$DIR/zk" >/dev/null
     fogd zk add-genesis-circuit "$c" "$DIR/zk/$c.vk" --home "$DIR/val0" >/dev/null
   done
+  # A simulated TEE root trusted at genesis, this fogd build's measurement allowed, and a device for
+  # provider1 and provider2 (provider3 has no TEE): development only, see x/tee/README.md.
+  mkdir -p "$DIR/tee"
+  fogd tee sim-root --out "$DIR/tee/root.key" >/dev/null
+  for i in 1 2; do
+    fogd tee sim-device --root "$DIR/tee/root.key" --out "$DIR/tee/device$i.json" >/dev/null
+  done
+  fogd tee add-genesis-simulated-root "$DIR/tee/root.key" --home "$DIR/val0"
+  fogd tee add-genesis-measurement simulated "$(fogd tee measurement)" --description "fogd $(fogd version) (localnet build)" --home "$DIR/val0"
   mkdir -p "$DIR/gentxs"
   for i in $(seq 0 $((VALIDATORS - 1))); do
     local home="$DIR/val$i"
@@ -188,6 +197,10 @@ start_workers() {
         -e "s/^per_millicpu = .*/per_millicpu = '0.002'/" -e "s/^per_mib_memory = .*/per_mib_memory = '0'/" \
         -e "s/^margin = .*/margin = '1'/" -e "s/^withdraw_every_blocks = .*/withdraw_every_blocks = 5/" \
         -e "/^\[attributes\]/a region = '${REGIONS[$((i - 1))]}'" "$home/worker.toml"
+      if [ -f "$DIR/tee/device$i.json" ]; then # provider1 and provider2 run in a (simulated) TEE
+        sed -i -e "/^\[tee\]/,/^\[/ s|^type = .*|type = 'simulated'|" \
+          -e "/^\[tee\]/,/^\[/ s|^simulated_device = .*|simulated_device = '$DIR/tee/device$i.json'|" "$home/worker.toml"
+      fi
     fi
     "$BIN" worker start --home "$home" > "$DIR/worker$i.log" 2>&1 &
     echo $! > "$DIR/worker$i.pid"
@@ -200,7 +213,17 @@ start_workers() {
       sleep 0.2
     done
   done
+  for i in 1 2; do
+    local tries=0
+    [ -f "$DIR/tee/device$i.json" ] || continue
+    until [ "$(q tee enclave "$(addr "provider$i")" 2>/dev/null | jq -r '.valid')" = "true" ]; do
+      tries=$((tries + 1))
+      [ $tries -gt 300 ] && { echo "worker$i did not attest (see $DIR/worker$i.log)" >&2; exit 1; }
+      sleep 0.2
+    done
+  done
   echo "workers up: provider1..3 on /ip4/127.0.0.1/tcp/4001..4003, metrics on 127.0.0.1:9465..9467, logs $DIR/worker<i>.log"
+  echo "provider1 and provider2 attested a simulated TEE in x/tee; provider3 has none"
 }
 
 # demo_client: a customer runs a WASM workload through the market with `fogd client run`.
@@ -212,10 +235,13 @@ demo_client() {
   local names=(customer provider1 provider2 provider3) before=() i
   for i in 0 1 2 3; do before[$i]=$(balance "${names[$i]}"); done
 
-  say "Customer runs the wordcount workload on README.md (max 10ufog/block, 100 blocks, bronze)"
-  echo "worker prices per block for 1000 mCPU: provider1 4, provider2 5, provider3 7"
+  say "Enclave records (x/tee): simulated TEEs attested by provider1 and provider2's workers"
+  q tee enclaves | jq -c '.enclaves[] | {provider, tee_type, measurement, expiry_height}'
+
+  say "Customer runs the wordcount workload on README.md (max 10ufog/block, 100 blocks, bronze, confidential)"
+  echo "worker prices per block for 1000 mCPU: provider1 4, provider2 5, provider3 7 (no TEE: may not bid)"
   fogd client run --wasm "$wasm" --input "$ROOT/README.md" --out "$DIR/output.txt" \
-    --receipt-out "$DIR/receipt.json" --max-price 10$DENOM --lease-blocks 100 --tier bronze \
+    --receipt-out "$DIR/receipt.json" --max-price 10$DENOM --lease-blocks 100 --tier bronze --privacy confidential \
     --cpu 1000 --memory 256 --commit-blocks 5 --reveal-blocks 5 --from customer \
     --keyring-backend test --home "$KEYS" --chain-id "$CHAIN_ID" --node "$(rpc)" --grpc-addr 127.0.0.1:9090
 

@@ -3,9 +3,13 @@ package e2e
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -16,6 +20,7 @@ type enclaveResponse struct {
 		TeeType      string `json:"tee_type"`
 		Measurement  string `json:"measurement"`
 		ExpiryHeight string `json:"expiry_height"`
+		EvidenceHash string `json:"evidence_hash"`
 	} `json:"enclave"`
 	Valid bool `json:"valid"`
 }
@@ -101,4 +106,64 @@ func TestConfidentialOrderOnlyForAttestedProviders(t *testing.T) {
 	c.query(&leases, "market", "leases", "--owner", c.addr("customer"))
 	require.Len(t, leases.Leases, 1)
 	require.Equal(t, c.addr("p1"), leases.Leases[0].Provider)
+}
+
+// A confidential order through `fogd client run` and real workers: a TEE worker (simulated, attested
+// by the worker itself) and a cheaper worker without one. Only the attested worker bids and wins; the
+// client prints the verified measurement (this fogd's) before delivering, and the receipt carries the
+// hash of the attestation the chain holds.
+func TestConfidentialRunWithAttestedWorker(t *testing.T) {
+	dir := t.TempDir()
+	root, device := filepath.Join(dir, "root.key"), filepath.Join(dir, "device.json")
+	measurement := strings.TrimSpace(fogdOut(t, "tee", "measurement"))
+	c := startChainWith(t, func(c *chain) {
+		c.fogd("tee", "sim-root", "--out", root)
+		c.fogd("tee", "sim-device", "--root", root, "--out", device)
+		c.fogd("tee", "add-genesis-simulated-root", root, "--home", c.home)
+		c.fogd("tee", "add-genesis-measurement", "simulated", measurement, "--home", c.home)
+	}, "customer", "tee", "plain")
+	attested := c.startWorkerWith("tee", 5, map[string]string{"type": "'simulated'", "simulated_device": "'" + device + "'"})
+	plain := c.startWorker("plain", 3)
+	c.waitRegistered(attested, plain)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("tee worker log:\n%s\nplain worker log:\n%s", attested.logTail(), plain.logTail())
+		}
+	})
+	var enc enclaveResponse
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if out, err := c.try("q", "tee", "enclave", c.addr("tee"), "--node", c.rpc, "-o", "json"); err == nil {
+			require.NoError(t, json.Unmarshal([]byte(out), &enc))
+			if enc.Valid {
+				break
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "the TEE worker never attested:\n%s", attested.logTail())
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	input := filepath.Join(dir, "input.txt")
+	require.NoError(t, os.WriteFile(input, []byte("confidential\n"), 0o644))
+	receipt := filepath.Join(dir, "receipt.json")
+	// the client reports its progress on stderr
+	run := exec.Command(fogdBin, append([]string{"client", "run", "--wasm", sha256Wasm, "--input", input, "--out", filepath.Join(dir, "out.txt"),
+		"--receipt-out", receipt, "--max-price", "10ufog", "--lease-blocks", "100", "--privacy", "confidential",
+		"--commit-blocks", "10", "--reveal-blocks", "10", "--memory", "256", "--from", "customer",
+		"--chain-id", chainID, "--node", c.rpc, "--grpc-addr", c.grpc}, c.keyArgs()...)...)
+	combined, err := run.CombinedOutput()
+	out := string(combined)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "attested as simulated, measurement "+measurement, "the client shows the verified measurement")
+
+	var leases struct{ Leases []leaseJSON }
+	c.query(&leases, "market", "leases", "--owner", c.addr("customer"))
+	require.Len(t, leases.Leases, 1)
+	require.Equal(t, c.addr("tee"), leases.Leases[0].Provider, "the cheaper worker without a TEE may not bid")
+
+	c.query(&enc, "tee", "enclave", c.addr("tee"))
+	evidenceHash, err := base64.StdEncoding.DecodeString(enc.Enclave.EvidenceHash)
+	require.NoError(t, err)
+	verified := c.fogd("client", "verify-receipt", receipt, "--node", c.rpc)
+	require.Contains(t, verified, hex.EncodeToString(evidenceHash), "the receipt carries the attestation's hash")
 }

@@ -27,6 +27,11 @@ type worker struct {
 // startWorker writes a worker.toml for key `name` whose price per block is `price` ufog whatever
 // the order, and starts the worker.
 func (c *chain) startWorker(name string, price int) *worker {
+	return c.startWorkerWith(name, price, nil)
+}
+
+// startWorkerWith is startWorker with more worker.toml keys set (key = TOML value).
+func (c *chain) startWorkerWith(name string, price int, extra map[string]string) *worker {
 	c.t.Helper()
 	home := filepath.Join(c.t.TempDir(), name)
 	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(c.t))
@@ -37,10 +42,14 @@ func (c *chain) startWorker(name string, price int) *worker {
 	bz, err := os.ReadFile(cfgPath)
 	require.NoError(c.t, err)
 	cfg := string(bz)
-	for key, value := range map[string]string{
+	settings := map[string]string{
 		"base_per_block": fmt.Sprintf("'%d'", price), "per_millicpu": "'0'", "per_mib_memory": "'0'",
 		"per_gpu": "'0'", "margin": "'1'", "withdraw_every_blocks": "5",
-	} {
+	}
+	for k, v := range extra {
+		settings[k] = v
+	}
+	for key, value := range settings {
 		lines := strings.Split(cfg, "\n")
 		for i, l := range lines {
 			if strings.HasPrefix(l, key+" = ") {
