@@ -201,6 +201,34 @@ func TestAttestationRefusals(t *testing.T) {
 	snpGenuine := e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb})
 	lowTCB := tcb
 	lowTCB.SnpSpl--
+	flippedSnp := func() []byte {
+		report, err := e.amd.Sign(snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb})
+		require.NoError(t, err)
+		report[0x90] ^= 1 // the measurement
+		bz, err := (&types.SevSnpEvidence{Report: report, Vcek: e.amd.VCEK()}).Marshal()
+		require.NoError(t, err)
+		return bz
+	}()
+	strangerAMD, err := snpfake.New(now.AddDate(-1, 0, 0), tcb, true)
+	require.NoError(t, err)
+	strangerReport, err := strangerAMD.Sign(snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb})
+	require.NoError(t, err)
+	untrustedSnp, err := (&types.SevSnpEvidence{Report: strangerReport, Vcek: strangerAMD.VCEK()}).Marshal()
+	require.NoError(t, err)
+	flippedTdx := func() []byte {
+		quote, err := e.intl.Quote(tdxfake.Body{MrTd: measurement, ReportData: bind})
+		require.NoError(t, err)
+		quote[0x30+200] ^= 1 // inside the TD quote body
+		bz, err := (&types.TdxEvidence{Quote: quote}).Marshal()
+		require.NoError(t, err)
+		return bz
+	}()
+	strangerIntel, err := tdxfake.NewSigner(now.AddDate(-1, 0, 0), now.AddDate(5, 0, 0))
+	require.NoError(t, err)
+	strangerQuote, err := strangerIntel.Quote(tdxfake.Body{MrTd: measurement, ReportData: bind})
+	require.NoError(t, err)
+	untrustedTdx, err := (&types.TdxEvidence{Quote: strangerQuote}).Marshal()
+	require.NoError(t, err)
 	keyless := e.f.NewAccount(t, 100_000_000)
 	noKey := fixture.RegisterMsg(keyless)
 	noKey.WorkerPubkey = nil
@@ -239,6 +267,10 @@ func TestAttestationRefusals(t *testing.T) {
 			e.simEvidence(t, types.ReportData(keyless, nil, e.nonce(t, h)), measurement, false), h, types.ErrUnknownProvider},
 		{"SEV-SNP: TCB below the minimum", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: lowTCB}), h, types.ErrTCB},
 		{"SEV-SNP: debug", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb, Debug: true}), h, types.ErrDebug},
+		{"SEV-SNP: flipped bit in the report", p, types.TeeTypeSevSnp, flippedSnp, h, types.ErrBadSignature},
+		{"SEV-SNP: chain to a root we do not trust", p, types.TeeTypeSevSnp, untrustedSnp, h, types.ErrUntrustedChain},
+		{"TDX: flipped bit in the quote body", p, types.TeeTypeTdx, flippedTdx, h, types.ErrBadSignature},
+		{"TDX: chain to a root we do not trust", p, types.TeeTypeTdx, untrustedTdx, h, types.ErrUntrustedChain},
 		{"SEV-SNP evidence sent as TDX", p, types.TeeTypeTdx, snpGenuine, h, types.ErrMalformedEvidence},
 		{"TDX: measurement not allowed", p, types.TeeTypeTdx, e.tdxEvidence(t, tdxfake.Body{MrTd: bytesOf(0x66, 48), ReportData: bind}), h, types.ErrMeasurement},
 		{"TDX: debug", p, types.TeeTypeTdx, e.tdxEvidence(t, tdxfake.Body{MrTd: measurement, ReportData: bind, TdAttributes: [8]byte{1}}), h, types.ErrDebug},
