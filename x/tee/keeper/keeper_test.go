@@ -486,3 +486,50 @@ func TestLeaseStartsOnlyWhileAttested(t *testing.T) {
 	_, err = e.f.Msg.StartLease(e.f.Ctx, &markettypes.MsgStartLease{Provider: p.String(), LeaseId: l.Id})
 	require.NoError(t, err, "renewed, it starts")
 }
+
+// TCB recovery by governance: a params change that no longer admits a record's measurement or TCB
+// (or simulated TEEs) ends that record at once; records it still admits are untouched.
+func TestGovernanceExpiresRecordsItNoLongerAdmits(t *testing.T) {
+	e := newEnv(t)
+	h := e.f.Height()
+	sim, snp := e.f.NewProvider(t), e.f.NewProvider(t)
+	_, err := e.submit(sim, types.TeeTypeSimulated, e.simEvidence(t, e.binding(t, sim, h), measurement, false), h)
+	require.NoError(t, err)
+	_, err = e.submit(snp, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: e.binding(t, snp, h), TCB: tcb}), h)
+	require.NoError(t, err)
+	gov := e.f.Tee.Authority()
+	params, err := e.f.Tee.Params.Get(e.f.Ctx)
+	require.NoError(t, err)
+
+	// simulated TEEs are turned off
+	params.AllowSimulated = false
+	_, err = e.msg.UpdateParams(e.f.Ctx, &types.MsgUpdateParams{Authority: gov, Params: params})
+	require.NoError(t, err)
+	_, err = e.f.Tee.ValidEnclave(e.f.Ctx, sim, types.TeeTypeUnspecified)
+	require.ErrorIs(t, err, types.ErrEnclaveNotFound)
+	_, err = e.f.Tee.ValidEnclave(e.f.Ctx, snp, types.TeeTypeUnspecified)
+	require.NoError(t, err, "the SEV-SNP record is still admitted")
+
+	// a TCB recovery: the minimum SNP SPL rises above the record's
+	raised := tcb
+	raised.SnpSpl++
+	v, err := kds.ComposeTCBParts(raised)
+	require.NoError(t, err)
+	params.SevSnpMinTcb = uint64(v)
+	_, err = e.msg.UpdateParams(e.f.Ctx, &types.MsgUpdateParams{Authority: gov, Params: params})
+	require.NoError(t, err)
+	_, err = e.f.Tee.ValidEnclave(e.f.Ctx, snp, types.TeeTypeUnspecified)
+	require.ErrorIs(t, err, types.ErrEnclaveNotFound)
+
+	require.NoError(t, e.f.Tee.EndBlock(e.f.Ctx))
+	expired := 0
+	for _, ev := range e.f.Ctx.EventManager().Events() {
+		if ev.Type == "fog.tee.v1.EventEnclaveExpired" {
+			expired++
+		}
+	}
+	require.Equal(t, 2, expired, "both ends are reported")
+
+	_, err = e.msg.UpdateParams(e.f.Ctx, &types.MsgUpdateParams{Authority: sim.String(), Params: params})
+	require.ErrorIs(t, err, types.ErrInvalidAuthority)
+}
