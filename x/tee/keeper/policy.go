@@ -8,6 +8,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/x/tee/internal/snp"
+	"github.com/fogchain/fog/x/tee/internal/tdx"
 	"github.com/fogchain/fog/x/tee/types"
 )
 
@@ -23,22 +25,10 @@ func admits(p types.Params, e types.Enclave) bool {
 	}
 	switch e.TeeType {
 	case types.TeeTypeSevSnp:
-		if len(e.Tcb) != 8 {
-			return false
-		}
-		got := kds.DecomposeTCBVersion(kds.TCBVersion(binary.BigEndian.Uint64(e.Tcb)))
-		min := kds.DecomposeTCBVersion(kds.TCBVersion(p.SevSnpMinTcb))
-		return got.BlSpl >= min.BlSpl && got.TeeSpl >= min.TeeSpl && got.Spl4 >= min.Spl4 && got.Spl5 >= min.Spl5 &&
-			got.Spl6 >= min.Spl6 && got.Spl7 >= min.Spl7 && got.SnpSpl >= min.SnpSpl && got.UcodeSpl >= min.UcodeSpl
+		return len(e.Tcb) == 8 && snp.TCBAtLeast(kds.DecomposeTCBVersion(kds.TCBVersion(binary.BigEndian.Uint64(e.Tcb))),
+			kds.DecomposeTCBVersion(kds.TCBVersion(p.SevSnpMinTcb)))
 	case types.TeeTypeTdx:
-		if len(e.Tcb) != types.TdxTcbSvnSize || len(p.TdxMinTeeTcbSvn) != types.TdxTcbSvnSize {
-			return false
-		}
-		for i := range e.Tcb {
-			if e.Tcb[i] < p.TdxMinTeeTcbSvn[i] {
-				return false
-			}
-		}
+		return tdx.TCBAtLeast(e.Tcb, tdxMinimum(p))
 	}
 	return true
 }

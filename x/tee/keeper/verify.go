@@ -64,8 +64,7 @@ func verifyEvidence(p types.Params, t types.TeeType, evidence []byte, now time.T
 				roots = append(roots, c)
 			}
 		}
-		pol := tdx.Policy{}
-		copy(pol.MinimumTeeTcbSvn[:], p.TdxMinTeeTcbSvn)
+		pol := tdx.Policy{MinimumTeeTcbSvn: tdxMinimum(p)}
 		for _, m := range p.AllowedMeasurements {
 			if m.TeeType == types.TeeTypeTdx {
 				pol.Measurements = append(pol.Measurements, m.Value)
@@ -113,4 +112,11 @@ func mapError(err error) error {
 func platformIDHash(id []byte) []byte {
 	h := sha256.Sum256(id)
 	return h[:]
+}
+
+// tdxMinimum is params' minimum TEE_TCB_SVN as the TDX verifier takes it (params validation ensures
+// its 16 bytes).
+func tdxMinimum(p types.Params) (min [types.TdxTcbSvnSize]byte) {
+	copy(min[:], p.TdxMinTeeTcbSvn)
+	return min
 }

@@ -137,7 +137,7 @@ func Verify(report, vcek []byte, roots []Root, now time.Time, reportData []byte,
 	if !allowed {
 		return Result{}, fmt.Errorf("%w: %x", ErrMeasurement, pb.GetMeasurement())
 	}
-	if !atLeast(kds.DecomposeTCBVersion(kds.TCBVersion(pb.GetReportedTcb())), pol.MinimumTCB) {
+	if !TCBAtLeast(kds.DecomposeTCBVersion(kds.TCBVersion(pb.GetReportedTcb())), pol.MinimumTCB) {
 		return Result{}, fmt.Errorf("%w: reported %#x", ErrTCB, pb.GetReportedTcb())
 	}
 	if !bytes.Equal(pb.GetReportData(), reportData) {
@@ -158,7 +158,8 @@ func Verify(report, vcek []byte, roots []Root, now time.Time, reportData []byte,
 	return Result{Measurement: pb.GetMeasurement(), ChipID: pb.GetChipId(), ReportedTCB: pb.GetReportedTcb()}, nil
 }
 
-func atLeast(got, min kds.TCBParts) bool {
+// TCBAtLeast reports whether every component of the reported TCB got is at least min's.
+func TCBAtLeast(got, min kds.TCBParts) bool {
 	return got.BlSpl >= min.BlSpl && got.TeeSpl >= min.TeeSpl && got.Spl4 >= min.Spl4 && got.Spl5 >= min.Spl5 &&
 		got.Spl6 >= min.Spl6 && got.Spl7 >= min.Spl7 && got.SnpSpl >= min.SnpSpl && got.UcodeSpl >= min.UcodeSpl
 }

@@ -182,7 +182,7 @@ func Verify(quote []byte, roots []*x509.Certificate, now time.Time, reportData [
 	if !allowed {
 		return Result{}, fmt.Errorf("%w: %x", ErrMeasurement, body.GetMrTd())
 	}
-	if !atLeast(body.GetTeeTcbSvn(), pol.MinimumTeeTcbSvn) {
+	if !TCBAtLeast(body.GetTeeTcbSvn(), pol.MinimumTeeTcbSvn) {
 		return Result{}, fmt.Errorf("%w: TEE_TCB_SVN %x", ErrTCB, body.GetTeeTcbSvn())
 	}
 	if !bytes.Equal(body.GetReportData(), reportData) {
@@ -303,7 +303,8 @@ func platformID(pck *x509.Certificate, ext *pcs.PckExtensions) []byte {
 	return h[:]
 }
 
-func atLeast(got []byte, min [16]byte) bool {
+// TCBAtLeast reports whether every byte of a TEE_TCB_SVN got is at least min's.
+func TCBAtLeast(got []byte, min [16]byte) bool {
 	if len(got) != len(min) {
 		return false
 	}
