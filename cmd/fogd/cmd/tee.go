@@ -3,10 +3,8 @@ package cmd
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,8 +13,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	"github.com/cosmos/cosmos-sdk/x/genutil"
-	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 
 	"github.com/fogchain/fog/app"
 	"github.com/fogchain/fog/x/tee/simtee"
@@ -139,34 +135,13 @@ func teeMeasurementCmd() *cobra.Command {
 
 // editTeeGenesis applies f to the tee genesis state in home's genesis.json and validates the result.
 func editTeeGenesis(cmd *cobra.Command, f func(*teetypes.GenesisState) error) error {
-	clientCtx := client.GetClientContextFromCmd(cmd)
-	home, _ := cmd.Flags().GetString(flags.FlagHome)
-	path := filepath.Join(home, "config", "genesis.json")
-	appGenesis, err := genutiltypes.AppGenesisFromFile(path)
-	if err != nil {
-		return err
-	}
-	var appState map[string]json.RawMessage
-	if err := json.Unmarshal(appGenesis.AppState, &appState); err != nil {
-		return err
-	}
 	var gs teetypes.GenesisState
-	if err := clientCtx.Codec.UnmarshalJSON(appState[teetypes.ModuleName], &gs); err != nil {
-		return err
-	}
-	if err := f(&gs); err != nil {
-		return err
-	}
-	if err := gs.Validate(); err != nil {
-		return err
-	}
-	if appState[teetypes.ModuleName], err = clientCtx.Codec.MarshalJSON(&gs); err != nil {
-		return err
-	}
-	if appGenesis.AppState, err = json.Marshal(appState); err != nil {
-		return err
-	}
-	return genutil.ExportGenesisFile(appGenesis, path)
+	return editModuleGenesis(cmd, teetypes.ModuleName, &gs, func(string) error {
+		if err := f(&gs); err != nil {
+			return err
+		}
+		return gs.Validate()
+	})
 }
 
 func teeAddGenesisSimulatedRootCmd() *cobra.Command {

@@ -11,8 +11,6 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
-	"github.com/cosmos/cosmos-sdk/x/genutil"
-	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 
 	"github.com/fogchain/fog/app"
 
@@ -162,7 +160,6 @@ func zkAddGenesisCircuitCmd() *cobra.Command {
 		Short: "Register a circuit's verifying key in genesis.json (localnet; on a live chain use a governance proposal)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clientCtx := client.GetClientContextFromCmd(cmd)
 			spec, ok := circuits.Lookup(args[0])
 			if !ok {
 				return fmt.Errorf("unknown circuit %q (see fogd zk list)", args[0])
@@ -175,38 +172,24 @@ func zkAddGenesisCircuitCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			home, _ := cmd.Flags().GetString(flags.FlagHome)
-			path := filepath.Join(home, "config", "genesis.json")
-			appGenesis, err := genutiltypes.AppGenesisFromFile(path)
-			if err != nil {
-				return err
-			}
-			var appState map[string]json.RawMessage
-			if err := json.Unmarshal(appGenesis.AppState, &appState); err != nil {
-				return err
-			}
 			var gs proofstypes.GenesisState
-			if err := clientCtx.Codec.UnmarshalJSON(appState[proofstypes.ModuleName], &gs); err != nil {
-				return err
-			}
-			for _, c := range gs.Circuits {
-				if c.Name == spec.Name {
-					return fmt.Errorf("circuit %s is already in %s", spec.Name, path)
+			var path string
+			err = editModuleGenesis(cmd, proofstypes.ModuleName, &gs, func(p string) error {
+				path = p
+				for _, c := range gs.Circuits {
+					if c.Name == spec.Name {
+						return fmt.Errorf("circuit %s is already in %s", spec.Name, path)
+					}
 				}
-			}
-			gs.Circuits = append(gs.Circuits, proofstypes.Circuit{Id: gs.NextCircuitId, Name: spec.Name, Description: spec.Description,
-				VerifyingKey: vk, PublicInputCount: uint32(n), Active: true})
-			gs.NextCircuitId++
-			if err := proofskeeper.ValidateGenesis(&gs); err != nil {
-				return fmt.Errorf("%s: %w", args[1], err)
-			}
-			if appState[proofstypes.ModuleName], err = clientCtx.Codec.MarshalJSON(&gs); err != nil {
-				return err
-			}
-			if appGenesis.AppState, err = json.Marshal(appState); err != nil {
-				return err
-			}
-			if err := genutil.ExportGenesisFile(appGenesis, path); err != nil {
+				gs.Circuits = append(gs.Circuits, proofstypes.Circuit{Id: gs.NextCircuitId, Name: spec.Name, Description: spec.Description,
+					VerifyingKey: vk, PublicInputCount: uint32(n), Active: true})
+				gs.NextCircuitId++
+				if err := proofskeeper.ValidateGenesis(&gs); err != nil {
+					return fmt.Errorf("%s: %w", args[1], err)
+				}
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "circuit %d: %s (%d public inputs) added to %s\n", gs.NextCircuitId-1, spec.Name, n, path)
