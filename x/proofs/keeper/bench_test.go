@@ -3,12 +3,11 @@ package keeper_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	storetypes "cosmossdk.io/store/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	"github.com/fogchain/fog/testutil/calib"
 
 	"github.com/fogchain/fog/testutil/fixture"
 	"github.com/fogchain/fog/x/proofs/keeper"
@@ -87,42 +86,19 @@ func BenchmarkMsgVerifyProof(b *testing.B) {
 			require.NoError(b, err)
 			msg := keeper.NewMsgServerImpl(f.Proofs)
 			submitter := f.NewAccount(b, 0).String()
-			sigCheck := secp256k1Check(b)
 			var gas uint64
-			var tv, ts time.Duration
-			for b.Loop() {
+			calib.VsSecp256k1(b, func() {
 				ctx := f.Ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
-				t0 := time.Now()
 				if _, err := msg.VerifyProof(ctx, &types.MsgVerifyProof{Submitter: submitter, CircuitId: id, PublicInputs: inputs, Proof: proof}); err != nil {
 					b.Fatal(err)
 				}
-				t1 := time.Now()
-				sigCheck()
-				ts += time.Since(t1)
-				tv += t1.Sub(t0)
 				gas = ctx.GasMeter().GasConsumed()
-			}
-			// the message's time against a secp256k1 check timed alternately in the same loop
-			b.ReportMetric(float64(tv)/float64(ts), "x-secp256k1")
+			})
 			params, err := f.Proofs.Params.Get(f.Ctx)
 			require.NoError(b, err)
 			b.ReportMetric(float64(gas), "gas/op")
 			b.ReportMetric(float64(keeper.VerifyGas(params, uint32(n))), "charge-gas")
 			b.ReportMetric(float64(n), "inputs")
 		})
-	}
-}
-
-// secp256k1Check returns one secp256k1 signature check (1000 gas in the SDK's ante handler).
-func secp256k1Check(b *testing.B) func() {
-	priv := secp256k1.GenPrivKey()
-	pub := priv.PubKey()
-	msg := []byte("fogd: a secp256k1 signature check of a sign doc of ordinary size")
-	sig, err := priv.Sign(msg)
-	require.NoError(b, err)
-	return func() {
-		if !pub.VerifySignature(msg, sig) {
-			b.Fatal("signature rejected")
-		}
 	}
 }

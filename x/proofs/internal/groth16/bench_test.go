@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/frontend"
 
-	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	"github.com/fogchain/fog/testutil/calib"
 
 	"github.com/fogchain/fog/x/proofs/internal/groth16"
 )
@@ -107,48 +106,23 @@ func BenchmarkParseAndVerifyMaxInputs(b *testing.B) {
 // calibration of the verification gas, robust to the load of a shared machine drifting between two
 // separate benchmarks.
 func BenchmarkVerifyVsSecp256k1(b *testing.B) {
-	sigCheck := secp256k1Check(b)
 	for _, n := range []int{1, 3, 64} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			proof, public, vkBytes := manyPublicProof(b, n)
 			vk := parse(b, vkBytes)
-			var tv, ts time.Duration
-			for b.Loop() {
-				t0 := time.Now()
+			calib.VsSecp256k1(b, func() {
 				if err := groth16.Verify(vk, public, proof, limits); err != nil {
 					b.Fatal(err)
 				}
-				t1 := time.Now()
-				sigCheck()
-				ts += time.Since(t1)
-				tv += t1.Sub(t0)
-			}
-			b.ReportMetric(float64(tv)/float64(ts), "x-secp256k1")
+			})
 		})
-	}
-}
-
-// secp256k1Check returns one secp256k1 signature check of an ordinary sign doc, as the SDK's ante
-// handler runs for every signature and charges DefaultSigVerifyCostSecp256k1 = 1000 gas for.
-func secp256k1Check(b *testing.B) func() {
-	priv := secp256k1.GenPrivKey()
-	pub := priv.PubKey()
-	msg := []byte("fogd: calibrate VerifyGas against a secp256k1 signature check of a sign doc of ordinary size")
-	sig, err := priv.Sign(msg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		if !pub.VerifySignature(msg, sig) {
-			b.Fatal("signature rejected")
-		}
 	}
 }
 
 // BenchmarkSecp256k1Verify is the check the SDK charges DefaultSigVerifyCostSecp256k1 = 1000 gas for.
 func BenchmarkSecp256k1Verify(b *testing.B) {
-	sigCheck := secp256k1Check(b)
+	check := calib.Secp256k1Check(b)
 	for b.Loop() {
-		sigCheck()
+		check()
 	}
 }
