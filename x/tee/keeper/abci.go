@@ -20,7 +20,7 @@ func (k Keeper) BeginBlock(ctx context.Context) error {
 			return err
 		}
 	}
-	p, err := k.Params.Get(ctx)
+	p, err := k.params.Get(ctx) // the window only, not the roots
 	if err != nil {
 		return err
 	}

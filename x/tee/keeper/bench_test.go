@@ -38,7 +38,7 @@ func BenchmarkSubmitAttestation(b *testing.B) {
 				gas = ctx.GasMeter().GasConsumed()
 			})
 			b.ReportMetric(float64(gas), "gas/op")
-			params, err := e.f.Tee.Params.Get(e.f.Ctx)
+			params, err := e.f.Tee.GetParams(e.f.Ctx)
 			require.NoError(b, err)
 			b.ReportMetric(float64(params.VerifyGas), "charge-gas")
 		})

@@ -15,7 +15,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
 	}
-	if err := k.Params.Set(ctx, gs.Params); err != nil {
+	if err := k.SetParams(ctx, gs.Params); err != nil {
 		return err
 	}
 	for _, e := range gs.Enclaves {
@@ -45,7 +45,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
 	gs := &types.GenesisState{}
 	var err error
-	if gs.Params, err = k.Params.Get(ctx); err != nil {
+	if gs.Params, err = k.GetParams(ctx); err != nil {
 		return nil, err
 	}
 	if err := k.Enclaves.Walk(ctx, nil, func(_ sdk.AccAddress, e types.Enclave) (bool, error) {

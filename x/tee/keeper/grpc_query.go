@@ -28,7 +28,7 @@ func (q queryServer) Params(ctx context.Context, req *types.QueryParamsRequest) 
 	if req == nil {
 		return nil, errNilRequest
 	}
-	p, err := q.k.Params.Get(ctx)
+	p, err := q.k.GetParams(ctx)
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
@@ -114,7 +114,7 @@ func (q queryServer) Nonce(ctx context.Context, req *types.QueryNonceRequest) (*
 	if req == nil {
 		return nil, errNilRequest
 	}
-	p, err := q.k.Params.Get(ctx)
+	p, err := q.k.params.Get(ctx) // the window only
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}

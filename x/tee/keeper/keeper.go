@@ -37,8 +37,12 @@ type Keeper struct {
 	authority    string
 	market       *marketRef
 
-	Schema      collections.Schema
-	Params      collections.Item[types.Params]
+	Schema collections.Schema
+	// params holds the params without their trusted roots, which roots holds (only the root fields
+	// set): BeginBlock and most messages read the small part, only a verification reads the roots
+	// (kilobytes of certificates). GetParams and SetParams join and split them.
+	params      collections.Item[types.Params]
+	roots       collections.Item[types.Params]
 	Enclaves    collections.Map[sdk.AccAddress, types.Enclave]
 	ExpiryQueue collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
 	Nonces      collections.Map[int64, []byte]
@@ -54,7 +58,8 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		addressCodec: addressCodec,
 		authority:    authority,
 		market:       &marketRef{},
-		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		roots:        collections.NewItem(sb, types.RootsKey, "roots", codec.CollValue[types.Params](cdc)),
 		Enclaves:     collections.NewMap(sb, types.EnclavesKey, "enclaves", sdk.AccAddressKey, codec.CollValue[types.Enclave](cdc)),
 		ExpiryQueue:  collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
 		Nonces:       collections.NewMap(sb, types.NoncesKey, "nonces", collections.Int64Key, collections.BytesValue),
@@ -65,6 +70,35 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 	}
 	k.Schema = schema
 	return k
+}
+
+// GetParams returns the whole params, trusted roots included.
+func (k Keeper) GetParams(ctx context.Context) (types.Params, error) {
+	p, err := k.params.Get(ctx)
+	if err != nil {
+		return p, err
+	}
+	return k.withRoots(ctx, p)
+}
+
+// withRoots is p, read without its roots, with the stored roots added.
+func (k Keeper) withRoots(ctx context.Context, p types.Params) (types.Params, error) {
+	r, err := k.roots.Get(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.SevSnpRoots, p.TdxRoots, p.SimulatedRoots = r.SevSnpRoots, r.TdxRoots, r.SimulatedRoots
+	return p, nil
+}
+
+// SetParams stores p: its trusted roots apart from the rest.
+func (k Keeper) SetParams(ctx context.Context, p types.Params) error {
+	roots := types.Params{SevSnpRoots: p.SevSnpRoots, TdxRoots: p.TdxRoots, SimulatedRoots: p.SimulatedRoots}
+	p.SevSnpRoots, p.TdxRoots, p.SimulatedRoots = nil, nil, nil
+	if err := k.params.Set(ctx, p); err != nil {
+		return err
+	}
+	return k.roots.Set(ctx, roots)
 }
 
 // SetMarketKeeper gives the keeper x/market (the app does it once, after wiring).

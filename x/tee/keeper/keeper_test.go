@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	storetypes "cosmossdk.io/store/types"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/google/go-sev-guest/kds"
 	"github.com/stretchr/testify/require"
@@ -70,7 +71,7 @@ func newEnv(t testing.TB) *env {
 		p.AllowedMeasurements = append(p.AllowedMeasurements, types.Measurement{TeeType: tt, Value: measurement, Description: "fog worker v1"})
 	}
 	require.NoError(t, p.Validate())
-	require.NoError(t, f.Tee.Params.Set(f.Ctx, p))
+	require.NoError(t, f.Tee.SetParams(f.Ctx, p))
 	e := &env{f: f, msg: keeper.NewMsgServerImpl(f.Tee), q: keeper.NewQueryServerImpl(f.Tee), root: root, dev: dev, amd: amd, intl: intl}
 	e.block(t)
 	return e
@@ -153,7 +154,7 @@ func TestAttestationOfEachTeeType(t *testing.T) {
 			ev := evidence(p)
 			res, err := e.submit(p, tt, ev, h)
 			require.NoError(t, err)
-			params, _ := e.f.Tee.Params.Get(e.f.Ctx)
+			params, _ := e.f.Tee.GetParams(e.f.Ctx)
 			require.Equal(t, h+params.ValidityBlocks, res.ExpiryHeight)
 			enc, err := e.f.Tee.ValidEnclave(e.f.Ctx, p, tt)
 			require.NoError(t, err)
@@ -237,7 +238,7 @@ func TestAttestationRefusals(t *testing.T) {
 	for i := 0; i < 3; i++ { // move the window on: h stays inside it, h-? are outside
 		e.next(t)
 	}
-	params, _ := e.f.Tee.Params.Get(e.f.Ctx)
+	params, _ := e.f.Tee.GetParams(e.f.Ctx)
 
 	for _, c := range []struct {
 		name     string
@@ -294,7 +295,7 @@ func TestAttestationRefusals(t *testing.T) {
 
 	// simulated TEEs refused when the chain does not allow them
 	params.AllowSimulated = false
-	require.NoError(t, e.f.Tee.Params.Set(e.f.Ctx, params))
+	require.NoError(t, e.f.Tee.SetParams(e.f.Ctx, params))
 	_, err = e.submit(p, types.TeeTypeSimulated, e.simEvidence(t, e.binding(t, p, e.f.Height()), measurement, false), e.f.Height())
 	require.ErrorIs(t, err, types.ErrSimulatedNotAllowed)
 }
@@ -303,9 +304,9 @@ func TestAttestationRefusals(t *testing.T) {
 // height, and the expiry is reported with the provider's active TEE leases.
 func TestRenewalAndExpiry(t *testing.T) {
 	e := newEnv(t)
-	params, _ := e.f.Tee.Params.Get(e.f.Ctx)
+	params, _ := e.f.Tee.GetParams(e.f.Ctx)
 	params.ValidityBlocks = 20
-	require.NoError(t, e.f.Tee.Params.Set(e.f.Ctx, params))
+	require.NoError(t, e.f.Tee.SetParams(e.f.Ctx, params))
 	p := e.f.NewProvider(t)
 	attest := func() int64 {
 		h := e.f.Height()
@@ -455,9 +456,9 @@ func TestGenesisRoundTrip(t *testing.T) {
 // A lease of a TEE-requiring order starts only while its provider is still attested.
 func TestLeaseStartsOnlyWhileAttested(t *testing.T) {
 	e := newEnv(t)
-	params, _ := e.f.Tee.Params.Get(e.f.Ctx)
+	params, _ := e.f.Tee.GetParams(e.f.Ctx)
 	params.ValidityBlocks = 12
-	require.NoError(t, e.f.Tee.Params.Set(e.f.Ctx, params))
+	require.NoError(t, e.f.Tee.SetParams(e.f.Ctx, params))
 	p := e.f.NewProvider(t)
 	h := e.f.Height()
 	_, err := e.submit(p, types.TeeTypeSimulated, e.simEvidence(t, e.binding(t, p, h), measurement, false), h)
@@ -498,7 +499,7 @@ func TestGovernanceExpiresRecordsItNoLongerAdmits(t *testing.T) {
 	_, err = e.submit(snp, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: e.binding(t, snp, h), TCB: tcb}), h)
 	require.NoError(t, err)
 	gov := e.f.Tee.Authority()
-	params, err := e.f.Tee.Params.Get(e.f.Ctx)
+	params, err := e.f.Tee.GetParams(e.f.Ctx)
 	require.NoError(t, err)
 
 	// simulated TEEs are turned off
@@ -532,4 +533,27 @@ func TestGovernanceExpiresRecordsItNoLongerAdmits(t *testing.T) {
 
 	_, err = e.msg.UpdateParams(e.f.Ctx, &types.MsgUpdateParams{Authority: sim.String(), Params: params})
 	require.ErrorIs(t, err, types.ErrInvalidAuthority)
+}
+
+// BeginBlock reads the nonce window, not the kilobytes of trusted roots kept in the params: its
+// per-block work stays small whatever roots governance trusts. The params query still shows them.
+func TestBeginBlockDoesNotReadTheRoots(t *testing.T) {
+	f := fixture.New(t)
+	p, err := f.Tee.GetParams(f.Ctx)
+	require.NoError(t, err)
+	size := 0
+	for _, r := range p.SevSnpRoots {
+		size += len(r.Ark) + len(r.Ask)
+	}
+	for _, r := range p.TdxRoots {
+		size += len(r)
+	}
+	require.Greater(t, size, 5_000, "the default roots are kilobytes")
+	ctx := f.Ctx.WithGasMeter(storetypes.NewInfiniteGasMeter()).WithHeaderHash(bytesOf(1, 32))
+	require.NoError(t, f.Tee.BeginBlock(ctx))
+	require.Less(t, ctx.GasMeter().GasConsumed(), uint64(size), "BeginBlock's reads are far below the roots' size")
+	res, err := keeper.NewQueryServerImpl(f.Tee).Params(f.Ctx, &types.QueryParamsRequest{})
+	require.NoError(t, err)
+	require.Equal(t, p, res.Params)
+	require.Len(t, res.Params.SevSnpRoots, 3)
 }

@@ -27,7 +27,7 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	if err != nil {
 		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "provider: %s", err)
 	}
-	p, err := k.Params.Get(ctx)
+	p, err := k.params.Get(ctx) // roots are read only if the evidence is verified
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +65,9 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 		return nil, errorsmod.Wrapf(types.ErrUnknownProvider, "%s has no worker key registered: attestations bind the worker key", msg.Provider)
 	}
 	sdkCtx.GasMeter().ConsumeGas(p.VerifyGas, "tee evidence verification")
+	if p, err = k.withRoots(ctx, p); err != nil {
+		return nil, err
+	}
 	v, err := verifyEvidence(p, msg.TeeType, msg.Evidence, sdkCtx.BlockTime(), types.ReportData(provider, workerKey, nonce))
 	if err != nil {
 		return nil, err
@@ -97,7 +100,7 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err
 	}
-	if err := k.Params.Set(ctx, msg.Params); err != nil {
+	if err := k.SetParams(ctx, msg.Params); err != nil {
 		return nil, err
 	}
 	if _, err := k.expireUnadmitted(ctx, msg.Params); err != nil {

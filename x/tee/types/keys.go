@@ -15,4 +15,5 @@ var (
 	EnclavesKey    = collections.NewPrefix(1)
 	ExpiryQueueKey = collections.NewPrefix(2)
 	NoncesKey      = collections.NewPrefix(3)
+	RootsKey       = collections.NewPrefix(4)
 )
