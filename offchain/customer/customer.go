@@ -282,9 +282,9 @@ func (c *Client) deliver(ctx context.Context, h host.Host, order markettypes.Ord
 			if enclave, err = c.enclave(ctx, order, prov); err != nil {
 				return nil, fmt.Errorf("receipt rejected: %w", err)
 			}
-			if err := CheckAttestationHash(got, *enclave); err != nil {
-				return nil, fmt.Errorf("receipt rejected: %w", err)
-			}
+		}
+		if err := CheckAttestationHash(got, *enclave); err != nil {
+			return nil, fmt.Errorf("receipt rejected: %w", err)
 		}
 		c.say("lease %d: the receipt carries the provider's current attestation (evidence %s)", l.Id, hex.EncodeToString(got))
 	}
