@@ -150,5 +150,24 @@ func (k Keeper) CheckQueues(ctx context.Context) error {
 			return fmt.Errorf("%s queue has %d entries for %d records", c.name, n, c.count)
 		}
 	}
+	// the active-by-provider index holds exactly the active leases, under their providers
+	n := uint64(0)
+	err = k.ActiveLeasesByProvider.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+		l, err := k.Leases.Get(ctx, key.K2())
+		if err != nil {
+			return true, err
+		}
+		if l.State != types.LeaseActive || l.Provider != key.K1().String() {
+			return true, fmt.Errorf("active-by-provider entry (%s, %d) is not an active lease of that provider", key.K1(), key.K2())
+		}
+		n++
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	if n != h.ActiveLeases {
+		return fmt.Errorf("active-by-provider index has %d entries for %d active leases", n, h.ActiveLeases)
+	}
 	return nil
 }

@@ -50,6 +50,8 @@ type Keeper struct {
 	LeasesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
 	LeasesByOwner    collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
 	LeasesByState    collections.KeySet[collections.Pair[int32, uint64]]
+	// ActiveLeasesByProvider holds (provider, lease) for every active lease.
+	ActiveLeasesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
 
 	// SettlementQueue holds open orders by reveal deadline, StartQueue pending leases by start
 	// deadline, EndQueue active leases by end height. EndBlock touches only due entries.
@@ -92,6 +94,8 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		LeasesByProvider: collections.NewKeySet(sb, types.LeasesByProviderKey, "leases_by_provider", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 		LeasesByOwner:    collections.NewKeySet(sb, types.LeasesByOwnerKey, "leases_by_owner", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 		LeasesByState:    collections.NewKeySet(sb, types.LeasesByStateKey, "leases_by_state", collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
+		ActiveLeasesByProvider: collections.NewKeySet(sb, types.ActiveLeasesByProviderKey, "active_leases_by_provider",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 
 		SettlementQueue: collections.NewKeySet(sb, types.SettlementQueueKey, "settlement_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		StartQueue:      collections.NewKeySet(sb, types.StartQueueKey, "start_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
@@ -137,15 +141,25 @@ func (k Keeper) setOrder(ctx context.Context, prev *types.Order, o types.Order) 
 	return k.Orders.Set(ctx, o.Id, o)
 }
 
-// setLease writes a lease and keeps its provider, owner and state indexes true. prev is the stored
-// lease, or nil for a new one.
+// setLease writes a lease and keeps its provider, owner, state and active-by-provider indexes true.
+// prev is the stored lease, or nil for a new one.
 func (k Keeper) setLease(ctx context.Context, prev *types.Lease, l types.Lease) error {
-	if prev == nil {
-		owner, err := k.addressCodec.StringToBytes(l.Owner)
-		if err != nil {
+	provider, err := k.addressCodec.StringToBytes(l.Provider)
+	if err != nil {
+		return err
+	}
+	active := collections.Join(sdk.AccAddress(provider), l.Id)
+	if l.State == types.LeaseActive {
+		if err := k.ActiveLeasesByProvider.Set(ctx, active); err != nil {
 			return err
 		}
-		provider, err := k.addressCodec.StringToBytes(l.Provider)
+	} else if prev != nil && prev.State == types.LeaseActive {
+		if err := k.ActiveLeasesByProvider.Remove(ctx, active); err != nil {
+			return err
+		}
+	}
+	if prev == nil {
+		owner, err := k.addressCodec.StringToBytes(l.Owner)
 		if err != nil {
 			return err
 		}
@@ -230,17 +244,14 @@ func (k Keeper) WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte,
 }
 
 // ActiveTeeLeases are provider's active leases of orders that require a TEE (x/tee reports them
-// when the provider's attestation expires). It reads the provider's lease index, not every lease.
+// when the provider's attestation expires). It reads the provider's active leases only.
 func (k Keeper) ActiveTeeLeases(ctx context.Context, provider sdk.AccAddress) ([]uint64, error) {
 	var out []uint64
 	rng := collections.NewPrefixedPairRange[sdk.AccAddress, uint64](provider)
-	err := k.LeasesByProvider.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+	err := k.ActiveLeasesByProvider.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
 		l, err := k.Leases.Get(ctx, key.K2())
 		if err != nil {
 			return true, err
-		}
-		if l.State != types.LeaseActive {
-			return false, nil
 		}
 		o, err := k.Orders.Get(ctx, l.OrderId)
 		if err != nil {

@@ -27,4 +27,7 @@ var (
 	StartQueueKey       = collections.NewPrefix(13)
 	EndQueueKey         = collections.NewPrefix(14)
 	PriceBandsKey       = collections.NewPrefix(15)
+	// ActiveLeasesByProviderKey indexes a provider's active leases (x/tee lists them when its
+	// attestation expires, without reading the provider's whole lease history).
+	ActiveLeasesByProviderKey = collections.NewPrefix(16)
 )
