@@ -14,48 +14,137 @@ import (
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
-// EndBlocker settles the auctions whose reveal deadline is this block, times out leases nobody
-// started, and completes leases that reach their end height. Only due queue entries are touched.
+// queueKind names the market's height queues; at equal heights they are served in this order.
+type queueKind int
+
+const (
+	settlementQueue queueKind = iota
+	sweepQueue
+	startQueue
+	endQueue
+)
+
+// dueEntry is one due entry of one of the queues.
+type dueEntry struct {
+	key  HeightID
+	kind queueKind
+}
+
+// EndBlocker settles the auctions whose reveal deadline has come, returns and burns the deposits of
+// settled and cancelled orders' bids, times out leases nobody started, and completes leases that
+// reach their end height. It does at most params.max_work_per_block units of work (a settlement
+// costs 1 + the order's bids, a deposit 1, a lease closure 1), the oldest due entries first; what is
+// left stays in its queue for the next block. At least one entry is processed per block, so every
+// queue drains whatever the param.
 func (k Keeper) EndBlocker(ctx context.Context) error {
-	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	due, err := dueKeys(ctx, k.SettlementQueue, h)
+	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return err
 	}
-	for _, key := range due {
-		if err := k.SettlementQueue.Remove(ctx, key); err != nil {
-			return err
-		}
-		o, err := k.Orders.Get(ctx, key.K2())
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	budget := int64(params.MaxWorkPerBlock)
+	for budget > 0 {
+		// Processing adds entries (a settlement queues its deposit sweep): read again after each
+		// batch so that they are served in this block when the budget allows.
+		due, err := k.dueEntries(ctx, h, int(budget))
 		if err != nil {
 			return err
 		}
-		if err := k.SettleAuction(ctx, o); err != nil {
-			return err
+		if len(due) == 0 {
+			return nil
 		}
-	}
-	for _, q := range []struct {
-		queue  collections.KeySet[HeightID]
-		reason types.CloseReason
-	}{
-		{k.StartQueue, types.CloseReasonStartTimeout},
-		{k.EndQueue, types.CloseReasonCompleted},
-	} {
-		due, err := dueKeys(ctx, q.queue, h)
-		if err != nil {
-			return err
-		}
-		for _, key := range due {
-			l, err := k.Leases.Get(ctx, key.K2())
+		for _, e := range due {
+			if budget <= 0 {
+				return nil
+			}
+			cost, err := k.processDue(ctx, params, e, budget)
 			if err != nil {
 				return err
 			}
-			if err := k.closeLease(ctx, l, q.reason); err != nil {
-				return err
-			}
+			budget -= cost
 		}
 	}
 	return nil
+}
+
+// dueEntries reads up to n due entries (height <= h) of each queue and merges them oldest first.
+// Every entry costs at least one unit, so n of each are all a budget of n can use.
+func (k Keeper) dueEntries(ctx context.Context, h int64, n int) ([]dueEntry, error) {
+	rng := new(collections.Range[HeightID]).EndInclusive(collections.Join(h, uint64(1<<64-1)))
+	var out []dueEntry
+	for _, q := range []struct {
+		kind queueKind
+		set  collections.KeySet[HeightID]
+	}{{settlementQueue, k.SettlementQueue}, {startQueue, k.StartQueue}, {endQueue, k.EndQueue}} {
+		iter, err := q.set.Iterate(ctx, rng)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < n && iter.Valid(); i++ {
+			key, err := iter.Key()
+			if err != nil {
+				iter.Close()
+				return nil, err
+			}
+			out = append(out, dueEntry{key: key, kind: q.kind})
+			iter.Next()
+		}
+		iter.Close()
+	}
+	sweeps, err := k.DepositSweeps.Iterate(ctx, rng)
+	if err != nil {
+		return nil, err
+	}
+	defer sweeps.Close()
+	for i := 0; i < n && sweeps.Valid(); i++ {
+		key, err := sweeps.Key()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dueEntry{key: key, kind: sweepQueue})
+		sweeps.Next()
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.key.K1() != b.key.K1() {
+			return a.key.K1() < b.key.K1()
+		}
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		return a.key.K2() < b.key.K2()
+	})
+	return out, nil
+}
+
+// processDue serves one due entry and returns the work it took.
+func (k Keeper) processDue(ctx context.Context, params types.Params, e dueEntry, budget int64) (int64, error) {
+	switch e.kind {
+	case settlementQueue:
+		if err := k.SettlementQueue.Remove(ctx, e.key); err != nil {
+			return 0, err
+		}
+		o, err := k.Orders.Get(ctx, e.key.K2())
+		if err != nil {
+			return 0, err
+		}
+		if err := k.SettleAuction(ctx, o); err != nil {
+			return 0, err
+		}
+		return 1 + int64(o.BidCount), nil
+	case sweepQueue:
+		return k.sweepDeposits(ctx, e.key, max(budget, 1))
+	default:
+		l, err := k.Leases.Get(ctx, e.key.K2())
+		if err != nil {
+			return 0, err
+		}
+		reason := types.CloseReasonCompleted
+		if e.kind == startQueue {
+			reason = types.CloseReasonStartTimeout
+		}
+		return 1, k.closeLease(ctx, l, reason)
+	}
 }
 
 // rankedBid is a revealed bid with the keys it is ranked by.
@@ -66,22 +155,49 @@ type rankedBid struct {
 	tie        [32]byte
 }
 
-// rankBids orders revealed bids cheapest first: by price, then the provider's reputation lower bound
+// less orders revealed bids cheapest first: by price, then the provider's reputation lower bound
 // (higher first), then commit height (earlier first), then sha256(order id ‖ provider).
-func rankBids(bids []rankedBid) {
-	sort.Slice(bids, func(i, j int) bool {
-		a, b := bids[i], bids[j]
-		if !a.bid.Price.Amount.Equal(b.bid.Price.Amount) {
-			return a.bid.Price.Amount.LT(b.bid.Price.Amount)
+func less(a, b rankedBid) bool {
+	if !a.bid.Price.Amount.Equal(b.bid.Price.Amount) {
+		return a.bid.Price.Amount.LT(b.bid.Price.Amount)
+	}
+	if !a.lowerBound.Equal(b.lowerBound) {
+		return a.lowerBound.GT(b.lowerBound)
+	}
+	if a.bid.CommitHeight != b.bid.CommitHeight {
+		return a.bid.CommitHeight < b.bid.CommitHeight
+	}
+	return bytes.Compare(a.tie[:], b.tie[:]) < 0
+}
+
+// rankBids orders revealed bids as less does, reading reputation only where it can change who
+// wins: first by price alone, then, for the bids up to the last winner's price (every winner and
+// every bid tied with the last one), with their providers' lower bounds. Bids dearer than the last
+// winner lose whatever their reputation, so their order among themselves is left at price,
+// commit height and tie-breaker. It returns the ranked bids.
+func (k Keeper) rankBids(ctx context.Context, bids []rankedBid, replicas int) []rankedBid {
+	zero := math.LegacyZeroDec()
+	for i := range bids {
+		bids[i].lowerBound = zero
+	}
+	sort.Slice(bids, func(i, j int) bool { return less(bids[i], bids[j]) })
+	if len(bids) == 0 || replicas == 0 {
+		return bids
+	}
+	last := bids[min(replicas, len(bids))-1].bid.Price.Amount
+	n := sort.Search(len(bids), func(i int) bool { return bids[i].bid.Price.Amount.GT(last) })
+	for i := range bids[:n] {
+		lb, err := k.reputation.LowerBound(ctx, bids[i].provider)
+		if err != nil {
+			// Reputation only orders equal bids: a failure there must not stop settlement.
+			k.Logger(ctx).Error("reading a bidder's reputation", "provider", bids[i].bid.Provider, "err", err)
+			lb = zero
 		}
-		if !a.lowerBound.Equal(b.lowerBound) {
-			return a.lowerBound.GT(b.lowerBound)
-		}
-		if a.bid.CommitHeight != b.bid.CommitHeight {
-			return a.bid.CommitHeight < b.bid.CommitHeight
-		}
-		return bytes.Compare(a.tie[:], b.tie[:]) < 0
-	})
+		bids[i].lowerBound = lb
+	}
+	head := bids[:n]
+	sort.Slice(head, func(i, j int) bool { return less(head[i], head[j]) })
+	return bids
 }
 
 // ClearingPrice is the Vickrey price of a reverse auction over ranked bids: the lowest revealed price
@@ -93,10 +209,11 @@ func ClearingPrice(ranked []types.Bid, replicas int, maxPrice sdk.Coin) sdk.Coin
 	return maxPrice
 }
 
-// SettleAuction closes the auction of an open order: unrevealed bids forfeit their deposits, the
-// cheapest revealed bids win at the clearing price, losers get their deposits back, and the escrow
-// beyond what the leases need is refunded. With fewer revealed bids than replicas the order fails
-// and everything goes back.
+// SettleAuction closes the auction of an open order: the cheapest revealed bids win at the clearing
+// price and become leases, and the escrow beyond what the leases need is refunded. With fewer
+// revealed bids than replicas the order fails and its escrow goes back. Either way the other bids'
+// deposits are returned (revealed) or burned (never revealed) by the deposit sweep that follows,
+// so that settling an order with many bids does not move every deposit in one block.
 func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := sdkCtx.BlockHeight()
@@ -110,40 +227,13 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	}
 	revealed := make([]rankedBid, 0, len(kvs))
 	for _, kv := range kvs {
-		bid := kv.Value
-		if bid.State == types.BidRevealed {
-			lb, err := k.reputation.LowerBound(ctx, kv.Key.K2())
-			if err != nil {
-				// Reputation only orders equal bids: a failure there must not stop settlement.
-				k.Logger(ctx).Error("reading a bidder's reputation", "provider", bid.Provider, "err", err)
-				lb = math.LegacyZeroDec()
-			}
-			revealed = append(revealed, rankedBid{bid: bid, provider: kv.Key.K2(), lowerBound: lb, tie: types.BidTieBreaker(o.Id, kv.Key.K2())})
-			continue
+		if kv.Value.State == types.BidRevealed {
+			revealed = append(revealed, rankedBid{bid: kv.Value, provider: kv.Key.K2(), tie: types.BidTieBreaker(o.Id, kv.Key.K2())})
 		}
-		// Committed but never revealed: the deposit is burned.
-		if err := k.burn(ctx, bid.Deposit); err != nil {
-			return err
-		}
-		bid.State = types.BidForfeited
-		if err := k.Bids.Set(ctx, kv.Key, bid); err != nil {
-			return err
-		}
-		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventBidForfeited{OrderId: o.Id, Provider: bid.Provider, Burned: bid.Deposit}); err != nil {
-			return err
-		}
-		k.recordOutcome(ctx, bid.Provider, reputationtypes.OutcomeBidUnrevealed)
 	}
-	rankBids(revealed)
-
 	prev := o
 	replicas := int(o.Replicas)
 	if len(revealed) < replicas {
-		for _, rb := range revealed {
-			if err := k.returnDeposit(ctx, rb.bid, types.BidReturned); err != nil {
-				return err
-			}
-		}
 		refunded := o.Escrow
 		if err := k.pay(ctx, o.Owner, refunded); err != nil {
 			return err
@@ -153,11 +243,15 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		if err := k.setOrder(ctx, &prev, o); err != nil {
 			return err
 		}
+		if err := k.scheduleSweep(ctx, h, o); err != nil {
+			return err
+		}
 		return sdkCtx.EventManager().EmitTypedEvent(&types.EventOrderFailed{
 			OrderId: o.Id, Reason: o.CloseReason, RevealedBids: uint32(len(revealed)), Replicas: o.Replicas, Refunded: refunded,
 		})
 	}
 
+	revealed = k.rankBids(ctx, revealed, replicas)
 	ranked := make([]types.Bid, len(revealed))
 	for i, rb := range revealed {
 		ranked[i] = rb.bid
@@ -193,7 +287,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		}
 		won := rb.bid
 		won.State = types.BidWon
-		if err := k.Bids.Set(ctx, collections.Join(o.Id, rb.provider), won); err != nil {
+		if err := k.setBid(ctx, rb.provider, won); err != nil {
 			return err
 		}
 		settled.Winners = append(settled.Winners, l.Provider)
@@ -204,16 +298,16 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 			return err
 		}
 	}
-	for _, rb := range revealed[replicas:] {
-		if err := k.returnDeposit(ctx, rb.bid, types.BidLost); err != nil {
-			return err
-		}
-	}
 
 	o.State, o.ClearingPrice = types.OrderMatched, clearing
 	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
 	if err := k.setOrder(ctx, &prev, o); err != nil {
 		return err
+	}
+	if len(kvs) > replicas {
+		if err := k.scheduleSweep(ctx, h, o); err != nil {
+			return err
+		}
 	}
 	if err := k.updatePriceBand(ctx, params, o, clearing); err != nil {
 		return err
@@ -221,40 +315,98 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	return sdkCtx.EventManager().EmitTypedEvent(&settled)
 }
 
-// returnDeposit gives a bid's deposit back and records why.
-func (k Keeper) returnDeposit(ctx context.Context, bid types.Bid, state types.BidState) error {
-	provider, err := k.addressCodec.StringToBytes(bid.Provider)
-	if err != nil {
-		return err
+// scheduleSweep queues the deposit sweep of a settled or cancelled order with bids.
+func (k Keeper) scheduleSweep(ctx context.Context, h int64, o types.Order) error {
+	if o.BidCount == 0 {
+		return nil
 	}
+	return k.DepositSweeps.Set(ctx, collections.Join(h, o.Id), nil)
+}
+
+// sweepDeposits walks up to limit bids of a settled or cancelled order, from where the sweep
+// stopped: revealed bids and the bids of a cancelled order get their deposits back, bids never
+// revealed forfeit theirs (burned, once for the batch) and their providers' reputation records it.
+// It returns the bids walked; the sweep ends when the order's last bid is done.
+func (k Keeper) sweepDeposits(ctx context.Context, key HeightID, limit int64) (int64, error) {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	o, err := k.Orders.Get(ctx, key.K2())
+	if err != nil {
+		return 0, err
+	}
+	after, err := k.DepositSweeps.Get(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	rng := collections.NewPrefixedPairRange[uint64, sdk.AccAddress](o.Id)
+	if len(after) > 0 {
+		rng = rng.StartExclusive(sdk.AccAddress(after))
+	}
+	iter, err := k.Bids.Iterate(ctx, rng)
+	if err != nil {
+		return 0, err
+	}
+	var batch []collections.KeyValue[collections.Pair[uint64, sdk.AccAddress], types.Bid]
+	for ; iter.Valid() && int64(len(batch)) < limit; iter.Next() {
+		kv, err := iter.KeyValue()
+		if err != nil {
+			iter.Close()
+			return 0, err
+		}
+		batch = append(batch, kv)
+	}
+	done := !iter.Valid()
+	iter.Close()
+
+	burned := sdk.NewCoins()
+	for _, kv := range batch {
+		bid, provider := kv.Value, kv.Key.K2()
+		switch {
+		case bid.State == types.BidCommitted && o.State != types.OrderCancelled:
+			// Committed but never revealed: the deposit is burned.
+			burned = burned.Add(bid.Deposit)
+			bid.State = types.BidForfeited
+			if err := k.setBid(ctx, provider, bid); err != nil {
+				return 0, err
+			}
+			if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventBidForfeited{OrderId: o.Id, Provider: bid.Provider, Burned: bid.Deposit}); err != nil {
+				return 0, err
+			}
+			k.recordOutcome(ctx, bid.Provider, reputationtypes.OutcomeBidUnrevealed)
+		case liveBid(bid.State):
+			state := types.BidReturned
+			if o.State == types.OrderMatched {
+				state = types.BidLost
+			}
+			if err := k.returnDeposit(ctx, provider, bid, state); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if !burned.IsZero() {
+		if err := k.bank.BurnCoins(ctx, types.ModuleName, burned); err != nil {
+			return 0, err
+		}
+	}
+	if done {
+		err = k.DepositSweeps.Remove(ctx, key)
+	} else {
+		err = k.DepositSweeps.Set(ctx, key, batch[len(batch)-1].Key.K2())
+	}
+	return max(int64(len(batch)), 1), err
+}
+
+// returnDeposit gives a bid's deposit back and records why.
+func (k Keeper) returnDeposit(ctx context.Context, provider sdk.AccAddress, bid types.Bid, state types.BidState) error {
 	if err := k.pay(ctx, bid.Provider, bid.Deposit); err != nil {
 		return err
 	}
 	bid.State = state
-	if err := k.Bids.Set(ctx, collections.Join(bid.OrderId, sdk.AccAddress(provider)), bid); err != nil {
+	if err := k.setBid(ctx, provider, bid); err != nil {
 		return err
 	}
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventBidReturned{
 		OrderId: bid.OrderId, Provider: bid.Provider, State: state, Refunded: bid.Deposit,
 	})
-}
-
-// returnDeposits returns the deposit of every bid on an order (the order was cancelled).
-func (k Keeper) returnDeposits(ctx context.Context, orderID uint64) error {
-	iter, err := k.Bids.Iterate(ctx, collections.NewPrefixedPairRange[uint64, sdk.AccAddress](orderID))
-	if err != nil {
-		return err
-	}
-	bids, err := iter.Values()
-	if err != nil {
-		return err
-	}
-	for _, bid := range bids {
-		if err := k.returnDeposit(ctx, bid, types.BidReturned); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Accrued is what an active lease owes its provider at height h: price × blocks since the last

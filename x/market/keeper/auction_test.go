@@ -3,6 +3,7 @@ package keeper_test
 import (
 	"testing"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
 	"github.com/stretchr/testify/require"
 
@@ -83,7 +84,7 @@ func TestVickreySettlementScenario(t *testing.T) {
 	require.Equal(t, sdk.NewInt64Coin(fixture.Denom, 5*100), l.Paid, "the lease pays 5 × blocks")
 	require.Equal(t, providerStart[p4.String()].AddRaw(500), f.Balance(p4), "bond returned, 500 earned")
 	require.Equal(t, ownerStart.SubRaw(500), f.Balance(owner), "the owner paid exactly 5 × 100")
-	require.True(t, f.ModuleBalance().IsZero(), "nothing is left in the module: %s", f.ModuleBalance())
+	f.RequireOnlyBondsHeld(t)
 	f.CheckInvariants(t)
 }
 
@@ -165,7 +166,7 @@ func TestTooFewRevealsFailsTheOrderAndReturnsEverything(t *testing.T) {
 	require.Equal(t, startA, f.Balance(a))
 	require.Equal(t, startB, f.Balance(b))
 	require.Equal(t, startOwner.Add(msg.MaxPricePerBlock.Amount.MulRaw(100*3)), f.Balance(owner), "the whole escrow comes back")
-	require.True(t, f.ModuleBalance().IsZero())
+	f.RequireOnlyBondsHeld(t)
 	f.CheckInvariants(t)
 }
 
@@ -174,36 +175,93 @@ func TestCancelOrderRefundsEscrowAndDeposits(t *testing.T) {
 	owner := f.NewAccount(t, 1_000_000)
 	ownerStart := f.Balance(owner)
 	o := f.CreateOrder(t, fixture.OrderMsg(owner))
-	p := f.NewProvider(t)
-	pStart := f.Balance(p)
-	s := f.Commit(t, o.Id, p, 4)
-	f.AdvanceTo(t, o.CommitDeadline+1)
-	f.Reveal(t, o.Id, s)
+	p, q := f.NewProvider(t), f.NewProvider(t)
+	pStart, qStart := f.Balance(p), f.Balance(q)
+	f.Commit(t, o.Id, p, 4)
+	f.Commit(t, o.Id, q, 6)
+	f.AdvanceTo(t, o.CommitDeadline) // the last block of the commit phase still takes a cancellation
 	_, err := f.Msg.CancelOrder(f.Ctx, &types.MsgCancelOrder{Owner: owner.String(), OrderId: o.Id})
 	require.NoError(t, err)
 	require.Equal(t, types.OrderCancelled, f.Order(t, o.Id).State)
-	require.Equal(t, ownerStart, f.Balance(owner))
-	require.Equal(t, pStart, f.Balance(p))
+	require.Equal(t, ownerStart, f.Balance(owner), "the escrow comes back at once")
+	f.CheckInvariants(t)
+	f.EndBlock(t) // the deposit sweep of the cancelled order
+	require.Equal(t, pStart, f.Balance(p), "deposits come back in full: a cancellation is no withdrawal")
+	require.Equal(t, qStart, f.Balance(q))
+	for _, b := range []sdk.AccAddress{p, q} {
+		bid, err := f.Keeper.Bids.Get(f.Ctx, collections.Join(o.Id, b))
+		require.NoError(t, err)
+		require.Equal(t, types.BidReturned, bid.State)
+	}
+	f.RequireOnlyBondsHeld(t)
 	f.CheckInvariants(t)
 	f.AdvanceTo(t, o.RevealDeadline+2) // the settlement queue entry is gone: nothing happens
 	require.Equal(t, types.OrderCancelled, f.Order(t, o.Id).State)
 }
 
-func TestWithdrawBidDuringCommitPhase(t *testing.T) {
+// The owner cannot watch the reveals, cancel and re-post at a lower max price: after the commit
+// phase the auction runs to settlement, and the bidders are paid the second price.
+func TestOwnerCannotCancelAfterSeeingReveals(t *testing.T) {
 	f := fixture.New(t)
-	o := f.CreateOrder(t, fixture.OrderMsg(f.NewAccount(t, 1_000_000)))
-	p := f.NewProvider(t)
-	start := f.Balance(p)
+	owner := f.NewAccount(t, 1_000_000)
+	o := f.CreateOrder(t, fixture.OrderMsg(owner))
+	a, b := f.NewProvider(t), f.NewProvider(t)
+	sa, sb := f.Commit(t, o.Id, a, 6), f.Commit(t, o.Id, b, 8)
+	f.AdvanceTo(t, o.CommitDeadline+1)
+	f.Reveal(t, o.Id, sa)
+	f.Reveal(t, o.Id, sb)
+	before := f.Snapshot(t)
+	for h := o.CommitDeadline + 1; h <= o.RevealDeadline; h++ {
+		f.SetHeight(h)
+		_, err := f.Msg.CancelOrder(f.Ctx, &types.MsgCancelOrder{Owner: owner.String(), OrderId: o.Id})
+		require.ErrorIs(t, err, types.ErrCancelTooLate, "height %d", h)
+	}
+	require.Equal(t, before, f.Snapshot(t), "a refused cancellation changes nothing")
+	f.AdvanceTo(t, o.RevealDeadline+1)
+	o = f.Order(t, o.Id)
+	require.Equal(t, types.OrderMatched, o.State)
+	require.Equal(t, int64(8), o.ClearingPrice.Amount.Int64(), "the auction settled at the second price")
+	f.CheckInvariants(t)
+}
+
+// A withdrawal frees the bid's slot and keeps the withdraw fee for the order's owner; no
+// withdrawal in the last withdraw_lock_blocks of the commit phase.
+func TestWithdrawBid(t *testing.T) {
+	f := fixture.New(t)
+	owner := f.NewAccount(t, 1_000_000)
+	f.SetParams(t, func(p *types.Params) { p.MaxBidsPerOrder = 1 })
+	o := f.CreateOrder(t, fixture.OrderMsg(owner))
+	require.Equal(t, o.CommitDeadline-int64(f.Params.WithdrawLockBlocks), o.WithdrawDeadline)
+	p, other := f.NewProvider(t), f.NewProvider(t)
+	start, ownerStart := f.Balance(p), f.Balance(owner)
 	f.Commit(t, o.Id, p, 4)
-	_, err := f.Msg.WithdrawBid(f.Ctx, &types.MsgWithdrawBid{Provider: p.String(), OrderId: o.Id})
+	_, err := f.Msg.CommitBid(f.Ctx, &types.MsgCommitBid{Provider: other.String(), OrderId: o.Id, Commitment: make([]byte, 32)})
+	require.ErrorIs(t, err, types.ErrTooManyBids, "the one slot is taken")
+
+	_, err = f.Msg.WithdrawBid(f.Ctx, &types.MsgWithdrawBid{Provider: p.String(), OrderId: o.Id})
 	require.NoError(t, err)
-	require.Equal(t, start, f.Balance(p))
+	fee := f.Params.WithdrawFee.Amount
+	require.Equal(t, start.Sub(fee), f.Balance(p), "the deposit comes back less the fee")
+	require.Equal(t, ownerStart.Add(fee), f.Balance(owner), "the fee goes to the order's owner")
 	require.Zero(t, f.Order(t, o.Id).BidCount)
 	f.CheckInvariants(t)
-	f.Commit(t, o.Id, p, 5) // may bid again after withdrawing
-	f.AdvanceTo(t, o.CommitDeadline+1)
+	f.Commit(t, o.Id, other, 5) // the slot is free again
+
+	f.AdvanceTo(t, o.WithdrawDeadline)
+	_, err = f.Msg.WithdrawBid(f.Ctx, &types.MsgWithdrawBid{Provider: other.String(), OrderId: o.Id})
+	require.NoError(t, err, "withdrawal is open up to and including the withdraw deadline")
+	f.Commit(t, o.Id, p, 5) // commits stay open in the lock window
+	f.EndBlock(t)
+	before := f.Snapshot(t)
+	for f.Height() <= o.CommitDeadline {
+		_, err = f.Msg.WithdrawBid(f.Ctx, &types.MsgWithdrawBid{Provider: p.String(), OrderId: o.Id})
+		require.ErrorIs(t, err, types.ErrWithdrawLocked, "height %d", f.Height())
+		require.Equal(t, before, f.Snapshot(t))
+		f.SetHeight(f.Height() + 1)
+	}
 	_, err = f.Msg.WithdrawBid(f.Ctx, &types.MsgWithdrawBid{Provider: p.String(), OrderId: o.Id})
 	require.ErrorIs(t, err, types.ErrCommitPhaseOver)
+	f.CheckInvariants(t)
 }
 
 // settledLease runs a one-bid auction and returns the pending lease.
@@ -279,7 +337,7 @@ func TestCloseLease(t *testing.T) {
 				require.Equal(t, providerBefore.Add(price.MulRaw(10)).Add(l.Bond.Amount), f.Balance(provider))
 				require.Equal(t, supply, f.Supply())
 			}
-			require.True(t, f.ModuleBalance().IsZero())
+			f.RequireOnlyBondsHeld(t)
 			f.CheckInvariants(t)
 			_, err = f.Msg.CloseLease(f.Ctx, &types.MsgCloseLease{Sender: owner.String(), LeaseId: l.Id})
 			require.ErrorIs(t, err, types.ErrLeaseClosed)

@@ -6,8 +6,6 @@ import (
 
 	"cosmossdk.io/collections"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
 	"github.com/fogchain/fog/x/market/types"
 )
 
@@ -38,7 +36,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		if err != nil {
 			return err
 		}
-		if err := k.Bids.Set(ctx, collections.Join(b.OrderId, sdk.AccAddress(addr)), b); err != nil {
+		if err := k.setBid(ctx, addr, b); err != nil {
 			return err
 		}
 	}
@@ -66,6 +64,18 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			if err := q.set.Set(ctx, collections.Join(e.Height, e.Id)); err != nil {
 				return err
 			}
+		}
+	}
+	for _, s := range gs.DepositSweeps {
+		var after []byte
+		if s.After != "" {
+			var err error
+			if after, err = k.addressCodec.StringToBytes(s.After); err != nil {
+				return err
+			}
+		}
+		if err := k.DepositSweeps.Set(ctx, collections.Join(s.Height, s.OrderId), after); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -110,6 +120,20 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		if err != nil {
 			return nil, fmt.Errorf("export queue: %w", err)
 		}
+	}
+	err = k.DepositSweeps.Walk(ctx, nil, func(key HeightID, after []byte) (bool, error) {
+		s := types.DepositSweep{Height: key.K1(), OrderId: key.K2()}
+		if len(after) > 0 {
+			var err error
+			if s.After, err = k.addressCodec.BytesToString(after); err != nil {
+				return true, err
+			}
+		}
+		gs.DepositSweeps = append(gs.DepositSweeps, s)
+		return false, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("export deposit sweeps: %w", err)
 	}
 	return gs, nil
 }

@@ -156,7 +156,8 @@ func TestQueries(t *testing.T) {
 	require.EqualValues(t, 1, m.PendingLeases)
 	require.EqualValues(t, 1, m.ActiveLeases)
 	require.Len(t, m.Bands, 1)
-	require.Equal(t, f.ModuleBalance(), m.Escrowed.Add(m.Deposits...).Add(m.Bonded...))
+	require.EqualValues(t, 2, m.Providers)
+	require.Equal(t, f.ModuleBalance(), m.Escrowed.Add(m.Deposits...).Add(m.Bonded...).Add(m.ProviderBonds...))
 
 	p, err := f.Query.Provider(f.Ctx, &types.QueryProviderRequest{Address: a.bidder.String()})
 	require.NoError(t, err)

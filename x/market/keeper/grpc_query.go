@@ -184,8 +184,9 @@ func (q queryServer) Leases(ctx context.Context, req *types.QueryLeasesRequest) 
 		*a.out = bz
 	}
 	load := func(id uint64) (types.Lease, error) { return q.k.Leases.Get(ctx, id) }
+	// addresses compare as bytes: an upper-case filter finds the same leases
 	match := func(l types.Lease) bool {
-		return (req.Provider == "" || l.Provider == req.Provider) && (req.Owner == "" || l.Owner == req.Owner) &&
+		return (provider == nil || q.k.sameAddress(l.Provider, provider)) && (owner == nil || q.k.sameAddress(l.Owner, owner)) &&
 			(req.State == types.LeaseStateUnspecified || l.State == req.State)
 	}
 	filter := func(id uint64) (bool, error) {
@@ -271,5 +272,6 @@ func (q queryServer) Market(ctx context.Context, req *types.QueryMarketRequest) 
 	}
 	resp.OpenOrders, resp.PendingLeases, resp.ActiveLeases = h.OpenOrders, h.PendingLeases, h.ActiveLeases
 	resp.Escrowed, resp.Deposits, resp.Bonded = h.Escrowed, h.Deposits, h.Bonded
+	resp.ProviderBonds, resp.Providers, resp.DepositSweeps = h.ProviderBonds, h.Providers, h.DepositSweeps
 	return resp, nil
 }

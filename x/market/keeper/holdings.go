@@ -13,72 +13,85 @@ import (
 
 // Holdings is what the market module account must hold, derived from the records that justify it.
 type Holdings struct {
-	OpenOrders, PendingLeases, ActiveLeases uint64
+	OpenOrders, PendingLeases, ActiveLeases, Providers, DepositSweeps uint64
+	// LiveBids is the number of bids holding a deposit.
+	LiveBids uint64
 	// Escrowed: open orders' escrow plus the unpaid escrow of pending and active leases.
 	Escrowed sdk.Coins
-	// Deposits: bid deposits of open orders.
+	// Deposits: deposits of bids on open orders and of bids the deposit sweep has not reached yet.
 	Deposits sdk.Coins
 	// Bonded: winners' bonds of pending and active leases.
 	Bonded sdk.Coins
+	// ProviderBonds: registration bonds of registered providers.
+	ProviderBonds sdk.Coins
 }
 
 // Total is everything the module account must hold.
 func (h Holdings) Total() sdk.Coins {
-	return h.Escrowed.Add(h.Deposits...).Add(h.Bonded...)
+	return h.Escrowed.Add(h.Deposits...).Add(h.Bonded...).Add(h.ProviderBonds...)
 }
 
-// Holdings walks the open orders and unfinished leases (through the state indexes, never all
-// records) and adds up the money they lock.
+// Holdings walks the providers, the open orders, the orders being swept and the unfinished leases
+// (through the state indexes and queues, never all orders or leases) and adds up the money they
+// lock.
 func (k Keeper) Holdings(ctx context.Context) (Holdings, error) {
 	var h Holdings
-	open, err := k.OrdersByState.Iterate(ctx, collections.NewPrefixedPairRange[int32, uint64](int32(types.OrderOpen)))
+	err := k.Providers.Walk(ctx, nil, func(_ sdk.AccAddress, p types.Provider) (bool, error) {
+		h.Providers++
+		h.ProviderBonds = h.ProviderBonds.Add(p.Bond)
+		return false, nil
+	})
 	if err != nil {
 		return h, err
 	}
-	orderKeys, err := open.Keys()
+	liveDeposits := func(orderID uint64) error {
+		return k.Bids.Walk(ctx, collections.NewPrefixedPairRange[uint64, sdk.AccAddress](orderID),
+			func(_ collections.Pair[uint64, sdk.AccAddress], b types.Bid) (bool, error) {
+				if liveBid(b.State) {
+					h.LiveBids++
+					h.Deposits = h.Deposits.Add(b.Deposit)
+				}
+				return false, nil
+			})
+	}
+	err = k.OrdersByState.Walk(ctx, collections.NewPrefixedPairRange[int32, uint64](int32(types.OrderOpen)),
+		func(key collections.Pair[int32, uint64]) (bool, error) {
+			o, err := k.Orders.Get(ctx, key.K2())
+			if err != nil {
+				return true, err
+			}
+			h.OpenOrders++
+			h.Escrowed = h.Escrowed.Add(o.Escrow)
+			return false, liveDeposits(o.Id)
+		})
 	if err != nil {
 		return h, err
 	}
-	for _, key := range orderKeys {
-		o, err := k.Orders.Get(ctx, key.K2())
-		if err != nil {
-			return h, err
-		}
-		h.OpenOrders++
-		h.Escrowed = h.Escrowed.Add(o.Escrow)
-		bids, err := k.Bids.Iterate(ctx, collections.NewPrefixedPairRange[uint64, sdk.AccAddress](o.Id))
-		if err != nil {
-			return h, err
-		}
-		values, err := bids.Values()
-		if err != nil {
-			return h, err
-		}
-		for _, b := range values {
-			h.Deposits = h.Deposits.Add(b.Deposit)
-		}
+	err = k.DepositSweeps.Walk(ctx, nil, func(key HeightID, _ []byte) (bool, error) {
+		h.DepositSweeps++
+		return false, liveDeposits(key.K2())
+	})
+	if err != nil {
+		return h, err
 	}
 	for _, state := range []types.LeaseState{types.LeasePending, types.LeaseActive} {
-		iter, err := k.LeasesByState.Iterate(ctx, collections.NewPrefixedPairRange[int32, uint64](int32(state)))
+		err := k.LeasesByState.Walk(ctx, collections.NewPrefixedPairRange[int32, uint64](int32(state)),
+			func(key collections.Pair[int32, uint64]) (bool, error) {
+				l, err := k.Leases.Get(ctx, key.K2())
+				if err != nil {
+					return true, err
+				}
+				if state == types.LeasePending {
+					h.PendingLeases++
+				} else {
+					h.ActiveLeases++
+				}
+				h.Escrowed = h.Escrowed.Add(l.Escrow)
+				h.Bonded = h.Bonded.Add(l.Bond)
+				return false, nil
+			})
 		if err != nil {
 			return h, err
-		}
-		keys, err := iter.Keys()
-		if err != nil {
-			return h, err
-		}
-		for _, key := range keys {
-			l, err := k.Leases.Get(ctx, key.K2())
-			if err != nil {
-				return h, err
-			}
-			if state == types.LeasePending {
-				h.PendingLeases++
-			} else {
-				h.ActiveLeases++
-			}
-			h.Escrowed = h.Escrowed.Add(l.Escrow)
-			h.Bonded = h.Bonded.Add(l.Bond)
 		}
 	}
 	return h, nil
@@ -91,14 +104,16 @@ func (k Keeper) CheckSolvency(ctx context.Context, moduleBalance sdk.Coins) erro
 		return err
 	}
 	if want := h.Total(); !want.Equal(moduleBalance) {
-		return fmt.Errorf("market module holds %s, records justify %s (escrow %s, deposits %s, bonds %s)",
-			moduleBalance, want, h.Escrowed, h.Deposits, h.Bonded)
+		return fmt.Errorf("market module holds %s, records justify %s (escrow %s, deposits %s, bonds %s, provider bonds %s)",
+			moduleBalance, want, h.Escrowed, h.Deposits, h.Bonded, h.ProviderBonds)
 	}
 	return nil
 }
 
 // CheckQueues fails unless every open order, pending lease and active lease has exactly the queue
-// entry that will settle or close it, and every queue entry belongs to such a record.
+// entry that will settle or close it, every queue entry belongs to such a record, every deposit
+// sweep belongs to a closed order, and the by-provider indexes hold exactly the open leases and the
+// live bids.
 func (k Keeper) CheckQueues(ctx context.Context) error {
 	check := func(name string, q collections.KeySet[HeightID], due func(id uint64) (int64, bool, error)) (int, error) {
 		n := 0
@@ -150,15 +165,28 @@ func (k Keeper) CheckQueues(ctx context.Context) error {
 			return fmt.Errorf("%s queue has %d entries for %d records", c.name, n, c.count)
 		}
 	}
-	// the active-by-provider index holds exactly the active leases, under their providers
+	err = k.DepositSweeps.Walk(ctx, nil, func(key HeightID, _ []byte) (bool, error) {
+		o, err := k.Orders.Get(ctx, key.K2())
+		if err != nil {
+			return true, err
+		}
+		if o.State == types.OrderOpen {
+			return true, fmt.Errorf("deposit sweep (%d, %d) of an open order", key.K1(), key.K2())
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	// the open-leases index holds exactly the pending and active leases, under their providers
 	n := uint64(0)
-	err = k.ActiveLeasesByProvider.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+	err = k.OpenLeasesByProvider.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
 		l, err := k.Leases.Get(ctx, key.K2())
 		if err != nil {
 			return true, err
 		}
-		if l.State != types.LeaseActive || l.Provider != key.K1().String() {
-			return true, fmt.Errorf("active-by-provider entry (%s, %d) is not an active lease of that provider", key.K1(), key.K2())
+		if !openLease(l.State) || !k.sameAddress(l.Provider, key.K1()) {
+			return true, fmt.Errorf("open-by-provider entry (%s, %d) is not an open lease of that provider", key.K1(), key.K2())
 		}
 		n++
 		return false, nil
@@ -166,8 +194,28 @@ func (k Keeper) CheckQueues(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if n != h.ActiveLeases {
-		return fmt.Errorf("active-by-provider index has %d entries for %d active leases", n, h.ActiveLeases)
+	if n != h.PendingLeases+h.ActiveLeases {
+		return fmt.Errorf("open-by-provider index has %d entries for %d open leases", n, h.PendingLeases+h.ActiveLeases)
+	}
+	// the live-bids index holds exactly the bids that hold deposits (counted by Holdings from the
+	// open orders and the sweeps: a live bid of any other order is money nobody would return)
+	n = 0
+	err = k.LiveBidsByProvider.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+		b, err := k.Bids.Get(ctx, collections.Join(key.K2(), key.K1()))
+		if err != nil {
+			return true, fmt.Errorf("live-bid entry (%s, %d): %w", key.K1(), key.K2(), err)
+		}
+		if !liveBid(b.State) {
+			return true, fmt.Errorf("live-bid entry (%s, %d) is a bid in state %s", key.K1(), key.K2(), b.State)
+		}
+		n++
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	if n != h.LiveBids {
+		return fmt.Errorf("live-bids index has %d entries, open orders and sweeps have %d live bids", n, h.LiveBids)
 	}
 	return nil
 }

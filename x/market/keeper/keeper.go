@@ -3,6 +3,7 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,14 +51,20 @@ type Keeper struct {
 	LeasesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
 	LeasesByOwner    collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
 	LeasesByState    collections.KeySet[collections.Pair[int32, uint64]]
-	// ActiveLeasesByProvider holds (provider, lease) for every active lease.
-	ActiveLeasesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	// OpenLeasesByProvider holds (provider, lease) for every pending and active lease.
+	OpenLeasesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	// LiveBidsByProvider holds (provider, order) for every bid that still holds its deposit
+	// (committed or revealed, on an open order or one whose deposits are being swept).
+	LiveBidsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
 
 	// SettlementQueue holds open orders by reveal deadline, StartQueue pending leases by start
-	// deadline, EndQueue active leases by end height. EndBlock touches only due entries.
+	// deadline, EndQueue active leases by end height, DepositSweeps settled and cancelled orders
+	// whose bids' deposits are still to be returned or burned (value: the sweep's cursor, the last
+	// provider done). EndBlock touches only due entries, at most params.max_work_per_block.
 	SettlementQueue collections.KeySet[HeightID]
 	StartQueue      collections.KeySet[HeightID]
 	EndQueue        collections.KeySet[HeightID]
+	DepositSweeps   collections.Map[HeightID, []byte]
 
 	// PriceBands by (tier, denom).
 	PriceBands collections.Map[collections.Pair[int32, string], types.PriceBand]
@@ -94,12 +101,16 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		LeasesByProvider: collections.NewKeySet(sb, types.LeasesByProviderKey, "leases_by_provider", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 		LeasesByOwner:    collections.NewKeySet(sb, types.LeasesByOwnerKey, "leases_by_owner", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 		LeasesByState:    collections.NewKeySet(sb, types.LeasesByStateKey, "leases_by_state", collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
-		ActiveLeasesByProvider: collections.NewKeySet(sb, types.ActiveLeasesByProviderKey, "active_leases_by_provider",
+		OpenLeasesByProvider: collections.NewKeySet(sb, types.OpenLeasesByProviderKey, "open_leases_by_provider",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		LiveBidsByProvider: collections.NewKeySet(sb, types.LiveBidsByProviderKey, "live_bids_by_provider",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 
 		SettlementQueue: collections.NewKeySet(sb, types.SettlementQueueKey, "settlement_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		StartQueue:      collections.NewKeySet(sb, types.StartQueueKey, "start_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		EndQueue:        collections.NewKeySet(sb, types.EndQueueKey, "end_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		DepositSweeps: collections.NewMap(sb, types.DepositSweepsKey, "deposit_sweeps",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key), collections.BytesValue),
 
 		PriceBands: collections.NewMap(sb, types.PriceBandsKey, "price_bands", collections.PairKeyCodec(collections.Int32Key, collections.StringKey), codec.CollValue[types.PriceBand](cdc)),
 	}
@@ -141,22 +152,25 @@ func (k Keeper) setOrder(ctx context.Context, prev *types.Order, o types.Order) 
 	return k.Orders.Set(ctx, o.Id, o)
 }
 
-// setLease writes a lease and keeps its provider, owner, state and active-by-provider indexes true.
+// openLease is whether a lease still binds its provider (pending or active).
+func openLease(state types.LeaseState) bool {
+	return state == types.LeasePending || state == types.LeaseActive
+}
+
+// setLease writes a lease and keeps its provider, owner, state and open-by-provider indexes true.
 // prev is the stored lease, or nil for a new one.
 func (k Keeper) setLease(ctx context.Context, prev *types.Lease, l types.Lease) error {
 	provider, err := k.addressCodec.StringToBytes(l.Provider)
 	if err != nil {
 		return err
 	}
-	active := collections.Join(sdk.AccAddress(provider), l.Id)
-	if l.State == types.LeaseActive {
-		if err := k.ActiveLeasesByProvider.Set(ctx, active); err != nil {
+	open := collections.Join(sdk.AccAddress(provider), l.Id)
+	if openLease(l.State) {
+		if err := k.OpenLeasesByProvider.Set(ctx, open); err != nil {
 			return err
 		}
-	} else if prev != nil && prev.State == types.LeaseActive {
-		if err := k.ActiveLeasesByProvider.Remove(ctx, active); err != nil {
-			return err
-		}
+	} else if err := k.OpenLeasesByProvider.Remove(ctx, open); err != nil {
+		return err
 	}
 	if prev == nil {
 		owner, err := k.addressCodec.StringToBytes(l.Owner)
@@ -180,6 +194,44 @@ func (k Keeper) setLease(ctx context.Context, prev *types.Lease, l types.Lease) 
 	return k.Leases.Set(ctx, l.Id, l)
 }
 
+// liveBid is whether a bid still holds its deposit.
+func liveBid(state types.BidState) bool {
+	return state == types.BidCommitted || state == types.BidRevealed
+}
+
+// setBid writes a bid and keeps the live-bids-by-provider index true.
+func (k Keeper) setBid(ctx context.Context, provider sdk.AccAddress, b types.Bid) error {
+	live := collections.Join(provider, b.OrderId)
+	if liveBid(b.State) {
+		if err := k.LiveBidsByProvider.Set(ctx, live); err != nil {
+			return err
+		}
+	} else if err := k.LiveBidsByProvider.Remove(ctx, live); err != nil {
+		return err
+	}
+	return k.Bids.Set(ctx, collections.Join(b.OrderId, provider), b)
+}
+
+// removeBid deletes a withdrawn bid and its index entry.
+func (k Keeper) removeBid(ctx context.Context, provider sdk.AccAddress, orderID uint64) error {
+	if err := k.LiveBidsByProvider.Remove(ctx, collections.Join(provider, orderID)); err != nil {
+		return err
+	}
+	return k.Bids.Remove(ctx, collections.Join(orderID, provider))
+}
+
+// canonical is the chain's one spelling of an address (lower-case bech32): what the market stores
+// and compares, whatever case a message used.
+func (k Keeper) canonical(addr sdk.AccAddress) (string, error) {
+	return k.addressCodec.BytesToString(addr)
+}
+
+// sameAddress compares a stored address with a parsed one as bytes.
+func (k Keeper) sameAddress(stored string, addr sdk.AccAddress) bool {
+	bz, err := k.addressCodec.StringToBytes(stored)
+	return err == nil && bytes.Equal(bz, addr)
+}
+
 // pay sends coins from the module account to addr, skipping zero amounts.
 func (k Keeper) pay(ctx context.Context, addr string, c sdk.Coin) error {
 	if !c.IsPositive() {
@@ -198,16 +250,6 @@ func (k Keeper) burn(ctx context.Context, c sdk.Coin) error {
 		return nil
 	}
 	return k.bank.BurnCoins(ctx, types.ModuleName, sdk.NewCoins(c))
-}
-
-// dueKeys returns the queue entries with height <= h, in key order.
-func dueKeys(ctx context.Context, q collections.KeySet[HeightID], h int64) ([]HeightID, error) {
-	rng := new(collections.Range[HeightID]).EndInclusive(collections.Join(h, uint64(1<<64-1)))
-	iter, err := q.Iterate(ctx, rng)
-	if err != nil {
-		return nil, err
-	}
-	return iter.Keys()
 }
 
 // recordOutcome reports an outcome to x/reputation in a cached context, so that a failure there is
@@ -244,14 +286,17 @@ func (k Keeper) WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte,
 }
 
 // ActiveTeeLeases are provider's active leases of orders that require a TEE (x/tee reports them
-// when the provider's attestation expires). It reads the provider's active leases only.
+// when the provider's attestation expires). It reads the provider's open leases only.
 func (k Keeper) ActiveTeeLeases(ctx context.Context, provider sdk.AccAddress) ([]uint64, error) {
 	var out []uint64
 	rng := collections.NewPrefixedPairRange[sdk.AccAddress, uint64](provider)
-	err := k.ActiveLeasesByProvider.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+	err := k.OpenLeasesByProvider.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
 		l, err := k.Leases.Get(ctx, key.K2())
 		if err != nil {
 			return true, err
+		}
+		if l.State != types.LeaseActive {
+			return false, nil
 		}
 		o, err := k.Orders.Get(ctx, l.OrderId)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
@@ -28,16 +29,22 @@ func NewMsgServerImpl(k Keeper) types.MsgServer {
 
 var _ types.MsgServer = msgServer{}
 
-func (k msgServer) addr(s, field string) (sdk.AccAddress, error) {
+// addr parses an address field with the chain's address codec and returns its bytes and canonical
+// (lower-case) spelling, the only one the market stores.
+func (k msgServer) addr(s, field string) (sdk.AccAddress, string, error) {
 	bz, err := k.addressCodec.StringToBytes(s)
 	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "invalid %s address %q: %s", field, s, err)
+		return nil, "", errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%s %q: %s", field, s, err)
 	}
-	return bz, nil
+	canon, err := k.canonical(bz)
+	if err != nil {
+		return nil, "", errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%s %q: %s", field, s, err)
+	}
+	return bz, canon, nil
 }
 
 func (k msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterProvider) (*types.MsgRegisterProviderResponse, error) {
-	owner, err := k.addr(msg.Owner, "owner")
+	owner, canon, err := k.addr(msg.Owner, "owner")
 	if err != nil {
 		return nil, err
 	}
@@ -51,22 +58,25 @@ func (k msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterP
 	if has, err := k.Providers.Has(ctx, owner); err != nil {
 		return nil, err
 	} else if has {
-		return nil, errorsmod.Wrap(types.ErrProviderExists, msg.Owner)
+		return nil, errorsmod.Wrap(types.ErrProviderExists, canon)
+	}
+	if err := k.bank.SendCoinsFromAccountToModule(ctx, owner, types.ModuleName, sdk.NewCoins(params.ProviderBond)); err != nil {
+		return nil, errorsmod.Wrapf(err, "provider bond of %s", params.ProviderBond)
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	p := types.Provider{
-		Owner: msg.Owner, PeerId: msg.PeerId, Multiaddrs: msg.Multiaddrs, WorkerPubkey: msg.WorkerPubkey,
-		Capacity: msg.Capacity, Attributes: msg.Attributes, RegisteredHeight: h, UpdatedHeight: h,
+		Owner: canon, PeerId: msg.PeerId, Multiaddrs: msg.Multiaddrs, WorkerPubkey: msg.WorkerPubkey,
+		Capacity: msg.Capacity, Attributes: msg.Attributes, RegisteredHeight: h, UpdatedHeight: h, Bond: params.ProviderBond,
 	}
 	if err := k.Providers.Set(ctx, owner, p); err != nil {
 		return nil, err
 	}
 	return &types.MsgRegisterProviderResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventProviderRegistered{Provider: msg.Owner, PeerId: msg.PeerId})
+		&types.EventProviderRegistered{Provider: canon, PeerId: msg.PeerId, Bond: p.Bond})
 }
 
 func (k msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvider) (*types.MsgUpdateProviderResponse, error) {
-	owner, err := k.addr(msg.Owner, "owner")
+	owner, canon, err := k.addr(msg.Owner, "owner")
 	if err != nil {
 		return nil, err
 	}
@@ -79,9 +89,20 @@ func (k msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvi
 	}
 	p, err := k.Providers.Get(ctx, owner)
 	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrap(types.ErrProviderNotFound, msg.Owner)
+		return nil, errorsmod.Wrap(types.ErrProviderNotFound, canon)
 	} else if err != nil {
 		return nil, err
+	}
+	// The worker key of an attested provider is what its enclave record vouches for: it must not
+	// change under a confidential lease (the customer checked that key's attestation).
+	if !bytes.Equal(p.WorkerPubkey, msg.WorkerPubkey) {
+		leases, err := k.ActiveTeeLeases(ctx, owner)
+		if err != nil {
+			return nil, err
+		}
+		if len(leases) > 0 {
+			return nil, errorsmod.Wrapf(types.ErrWorkerKeyPinned, "%s has active leases %v that require a TEE", canon, leases)
+		}
 	}
 	p.PeerId, p.Multiaddrs, p.WorkerPubkey, p.Capacity, p.Attributes = msg.PeerId, msg.Multiaddrs, msg.WorkerPubkey, msg.Capacity, msg.Attributes
 	p.UpdatedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
@@ -89,11 +110,59 @@ func (k msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvi
 		return nil, err
 	}
 	return &types.MsgUpdateProviderResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventProviderUpdated{Provider: msg.Owner, PeerId: msg.PeerId})
+		&types.EventProviderUpdated{Provider: canon, PeerId: msg.PeerId})
+}
+
+func (k msgServer) DeregisterProvider(ctx context.Context, msg *types.MsgDeregisterProvider) (*types.MsgDeregisterProviderResponse, error) {
+	owner, canon, err := k.addr(msg.Owner, "owner")
+	if err != nil {
+		return nil, err
+	}
+	p, err := k.Providers.Get(ctx, owner)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrap(types.ErrProviderNotFound, canon)
+	} else if err != nil {
+		return nil, err
+	}
+	bids, leases, err := k.obligations(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	if len(bids) > 0 || len(leases) > 0 {
+		return nil, errorsmod.Wrapf(types.ErrProviderBusy, "%s still has bids on orders %v and leases %v", canon, bids, leases)
+	}
+	if err := k.Providers.Remove(ctx, owner); err != nil {
+		return nil, err
+	}
+	if err := k.pay(ctx, p.Owner, p.Bond); err != nil {
+		return nil, err
+	}
+	return &types.MsgDeregisterProviderResponse{BondReturned: p.Bond}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventProviderDeregistered{Provider: canon, BondReturned: p.Bond})
+}
+
+// obligations lists (a few of) a provider's live bids (by order) and unfinished leases: what keeps
+// it from leaving.
+func (k Keeper) obligations(ctx context.Context, provider sdk.AccAddress) (orders, leases []uint64, err error) {
+	const shown = 10
+	rng := collections.NewPrefixedPairRange[sdk.AccAddress, uint64](provider)
+	for _, c := range []struct {
+		set collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+		out *[]uint64
+	}{{k.LiveBidsByProvider, &orders}, {k.OpenLeasesByProvider, &leases}} {
+		err := c.set.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+			*c.out = append(*c.out, key.K2())
+			return len(*c.out) >= shown, nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return orders, leases, nil
 }
 
 func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (*types.MsgCreateOrderResponse, error) {
-	owner, err := k.addr(msg.Owner, "owner")
+	owner, canon, err := k.addr(msg.Owner, "owner")
 	if err != nil {
 		return nil, err
 	}
@@ -118,13 +187,15 @@ func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (
 		return nil, err
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	commitDeadline := h + int64(msg.CommitBlocks)
 	o := types.Order{
-		Id: id, Owner: msg.Owner, Resources: msg.Resources, Tier: msg.Tier, Privacy: msg.Privacy,
+		Id: id, Owner: canon, Resources: msg.Resources, Tier: msg.Tier, Privacy: msg.Privacy,
 		WorkloadHash: msg.WorkloadHash, LeaseBlocks: msg.LeaseBlocks, MaxPricePerBlock: msg.MaxPricePerBlock,
 		Replicas: replicas, CreatedHeight: h,
-		CommitDeadline: h + int64(msg.CommitBlocks),
-		RevealDeadline: h + int64(msg.CommitBlocks) + int64(msg.RevealBlocks),
-		State:          types.OrderOpen, Escrow: escrow,
+		CommitDeadline:   commitDeadline,
+		RevealDeadline:   commitDeadline + int64(msg.RevealBlocks),
+		WithdrawDeadline: commitDeadline - int64(params.WithdrawLockBlocks),
+		State:            types.OrderOpen, Escrow: escrow,
 		ClearingPrice:     sdk.NewCoin(msg.MaxPricePerBlock.Denom, math.ZeroInt()),
 		MinReputationTier: msg.MinReputationTier,
 		TeeRequired:       RequiresTee(msg.Privacy, msg.TeeRequired, msg.TeeType),
@@ -171,18 +242,22 @@ func (k Keeper) openOrder(ctx context.Context, id uint64) (types.Order, error) {
 }
 
 func (k msgServer) CancelOrder(ctx context.Context, msg *types.MsgCancelOrder) (*types.MsgCancelOrderResponse, error) {
-	if _, err := k.addr(msg.Owner, "owner"); err != nil {
+	owner, _, err := k.addr(msg.Owner, "owner")
+	if err != nil {
 		return nil, err
 	}
 	o, err := k.openOrder(ctx, msg.OrderId)
 	if err != nil {
 		return nil, err
 	}
-	if o.Owner != msg.Owner {
+	if !k.sameAddress(o.Owner, owner) {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "order %d belongs to %s", o.Id, o.Owner)
 	}
-	if err := k.returnDeposits(ctx, o.Id); err != nil {
-		return nil, err
+	// Once bids are being revealed the owner could watch them, cancel and re-post at a lower max
+	// price: after the commit phase the auction runs to settlement.
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if h > o.CommitDeadline {
+		return nil, errorsmod.Wrapf(types.ErrCancelTooLate, "order %d took cancellations until height %d, now %d", o.Id, o.CommitDeadline, h)
 	}
 	refunded := o.Escrow
 	if err := k.pay(ctx, o.Owner, refunded); err != nil {
@@ -192,9 +267,14 @@ func (k msgServer) CancelOrder(ctx context.Context, msg *types.MsgCancelOrder) (
 		return nil, err
 	}
 	prev := o
-	o.State, o.CloseReason, o.ClosedHeight = types.OrderCancelled, types.CloseReasonOwnerCancelled, sdk.UnwrapSDKContext(ctx).BlockHeight()
+	o.State, o.CloseReason, o.ClosedHeight = types.OrderCancelled, types.CloseReasonOwnerCancelled, h
 	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
 	if err := k.setOrder(ctx, &prev, o); err != nil {
+		return nil, err
+	}
+	// The bids' deposits go back through the sweep, so that cancelling an order costs its owner
+	// the same gas whatever the number of bids.
+	if err := k.scheduleSweep(ctx, h, o); err != nil {
 		return nil, err
 	}
 	return &types.MsgCancelOrderResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
@@ -202,7 +282,7 @@ func (k msgServer) CancelOrder(ctx context.Context, msg *types.MsgCancelOrder) (
 }
 
 func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*types.MsgCommitBidResponse, error) {
-	provider, err := k.addr(msg.Provider, "provider")
+	provider, canon, err := k.addr(msg.Provider, "provider")
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +292,7 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	if has, err := k.Providers.Has(ctx, provider); err != nil {
 		return nil, err
 	} else if !has {
-		return nil, errorsmod.Wrap(types.ErrProviderNotFound, msg.Provider)
+		return nil, errorsmod.Wrap(types.ErrProviderNotFound, canon)
 	}
 	o, err := k.openOrder(ctx, msg.OrderId)
 	if err != nil {
@@ -222,7 +302,7 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	if h > o.CommitDeadline {
 		return nil, errorsmod.Wrapf(types.ErrCommitPhaseOver, "order %d took commits until height %d, now %d", o.Id, o.CommitDeadline, h)
 	}
-	if o.Owner == msg.Provider {
+	if k.sameAddress(o.Owner, provider) {
 		return nil, errorsmod.Wrapf(types.ErrSelfBid, "order %d", o.Id)
 	}
 	if o.MinReputationTier != reputationtypes.TierUnspecified {
@@ -231,7 +311,7 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 			return nil, err
 		}
 		if tier < o.MinReputationTier {
-			return nil, errorsmod.Wrapf(types.ErrReputationTooLow, "order %d needs %s, %s is %s", o.Id, o.MinReputationTier.Short(), msg.Provider, tier.Short())
+			return nil, errorsmod.Wrapf(types.ErrReputationTooLow, "order %d needs %s, %s is %s", o.Id, o.MinReputationTier.Short(), canon, tier.Short())
 		}
 	}
 	if o.TeeRequired {
@@ -243,7 +323,7 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	if has, err := k.Bids.Has(ctx, key); err != nil {
 		return nil, err
 	} else if has {
-		return nil, errorsmod.Wrapf(types.ErrDuplicateBid, "%s on order %d", msg.Provider, o.Id)
+		return nil, errorsmod.Wrapf(types.ErrDuplicateBid, "%s on order %d", canon, o.Id)
 	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -256,11 +336,12 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 		return nil, errorsmod.Wrap(err, "bid deposit")
 	}
 	bid := types.Bid{
-		OrderId: o.Id, Provider: msg.Provider, Commitment: msg.Commitment, CommitHeight: h,
+		OrderId: o.Id, Provider: canon, Commitment: msg.Commitment, CommitHeight: h,
 		Deposit: params.BidDeposit, State: types.BidCommitted,
-		Price: sdk.NewCoin(o.MaxPricePerBlock.Denom, math.ZeroInt()),
+		Price:       sdk.NewCoin(o.MaxPricePerBlock.Denom, math.ZeroInt()),
+		WithdrawFee: withdrawFee(params),
 	}
-	if err := k.Bids.Set(ctx, key, bid); err != nil {
+	if err := k.setBid(ctx, provider, bid); err != nil {
 		return nil, err
 	}
 	prev := o
@@ -269,11 +350,20 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 		return nil, err
 	}
 	return &types.MsgCommitBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventBidCommitted{OrderId: o.Id, Provider: msg.Provider, Deposit: bid.Deposit})
+		&types.EventBidCommitted{OrderId: o.Id, Provider: canon, Deposit: bid.Deposit})
+}
+
+// withdrawFee is the fee a bid committed now keeps when withdrawn: params.withdraw_fee, which
+// validation holds to the deposit's denom and amount.
+func withdrawFee(p types.Params) sdk.Coin {
+	if p.WithdrawFee.Denom != p.BidDeposit.Denom || p.WithdrawFee.Amount.GT(p.BidDeposit.Amount) {
+		return sdk.NewCoin(p.BidDeposit.Denom, math.ZeroInt())
+	}
+	return p.WithdrawFee
 }
 
 func (k msgServer) RevealBid(ctx context.Context, msg *types.MsgRevealBid) (*types.MsgRevealBidResponse, error) {
-	provider, err := k.addr(msg.Provider, "provider")
+	provider, canon, err := k.addr(msg.Provider, "provider")
 	if err != nil {
 		return nil, err
 	}
@@ -285,15 +375,14 @@ func (k msgServer) RevealBid(ctx context.Context, msg *types.MsgRevealBid) (*typ
 	if h <= o.CommitDeadline || h > o.RevealDeadline {
 		return nil, errorsmod.Wrapf(types.ErrNotRevealPhase, "order %d takes reveals at heights (%d, %d], now %d", o.Id, o.CommitDeadline, o.RevealDeadline, h)
 	}
-	key := collections.Join(o.Id, provider)
-	bid, err := k.Bids.Get(ctx, key)
+	bid, err := k.Bids.Get(ctx, collections.Join(o.Id, provider))
 	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrapf(types.ErrBidNotFound, "%s on order %d", msg.Provider, o.Id)
+		return nil, errorsmod.Wrapf(types.ErrBidNotFound, "%s on order %d", canon, o.Id)
 	} else if err != nil {
 		return nil, err
 	}
 	if bid.State != types.BidCommitted {
-		return nil, errorsmod.Wrapf(types.ErrBidAlreadyRevealed, "%s on order %d", msg.Provider, o.Id)
+		return nil, errorsmod.Wrapf(types.ErrBidAlreadyRevealed, "%s on order %d", canon, o.Id)
 	}
 	if err := validateBidPrice(o, msg.Price); err != nil {
 		return nil, err
@@ -302,23 +391,20 @@ func (k msgServer) RevealBid(ctx context.Context, msg *types.MsgRevealBid) (*typ
 		return nil, errorsmod.Wrapf(types.ErrInvalidSalt, "want %d bytes, got %d", types.SaltSize, len(msg.Salt))
 	}
 	if !bytes.Equal(types.BidCommitment(o.Id, provider, msg.Price, msg.Salt), bid.Commitment) {
-		return nil, errorsmod.Wrapf(types.ErrCommitmentMismatch, "%s on order %d", msg.Provider, o.Id)
+		return nil, errorsmod.Wrapf(types.ErrCommitmentMismatch, "%s on order %d", canon, o.Id)
 	}
 	bid.State, bid.Price, bid.RevealHeight = types.BidRevealed, msg.Price, h
-	if err := k.Bids.Set(ctx, key, bid); err != nil {
+	if err := k.setBid(ctx, provider, bid); err != nil {
 		return nil, err
 	}
 	return &types.MsgRevealBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventBidRevealed{OrderId: o.Id, Provider: msg.Provider, Price: msg.Price})
+		&types.EventBidRevealed{OrderId: o.Id, Provider: canon, Price: msg.Price})
 }
 
 // validateBidPrice checks a revealed price: valid, positive, in the order's denom, at most its max.
 func validateBidPrice(o types.Order, price sdk.Coin) error {
-	if err := price.Validate(); err != nil {
-		return errorsmod.Wrapf(types.ErrInvalidPrice, "%s", err)
-	}
-	if !price.IsPositive() {
-		return errorsmod.Wrap(types.ErrInvalidPrice, "price must be positive")
+	if err := types.ValidatePrice("price", price); err != nil {
+		return err
 	}
 	if price.Denom != o.MaxPricePerBlock.Denom {
 		return errorsmod.Wrapf(types.ErrInvalidPrice, "order %d is priced in %s, not %s", o.Id, o.MaxPricePerBlock.Denom, price.Denom)
@@ -330,7 +416,7 @@ func validateBidPrice(o types.Order, price sdk.Coin) error {
 }
 
 func (k msgServer) WithdrawBid(ctx context.Context, msg *types.MsgWithdrawBid) (*types.MsgWithdrawBidResponse, error) {
-	provider, err := k.addr(msg.Provider, "provider")
+	provider, canon, err := k.addr(msg.Provider, "provider")
 	if err != nil {
 		return nil, err
 	}
@@ -340,19 +426,30 @@ func (k msgServer) WithdrawBid(ctx context.Context, msg *types.MsgWithdrawBid) (
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	if h > o.CommitDeadline {
-		return nil, errorsmod.Wrapf(types.ErrCommitPhaseOver, "bids on order %d can be withdrawn until height %d, now %d", o.Id, o.CommitDeadline, h)
+		return nil, errorsmod.Wrapf(types.ErrCommitPhaseOver, "order %d took commits until height %d, now %d", o.Id, o.CommitDeadline, h)
 	}
-	key := collections.Join(o.Id, provider)
-	bid, err := k.Bids.Get(ctx, key)
+	// Withdrawing at the last moment would leave the slot empty when nobody can take it any more.
+	if h > o.WithdrawDeadline {
+		return nil, errorsmod.Wrapf(types.ErrWithdrawLocked, "bids on order %d could be withdrawn until height %d, now %d", o.Id, o.WithdrawDeadline, h)
+	}
+	bid, err := k.Bids.Get(ctx, collections.Join(o.Id, provider))
 	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrapf(types.ErrBidNotFound, "%s on order %d", msg.Provider, o.Id)
+		return nil, errorsmod.Wrapf(types.ErrBidNotFound, "%s on order %d", canon, o.Id)
 	} else if err != nil {
 		return nil, err
 	}
-	if err := k.pay(ctx, bid.Provider, bid.Deposit); err != nil {
+	fee := bid.WithdrawFee
+	if fee.Denom != bid.Deposit.Denom || fee.Amount.GT(bid.Deposit.Amount) {
+		fee = sdk.NewCoin(bid.Deposit.Denom, math.ZeroInt())
+	}
+	refunded := bid.Deposit.Sub(fee)
+	if err := k.pay(ctx, o.Owner, fee); err != nil {
 		return nil, err
 	}
-	if err := k.Bids.Remove(ctx, key); err != nil {
+	if err := k.pay(ctx, bid.Provider, refunded); err != nil {
+		return nil, err
+	}
+	if err := k.removeBid(ctx, provider, o.Id); err != nil {
 		return nil, err
 	}
 	prev := o
@@ -361,7 +458,7 @@ func (k msgServer) WithdrawBid(ctx context.Context, msg *types.MsgWithdrawBid) (
 		return nil, err
 	}
 	return &types.MsgWithdrawBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventBidWithdrawn{OrderId: o.Id, Provider: msg.Provider, Refunded: bid.Deposit})
+		&types.EventBidWithdrawn{OrderId: o.Id, Provider: canon, Refunded: refunded, Fee: fee})
 }
 
 // getLease loads a lease or fails with ErrLeaseNotFound.
@@ -373,16 +470,26 @@ func (k Keeper) getLease(ctx context.Context, id uint64) (types.Lease, error) {
 	return l, err
 }
 
-func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*types.MsgStartLeaseResponse, error) {
-	if _, err := k.addr(msg.Provider, "provider"); err != nil {
-		return nil, err
+// providerLease loads a lease of the signing provider.
+func (k msgServer) providerLease(ctx context.Context, signer string, id uint64) (types.Lease, sdk.AccAddress, error) {
+	provider, _, err := k.addr(signer, "provider")
+	if err != nil {
+		return types.Lease{}, nil, err
 	}
-	l, err := k.getLease(ctx, msg.LeaseId)
+	l, err := k.getLease(ctx, id)
+	if err != nil {
+		return l, nil, err
+	}
+	if !k.sameAddress(l.Provider, provider) {
+		return l, nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d belongs to provider %s", l.Id, l.Provider)
+	}
+	return l, provider, nil
+}
+
+func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*types.MsgStartLeaseResponse, error) {
+	l, provider, err := k.providerLease(ctx, msg.Provider, msg.LeaseId)
 	if err != nil {
 		return nil, err
-	}
-	if l.Provider != msg.Provider {
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d belongs to provider %s", l.Id, l.Provider)
 	}
 	if l.State != types.LeasePending {
 		return nil, errorsmod.Wrapf(types.ErrLeaseNotPending, "lease %d is %s", l.Id, l.State)
@@ -395,10 +502,6 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 	if o, err := k.Orders.Get(ctx, l.OrderId); err != nil {
 		return nil, err
 	} else if o.TeeRequired {
-		provider, err := k.addr(l.Provider, "provider")
-		if err != nil {
-			return nil, err
-		}
 		if err := k.checkAttested(ctx, o, provider); err != nil {
 			return nil, err
 		}
@@ -420,15 +523,9 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 }
 
 func (k msgServer) WithdrawLease(ctx context.Context, msg *types.MsgWithdrawLease) (*types.MsgWithdrawLeaseResponse, error) {
-	if _, err := k.addr(msg.Provider, "provider"); err != nil {
-		return nil, err
-	}
-	l, err := k.getLease(ctx, msg.LeaseId)
+	l, _, err := k.providerLease(ctx, msg.Provider, msg.LeaseId)
 	if err != nil {
 		return nil, err
-	}
-	if l.Provider != msg.Provider {
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d belongs to provider %s", l.Id, l.Provider)
 	}
 	if l.State != types.LeaseActive {
 		return nil, errorsmod.Wrapf(types.ErrLeaseNotActive, "lease %d is %s", l.Id, l.State)
@@ -446,7 +543,8 @@ func (k msgServer) WithdrawLease(ctx context.Context, msg *types.MsgWithdrawLeas
 }
 
 func (k msgServer) CloseLease(ctx context.Context, msg *types.MsgCloseLease) (*types.MsgCloseLeaseResponse, error) {
-	if _, err := k.addr(msg.Sender, "sender"); err != nil {
+	sender, _, err := k.addr(msg.Sender, "sender")
+	if err != nil {
 		return nil, err
 	}
 	l, err := k.getLease(ctx, msg.LeaseId)
@@ -454,10 +552,10 @@ func (k msgServer) CloseLease(ctx context.Context, msg *types.MsgCloseLease) (*t
 		return nil, err
 	}
 	var reason types.CloseReason
-	switch msg.Sender {
-	case l.Owner:
+	switch {
+	case k.sameAddress(l.Owner, sender):
 		reason = types.CloseReasonOwnerClosed
-	case l.Provider:
+	case k.sameAddress(l.Provider, sender):
 		reason = types.CloseReasonProviderClosed
 	default:
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d is between %s and %s", l.Id, l.Owner, l.Provider)
@@ -465,12 +563,21 @@ func (k msgServer) CloseLease(ctx context.Context, msg *types.MsgCloseLease) (*t
 	if l.State == types.LeaseClosed {
 		return nil, errorsmod.Wrapf(types.ErrLeaseClosed, "lease %d", l.Id)
 	}
+	// A lease past its end height whose closing EndBlock has not come yet (work carried over) has
+	// completed: closing it early cannot take the completion from the provider.
+	if l.State == types.LeaseActive && sdk.UnwrapSDKContext(ctx).BlockHeight() >= l.EndHeight {
+		reason = types.CloseReasonCompleted
+	}
 	return &types.MsgCloseLeaseResponse{}, k.closeLease(ctx, l, reason)
 }
 
 func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
-	if msg.Authority != k.authority {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, msg.Authority)
+	authority, canon, err := k.addr(msg.Authority, "authority")
+	if err != nil {
+		return nil, err
+	}
+	if !k.sameAddress(k.authority, authority) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, canon)
 	}
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err
@@ -479,7 +586,7 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventParamsUpdated{Authority: msg.Authority})
+		&types.EventParamsUpdated{Authority: canon})
 }
 
 // RequiresTee is whether an order needs an attested provider: when asked, when a TEE type is named,
@@ -491,7 +598,7 @@ func RequiresTee(privacy types.Privacy, required bool, teeType teetypes.TeeType)
 // checkAttested refuses a provider without a valid enclave record of the order's TEE type, or whose
 // record binds another worker key than the one it has registered now (the key that will sign
 // receipts and serve the lease).
-func (k msgServer) checkAttested(ctx context.Context, o types.Order, provider sdk.AccAddress) error {
+func (k Keeper) checkAttested(ctx context.Context, o types.Order, provider sdk.AccAddress) error {
 	e, err := k.tee.ValidEnclave(ctx, provider, o.TeeType)
 	if err != nil {
 		return errorsmod.Wrapf(types.ErrNotAttested, "order %d: %s", o.Id, err)

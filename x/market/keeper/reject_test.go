@@ -26,7 +26,7 @@ type auction struct {
 
 func newAuction(t *testing.T) *auction {
 	f := fixture.New(t)
-	a := &auction{Fixture: f, owner: f.NewAccount(t, 1_000_000), bidder: f.NewProvider(t), other: f.NewProvider(t)}
+	a := &auction{Fixture: f, owner: f.NewAccount(t, 100_000_000), bidder: f.NewProvider(t), other: f.NewProvider(t)}
 	a.order = f.CreateOrder(t, fixture.OrderMsg(a.owner))
 	a.sealed = f.Commit(t, a.order.Id, a.bidder, 4)
 	return a
@@ -66,7 +66,7 @@ func orderWith(a *auction, mutate func(*types.MsgCreateOrder)) func() error {
 }
 
 func providerWith(a *auction, t *testing.T, mutate func(*types.MsgRegisterProvider)) func() error {
-	addr := a.NewAccount(t, 1000)
+	addr := a.NewAccount(t, a.Params.ProviderBond.Amount.Int64())
 	return func() error {
 		msg := fixture.RegisterMsg(addr)
 		mutate(msg)
@@ -183,7 +183,7 @@ func TestBadInputIsRejectedWithoutSideEffects(t *testing.T) {
 			return func() error { _, err := a.Msg.CommitBid(a.Ctx, a.commitMsg(a.owner, 4)); return err }
 		}, types.ErrSelfBid},
 		{"insufficient funds for the deposit", func(t *testing.T, a *auction) func() error {
-			poor := a.NewAccount(t, 1000)
+			poor := a.NewAccount(t, a.Params.ProviderBond.Amount.Int64()+1000)
 			_, err := a.Msg.RegisterProvider(a.Ctx, fixture.RegisterMsg(poor))
 			require.NoError(t, err)
 			return func() error { _, err := a.Msg.CommitBid(a.Ctx, a.commitMsg(poor, 4)); return err }
@@ -249,11 +249,74 @@ func TestBadInputIsRejectedWithoutSideEffects(t *testing.T) {
 			}
 		}, types.ErrLeaseNotFound},
 		{"withdraw a bid by someone else", func(t *testing.T, a *auction) func() error {
+			a.SetHeight(a.order.WithdrawDeadline)
 			return func() error {
 				_, err := a.Msg.WithdrawBid(a.Ctx, &types.MsgWithdrawBid{Provider: a.other.String(), OrderId: a.order.Id})
 				return err
 			}
 		}, types.ErrBidNotFound},
+		{"withdraw a bid in the last withdraw_lock_blocks of the commit phase", func(t *testing.T, a *auction) func() error {
+			a.SetHeight(a.order.WithdrawDeadline + 1)
+			return func() error {
+				_, err := a.Msg.WithdrawBid(a.Ctx, &types.MsgWithdrawBid{Provider: a.bidder.String(), OrderId: a.order.Id})
+				return err
+			}
+		}, types.ErrWithdrawLocked},
+		{"withdraw a bid after the commit phase", func(t *testing.T, a *auction) func() error {
+			a.toRevealPhase(t)
+			return func() error {
+				_, err := a.Msg.WithdrawBid(a.Ctx, &types.MsgWithdrawBid{Provider: a.bidder.String(), OrderId: a.order.Id})
+				return err
+			}
+		}, types.ErrCommitPhaseOver},
+		{"cancel in the reveal phase (the owner could have seen reveals)", func(t *testing.T, a *auction) func() error {
+			a.toRevealPhase(t)
+			a.Reveal(t, a.order.Id, a.sealed)
+			return func() error {
+				_, err := a.Msg.CancelOrder(a.Ctx, &types.MsgCancelOrder{Owner: a.owner.String(), OrderId: a.order.Id})
+				return err
+			}
+		}, types.ErrCancelTooLate},
+		{"deregister with a bid on an open order", func(t *testing.T, a *auction) func() error {
+			return func() error {
+				_, err := a.Msg.DeregisterProvider(a.Ctx, &types.MsgDeregisterProvider{Owner: a.bidder.String()})
+				return err
+			}
+		}, types.ErrProviderBusy},
+		{"deregister with a pending lease", func(t *testing.T, a *auction) func() error {
+			a.lease(t)
+			return func() error {
+				_, err := a.Msg.DeregisterProvider(a.Ctx, &types.MsgDeregisterProvider{Owner: a.bidder.String()})
+				return err
+			}
+		}, types.ErrProviderBusy},
+		{"deregister with an active lease", func(t *testing.T, a *auction) func() error {
+			l := a.lease(t)
+			_, err := a.Msg.StartLease(a.Ctx, &types.MsgStartLease{Provider: a.bidder.String(), LeaseId: l.Id})
+			require.NoError(t, err)
+			return func() error {
+				_, err := a.Msg.DeregisterProvider(a.Ctx, &types.MsgDeregisterProvider{Owner: a.bidder.String()})
+				return err
+			}
+		}, types.ErrProviderBusy},
+		{"deregister an unregistered provider", func(t *testing.T, a *auction) func() error {
+			return func() error {
+				_, err := a.Msg.DeregisterProvider(a.Ctx, &types.MsgDeregisterProvider{Owner: a.owner.String()})
+				return err
+			}
+		}, types.ErrProviderNotFound},
+		{"register without the provider bond", func(t *testing.T, a *auction) func() error {
+			poor := a.NewAccount(t, a.Params.ProviderBond.Amount.Int64()-1)
+			return func() error { _, err := a.Msg.RegisterProvider(a.Ctx, fixture.RegisterMsg(poor)); return err }
+		}, sdkerrors.ErrInsufficientFunds},
+		{"max price above the bound of all price arithmetic", func(t *testing.T, a *auction) func() error {
+			return orderWith(a, func(m *types.MsgCreateOrder) {
+				m.MaxPricePerBlock = sdk.NewCoin(fixture.Denom, types.MaxCoinAmount.AddRaw(1))
+			})
+		}, types.ErrInvalidPrice},
+		{"resources above their bound", func(t *testing.T, a *auction) func() error {
+			return orderWith(a, func(m *types.MsgCreateOrder) { m.Resources.CpuMillicores = types.MaxResource + 1 })
+		}, types.ErrInvalidResources},
 		{"zero resources", func(t *testing.T, a *auction) func() error {
 			return orderWith(a, func(m *types.MsgCreateOrder) { m.Resources = types.Resources{} })
 		}, types.ErrInvalidResources},

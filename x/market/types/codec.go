@@ -12,6 +12,7 @@ import (
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRegisterProvider{}, "fog/market/MsgRegisterProvider")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateProvider{}, "fog/market/MsgUpdateProvider")
+	legacy.RegisterAminoMsg(cdc, &MsgDeregisterProvider{}, "fog/market/MsgDeregisterProvider")
 	legacy.RegisterAminoMsg(cdc, &MsgCreateOrder{}, "fog/market/MsgCreateOrder")
 	legacy.RegisterAminoMsg(cdc, &MsgCancelOrder{}, "fog/market/MsgCancelOrder")
 	legacy.RegisterAminoMsg(cdc, &MsgCommitBid{}, "fog/market/MsgCommitBid")
@@ -29,6 +30,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 	registry.RegisterImplementations((*sdk.Msg)(nil),
 		&MsgRegisterProvider{},
 		&MsgUpdateProvider{},
+		&MsgDeregisterProvider{},
 		&MsgCreateOrder{},
 		&MsgCancelOrder{},
 		&MsgCommitBid{},

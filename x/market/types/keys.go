@@ -27,7 +27,13 @@ var (
 	StartQueueKey       = collections.NewPrefix(13)
 	EndQueueKey         = collections.NewPrefix(14)
 	PriceBandsKey       = collections.NewPrefix(15)
-	// ActiveLeasesByProviderKey indexes a provider's active leases (x/tee lists them when its
-	// attestation expires, without reading the provider's whole lease history).
-	ActiveLeasesByProviderKey = collections.NewPrefix(16)
+	// OpenLeasesByProviderKey indexes a provider's pending and active leases (x/tee lists the active
+	// ones when its attestation expires, deregistration waits for none to be left), without reading
+	// the provider's whole lease history.
+	OpenLeasesByProviderKey = collections.NewPrefix(16)
+	// LiveBidsByProviderKey indexes a provider's bids that still hold a deposit.
+	LiveBidsByProviderKey = collections.NewPrefix(17)
+	// DepositSweepsKey queues settled and cancelled orders whose bids' deposits are being returned
+	// or burned, by (due height, order id), with the sweep's cursor as value.
+	DepositSweepsKey = collections.NewPrefix(18)
 )
