@@ -103,6 +103,8 @@ func TestRESTEnumQueryParameters(t *testing.T) {
 		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SIMULATED", "enclaves", "provider", []string{p1}},
 		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SEV_SNP", "enclaves", "provider", nil},
 		{"/fog/tee/v1/enclaves?tee_type=3&pagination.limit=10", "enclaves", "provider", []string{p1}},
+		// an SDK module's enum, resolved before the fog ones were registered, still is
+		{"/cosmos/gov/v1/proposals?proposal_status=PROPOSAL_STATUS_VOTING_PERIOD", "proposals", "id", nil},
 	} {
 		var res map[string]any
 		c.rest(tc.path, &res)
