@@ -305,6 +305,26 @@ func validateGenesisOrder(field string, o Order, next uint64, seen map[uint64]Or
 }
 
 func validateGenesisBid(field string, b Bid, o Order, swept bool) error {
+	switch b.State {
+	case BidCommitted, BidRevealed:
+		if o.State != OrderOpen && !swept {
+			return genesisError(field+".state", "%s bid on %s order %d, which has no deposit sweep", b.State, o.State, o.Id)
+		}
+	case BidWon, BidLost:
+		if o.State != OrderMatched {
+			return genesisError(field+".state", "%s bid on %s order %d", b.State, o.State, o.Id)
+		}
+	case BidForfeited:
+		if o.State != OrderMatched && o.State != OrderFailed {
+			return genesisError(field+".state", "forfeited bid on %s order %d", o.State, o.Id)
+		}
+	case BidReturned:
+		if o.State != OrderFailed && o.State != OrderCancelled {
+			return genesisError(field+".state", "returned bid on %s order %d", o.State, o.Id)
+		}
+	default:
+		return genesisError(field+".state", "unknown bid state %d", b.State)
+	}
 	if len(b.Commitment) != CommitmentSize {
 		return genesisError(field+".commitment", "want %d bytes, got %d", CommitmentSize, len(b.Commitment))
 	}
@@ -323,7 +343,9 @@ func validateGenesisBid(field string, b Bid, o Order, swept bool) error {
 	if err := checkCoin(field+".price", b.Price, o.MaxPricePerBlock.Denom); err != nil {
 		return err
 	}
-	revealed := b.State != BidCommitted && b.State != BidForfeited && !(b.State == BidReturned && b.RevealHeight == 0)
+	// a bid has a price once revealed: revealed, won and lost bids, and returned bids of a failed
+	// order (a cancelled order's bids were never revealed)
+	revealed := b.State == BidRevealed || b.State == BidWon || b.State == BidLost || (b.State == BidReturned && o.State == OrderFailed)
 	if revealed {
 		if !b.Price.IsPositive() || b.Price.Amount.GT(o.MaxPricePerBlock.Amount) {
 			return genesisError(field+".price", "%s not in (0, max price %s]", b.Price, o.MaxPricePerBlock)
@@ -333,30 +355,6 @@ func validateGenesisBid(field string, b Bid, o Order, swept bool) error {
 		}
 	} else if !b.Price.IsZero() || b.RevealHeight != 0 {
 		return genesisError(field+".price", "a bid never revealed has no price or reveal height")
-	}
-	switch b.State {
-	case BidCommitted, BidRevealed:
-		if o.State != OrderOpen && !swept {
-			return genesisError(field+".state", "%s bid on %s order %d, which has no deposit sweep", b.State, o.State, o.Id)
-		}
-	case BidWon:
-		if o.State != OrderMatched {
-			return genesisError(field+".state", "won bid on %s order %d", o.State, o.Id)
-		}
-	case BidLost:
-		if o.State != OrderMatched {
-			return genesisError(field+".state", "lost bid on %s order %d", o.State, o.Id)
-		}
-	case BidForfeited:
-		if o.State != OrderMatched && o.State != OrderFailed {
-			return genesisError(field+".state", "forfeited bid on %s order %d", o.State, o.Id)
-		}
-	case BidReturned:
-		if o.State != OrderFailed && o.State != OrderCancelled {
-			return genesisError(field+".state", "returned bid on %s order %d", o.State, o.Id)
-		}
-	default:
-		return genesisError(field+".state", "unknown bid state %d", b.State)
 	}
 	return nil
 }
