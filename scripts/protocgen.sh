@@ -12,8 +12,9 @@ BIN="$(pwd)/.bin"
 mkdir -p "$BIN"
 [ -x "$BIN/protoc-gen-gocosmos" ] || GOBIN="$BIN" go install "github.com/cosmos/gogoproto/protoc-gen-gocosmos@${GOGOPROTO_VERSION}"
 [ -x "$BIN/protoc-gen-grpc-gateway" ] || GOBIN="$BIN" go install "github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway@${GRPC_GATEWAY_VERSION}"
-# Built on every run: go build relinks only when scripts/protoc-go changed.
-(cd scripts/protoc-go && go build -o "$BIN/protoc-go" .)
+# Built on every run: go build relinks only when scripts/protoc-go changed (no VCS stamp, so not on
+# every commit).
+(cd scripts/protoc-go && go build -buildvcs=false -o "$BIN/protoc-go" .)
 export PATH="$BIN:$PATH"
 
 # Module directories (downloaded on demand) that hold the imported .proto files.
