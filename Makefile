@@ -29,7 +29,7 @@ test: proto-check
 test-long:
 	$(GO) test ./... -count=1 -timeout 60m -tags long -rapid.checks=2000
 
-## proto-gen: regenerate Go code from proto/ (offline: Debian protoc, pinned plugins, module cache).
+## proto-gen: regenerate Go code from proto/ (Go only: scripts/protoc-go, pinned plugins, module cache).
 proto-gen:
 	./scripts/protocgen.sh
 

@@ -43,6 +43,15 @@ fogd() { "$BIN" "$@"; }
 rpc() { echo "tcp://127.0.0.1:26657"; }
 q() { fogd query "$@" --node "$(rpc)" -o json; }
 
+# jq reads the CLI's JSON. Where none is installed, gojq (jq written in Go) is built into .bin/ once and
+# stands in for it; it prints object keys sorted, jq in the order the filter names them.
+GOJQ_VERSION=v0.12.19
+need_jq() {
+  command -v jq >/dev/null && return
+  [ -x "$ROOT/.bin/gojq" ] || GOBIN="$ROOT/.bin" go install "github.com/itchyny/gojq/cmd/gojq@$GOJQ_VERSION"
+  jq() { "$ROOT/.bin/gojq" "$@"; }
+}
+
 stop_nodes() {
   for pidfile in "$DIR"/worker*.pid "$DIR"/val*.pid; do
     [ -f "$pidfile" ] || continue
@@ -353,10 +362,13 @@ demo() {
 
 case "$CMD" in
   stop) stop_nodes; echo "localnet stopped" ;;
-  demo) if [ -f "$DIR/worker1.pid" ]; then demo_client; else demo; fi ;;
+  demo)
+    need_jq
+    if [ -f "$DIR/worker1.pid" ]; then demo_client; else demo; fi
+    ;;
   start)
     [ -x "$BIN" ] || { echo "build fogd first: make build" >&2; exit 1; }
-    command -v jq >/dev/null || { echo "jq is needed: apt-get install -y jq" >&2; exit 1; }
+    need_jq
     setup
     start_nodes
     if [ "$WORKERS" = 1 ]; then
