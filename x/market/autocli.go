@@ -57,17 +57,21 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{RpcMethod: "RegisterProvider", Skip: true},
 				{RpcMethod: "UpdateProvider", Skip: true},
+				{
+					RpcMethod: "DeregisterProvider", Use: "deregister-provider",
+					Short: "Remove the signer's provider registration and get its bond back (once it has no live bids and no unfinished leases)",
+				},
 				{RpcMethod: "CreateOrder", Skip: true},
 				{RpcMethod: "CommitBid", Skip: true},
 				{RpcMethod: "RevealBid", Skip: true},
 				{
 					RpcMethod: "CancelOrder", Use: "cancel-order [order-id]",
-					Short:          "Cancel an unsettled order; the escrow and every bid deposit are returned",
+					Short:          "Cancel an order during its commit phase; the escrow and every bid deposit are returned",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
 				},
 				{
 					RpcMethod: "WithdrawBid", Use: "withdraw-bid [order-id]",
-					Short:          "Withdraw a bid during the commit phase; the deposit is returned",
+					Short:          "Withdraw a bid before the order's withdraw deadline; the deposit is returned less the withdraw fee, which goes to the order's owner",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
 				},
 				{

@@ -5,10 +5,12 @@ import (
 	"math"
 	"testing"
 
+	"cosmossdk.io/collections"
 	storetypes "cosmossdk.io/store/types"
 	"github.com/stretchr/testify/require"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	banktestutil "github.com/cosmos/cosmos-sdk/x/bank/testutil"
 
 	"github.com/fogchain/fog/testutil/fixture"
 	"github.com/fogchain/fog/x/market/types"
@@ -50,7 +52,9 @@ func settlementGas(t testing.TB, f *fixture.Fixture) uint64 {
 }
 
 // BenchmarkSettlement times the EndBlock that settles one order with n revealed bids and reports
-// its gas. Run by scripts/bench, which writes BENCHMARKS.md.
+// its gas. With n above max_work_per_block the losers' deposits go back in later blocks (timed by
+// BenchmarkDepositSweep); below it, in the same block. Run by scripts/bench, which writes
+// BENCHMARKS.md.
 func BenchmarkSettlement(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("bids=%d", n), func(b *testing.B) {
@@ -67,6 +71,97 @@ func BenchmarkSettlement(b *testing.B) {
 			}
 			b.ReportMetric(float64(gas), "gas/op")
 			b.ReportMetric(float64(gas)/float64(n), "gas/bid")
+		})
+	}
+}
+
+// BenchmarkDepositSweep times one block of the deposit sweep after a 10,000-bid settlement:
+// max_work_per_block deposits returned. It reports the blocks the sweep takes in all.
+func BenchmarkDepositSweep(b *testing.B) {
+	f, o := revealedAuction(b, 10_000)
+	require.NoError(b, f.Keeper.EndBlocker(f.Ctx)) // settles; the budget is spent
+	f.SetHeight(f.Height() + 1)
+	blocks := 0
+	g := f.Fork()
+	for ; ; blocks++ {
+		has, err := g.Keeper.DepositSweeps.Has(g.Ctx, collections.Join(o.RevealDeadline, o.Id))
+		require.NoError(b, err)
+		if !has {
+			break
+		}
+		require.NoError(b, g.Keeper.EndBlocker(g.Ctx))
+		g.SetHeight(g.Height() + 1)
+	}
+	g.CheckInvariants(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		g := f.Fork()
+		b.StartTimer()
+		if err := g.Keeper.EndBlocker(g.Ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(f.Params.MaxWorkPerBlock), "deposits/block")
+	b.ReportMetric(float64(blocks), "blocks")
+}
+
+// dueOrders builds n bronze orders that all settle at one height, each with three revealed bids
+// (one winner, two losers whose deposits go back).
+func dueOrders(t testing.TB, n int) *fixture.Fixture {
+	f := fixture.New(t)
+	owner := f.NewAccount(t, int64(n)*10_000)
+	providers := []sdk.AccAddress{f.NewProvider(t), f.NewProvider(t), f.NewProvider(t)}
+	for _, p := range providers {
+		require.NoError(t, banktestutil.FundAccount(f.Ctx, f.Bank, p, sdk.NewCoins(sdk.NewCoin(fixture.Denom, f.Params.BidDeposit.Amount.MulRaw(int64(n))))))
+	}
+	orders := make([]types.Order, n)
+	sealed := make([][]fixture.SealedBid, n)
+	for i := range orders {
+		orders[i] = f.CreateOrder(t, fixture.OrderMsg(owner))
+		for j, p := range providers {
+			sealed[i] = append(sealed[i], f.Commit(t, orders[i].Id, p, int64(3+j)))
+		}
+	}
+	f.SetHeight(orders[0].CommitDeadline + 1)
+	for i := range orders {
+		for _, s := range sealed[i] {
+			f.Reveal(t, orders[i].Id, s)
+		}
+	}
+	f.SetHeight(orders[0].RevealDeadline)
+	return f
+}
+
+// BenchmarkEndBlockManyDue times the EndBlock of a height at which n orders are due: the work is
+// capped by max_work_per_block, so 5,000 due orders cost a block about what 100 do; the rest is
+// carried over. It reports the blocks the whole backlog takes.
+func BenchmarkEndBlockManyDue(b *testing.B) {
+	for _, n := range []int{100, 5000} {
+		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
+			f := dueOrders(b, n)
+			g := f.Fork()
+			blocks := 0
+			for ; ; blocks++ {
+				h, err := g.Keeper.Holdings(g.Ctx)
+				require.NoError(b, err)
+				if h.OpenOrders == 0 && h.DepositSweeps == 0 {
+					break
+				}
+				require.NoError(b, g.Keeper.EndBlocker(g.Ctx))
+				g.SetHeight(g.Height() + 1)
+			}
+			g.CheckInvariants(b)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				g := f.Fork()
+				b.StartTimer()
+				if err := g.Keeper.EndBlocker(g.Ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(blocks), "blocks")
 		})
 	}
 }
@@ -123,3 +218,4 @@ func TestSettlementGasGrowsNoWorseThanNLogN(t *testing.T) {
 	t.Logf("settlement gas: 100 bids %d, 1000 bids %d (ratio %.2f, n log n bound %.2f)", g100, g1000, float64(g1000)/float64(g100), bound)
 	require.LessOrEqual(t, float64(g1000)/float64(g100), bound)
 }
+
