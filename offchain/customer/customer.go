@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/chain"
+	"github.com/fogchain/fog/offchain/runtime"
 	"github.com/fogchain/fog/offchain/task"
 	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
@@ -95,6 +97,10 @@ func (c *Client) say(format string, args ...any) {
 // Run posts the order and carries it through: auction, delivery, receipts, closing.
 func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	owner := c.Chain.Address()
+	// a module that cannot run would only cost the escrow's gas and the winners' time
+	if err := runtime.CheckModule(ctx, o.Module); err != nil {
+		return nil, fmt.Errorf("the workload is not a WASI command this market can run: %w", err)
+	}
 	hash := sha256.Sum256(o.Module)
 	res, err := c.Chain.Broadcast(ctx, &markettypes.MsgCreateOrder{
 		Owner: owner.String(), Resources: o.Resources, Tier: o.Tier, Privacy: o.Privacy,
@@ -288,7 +294,28 @@ func (c *Client) deliver(ctx context.Context, h host.Host, order markettypes.Ord
 		}
 		c.say("lease %d: the receipt carries the provider's current attestation (evidence %s)", l.Id, hex.EncodeToString(got))
 	}
-	return &Replica{Lease: l, Provider: prov, Enclave: enclave, Output: resp.Output, Receipt: *resp.Receipt}, nil
+	rep := &Replica{Lease: l, Provider: prov, Enclave: enclave, Output: resp.Output, Receipt: *resp.Receipt}
+	return rep, WorkloadError(resp)
+}
+
+// WorkloadError is nil when the workload ran to a clean exit, and otherwise says how it failed: the
+// signed status and exit code, the worker's account of why, and the start of its stderr.
+func WorkloadError(resp *wire.TaskResponse) error {
+	r := resp.Receipt.Receipt
+	if r.Status == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("the workload failed: %s", runtime.Status(r.Status))
+	if runtime.Status(r.Status) == runtime.StatusExit {
+		msg += fmt.Sprintf(" with exit code %d", r.ExitCode)
+	}
+	if resp.WorkloadError != "" {
+		msg += ": " + resp.WorkloadError
+	}
+	if stderr := strings.TrimSpace(string(resp.WorkloadStderr)); stderr != "" {
+		msg += "\nits stderr:\n" + stderr
+	}
+	return errors.New(msg)
 }
 
 // enclave reads the provider's enclave record and checks it for the order.

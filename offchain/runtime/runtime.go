@@ -257,6 +257,19 @@ func (res Result) fail(s Status, reason string) Result {
 }
 
 // checkCommand tells why a compiled module cannot run as a WASI command.
+// CheckModule tells whether module is a WASI command the runtime can run: it compiles and exports
+// a _start that takes and returns nothing. The customer checks its workload with it before paying
+// for an order.
+func CheckModule(ctx context.Context, module []byte) error {
+	w := wazero.NewRuntime(ctx)
+	defer w.Close(ctx)
+	compiled, err := w.CompileModule(ctx, module)
+	if err != nil {
+		return fmt.Errorf("compile: %w", err)
+	}
+	return checkCommand(compiled)
+}
+
 func checkCommand(compiled wazero.CompiledModule) error {
 	start, ok := compiled.ExportedFunctions()[startFunction]
 	if !ok {

@@ -319,3 +319,20 @@ func TestStatusString(t *testing.T) {
 		t.Errorf("got %q", s)
 	}
 }
+
+// The customer's check before it pays for an order: a WASI command passes, anything the runtime
+// would refuse to run is named.
+func TestCheckModule(t *testing.T) {
+	ctx := context.Background()
+	if err := CheckModule(ctx, wasmtest.Echo()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		module []byte
+		want   string
+	}{{[]byte("not wasm at all"), "compile"}, {wasmtest.NoStart(), "_start"}} {
+		if err := CheckModule(ctx, c.module); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("CheckModule: %v, want an error about %s", err, c.want)
+		}
+	}
+}

@@ -192,7 +192,7 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire
 		}
 		return nil, err
 	}
-	return &wire.TaskResponse{Output: res.Output, Receipt: &signed}, nil
+	return &wire.TaskResponse{Output: res.Output, Receipt: &signed, WorkloadError: res.Error, WorkloadStderr: res.Stderr}, nil
 }
 
 // reserve marks a task as running so that a second copy arriving meanwhile is refused; release

@@ -22,6 +22,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/offchain/customer"
 	"github.com/fogchain/fog/offchain/runtime"
 	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 	"github.com/fogchain/fog/offchain/task"
@@ -186,6 +187,8 @@ func TestFailingWorkloadsAreReceiptedAndTheWorkerKeepsServing(t *testing.T) {
 		require.NoError(t, err, c.status)
 		require.Equal(t, int32(c.status), resp.Receipt.Receipt.Status, c.status)
 		require.NoError(t, resp.Receipt.Verify(e.key.Public().(ed25519.PublicKey)))
+		require.NotEmpty(t, resp.WorkloadError, "the customer is told why: %s", c.status)
+		require.ErrorContains(t, customer.WorkloadError(resp), c.status.String())
 
 		ok, err := e.send(1, echo, []byte("still here"), e.owner)
 		require.NoError(t, err)

@@ -77,6 +77,7 @@ func NewRootCmd() *cobra.Command {
 	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
 		panic(err)
 	}
+	silenceUsageOnRuntimeErrors(rootCmd)
 	return rootCmd
 }
 
@@ -120,4 +121,22 @@ func ProvideClientContext(
 		panic(err)
 	}
 	return clientCtx.WithTxConfig(txConfig)
+}
+
+// silenceUsageOnRuntimeErrors keeps usage text for what it is for, a command called wrongly (bad
+// flags or arguments, caught before RunE), and out of the way of an error the command met while
+// running (a refused transaction, a failing workload), which cobra would otherwise follow with the
+// whole usage text.
+func silenceUsageOnRuntimeErrors(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		silenceUsageOnRuntimeErrors(c)
+	}
+	if cmd.HasSubCommands() || cmd.RunE == nil {
+		return
+	}
+	run := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		c.SilenceUsage = true
+		return run(c, args)
+	}
 }
