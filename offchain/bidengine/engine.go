@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,6 +64,9 @@ type Policy struct {
 	Tiers          []string `toml:"tiers"`            // bronze, silver, gold; empty = all
 	Privacy        []string `toml:"privacy"`          // public, private, ...; empty = all
 	MaxLeaseBlocks uint64   `toml:"max_lease_blocks"` // 0 = any
+	// Owners: bid only on orders of these accounts (a fleet dedicated to its own customers);
+	// empty = anyone's.
+	Owners []string `toml:"owners"`
 	// WithdrawEvery is how many blocks pass between withdrawals of an active lease's payments.
 	WithdrawEvery int64 `toml:"withdraw_every_blocks"`
 }
@@ -278,6 +282,9 @@ func (e *Engine) wants(o markettypes.Order) (bool, string) {
 	}
 	if e.policy.MaxLeaseBlocks > 0 && o.LeaseBlocks > e.policy.MaxLeaseBlocks {
 		return false, "lease too long"
+	}
+	if len(e.policy.Owners) > 0 && !slices.Contains(e.policy.Owners, o.Owner) {
+		return false, "owner " + o.Owner + " is not served"
 	}
 	return true, ""
 }

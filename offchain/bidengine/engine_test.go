@@ -366,3 +366,19 @@ func TestEngineStopsWhenTheMarketSaysNotAttested(t *testing.T) {
 	require.Equal(t, bidengine.PhaseDone, st.Phase)
 	require.Contains(t, st.Outcome, "commit refused")
 }
+
+// A fleet dedicated to some customers bids only on their orders.
+func TestEngineServesOnlyThePolicysOwners(t *testing.T) {
+	c := newFakeChain()
+	mine := c.addOrder(100, 10, markettypes.TierBronze)
+	other := c.addOrder(100, 10, markettypes.TierBronze)
+	customer := sdk.AccAddress(bytes.Repeat([]byte{7}, 20)).String()
+	c.orders[mine.Id] = func(o markettypes.Order) markettypes.Order { o.Owner = customer; return o }(c.orders[mine.Id])
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{Owners: []string{customer}}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	e.Step(context.Background(), 5)
+	commits := c.commits()
+	require.Len(t, commits, 1)
+	require.Equal(t, mine.Id, commits[0].OrderId, "order %d is not of a served owner", other.Id)
+}

@@ -103,7 +103,7 @@ func DefaultConfig() Config {
 			Denom: "ufog", BasePerBlock: "1", PerMilliCPU: "0.002", PerMiBMemory: "0.001",
 			PerMiBDisk: "0", PerGPU: "10", Margin: "1.2",
 		},
-		Policy:    bidengine.Policy{WithdrawEvery: 10},
+		Policy:    bidengine.Policy{Owners: []string{}, WithdrawEvery: 10},
 		Anchoring: anchor.Policy{EveryReceipts: 16, EveryBlocks: 20},
 		Tee:       attest.DefaultConfig(),
 		Limits:    Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
@@ -154,6 +154,15 @@ func (c Config) Validate() error {
 	for _, p := range c.Policy.Privacy {
 		if _, err := markettypes.ParsePrivacy(p); err != nil {
 			add("policy.privacy: %v", err)
+		}
+	}
+	for i, o := range c.Policy.Owners {
+		// the chain stores owners in canonical form, so that is what the policy must hold
+		addr, err := sdk.AccAddressFromBech32(o)
+		if err != nil {
+			add("policy.owners[%d]: %v", i, err)
+		} else if addr.String() != o {
+			add("policy.owners[%d]: write the address in lower case (%s)", i, addr.String())
 		}
 	}
 	if c.Limits.TaskTimeout.Duration <= 0 || c.Limits.MaxConcurrentTasks <= 0 || c.Limits.MaxModuleBytes <= 0 || c.Limits.MaxInputBytes < 0 || c.Limits.MaxOutputBytes <= 0 {
@@ -252,6 +261,7 @@ var comments = map[string]string{
 	"every_blocks":          "or once the oldest waiting receipt is this many blocks old",
 	"[attributes]":          "self-declared provider attributes, e.g. region = \"eu-west\"",
 	"withdraw_every_blocks": "blocks between withdrawals of an active lease's payments",
+	"owners":                "bid only on orders of these accounts (fog1...); empty = anyone's",
 	"[tee]":                 "TEE attestation of this worker in x/tee; orders that require a TEE are bid on only while it is valid",
 	"type":                  "none (no attestation) | auto (detect SEV-SNP or TDX) | sev-snp | tdx | simulated (development networks)",
 	"simulated_device":      "type = simulated: the device file written by `fogd tee sim-device` (relative to the home)",
