@@ -250,7 +250,7 @@ demo_client() {
   say "Customer runs the wordcount workload on README.md (max 10ufog/block, 100 blocks, bronze, confidential)"
   echo "worker prices per block for 1000 mCPU: provider1 4, provider2 5, provider3 7 (no TEE: may not bid)"
   fogd client run --wasm "$wasm" --input "$ROOT/README.md" --out "$DIR/output.txt" \
-    --receipt-out "$DIR/receipt.json" --max-price 10$DENOM --lease-blocks 100 --tier bronze --privacy confidential \
+    --receipt-out "$DIR/receipt.json" --max-price 10$DENOM --lease-blocks 100 --sla-tier bronze --privacy confidential \
     --cpu 1000 --memory 256 --commit-blocks 5 --reveal-blocks 5 --from customer \
     --keyring-backend test --home "$KEYS" --chain-id "$CHAIN_ID" --node "$(rpc)" --grpc-addr 127.0.0.1:9090
 
@@ -306,7 +306,7 @@ demo() {
   local workload
   workload=$(printf 'fog demo workload' | sha256sum | cut -d' ' -f1)
   tx customer market create-order "$workload" 10$DENOM --cpu 1000 --memory 512 --storage 100 \
-    --lease-blocks 20 --tier bronze --privacy public --commit-blocks 5 --reveal-blocks 5
+    --lease-blocks 20 --sla-tier bronze --privacy public --commit-blocks 20 --reveal-blocks 20
   local order_id
   order_id=$(q market orders --owner "$(addr customer)" | jq -r '.orders[-1].id')
   q market order "$order_id" | jq -c '.order | {id, state, replicas, escrow, commit_deadline, reveal_deadline}'

@@ -1,14 +1,9 @@
 package e2e
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,105 +11,70 @@ import (
 
 // Every enum query parameter of every fog REST route, through the real API server, written the way
 // the module READMEs write it: by name, and by number. x/reputation and x/proofs have no enum query
-// parameter. The chain holds one matched order with an active lease, one open order and one
-// simulated enclave, so each filter is seen to keep what it names and drop the rest.
-func TestRESTEnumQueryParameters(t *testing.T) {
-	dir := t.TempDir()
-	root, device := filepath.Join(dir, "root.key"), filepath.Join(dir, "device.json")
-	c := startChainWith(t, func(c *chain) {
-		measurement := strings.TrimSpace(c.fogd("tee", "measurement"))
-		c.fogd("tee", "sim-root", "--out", root)
-		c.fogd("tee", "sim-device", "--root", root, "--out", device)
-		c.fogd("tee", "add-genesis-simulated-root", root, "--home", c.home)
-		c.fogd("tee", "add-genesis-measurement", "simulated", measurement, "--home", c.home)
-	}, "customer", "p1")
-	customer, p1 := c.addr("customer"), c.addr("p1")
-	const workerKey = "aaa8f70644f0ef00b94a651731c2a4c583147e07fba4ef22dc2ba2ca201212ec"
-
-	c.mustTx("p1", "market", "register-provider", "12D3KooWMJYunT2WpqCikEfauWWjQtn1XFBkEvicEkstSkBm65Uw",
-		"--multiaddrs", "/ip4/127.0.0.1/tcp/4001", "--worker-pubkey", workerKey, "--cpu", "4000", "--memory", "8192")
-	c.mustTx("customer", "market", "create-order",
-		"f00dfeed00000000000000000000000000000000000000000000000000000000", "10ufog",
-		"--cpu", "1000", "--memory", "512", "--lease-blocks", "1000", "--tier", "bronze", "--privacy", "public",
-		"--commit-blocks", "15", "--reveal-blocks", "10")
-	var orders struct {
-		Orders []struct {
-			ID             string `json:"id"`
-			CommitDeadline string `json:"commit_deadline"`
-			RevealDeadline string `json:"reveal_deadline"`
-		} `json:"orders"`
-	}
-	c.query(&orders, "market", "orders", "--owner", customer)
-	require.Len(t, orders.Orders, 1)
-	matched := orders.Orders[0]
-	c.mustTx("p1", "market", "commit-bid", matched.ID, "5ufog")
-
+// parameter. The scenario's customer has one matched order with an active lease and one open order,
+// and its provider a simulated enclave, so each filter is seen to keep what it names and drop the
+// rest (other scenarios' records may appear in the unfiltered lists of the shared chain).
+func restEnumQueryParameters(t *testing.T, c *chain) {
+	customer, p1 := c.addr(t, "x-customer"), c.addr(t, "x-p1")
+	c.mustTx(t, "x-p1", "market", "register-provider", "12D3KooWMJYunT2WpqCikEfauWWjQtn1XFBkEvicEkstSkBm65Uw",
+		"--multiaddrs", "/ip4/127.0.0.1/tcp/4001", "--worker-pubkey", workerKeyOf(7), "--cpu", "4000", "--memory", "8192")
+	matched := c.createOrder(t, "x-customer", "10ufog", "--cpu", "1000", "--memory", "512", "--lease-blocks", "1000",
+		"--sla-tier", "bronze", "--privacy", "public", "--commit-blocks", commitBlocks, "--reveal-blocks", revealBlocks)
+	commitBy, revealBy := atoi(t, matched.CommitDeadline), atoi(t, matched.RevealDeadline)
+	c.mustTxBy(t, commitBy, "x-p1", "market", "commit-bid", matched.ID, "5ufog")
 	// the attestation is made while the auction's commit phase runs
-	var nonce struct {
-		Nonce struct {
-			Height string `json:"height"`
-			Hash   string `json:"hash"`
-		} `json:"nonce"`
-	}
-	c.query(&nonce, "tee", "nonce")
-	hash, err := base64.StdEncoding.DecodeString(nonce.Nonce.Hash)
-	require.NoError(t, err)
-	evidence := filepath.Join(dir, "p1.evidence")
-	c.fogd("tee", "sim-evidence", p1, workerKey, hex.EncodeToString(hash), "--device", device, "--out", evidence)
-	c.mustTx("p1", "tee", "submit-attestation", "simulated", evidence, nonce.Nonce.Height)
+	c.attestSimulated(t, "x-p1", workerKeyOf(7))
 
-	c.waitHeight(restAtoi(t, matched.CommitDeadline) + 1)
-	c.mustTx("p1", "market", "reveal-bid", matched.ID)
-	c.waitHeight(restAtoi(t, matched.RevealDeadline) + 1)
-	var leases struct {
-		Leases []struct {
-			ID string `json:"id"`
-		} `json:"leases"`
-	}
-	c.query(&leases, "market", "leases", "--owner", customer)
-	require.Len(t, leases.Leases, 1)
-	lease := leases.Leases[0].ID
-	c.mustTx("p1", "market", "start-lease", lease)
+	c.waitHeight(t, commitBy+1)
+	c.mustTxBy(t, revealBy, "x-p1", "market", "reveal-bid", matched.ID)
+	c.waitHeight(t, revealBy)
+	c.waitFor(t, 100, "order "+matched.ID+" settled", func() bool { return c.order(t, matched.ID).State == "ORDER_STATE_MATCHED" })
+	leases := c.ownLeases(t, "x-customer")
+	require.Len(t, leases, 1)
+	lease := leases[0].ID
+	c.mustTxBy(t, atoi(t, leases[0].StartDeadline), "x-p1", "market", "start-lease", lease)
 
-	c.mustTx("customer", "market", "create-order",
-		"f00dfeed00000000000000000000000000000000000000000000000000000000", "10ufog",
-		"--cpu", "1000", "--memory", "512", "--lease-blocks", "10", "--tier", "bronze", "--privacy", "public",
-		"--commit-blocks", "5000", "--reveal-blocks", "10")
-	c.query(&orders, "market", "orders", "--owner", customer)
-	require.Len(t, orders.Orders, 2)
-	var open string
-	for _, o := range orders.Orders {
-		if o.ID != matched.ID {
-			open = o.ID
-		}
-	}
+	open := c.createOrder(t, "x-customer", "10ufog", "--cpu", "1000", "--memory", "512", "--lease-blocks", "10",
+		"--sla-tier", "bronze", "--privacy", "public", "--commit-blocks", "5000", "--reveal-blocks", "10").ID
 
 	for _, tc := range []struct {
 		path, list, key string
-		want            []string
+		// own: the filter is by this scenario's owner or provider, so the list is exactly want;
+		// otherwise want must be in it and unwanted must not
+		own            bool
+		want, unwanted []string
 	}{
-		{"/fog/market/v1/orders?state=ORDER_STATE_OPEN&pagination.limit=10", "orders", "id", []string{open}},
-		{"/fog/market/v1/orders?state=ORDER_STATE_MATCHED", "orders", "id", []string{matched.ID}},
-		{"/fog/market/v1/orders?owner=" + customer + "&state=ORDER_STATE_CANCELLED", "orders", "id", nil},
-		{"/fog/market/v1/orders?state=1", "orders", "id", []string{open}},
-		{"/fog/market/v1/leases?provider=" + p1 + "&state=LEASE_STATE_ACTIVE", "leases", "id", []string{lease}},
-		{"/fog/market/v1/leases?state=LEASE_STATE_PENDING", "leases", "id", nil},
-		{"/fog/market/v1/leases?owner=" + customer + "&state=2", "leases", "id", []string{lease}},
-		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SIMULATED", "enclaves", "provider", []string{p1}},
-		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SEV_SNP", "enclaves", "provider", nil},
-		{"/fog/tee/v1/enclaves?tee_type=3&pagination.limit=10", "enclaves", "provider", []string{p1}},
+		{"/fog/market/v1/orders?state=ORDER_STATE_OPEN&pagination.limit=1000", "orders", "id", false, []string{open}, []string{matched.ID}},
+		{"/fog/market/v1/orders?state=ORDER_STATE_MATCHED&pagination.limit=1000", "orders", "id", false, []string{matched.ID}, []string{open}},
+		{"/fog/market/v1/orders?owner=" + customer + "&state=ORDER_STATE_CANCELLED", "orders", "id", true, nil, nil},
+		{"/fog/market/v1/orders?owner=" + customer + "&state=1", "orders", "id", true, []string{open}, nil},
+		{"/fog/market/v1/leases?provider=" + p1 + "&state=LEASE_STATE_ACTIVE", "leases", "id", true, []string{lease}, nil},
+		{"/fog/market/v1/leases?owner=" + customer + "&state=LEASE_STATE_PENDING", "leases", "id", true, nil, nil},
+		{"/fog/market/v1/leases?owner=" + customer + "&state=2", "leases", "id", true, []string{lease}, nil},
+		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SIMULATED&pagination.limit=1000", "enclaves", "provider", false, []string{p1}, nil},
+		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SEV_SNP", "enclaves", "provider", false, nil, []string{p1}},
+		{"/fog/tee/v1/enclaves?tee_type=3&pagination.limit=1000", "enclaves", "provider", false, []string{p1}, nil},
 		// an SDK module's enum, resolved before the fog ones were registered, still is
-		{"/cosmos/gov/v1/proposals?proposal_status=PROPOSAL_STATUS_VOTING_PERIOD", "proposals", "id", nil},
+		{"/cosmos/gov/v1/proposals?proposal_status=PROPOSAL_STATUS_PASSED", "proposals", "id", false, nil, nil},
 	} {
 		var res map[string]any
-		c.rest(tc.path, &res)
+		c.rest(t, tc.path, &res)
 		items, ok := res[tc.list].([]any)
-		require.True(t, ok, "%s: no %q list in %v", tc.path, tc.list, res)
+		require.True(t, ok || len(tc.want) == 0, "%s: no %q list in %v", tc.path, tc.list, res)
 		var got []string
 		for _, it := range items {
 			got = append(got, it.(map[string]any)[tc.key].(string))
 		}
-		require.Equal(t, tc.want, got, tc.path)
+		if tc.own {
+			require.Equal(t, tc.want, got, tc.path)
+			continue
+		}
+		for _, w := range tc.want {
+			require.Contains(t, got, w, tc.path)
+		}
+		for _, u := range tc.unwanted {
+			require.NotContains(t, got, u, tc.path)
+		}
 	}
 
 	// the quote's tier is seen in the replicas it buys, which the params fix per tier
@@ -128,7 +88,7 @@ func TestRESTEnumQueryParameters(t *testing.T) {
 			Gold   tierParams `json:"gold"`
 		} `json:"params"`
 	}
-	c.rest("/fog/market/v1/params", &params)
+	c.rest(t, "/fog/market/v1/params", &params)
 	tiers := params.Params
 	require.NotEqual(t, tiers.Bronze.Replicas, tiers.Silver.Replicas,
 		"the tiers must buy different replicas for the quote to show which tier it read")
@@ -142,7 +102,7 @@ func TestRESTEnumQueryParameters(t *testing.T) {
 		var quote struct {
 			Replicas int64 `json:"replicas"`
 		}
-		c.rest("/fog/market/v1/quote?cpu_millicores=1000&tier="+tc.tier+"&lease_blocks=100", &quote)
+		c.rest(t, "/fog/market/v1/quote?cpu_millicores=1000&tier="+tc.tier+"&lease_blocks=100", &quote)
 		require.Equal(t, tc.replicas, quote.Replicas, tc.tier)
 	}
 
@@ -173,11 +133,4 @@ func restError(t *testing.T, c *chain, path string) (int, string) {
 	}
 	require.NoError(t, json.Unmarshal(bz, &body), string(bz))
 	return resp.StatusCode, body.Message
-}
-
-func restAtoi(t *testing.T, s string) int64 {
-	t.Helper()
-	n, err := strconv.ParseInt(s, 10, 64)
-	require.NoError(t, err)
-	return n
 }

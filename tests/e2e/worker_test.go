@@ -15,6 +15,15 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fogchain/fog/offchain/runtime/wasmtest"
+)
+
+// Auction windows of `fogd client run` with workers: a worker commits in the block after it sees
+// the order, so these are generous even on a busy machine.
+const (
+	runCommitBlocks = "30"
+	runRevealBlocks = "30"
 )
 
 // worker is a `fogd worker start` process.
@@ -25,43 +34,52 @@ type worker struct {
 }
 
 // startWorker writes a worker.toml for key `name` whose price per block is `price` ufog whatever
-// the order, and starts the worker.
-func (c *chain) startWorker(name string, price int) *worker {
-	return c.startWorkerWith(name, price, nil)
+// the order, serving only the orders of key `customer`, and starts the worker.
+func (c *chain) startWorker(t *testing.T, name string, price int, customer string) *worker {
+	return c.startWorkerWith(t, name, price, customer, nil)
 }
 
 // startWorkerWith is startWorker with more worker.toml keys set (key = TOML value).
-func (c *chain) startWorkerWith(name string, price int, extra map[string]string) *worker {
-	c.t.Helper()
-	home := filepath.Join(c.t.TempDir(), name)
-	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(c.t))
-	c.fogd("worker", "init", "--home", home, "--chain-id", chainID, "--rpc", c.rpc, "--grpc", c.grpc,
+func (c *chain) startWorkerWith(t *testing.T, name string, price int, customer string, extra map[string]string) *worker {
+	t.Helper()
+	home := filepath.Join(t.TempDir(), name)
+	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	c.fogd(t, "worker", "init", "--home", home, "--chain-id", chainID, "--rpc", c.rpc, "--grpc", c.grpc,
 		"--key", name, "--keyring-backend", "test", "--keyring-dir", c.home,
-		"--listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(c.t)), "--metrics-addr", metrics)
+		"--listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t)), "--metrics-addr", metrics)
 	cfgPath := filepath.Join(home, "worker.toml")
 	bz, err := os.ReadFile(cfgPath)
-	require.NoError(c.t, err)
+	require.NoError(t, err)
 	cfg := string(bz)
 	settings := map[string]string{
 		"base_per_block": fmt.Sprintf("'%d'", price), "per_millicpu": "'0'", "per_mib_memory": "'0'",
 		"per_gpu": "'0'", "margin": "'1'", "withdraw_every_blocks": "5",
+		// the chain is shared: this worker serves its own scenario's customer only
+		"owners": fmt.Sprintf("['%s']", c.addr(t, customer)),
 	}
 	for k, v := range extra {
 		settings[k] = v
 	}
 	for key, value := range settings {
 		lines := strings.Split(cfg, "\n")
+		found := false
 		for i, l := range lines {
 			if strings.HasPrefix(l, key+" = ") {
-				lines[i] = key + " = " + value
+				lines[i], found = key+" = "+value, true
 			}
 		}
+		require.True(t, found, "worker.toml has no %s", key)
 		cfg = strings.Join(lines, "\n")
 	}
-	require.NoError(c.t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
+	require.NoError(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
 	w := &worker{name: name, home: home, metrics: metrics}
-	w.start(c.t)
-	c.t.Cleanup(func() { w.stop(syscall.SIGINT) })
+	w.start(t)
+	t.Cleanup(func() {
+		w.stop(syscall.SIGINT)
+		if t.Failed() {
+			t.Logf("worker %s log:\n%s", w.name, w.logTail())
+		}
+	})
 	return w
 }
 
@@ -83,7 +101,7 @@ func (w *worker) stop(sig syscall.Signal) {
 	go func() { _ = w.cmd.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(15 * time.Second):
+	case <-time.After(20 * time.Second):
 		_ = w.cmd.Process.Kill()
 		<-done
 	}
@@ -96,66 +114,63 @@ func (w *worker) logTail() string {
 }
 
 // waitRegistered waits until every worker has registered its provider on chain.
-func (c *chain) waitRegistered(workers ...*worker) {
-	c.t.Helper()
+func (c *chain) waitRegistered(t *testing.T, workers ...*worker) {
+	t.Helper()
 	for _, w := range workers {
-		deadline := time.Now().Add(time.Minute)
-		for {
-			if _, err := c.try("q", "market", "provider", c.addr(w.name), "--node", c.rpc, "-o", "json"); err == nil {
-				break
-			}
-			require.True(c.t, time.Now().Before(deadline), "worker %s never registered:\n%s", w.name, w.logTail())
-			time.Sleep(200 * time.Millisecond)
-		}
+		c.waitFor(t, 200, "worker "+w.name+" registered", func() bool {
+			_, err := c.try("q", "market", "provider", c.addr(t, w.name), "--node", c.rpc, "-o", "json")
+			return err == nil
+		})
 	}
 }
 
-// The compute market end to end with real processes: a chain, three workers with different prices,
-// and `fogd client run`. The cheapest worker wins at the second price, runs the workload, returns
-// the right output with a receipt that verifies; payments add up and unused escrow comes back.
-func TestComputeMarketEndToEnd(t *testing.T) {
-	c := startChain(t, "customer", "cheap", "mid", "dear")
-	workers := []*worker{c.startWorker("cheap", 3), c.startWorker("mid", 5), c.startWorker("dear", 7)}
-	c.waitRegistered(workers...)
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, w := range workers {
-				t.Logf("worker %s log:\n%s", w.name, w.logTail())
-			}
-		}
-	})
+// clientRun runs `fogd client run` for customer and returns its exit error and what it printed
+// (stdout and stderr apart).
+func (c *chain) clientRun(t *testing.T, customer, wasm string, input []byte, extra ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	dir := t.TempDir()
+	inputPath := filepath.Join(dir, "input.txt")
+	require.NoError(t, os.WriteFile(inputPath, input, 0o644))
+	args := append([]string{"client", "run", "--wasm", wasm, "--input", inputPath, "--max-price", "10ufog",
+		"--lease-blocks", "200", "--sla-tier", "bronze", "--commit-blocks", runCommitBlocks, "--reveal-blocks", runRevealBlocks,
+		"--memory", "256", "--from", customer, "--chain-id", chainID, "--node", c.rpc, "--grpc-addr", c.grpc}, extra...)
+	return run(append(args, c.keyArgs()...)...)
+}
+
+// The compute market end to end with real processes: three workers with different prices and
+// `fogd client run`. The cheapest worker wins at the second price, runs the workload, returns the
+// right output with a receipt that verifies; payments add up and unused escrow comes back. A module
+// that is no WASI command is refused before anything is paid; a workload that fails makes the
+// client fail with the workload's error.
+func computeMarketEndToEnd(t *testing.T, c *chain) {
+	workers := []*worker{c.startWorker(t, "m-cheap", 3, "m-customer"), c.startWorker(t, "m-mid", 5, "m-customer"),
+		c.startWorker(t, "m-dear", 7, "m-customer")}
+	c.waitRegistered(t, workers...)
 
 	start := map[string]int64{}
-	for _, n := range []string{"customer", "cheap", "mid", "dear"} {
-		start[n] = c.balance(n)
+	for _, n := range []string{"m-customer", "m-cheap", "m-mid", "m-dear"} {
+		start[n] = c.balance(t, n)
 	}
 	input := []byte("fog computing, verifiably\n")
-	inputPath := filepath.Join(t.TempDir(), "input.txt")
-	require.NoError(t, os.WriteFile(inputPath, input, 0o644))
-	outPath := filepath.Join(t.TempDir(), "out.txt")
-	receiptPath := filepath.Join(t.TempDir(), "receipt.json")
-
-	out, err := c.try(append([]string{"client", "run", "--wasm", sha256Wasm, "--input", inputPath, "--out", outPath,
-		"--receipt-out", receiptPath, "--max-price", "10ufog", "--lease-blocks", "200", "--tier", "bronze",
-		"--commit-blocks", "10", "--reveal-blocks", "10", "--memory", "256", "--from", "customer",
-		"--chain-id", chainID, "--node", c.rpc, "--grpc-addr", c.grpc}, c.keyArgs()...)...)
-	require.NoError(t, err, out)
+	dir := t.TempDir()
+	outPath, receiptPath := filepath.Join(dir, "out.txt"), filepath.Join(dir, "receipt.json")
+	stdout, stderr, err := c.clientRun(t, "m-customer", sha256Wasm, input, "--out", outPath, "--receipt-out", receiptPath)
+	require.NoError(t, err, "%s%s", stdout, stderr)
 
 	sum := sha256.Sum256(input)
 	got, err := os.ReadFile(outPath)
 	require.NoError(t, err)
 	require.Equal(t, hex.EncodeToString(sum[:]), strings.TrimSpace(string(got)), "the workload's output")
 
-	verified := c.fogd("client", "verify-receipt", receiptPath, "--node", c.rpc)
+	verified := c.fogd(t, "client", "verify-receipt", receiptPath, "--node", c.rpc)
 	require.Contains(t, verified, "receipt verifies")
 	require.Contains(t, verified, "inclusion verifies", "the receipt is anchored on chain")
-	require.Contains(t, verified, c.addr("cheap"))
+	require.Contains(t, verified, c.addr(t, "m-cheap"))
 
-	var leases struct{ Leases []leaseJSON }
-	c.query(&leases, "market", "leases", "--owner", c.addr("customer"))
-	require.Len(t, leases.Leases, 1)
-	l := leases.Leases[0]
-	require.Equal(t, c.addr("cheap"), l.Provider, "the cheapest worker wins")
+	leases := c.ownLeases(t, "m-customer")
+	require.Len(t, leases, 1)
+	l := leases[0]
+	require.Equal(t, c.addr(t, "m-cheap"), l.Provider, "the cheapest worker wins")
 	require.Equal(t, coinJSON{"ufog", "5"}, l.PricePerBlock, "at the second price")
 	require.Equal(t, "LEASE_STATE_CLOSED", l.State)
 	require.Equal(t, "CLOSE_REASON_OWNER_CLOSED", l.CloseReason)
@@ -163,12 +178,13 @@ func TestComputeMarketEndToEnd(t *testing.T) {
 	require.Positive(t, paid)
 	require.Less(t, paid, int64(5*200), "closed early: most of the escrow was never spent")
 
-	// Payments add up: the customer paid exactly what the winner earned; losers got their deposits
-	// back (transactions carry no fee here).
-	require.Equal(t, start["customer"]-paid, c.balance("customer"), "unused escrow refunded")
-	require.Equal(t, start["cheap"]+paid, c.balance("cheap"))
-	require.Equal(t, start["mid"], c.balance("mid"))
-	require.Equal(t, start["dear"], c.balance("dear"))
+	// Payments add up once the losers' deposits are back: the customer paid exactly what the
+	// winner earned (transactions carry no fee here).
+	c.waitFor(t, 100, "the losers' deposits came back", func() bool {
+		return c.balance(t, "m-mid") == start["m-mid"] && c.balance(t, "m-dear") == start["m-dear"]
+	})
+	require.Equal(t, start["m-customer"]-paid, c.balance(t, "m-customer"), "unused escrow refunded")
+	require.Equal(t, start["m-cheap"]+paid, c.balance(t, "m-cheap"))
 
 	// The winner's metrics tell the same story.
 	resp, err := http.Get("http://" + workers[0].metrics + "/metrics")
@@ -179,65 +195,60 @@ func TestComputeMarketEndToEnd(t *testing.T) {
 	for _, want := range []string{`fog_worker_bids_total{event="won"} 1`, `fog_worker_tasks_total{status="ok"} 1`, "fog_worker_task_seconds_count 1"} {
 		require.Contains(t, string(body), want)
 	}
+
+	// A file that is no WASI command is refused before the order: nothing is spent, and the error
+	// is not followed by the command's usage text.
+	notWasm := filepath.Join(dir, "not.wasm")
+	require.NoError(t, os.WriteFile(notWasm, []byte("#!/bin/sh\necho hi\n"), 0o644))
+	before := c.balance(t, "m-customer")
+	stdout, stderr, err = c.clientRun(t, "m-customer", notWasm, input)
+	require.Error(t, err, "a module that cannot run is an error")
+	require.Contains(t, stderr, "not a WASI command")
+	require.NotContains(t, stdout+stderr, "Usage:")
+	require.Equal(t, before, c.balance(t, "m-customer"))
+	require.Len(t, c.ownOrders(t, "m-customer"), 1, "no order was posted")
+
+	// A workload that traps: the client exits non-zero with the workload's error, the lease is
+	// closed and the escrow it did not use comes back.
+	trap := filepath.Join(dir, "trap.wasm")
+	require.NoError(t, os.WriteFile(trap, wasmtest.Trap(), 0o644))
+	stdout, stderr, err = c.clientRun(t, "m-customer", trap, input, "--receipt-out", filepath.Join(dir, "trap-receipt.json"))
+	require.Error(t, err, "a failing workload is an error:\n%s%s", stdout, stderr)
+	require.Contains(t, stderr, "the workload failed: trap")
+	require.Contains(t, stderr, "unreachable", "the worker's account of the trap")
+	require.NotContains(t, stdout+stderr, "Usage:")
+	for _, l := range c.ownLeases(t, "m-customer") {
+		require.Equal(t, "LEASE_STATE_CLOSED", l.State)
+	}
 }
 
 // A worker killed between commit and reveal reveals after it restarts and loses no deposit.
-func TestWorkerRevealsAfterRestart(t *testing.T) {
-	c := startChain(t, "customer", "p1")
-	w := c.startWorker("p1", 3)
-	c.waitRegistered(w)
-	start := c.balance("p1")
+func workerRevealsAfterRestart(t *testing.T, c *chain) {
+	w := c.startWorker(t, "r-p1", 3, "r-customer")
+	c.waitRegistered(t, w)
+	start := c.balance(t, "r-p1")
 
-	c.mustTx("customer", "market", "create-order",
-		"c0ffee0000000000000000000000000000000000000000000000000000000000", "10ufog",
-		"--cpu", "1000", "--memory", "256", "--lease-blocks", "100", "--tier", "bronze",
-		"--commit-blocks", "12", "--reveal-blocks", "40")
-	var orders struct{ Orders []orderJSON }
-	c.query(&orders, "market", "orders", "--owner", c.addr("customer"))
-	require.Len(t, orders.Orders, 1)
-	o := orders.Orders[0]
-
-	deadline := time.Now().Add(time.Minute)
-	for {
-		var order struct {
-			Order struct {
-				BidCount int `json:"bid_count"`
-			}
-		}
-		c.query(&order, "market", "order", o.ID)
-		if order.Order.BidCount == 1 {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the worker never committed:\n%s", w.logTail())
-		time.Sleep(200 * time.Millisecond)
-	}
+	o := c.createOrder(t, "r-customer", "10ufog", "--cpu", "1000", "--memory", "256", "--lease-blocks", "100",
+		"--sla-tier", "bronze", "--commit-blocks", runCommitBlocks, "--reveal-blocks", "60")
+	commitBy, revealBy := atoi(t, o.CommitDeadline), atoi(t, o.RevealDeadline)
+	c.waitFor(t, commitBy-c.height(), "the worker committed", func() bool { return c.order(t, o.ID).BidCount == 1 })
 	w.stop(syscall.SIGKILL) // a crash: no clean shutdown
-	c.waitHeight(atoi(t, o.CommitDeadline) + 2)
+	c.waitHeight(t, commitBy+2)
 	w.start(t) // in the reveal phase
 
-	c.waitHeight(atoi(t, o.RevealDeadline) + 1)
-	var bids struct {
-		Bids []struct {
-			State string `json:"state"`
-		} `json:"bids"`
-	}
-	c.query(&bids, "market", "bids", o.ID)
-	require.Len(t, bids.Bids, 1)
-	require.Equal(t, "BID_STATE_WON", bids.Bids[0].State, "revealed after the restart:\n%s", w.logTail())
+	c.waitHeight(t, revealBy)
+	c.waitFor(t, 100, "order "+o.ID+" settled", func() bool { return c.order(t, o.ID).State != "ORDER_STATE_OPEN" })
+	bids := c.bids(t, o.ID)
+	require.Len(t, bids, 1)
+	require.Equal(t, "BID_STATE_WON", bids[0].State, "revealed after the restart:\n%s", w.logTail())
 	// the deposit is the lease's bond now, not burned; once the worker has started the lease and
 	// the owner closes it, the bond comes back.
-	deadline = time.Now().Add(time.Minute)
-	var leases struct{ Leases []leaseJSON }
-	for {
-		c.query(&leases, "market", "leases", "--owner", c.addr("customer"))
-		if len(leases.Leases) == 1 && leases.Leases[0].State == "LEASE_STATE_ACTIVE" {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the worker never started the lease:\n%s", w.logTail())
-		time.Sleep(200 * time.Millisecond)
-	}
-	c.mustTx("customer", "market", "close-lease", leases.Leases[0].ID)
-	c.query(&leases, "market", "leases", "--owner", c.addr("customer"))
-	paid := atoi(t, leases.Leases[0].Paid.Amount)
-	require.Equal(t, start+paid, c.balance("p1"), "the deposit came back whole")
+	var leases []leaseJSON
+	c.waitFor(t, 100, "the worker started the lease", func() bool {
+		leases = c.ownLeases(t, "r-customer")
+		return len(leases) == 1 && leases[0].State == "LEASE_STATE_ACTIVE"
+	})
+	c.mustTx(t, "r-customer", "market", "close-lease", leases[0].ID)
+	paid := atoi(t, c.lease(t, leases[0].ID).Paid.Amount)
+	require.Equal(t, start+paid, c.balance(t, "r-p1"), "the deposit came back whole")
 }

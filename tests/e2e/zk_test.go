@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -29,29 +28,32 @@ type claimsResponse struct {
 	} `json:"claims"`
 }
 
-// A circuit registered at genesis with `fogd zk add-genesis-circuit` (as the localnet does) and one
-// registered by governance both verify proofs made by `fogd zk prove` on chain, through
-// `fogd tx proofs verify-proof`; a proof for other public inputs is refused and stores nothing.
-func TestZKProofsThroughTheCLI(t *testing.T) {
-	keys := t.TempDir()
+// prepareZK makes keys for the range and set_membership circuits and registers range at genesis,
+// as the localnet does; add-genesis-circuit refuses duplicates, unknown circuits and another
+// circuit's key.
+func prepareZK(t *testing.T, c *chain) {
 	for _, circuit := range []string{"range", "set_membership"} {
-		out := fogdOut(t, "zk", "setup", circuit, "--out-dir", keys)
+		out := c.fogd(t, "zk", "setup", circuit, "--out-dir", c.zkKeys)
 		require.Contains(t, out, "wrote "+circuit+".pk")
 	}
-	c := startChainWith(t, func(c *chain) {
-		out := c.fogd("zk", "add-genesis-circuit", "range", filepath.Join(keys, "range.vk"), "--home", c.home)
-		require.Contains(t, out, "circuit 1: range (3 public inputs)")
-		_, err := c.try("zk", "add-genesis-circuit", "range", filepath.Join(keys, "range.vk"), "--home", c.home)
-		require.ErrorContains(t, err, "already")
-		_, err = c.try("zk", "add-genesis-circuit", "nope", filepath.Join(keys, "range.vk"), "--home", c.home)
-		require.ErrorContains(t, err, "unknown circuit")
-		_, err = c.try("zk", "add-genesis-circuit", "set_membership", filepath.Join(keys, "range.vk"), "--home", c.home)
-		require.ErrorContains(t, err, "public inputs", "a key of another circuit is refused")
-	}, "alice")
+	out := c.fogd(t, "zk", "add-genesis-circuit", "range", filepath.Join(c.zkKeys, "range.vk"), "--home", c.home)
+	require.Contains(t, out, "circuit 1: range (3 public inputs)")
+	_, err := c.try("zk", "add-genesis-circuit", "range", filepath.Join(c.zkKeys, "range.vk"), "--home", c.home)
+	require.ErrorContains(t, err, "already")
+	_, err = c.try("zk", "add-genesis-circuit", "nope", filepath.Join(c.zkKeys, "range.vk"), "--home", c.home)
+	require.ErrorContains(t, err, "unknown circuit")
+	_, err = c.try("zk", "add-genesis-circuit", "set_membership", filepath.Join(c.zkKeys, "range.vk"), "--home", c.home)
+	require.ErrorContains(t, err, "public inputs", "a key of another circuit is refused")
+}
 
+// A circuit registered at genesis with `fogd zk add-genesis-circuit` and one registered by
+// governance both verify proofs made by `fogd zk prove` on chain, through
+// `fogd tx proofs verify-proof`; a proof for other public inputs is refused and stores nothing.
+func zkProofsThroughTheCLI(t *testing.T, c *chain) {
+	keys := c.zkKeys
 	var circuits circuitsResponse
-	c.query(&circuits, "proofs", "circuits")
-	require.Len(t, circuits.Circuits, 1)
+	c.query(t, &circuits, "proofs", "circuits")
+	require.NotEmpty(t, circuits.Circuits)
 	require.Equal(t, "range", circuits.Circuits[0].Name)
 	require.True(t, circuits.Circuits[0].Active)
 
@@ -59,18 +61,28 @@ func TestZKProofsThroughTheCLI(t *testing.T) {
 	witness := filepath.Join(dir, "w.json")
 	require.NoError(t, os.WriteFile(witness, []byte(`{"value": 42, "salt": "0x2b7e151628aed2a6", "lo": 10, "hi": 100}`), 0o600))
 	proofFile := filepath.Join(dir, "proof.json")
-	c.fogd("zk", "prove", "range", "--pk", filepath.Join(keys, "range.pk"), "--witness", witness, "--out", proofFile)
-	require.Contains(t, c.fogd("zk", "verify", "range", proofFile, "--vk", filepath.Join(keys, "range.vk")), "proof verifies")
+	c.fogd(t, "zk", "prove", "range", "--pk", filepath.Join(keys, "range.pk"), "--witness", witness, "--out", proofFile)
+	require.Contains(t, c.fogd(t, "zk", "verify", "range", proofFile, "--vk", filepath.Join(keys, "range.vk")), "proof verifies")
 
-	before := c.balance("alice")
-	c.mustTx("alice", "proofs", "verify-proof", "1", proofFile)
-	var claims claimsResponse
-	c.query(&claims, "proofs", "claims", "--circuit-id", "1")
+	before := c.balance(t, "z-alice")
+	c.mustTx(t, "z-alice", "proofs", "verify-proof", "1", proofFile)
+	mine := func() claimsResponse {
+		var all, out claimsResponse
+		c.query(t, &all, "proofs", "claims")
+		for _, cl := range all.Claims {
+			if cl.Submitter == c.addr(t, "z-alice") {
+				out.Claims = append(out.Claims, cl)
+			}
+		}
+		return out
+	}
+	claims := mine()
 	require.Len(t, claims.Claims, 1)
-	require.Equal(t, c.addr("alice"), claims.Claims[0].Submitter)
-	var rest claimsResponse
-	c.rest("/fog/proofs/v1/claims?circuit_id=1", &rest)
-	require.Equal(t, claims, rest)
+	var byCircuit, rest claimsResponse
+	c.query(t, &byCircuit, "proofs", "claims", "--circuit-id", "1")
+	c.rest(t, "/fog/proofs/v1/claims?circuit_id=1", &rest)
+	require.Equal(t, byCircuit, rest)
+	require.Contains(t, rest.Claims, claims.Claims[0])
 
 	// the same proof presented for lo = 0 instead of 10 does not verify
 	var pf struct {
@@ -86,45 +98,31 @@ func TestZKProofsThroughTheCLI(t *testing.T) {
 	require.NoError(t, err)
 	forged := filepath.Join(dir, "forged.json")
 	require.NoError(t, os.WriteFile(forged, bz, 0o600))
-	require.ErrorContains(t, tryLocalVerify(c, forged, keys), "does NOT verify")
-	code, log := c.tx("alice", "proofs", "verify-proof", "1", forged)
-	require.NotZero(t, code)
-	require.Contains(t, log, "proof does not verify")
-	c.query(&claims, "proofs", "claims")
-	require.Len(t, claims.Claims, 1, "a refused proof stores no claim")
-	require.Equal(t, before, c.balance("alice"), "no fees on this chain, and nothing else is taken")
+	_, err = c.try("zk", "verify", "range", forged, "--vk", filepath.Join(keys, "range.vk"))
+	require.ErrorContains(t, err, "does NOT verify")
+	r := c.tx(t, "z-alice", "proofs", "verify-proof", "1", forged)
+	require.NotZero(t, r.Code)
+	require.Contains(t, r.Log, "proof does not verify")
+	require.Len(t, mine().Claims, 1, "a refused proof stores no claim")
+	require.Equal(t, before, c.balance(t, "z-alice"), "no fees on this chain, and nothing else is taken")
 
 	// governance registers set_membership; a membership proof then verifies on chain
-	c.mustTx("val", "proofs", "register-circuit-proposal", "set_membership", filepath.Join(keys, "set_membership.vk"), "1",
-		"--description", "allowed output classes", "--title", "Register set_membership", "--summary", "depth-16 MiMC tree",
-		"--deposit", "10000000ufog")
-	c.mustTx("val", "gov", "vote", "1", "yes")
-	deadline := time.Now().Add(time.Minute)
-	for {
-		c.query(&circuits, "proofs", "circuits")
-		if len(circuits.Circuits) == 2 {
-			break
+	id := c.propose(t, "proofs", "register-circuit-proposal", "set_membership", filepath.Join(keys, "set_membership.vk"), "1",
+		"--description", "allowed output classes", "--title", "Register set_membership", "--summary", "depth-16 MiMC tree")
+	var membership string
+	c.waitFor(t, 200, "proposal "+id+" registered the circuit", func() bool {
+		c.query(t, &circuits, "proofs", "circuits")
+		for _, cc := range circuits.Circuits {
+			if cc.Name == "set_membership" {
+				membership = cc.ID
+			}
 		}
-		require.True(t, time.Now().Before(deadline), "the proposal did not register the circuit")
-		time.Sleep(300 * time.Millisecond)
-	}
-	require.Equal(t, "set_membership", circuits.Circuits[1].Name)
+		return membership != ""
+	})
 	require.NoError(t, os.WriteFile(witness, []byte(`{"value": 7, "set": [1, 3, 7, 9]}`), 0o600))
-	c.fogd("zk", "prove", "set_membership", "--pk", filepath.Join(keys, "set_membership.pk"), "--witness", witness, "--out", proofFile)
-	c.mustTx("alice", "proofs", "verify-proof", circuits.Circuits[1].ID, proofFile)
-	c.query(&claims, "proofs", "claims")
+	c.fogd(t, "zk", "prove", "set_membership", "--pk", filepath.Join(keys, "set_membership.pk"), "--witness", witness, "--out", proofFile)
+	c.mustTx(t, "z-alice", "proofs", "verify-proof", membership, proofFile)
+	claims = mine()
 	require.Len(t, claims.Claims, 2)
-	require.Equal(t, circuits.Circuits[1].ID, claims.Claims[1].CircuitID)
-}
-
-func tryLocalVerify(c *chain, proofFile, keys string) error {
-	_, err := c.try("zk", "verify", "range", proofFile, "--vk", filepath.Join(keys, "range.vk"))
-	return err
-}
-
-// fogdOut runs fogd outside any chain (commands that need no node or home).
-func fogdOut(t *testing.T, args ...string) string {
-	t.Helper()
-	c := &chain{t: t, home: t.TempDir()}
-	return c.fogd(args...)
+	require.Equal(t, membership, claims.Claims[1].CircuitID)
 }

@@ -46,7 +46,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "Quote", Use: "quote", Short: "Suggest a max price per block from the market's price bands",
-					Example: fmt.Sprintf("%s q market quote --cpu-millicores 1000 --tier silver --lease-blocks 100", app),
+					Example:     fmt.Sprintf("%s q market quote --cpu-millicores 1000 --sla-tier silver --lease-blocks 100", app),
+					FlagOptions: map[string]*autocliv1.FlagOptions{"tier": {Name: "sla-tier", Usage: "SLA tier of the order: TIER_BRONZE, TIER_SILVER or TIER_GOLD (or bronze, silver, gold)"}},
 				},
 				{RpcMethod: "Market", Use: "market", Short: "Summarize the market: price bands, open orders, leases, money held"},
 			},

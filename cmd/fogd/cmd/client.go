@@ -31,7 +31,7 @@ const (
 	flagReceiptOut   = "receipt-out"
 	flagMaxPrice     = "max-price"
 	flagLeaseBlocks  = "lease-blocks"
-	flagTier         = "tier"
+	flagTier         = "sla-tier"
 	flagPrivacy      = "privacy"
 	flagCPU          = "cpu"
 	flagMemory       = "memory"
@@ -96,7 +96,7 @@ func clientRunCmd() *cobra.Command {
 			"goes only to winners with a valid x/tee attestation of their registered worker key, and each receipt " +
 			"must carry that attestation's evidence hash.",
 		Example: "fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
-			"--lease-blocks 50 --tier bronze --from customer --chain-id fog-localnet --keyring-backend test",
+			"--lease-blocks 50 --sla-tier bronze --from customer --chain-id fog-localnet --keyring-backend test",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			order, err := readOrder(cmd)
@@ -163,7 +163,7 @@ func clientRunCmd() *cobra.Command {
 	cmd.Flags().String(flagReceiptOut, "receipt.json", "where to save the receipt")
 	cmd.Flags().String(flagMaxPrice, "", "max price per block, e.g. 10ufog")
 	cmd.Flags().Uint64(flagLeaseBlocks, 50, "lease length in blocks")
-	cmd.Flags().String(flagTier, "bronze", "SLA tier: bronze, silver or gold")
+	cmd.Flags().String(flagTier, "bronze", "SLA tier of the order (replicas and price multiplier): bronze, silver or gold")
 	cmd.Flags().String(flagPrivacy, "public", "privacy: public, private, confidential or secret")
 	cmd.Flags().Uint64(flagCPU, 1000, "CPU in millicores")
 	cmd.Flags().Uint64(flagMemory, 256, "memory in MiB (the workload's memory limit)")

@@ -32,13 +32,13 @@ const (
 	flagStorage      = "storage"
 	flagGPUs         = "gpus"
 	flagLeaseBlocks  = "lease-blocks"
-	flagTier         = "tier"
+	flagTier         = "sla-tier"
 	flagPrivacy      = "privacy"
 	flagCommitBlocks = "commit-blocks"
 	flagRevealBlocks = "reveal-blocks"
 	flagBidsDir      = "bids-dir"
 	flagReplace      = "replace"
-	flagMinTier      = "min-tier"
+	flagMinTier      = "min-reputation-tier"
 	flagTeeRequired  = "tee-required"
 	flagTeeType      = "tee-type"
 )
@@ -159,7 +159,7 @@ func createOrderCmd() *cobra.Command {
 		Use:   "create-order [workload-hash-hex] [max-price-per-block]",
 		Short: "Post a compute order; escrows max-price × lease-blocks × replicas",
 		Example: "fogd tx market create-order $(sha256sum app.wasm | cut -d' ' -f1) 10ufog --cpu 1000 --memory 512 " +
-			"--storage 100 --lease-blocks 100 --tier bronze --privacy public --commit-blocks 5 --reveal-blocks 5 --from customer",
+			"--storage 100 --lease-blocks 100 --sla-tier bronze --privacy public --commit-blocks 20 --reveal-blocks 5 --from customer",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			clientCtx, err := client.GetClientTxContext(cmd)
@@ -210,7 +210,7 @@ func createOrderCmd() *cobra.Command {
 	}
 	addResourceFlags(cmd, 1000, 512)
 	cmd.Flags().Uint64(flagLeaseBlocks, 100, "lease length in blocks")
-	cmd.Flags().String(flagTier, "bronze", "SLA tier: bronze, silver or gold")
+	cmd.Flags().String(flagTier, "bronze", "SLA tier of the order (replicas and price multiplier): bronze, silver or gold")
 	cmd.Flags().String(flagPrivacy, "public", "privacy: public, private, confidential or secret")
 	cmd.Flags().Uint64(flagCommitBlocks, 5, "blocks of the commit phase")
 	cmd.Flags().Uint64(flagRevealBlocks, 5, "blocks of the reveal phase")
@@ -238,12 +238,13 @@ func ParseTeeFlags(cmd *cobra.Command) (bool, teetypes.TeeType, error) {
 	return true, t, err
 }
 
-// AddMinTierFlag adds --min-tier, the minimum reputation tier of bidders.
+// AddMinTierFlag adds --min-reputation-tier, the minimum reputation standing of bidders (x/reputation
+// tiers, not SLA tiers).
 func AddMinTierFlag(cmd *cobra.Command) {
 	cmd.Flags().String(flagMinTier, "", "minimum reputation tier of bidders: bronze, silver, gold, platinum or diamond (default: any)")
 }
 
-// ParseMinTier reads --min-tier.
+// ParseMinTier reads --min-reputation-tier.
 func ParseMinTier(cmd *cobra.Command) (reputationtypes.Tier, error) {
 	s, _ := cmd.Flags().GetString(flagMinTier)
 	if s == "" {
