@@ -11,6 +11,7 @@ import (
 	"cosmossdk.io/math"
 	"pgregory.net/rapid"
 
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
@@ -95,4 +96,28 @@ func Reputation() *rapid.Generator[reputationtypes.Params] {
 // Evidence draws an α or β a reputation record may hold: [MinPrior, MaxEvidence].
 func Evidence() *rapid.Generator[math.LegacyDec] {
 	return Dec(reputationtypes.MinPrior, reputationtypes.MaxEvidence)
+}
+
+// Proofs draws x/proofs params that Params.Validate accepts.
+func Proofs() *rapid.Generator[proofstypes.Params] {
+	return rapid.Custom(func(t *rapid.T) proofstypes.Params {
+		gas := Uint64(1, proofstypes.MaxGasParam)
+		perInput := Uint64(0, proofstypes.MaxGasParam)
+		p := proofstypes.Params{
+			MaxLeafCount:         Uint64(1, proofstypes.MaxLeafCountLimit).Draw(t, "max_leaf_count"),
+			MaxProofBytes:        Uint32(1, proofstypes.MaxProofBytesLimit).Draw(t, "max_proof_bytes"),
+			MaxVerifyingKeyBytes: Uint32(1, proofstypes.MaxVerifyingKeyBytesLimit).Draw(t, "max_verifying_key_bytes"),
+			MaxPublicInputs:      Uint32(1, proofstypes.MaxPublicInputsLimit).Draw(t, "max_public_inputs"),
+			VerifyGas:            gas.Draw(t, "verify_gas"),
+			VerifyGasPerInput:    perInput.Draw(t, "verify_gas_per_input"),
+			MaxDescriptionBytes:  Uint32(1, proofstypes.MaxDescriptionBytesLimit).Draw(t, "max_description_bytes"),
+			KeyLoadGas:           gas.Draw(t, "key_load_gas"),
+			KeyLoadGasPerInput:   perInput.Draw(t, "key_load_gas_per_input"),
+			MaxWarmCircuits:      Uint32(1, proofstypes.MaxWarmCircuitsLimit).Draw(t, "max_warm_circuits"),
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("paramsgen drew proofs params that do not validate: %v", err)
+		}
+		return p
+	})
 }
