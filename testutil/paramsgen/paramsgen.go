@@ -13,6 +13,7 @@ import (
 
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // Dec draws a LegacyDec in [lo, hi]: often a bound itself, otherwise spread over every order of
@@ -117,6 +118,27 @@ func Proofs() *rapid.Generator[proofstypes.Params] {
 		}
 		if err := p.Validate(); err != nil {
 			t.Fatalf("paramsgen drew proofs params that do not validate: %v", err)
+		}
+		return p
+	})
+}
+
+// Tee draws x/tee params that Params.Validate accepts: base's trusted roots and allowed
+// measurements (which a test needs to make evidence for), every other field drawn from its range.
+func Tee(base teetypes.Params) *rapid.Generator[teetypes.Params] {
+	return rapid.Custom(func(t *rapid.T) teetypes.Params {
+		p := base
+		p.ValidityBlocks = Int64(1, teetypes.MaxValidityBlocks).Draw(t, "validity_blocks")
+		p.NonceWindowBlocks = Int64(1, teetypes.MaxNonceWindowBlocks).Draw(t, "nonce_window_blocks")
+		p.VerifyGas = Uint64(1, teetypes.MaxVerifyGas).Draw(t, "verify_gas")
+		p.MaxEvidenceBytes = Uint32(1, teetypes.MaxEvidenceBytesLimit).Draw(t, "max_evidence_bytes")
+		p.AllowSimulated = rapid.Bool().Draw(t, "allow_simulated")
+		if rapid.Bool().Draw(t, "draw the minimum TCBs") {
+			p.SevSnpMinTcb = rapid.Uint64().Draw(t, "sev_snp_min_tcb")
+			p.TdxMinTeeTcbSvn = rapid.SliceOfN(rapid.Byte(), teetypes.TdxTcbSvnSize, teetypes.TdxTcbSvnSize).Draw(t, "tdx_min_tee_tcb_svn")
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("paramsgen drew tee params that do not validate: %v", err)
 		}
 		return p
 	})
