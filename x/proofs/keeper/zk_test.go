@@ -206,7 +206,7 @@ func TestKeyLoadGasFollowsTheWarmSetNotTheMemoryCache(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, warm, warmFresh, "warm: the same gas on a node that must parse the key again")
 	require.Equal(t, keeper.KeyLoadGas(params, 3), cold-warm, "cold costs exactly the key-load gas more")
-	require.Equal(t, uint64(5_150), keeper.KeyLoadGas(params, 3))
+	require.Equal(t, uint64(5_210), keeper.KeyLoadGas(params, 3))
 
 	f.SetHeight(f.Height() + 1)
 	later, err := gasOf(f.Proofs, inputs, true)

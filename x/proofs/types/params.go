@@ -7,18 +7,19 @@ import errorsmod "cosmossdk.io/errors"
 // DefaultVerifyGas + n × DefaultVerifyGasPerInput, before any decoding and whatever the outcome.
 //
 // The ratio is measured by timing verifications and signature checks alternately in one loop, so
-// that a shared machine's load drifting between two benchmarks does not skew it (two runs, one core,
-// AMD EPYC, Go 1.26, gnark v0.16.3):
+// that a shared machine's load drifting between two benchmarks does not skew it (one core, AMD
+// EPYC, Go 1.26, gnark v0.16.3):
 //
 //	go test ./x/proofs/internal/groth16 -run '^$' -bench VsSecp256k1 -benchtime 200x -count 2 -cpu 1
 //
 //	BenchmarkVerifyVsSecp256k1/n=1     7.7–8.1×
 //	BenchmarkVerifyVsSecp256k1/n=3     8.0×
 //	BenchmarkVerifyVsSecp256k1/n=64    13.5–13.7×   → ≈ 0.095× (95 gas) per public input
+//	BenchmarkVerifyVsSecp256k1/n=256   28.3–29.9×   (-benchtime 100x, when MaxPublicInputsLimit became 256)
 //
 // so 8,500 gas plus 150 per input covers every size with a margin: 8,650 at n = 1, 8,950 for range
-// (n = 3, below 10 signature checks), 18,100 at n = 64, 46,900 at MaxPublicInputsLimit (256, ≈ 34×
-// measured). Re-run and re-derive when gnark, the curve or MaxPublicInputsLimit changes.
+// (n = 3, below 10 signature checks), 18,100 at n = 64, 46,900 at MaxPublicInputsLimit (256).
+// Re-run and re-derive when gnark, the curve or MaxPublicInputsLimit changes.
 const (
 	DefaultVerifyGas         = 8_500
 	DefaultVerifyGasPerInput = 150
@@ -27,21 +28,21 @@ const (
 // Loading a verifying key — its points' decompression and subgroup checks, and the pairing e(α, β)
 // gnark precomputes — is priced the same way, for a verification against a circuit outside the warm
 // set (x/proofs/keeper/warm.go): DefaultKeyLoadGas + n × DefaultKeyLoadGasPerInput. The decoding is
-// timed alternately with a secp256k1 check in one loop (two runs, one core, AMD EPYC, Go 1.26, gnark
+// timed alternately with a secp256k1 check in one loop (five runs, one core, AMD EPYC, Go 1.26, gnark
 // v0.16.3):
 //
-//	go test ./x/proofs/internal/groth16 -run '^$' -bench ParseVsSecp256k1 -benchtime 100x -count 2 -cpu 1
+//	go test ./x/proofs/internal/groth16 -run '^$' -bench ParseVsSecp256k1 -benchtime 100x -count 3 -cpu 1
 //
-//	BenchmarkParseVsSecp256k1/n=1      4.2×
-//	BenchmarkParseVsSecp256k1/n=3      4.1×
-//	BenchmarkParseVsSecp256k1/n=64     6.2–6.3×
-//	BenchmarkParseVsSecp256k1/n=256   14.7–15.3×   → ≈ 0.045× (45 gas) per public input
+//	BenchmarkParseVsSecp256k1/n=1      4.0–4.2×
+//	BenchmarkParseVsSecp256k1/n=3      3.9–4.4×
+//	BenchmarkParseVsSecp256k1/n=64     5.7–7.2×
+//	BenchmarkParseVsSecp256k1/n=256   12.6–19.0×   → ≈ 0.05× (50 gas) per public input
 //
-// so 5,000 gas plus 50 per input covers every size with a margin: 5,050 at n = 1, 5,150 for range,
-// 8,200 at n = 64, 17,800 at MaxPublicInputsLimit (256).
+// so 5,000 gas plus 70 per input covers every size with a margin over the slowest run: 5,070 at
+// n = 1, 5,210 for range, 9,480 at n = 64, 22,920 at MaxPublicInputsLimit (256).
 const (
 	DefaultKeyLoadGas         = 5_000
-	DefaultKeyLoadGasPerInput = 50
+	DefaultKeyLoadGasPerInput = 70
 	// DefaultMaxWarmCircuits: the chain ships three circuits; governance may add a few dozen.
 	DefaultMaxWarmCircuits = 64
 )
