@@ -77,6 +77,9 @@ func TestAddressSpellingsOfEveryMessage(t *testing.T) {
 				bySubmitter, err := keeper.NewQueryServerImpl(f.Proofs).Batches(f.Ctx, &types.QueryBatchesRequest{Submitter: l.Provider})
 				require.NoError(t, err)
 				require.Len(t, bySubmitter.Batches, 1, "indexed by the submitter's bytes")
+				ofLease, err := keeper.NewQueryServerImpl(f.Proofs).Batches(f.Ctx, &types.QueryBatchesRequest{LeaseId: l.Id, Submitter: strings.ToUpper(l.Provider)})
+				require.NoError(t, err)
+				require.Len(t, ofLease.Batches, 1, "the query compares the submitter as bytes")
 			}}
 		}},
 		{"MsgRegisterCircuit", "authority", func(t *testing.T, f *fixture.Fixture) prepared {
