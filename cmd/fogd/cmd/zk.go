@@ -184,6 +184,10 @@ func zkAddGenesisCircuitCmd() *cobra.Command {
 				gs.Circuits = append(gs.Circuits, proofstypes.Circuit{Id: gs.NextCircuitId, Name: spec.Name, Description: spec.Description,
 					VerifyingKey: vk, PublicInputCount: uint32(n), Active: true})
 				gs.NextCircuitId++
+				// genesis accepts keys under the widest limits; a new circuit must verify under these params
+				if err := proofskeeper.ValidateCircuitKey(gs.Params, vk, uint32(n)); err != nil {
+					return fmt.Errorf("%s: %w", args[1], err)
+				}
 				if err := proofskeeper.ValidateGenesis(&gs); err != nil {
 					return fmt.Errorf("%s: %w", args[1], err)
 				}

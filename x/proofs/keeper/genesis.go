@@ -2,21 +2,37 @@ package keeper
 
 import (
 	"context"
-	"fmt"
 
 	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
 
+	"github.com/fogchain/fog/x/proofs/internal/groth16"
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
-// ValidateGenesis is the genesis state's own checks plus a parse of every circuit's verifying key.
+// widestKeyLimits are the limits any params allow: every registered key was parsed under limits no
+// wider.
+var widestKeyLimits = groth16.Limits{MaxVerifyingKeyBytes: types.MaxVerifyingKeyBytesLimit, MaxPublicInputs: types.MaxPublicInputsLimit}
+
+// ValidateGenesis is the genesis state's own checks plus a parse of every circuit's verifying key:
+// under the widest limits any params allow (governance may have narrowed them since a circuit was
+// registered), and for circuits in the warm set under the current params, since a circuit enters
+// the warm set only once its key parsed under them and a change of the limits empties the set.
 func ValidateGenesis(gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
 	}
-	for _, c := range gs.Circuits {
-		if err := ValidateCircuitKey(gs.Params, c.VerifyingKey, c.PublicInputCount); err != nil {
-			return fmt.Errorf("circuit %d (%s): %w", c.Id, c.Name, err)
+	warm := make(map[uint64]bool, len(gs.WarmCircuits))
+	for _, w := range gs.WarmCircuits {
+		warm[w.CircuitId] = true
+	}
+	for i, c := range gs.Circuits {
+		lim, under := widestKeyLimits, "the widest limits"
+		if warm[c.Id] {
+			lim, under = keyLimits(gs.Params), "the params' limits (the circuit is warm)"
+		}
+		if err := validateKey(lim, c.VerifyingKey, c.PublicInputCount); err != nil {
+			return errorsmod.Wrapf(types.ErrInvalidGenesis, "circuits[%d].verifying_key under %s: %s", i, under, err)
 		}
 	}
 	return nil
@@ -48,6 +64,14 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, w := range gs.WarmCircuits {
+		if err := k.Warm.Set(ctx, w.CircuitId, w.LastUsedHeight); err != nil {
+			return err
+		}
+	}
+	if err := k.WarmCount.Set(ctx, uint64(len(gs.WarmCircuits))); err != nil {
+		return err
+	}
 	for _, s := range []struct {
 		seq collections.Sequence
 		v   uint64
@@ -73,6 +97,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	if gs.Claims, err = values(ctx, k.Claims); err != nil {
+		return nil, err
+	}
+	if err := k.Warm.Walk(ctx, nil, func(id uint64, lastUsed int64) (bool, error) {
+		gs.WarmCircuits = append(gs.WarmCircuits, types.WarmCircuit{CircuitId: id, LastUsedHeight: lastUsed})
+		return false, nil
+	}); err != nil {
 		return nil, err
 	}
 	if gs.NextBatchId, err = k.BatchSeq.Peek(ctx); err != nil {

@@ -55,6 +55,14 @@ func (q queryServer) Batches(ctx context.Context, req *types.QueryBatchesRequest
 		return nil, errNilRequest
 	}
 	load := func(id uint64) (types.Batch, error) { return q.k.Batches.Get(ctx, id) }
+	var submitter sdk.AccAddress
+	if req.Submitter != "" {
+		addr, err := q.k.addressCodec.StringToBytes(req.Submitter)
+		if err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "invalid submitter %q: %s", req.Submitter, err)
+		}
+		submitter = addr
+	}
 	var (
 		batches []types.Batch
 		page    *query.PageResponse
@@ -64,26 +72,22 @@ func (q queryServer) Batches(ctx context.Context, req *types.QueryBatchesRequest
 	case req.LeaseId != 0:
 		batches, page, err = query.CollectionFilteredPaginate(ctx, q.k.BatchesByLease, req.Pagination,
 			func(key collections.Pair[uint64, uint64], _ collections.NoValue) (bool, error) {
-				if req.Submitter == "" {
+				if submitter == nil {
 					return true, nil
 				}
-				b, err := load(key.K2())
-				return b.Submitter == req.Submitter, err
+				// an index entry, not the batch: the submitter's bytes without decoding it
+				return q.k.BatchesBySubmitter.Has(ctx, collections.Join(submitter, key.K2()))
 			},
 			func(key collections.Pair[uint64, uint64], _ collections.NoValue) (types.Batch, error) {
 				return load(key.K2())
 			},
 			query.WithCollectionPaginationPairPrefix[uint64, uint64](req.LeaseId))
-	case req.Submitter != "":
-		addr, aerr := q.k.addressCodec.StringToBytes(req.Submitter)
-		if aerr != nil {
-			return nil, status.Errorf(codes.InvalidArgument, "invalid submitter %q: %s", req.Submitter, aerr)
-		}
+	case submitter != nil:
 		batches, page, err = query.CollectionPaginate(ctx, q.k.BatchesBySubmitter, req.Pagination,
 			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (types.Batch, error) {
 				return load(key.K2())
 			},
-			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](addr))
+			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](submitter))
 	default:
 		batches, page, err = query.CollectionPaginate(ctx, q.k.Batches, req.Pagination,
 			func(_ uint64, b types.Batch) (types.Batch, error) { return b, nil })

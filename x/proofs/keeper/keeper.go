@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/core/address"
 	storetypes "cosmossdk.io/core/store"
 	"cosmossdk.io/log"
@@ -14,15 +15,17 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
 // Keeper of the proofs module.
 type Keeper struct {
-	addressCodec address.Codec
-	authority    string
-	market       types.MarketKeeper
-	vks          *vkCache
+	addressCodec  address.Codec
+	authority     string
+	authorityAddr sdk.AccAddress
+	market        types.MarketKeeper
+	vks           *vkCache
 
 	Schema             collections.Schema
 	Params             collections.Item[types.Params]
@@ -36,18 +39,33 @@ type Keeper struct {
 	Claims             collections.Map[uint64, types.Claim]
 	ClaimSeq           collections.Sequence
 	ClaimsByCircuit    collections.KeySet[collections.Pair[uint64, uint64]]
+	// Warm is the warm set: circuit id → height of its last verification (warm.go).
+	Warm      *collections.IndexedMap[uint64, int64, WarmIndexes]
+	WarmCount collections.Item[uint64]
+}
+
+// WarmIndexes order the warm set by last use, for eviction.
+type WarmIndexes struct {
+	ByUse *indexes.Multi[int64, uint64, int64]
+}
+
+// IndexesList implements collections.Indexes.
+func (i WarmIndexes) IndexesList() []collections.Index[uint64, int64] {
+	return []collections.Index[uint64, int64]{i.ByUse}
 }
 
 // NewKeeper builds the keeper; authority registers circuits and changes params (gov).
 func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService, market types.MarketKeeper, authority string) Keeper {
-	if _, err := addressCodec.StringToBytes(authority); err != nil {
-		panic(fmt.Errorf("invalid proofs authority %q: %w", authority, err))
+	authorityAddr, canonical, err := accaddr.Parse(addressCodec, "authority", authority)
+	if err != nil {
+		panic(fmt.Errorf("invalid proofs authority: %w", err))
 	}
 	sb := collections.NewSchemaBuilder(storeService)
 	u64 := collections.Uint64Key
 	k := Keeper{
 		addressCodec:       addressCodec,
-		authority:          authority,
+		authority:          canonical,
+		authorityAddr:      authorityAddr,
 		market:             market,
 		vks:                newVKCache(),
 		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
@@ -61,12 +79,15 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		Claims:             collections.NewMap(sb, types.ClaimsKey, "claims", u64, codec.CollValue[types.Claim](cdc)),
 		ClaimSeq:           collections.NewSequence(sb, types.ClaimSeqKey, "claim_seq"),
 		ClaimsByCircuit:    collections.NewKeySet(sb, types.ClaimsByCircuitKey, "claims_by_circuit", collections.PairKeyCodec(u64, u64)),
+		Warm: collections.NewIndexedMap(sb, types.WarmCircuitsKey, "warm_circuits", u64, collections.Int64Value, WarmIndexes{
+			ByUse: indexes.NewMulti(sb, types.WarmByUseKey, "warm_by_use", collections.Int64Key, u64,
+				func(_ uint64, lastUsed int64) (int64, error) { return lastUsed, nil }),
+		}),
+		WarmCount: collections.NewItem(sb, types.WarmCountKey, "warm_count", collections.Uint64Value),
 	}
-	schema, err := sb.Build()
-	if err != nil {
+	if k.Schema, err = sb.Build(); err != nil {
 		panic(err)
 	}
-	k.Schema = schema
 	return k
 }
 
@@ -75,7 +96,7 @@ func (k Keeper) Logger(ctx context.Context) log.Logger {
 	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
 }
 
-// setBatch stores a batch and its indexes.
+// setBatch stores a batch and its indexes; its submitter is a canonical address.
 func (k Keeper) setBatch(ctx context.Context, b types.Batch) error {
 	submitter, err := k.addressCodec.StringToBytes(b.Submitter)
 	if err != nil {

@@ -5,13 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/proofs/types"
 )
@@ -22,20 +23,18 @@ type msgServer struct{ Keeper }
 func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
 
 func (k msgServer) AnchorBatch(ctx context.Context, msg *types.MsgAnchorBatch) (*types.MsgAnchorBatchResponse, error) {
-	if _, err := k.addressCodec.StringToBytes(msg.Submitter); err != nil {
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "invalid submitter: %s", err)
+	submitter, canonical, err := accaddr.Parse(k.addressCodec, "submitter", msg.Submitter)
+	if err != nil {
+		return nil, err
 	}
-	if msg.Kind < types.BatchKindExecution || msg.Kind > types.BatchKindSLA {
-		return nil, errorsmod.Wrapf(types.ErrInvalidKind, "%d", msg.Kind)
-	}
-	if len(msg.MerkleRoot) != sha256.Size {
-		return nil, errorsmod.Wrapf(types.ErrInvalidBatch, "merkle root must be %d bytes, got %d", sha256.Size, len(msg.MerkleRoot))
+	if err := msg.ValidateFields(); err != nil {
+		return nil, err
 	}
 	p, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if msg.LeafCount == 0 || msg.LeafCount > p.MaxLeafCount {
+	if msg.LeafCount > p.MaxLeafCount {
 		return nil, errorsmod.Wrapf(types.ErrInvalidBatch, "leaf count %d not in [1, %d]", msg.LeafCount, p.MaxLeafCount)
 	}
 	lease, err := k.market.Lease(ctx, msg.LeaseId)
@@ -44,17 +43,26 @@ func (k msgServer) AnchorBatch(ctx context.Context, msg *types.MsgAnchorBatch) (
 	} else if err != nil {
 		return nil, err
 	}
+	provider, err := k.addressCodec.StringToBytes(lease.Provider)
+	if err != nil {
+		return nil, fmt.Errorf("lease %d's provider: %w", lease.Id, err)
+	}
+	owner, err := k.addressCodec.StringToBytes(lease.Owner)
+	if err != nil {
+		return nil, fmt.Errorf("lease %d's owner: %w", lease.Id, err)
+	}
+	isProvider, isOwner := submitter.Equals(sdk.AccAddress(provider)), submitter.Equals(sdk.AccAddress(owner))
 	switch {
-	case msg.Kind == types.BatchKindExecution && msg.Submitter != lease.Provider:
+	case msg.Kind == types.BatchKindExecution && !isProvider:
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only lease %d's provider %s anchors its execution receipts", lease.Id, lease.Provider)
-	case msg.Submitter != lease.Provider && msg.Submitter != lease.Owner:
+	case !isProvider && !isOwner:
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d is between %s and %s", lease.Id, lease.Owner, lease.Provider)
 	}
 	id, err := k.BatchSeq.Next(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b := types.Batch{Id: id, Submitter: msg.Submitter, LeaseId: msg.LeaseId, Kind: msg.Kind, MerkleRoot: msg.MerkleRoot,
+	b := types.Batch{Id: id, Submitter: canonical, LeaseId: msg.LeaseId, Kind: msg.Kind, MerkleRoot: msg.MerkleRoot,
 		LeafCount: msg.LeafCount, Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
 	if err := k.setBatch(ctx, b); err != nil {
 		return nil, err
@@ -64,8 +72,13 @@ func (k msgServer) AnchorBatch(ctx context.Context, msg *types.MsgAnchorBatch) (
 	})
 }
 
+// checkAuthority parses the authority field and compares its bytes with the keeper's authority.
 func (k msgServer) checkAuthority(a string) error {
-	if a != k.authority {
+	addr, _, err := accaddr.Parse(k.addressCodec, "authority", a)
+	if err != nil {
+		return err
+	}
+	if !addr.Equals(k.authorityAddr) {
 		return errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, a)
 	}
 	return nil
@@ -75,12 +88,15 @@ func (k msgServer) RegisterCircuit(ctx context.Context, msg *types.MsgRegisterCi
 	if err := k.checkAuthority(msg.Authority); err != nil {
 		return nil, err
 	}
+	if err := msg.ValidateFields(); err != nil {
+		return nil, err
+	}
 	p, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if msg.Name == "" || len(msg.Name)+len(msg.Description) > int(p.MaxDescriptionBytes) {
-		return nil, errorsmod.Wrapf(types.ErrInvalidCircuit, "name must be non-empty and name+description at most %d bytes", p.MaxDescriptionBytes)
+	if len(msg.Name)+len(msg.Description) > int(p.MaxDescriptionBytes) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidCircuit, "name and description are %d bytes, at most %d", len(msg.Name)+len(msg.Description), p.MaxDescriptionBytes)
 	}
 	if has, err := k.CircuitsByName.Has(ctx, msg.Name); err != nil {
 		return nil, err
@@ -110,6 +126,9 @@ func (k msgServer) DeactivateCircuit(ctx context.Context, msg *types.MsgDeactiva
 	if err := k.checkAuthority(msg.Authority); err != nil {
 		return nil, err
 	}
+	if err := msg.ValidateFields(); err != nil {
+		return nil, err
+	}
 	c, err := k.Circuits.Get(ctx, msg.CircuitId)
 	if errors.Is(err, collections.ErrNotFound) {
 		return nil, errorsmod.Wrapf(types.ErrCircuitNotFound, "circuit %d", msg.CircuitId)
@@ -120,12 +139,20 @@ func (k msgServer) DeactivateCircuit(ctx context.Context, msg *types.MsgDeactiva
 	if err := k.Circuits.Set(ctx, c.Id, c); err != nil {
 		return nil, err
 	}
+	// it verifies nothing any more: its place in the warm set goes to another circuit
+	if err := k.coolDown(ctx, c.Id); err != nil {
+		return nil, err
+	}
 	return &types.MsgDeactivateCircuitResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventCircuitDeactivated{CircuitId: c.Id})
 }
 
 func (k msgServer) VerifyProof(ctx context.Context, msg *types.MsgVerifyProof) (*types.MsgVerifyProofResponse, error) {
-	if _, err := k.addressCodec.StringToBytes(msg.Submitter); err != nil {
-		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "invalid submitter: %s", err)
+	_, submitter, err := accaddr.Parse(k.addressCodec, "submitter", msg.Submitter)
+	if err != nil {
+		return nil, err
+	}
+	if err := msg.ValidateFields(); err != nil {
+		return nil, err
 	}
 	if err := k.Keeper.VerifyProof(ctx, msg.CircuitId, msg.PublicInputs, msg.Proof); err != nil {
 		return nil, err
@@ -135,7 +162,7 @@ func (k msgServer) VerifyProof(ctx context.Context, msg *types.MsgVerifyProof) (
 		return nil, err
 	}
 	c := types.Claim{Id: id, CircuitId: msg.CircuitId, PublicInputsHash: PublicInputsHash(msg.PublicInputs),
-		Submitter: msg.Submitter, Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
+		Submitter: submitter, Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
 	if err := k.setClaim(ctx, c); err != nil {
 		return nil, err
 	}
@@ -160,8 +187,15 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err
 	}
+	old, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
-	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventParamsUpdated{Authority: msg.Authority})
+	if err := k.paramsChanged(ctx, old, msg.Params); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventParamsUpdated{Authority: k.authority})
 }

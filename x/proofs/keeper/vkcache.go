@@ -5,40 +5,49 @@ import (
 	"sync"
 
 	"github.com/fogchain/fog/x/proofs/internal/groth16"
+	"github.com/fogchain/fog/x/proofs/types"
 )
 
-// vkCacheSize bounds the parsed keys kept in memory. Circuits are registered by governance only, so
-// the working set is small; past the bound an arbitrary entry is dropped.
-const vkCacheSize = 256
+// vkCacheSize bounds the parsed keys kept in memory. It is above any warm set (at most
+// MaxWarmCircuitsLimit circuits) and the cache never drops a warm circuit's key, so that a warm
+// circuit's key, which verifications pay no key-load gas for, is always parsed already (but for
+// the first use of each after the node starts).
+const vkCacheSize = 2 * types.MaxWarmCircuitsLimit
 
 // vkCache keeps parsed verifying keys so that a verification does not redo the key's decompression,
-// subgroup checks and e(α, β) pairing (about as long as the verification itself) on every proof.
+// subgroup checks and e(α, β) pairing (about half as long as the verification itself) on every proof.
 //
 // It changes no outcome and no gas: an entry is used only for the exact key bytes and limits it was
-// parsed under, only successful parses are kept, and the gas charged is the same flat amount whether
-// the key is cached or not. A node that has just started parses each key once more.
+// parsed under, only successful parses are kept, and gas depends on the consensus warm set only
+// (warm.go), never on what this node happens to hold.
 type vkCache struct {
 	mu      sync.Mutex
-	entries map[uint64]vkEntry
+	entries map[uint64]*vkEntry
+	tick    uint64
 }
 
 type vkEntry struct {
 	digest [sha256.Size]byte
 	limits groth16.Limits
 	vk     *groth16.VerifyingKey
+	used   uint64
 }
 
-func newVKCache() *vkCache { return &vkCache{entries: make(map[uint64]vkEntry)} }
+func newVKCache() *vkCache { return &vkCache{entries: make(map[uint64]*vkEntry)} }
 
 // get returns the parsed key of circuit id for these key bytes and limits, parsing it on a miss.
-func (c *vkCache) get(id uint64, key []byte, lim groth16.Limits) (*groth16.VerifyingKey, error) {
+// warm reports whether a circuit is in the warm set: a full cache drops the least recently used key
+// of a circuit that is not.
+func (c *vkCache) get(id uint64, key []byte, lim groth16.Limits, warm func(id uint64) bool) (*groth16.VerifyingKey, error) {
 	digest := sha256.Sum256(key)
 	c.mu.Lock()
-	e, ok := c.entries[id]
-	c.mu.Unlock()
-	if ok && e.digest == digest && e.limits == lim {
+	if e, ok := c.entries[id]; ok && e.digest == digest && e.limits == lim {
+		c.tick++
+		e.used = c.tick
+		c.mu.Unlock()
 		return e.vk, nil
 	}
+	c.mu.Unlock()
 	vk, err := groth16.ParseVerifyingKey(key, lim)
 	if err != nil {
 		return nil, err
@@ -46,11 +55,25 @@ func (c *vkCache) get(id uint64, key []byte, lim groth16.Limits) (*groth16.Verif
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, present := c.entries[id]; !present && len(c.entries) >= vkCacheSize {
-		for k := range c.entries {
-			delete(c.entries, k)
-			break
+		c.evict(warm)
+	}
+	c.tick++
+	c.entries[id] = &vkEntry{digest: digest, limits: lim, vk: vk, used: c.tick}
+	return vk, nil
+}
+
+// evict drops the least recently used entry of a circuit outside the warm set. The cache holds more
+// entries than any warm set, so there is one; the victim depends only on the use order, not on the
+// map's iteration order.
+func (c *vkCache) evict(warm func(id uint64) bool) {
+	var victim, oldest uint64
+	found := false
+	for id, e := range c.entries {
+		if (!found || e.used < oldest) && !warm(id) {
+			victim, oldest, found = id, e.used, true
 		}
 	}
-	c.entries[id] = vkEntry{digest: digest, limits: lim, vk: vk}
-	return vk, nil
+	if found {
+		delete(c.entries, victim)
+	}
 }

@@ -17,14 +17,19 @@ func limits(p types.Params) groth16.Limits {
 	return groth16.Limits{MaxVerifyingKeyBytes: int(p.MaxVerifyingKeyBytes), MaxProofBytes: int(p.MaxProofBytes), MaxPublicInputs: int(p.MaxPublicInputs)}
 }
 
-// ValidateCircuitKey parses a verifying key (size-checked first) and checks its public input count:
-// what registration, genesis import and `fogd zk add-genesis-circuit` require of a circuit's key.
-// It cannot tell two circuits with the same input count apart: the key does not name its circuit.
+// ValidateCircuitKey parses a verifying key (size-checked first) under params p and checks its public
+// input count: what registration and `fogd zk add-genesis-circuit` require of a circuit's key. It
+// cannot tell two circuits with the same input count apart: the key does not name its circuit.
 func ValidateCircuitKey(p types.Params, vk []byte, inputs uint32) error {
 	if inputs == 0 || inputs > p.MaxPublicInputs {
 		return errorsmod.Wrapf(types.ErrInvalidCircuit, "public input count %d not in [1, %d]", inputs, p.MaxPublicInputs)
 	}
-	parsed, err := groth16.ParseVerifyingKey(vk, limits(p))
+	return validateKey(keyLimits(p), vk, inputs)
+}
+
+// validateKey parses vk under lim and checks that it takes inputs public inputs.
+func validateKey(lim groth16.Limits, vk []byte, inputs uint32) error {
+	parsed, err := groth16.ParseVerifyingKey(vk, lim)
 	if err != nil {
 		return errorsmod.Wrapf(types.ErrInvalidCircuit, "verifying key: %s", err)
 	}
@@ -40,8 +45,9 @@ func VerifyGas(p types.Params, n uint32) uint64 {
 	return p.VerifyGas + p.VerifyGasPerInput*uint64(n)
 }
 
-// VerifyProof checks a Groth16 proof against an active circuit, charging the flat verification gas
-// before any work. Other modules (x/training) call it for their predicates.
+// VerifyProof checks a Groth16 proof against an active circuit, charging the verification gas, and
+// the key-load gas if the circuit is outside the warm set, before any decoding. Other modules
+// (x/training) call it for their predicates.
 func (k Keeper) VerifyProof(ctx context.Context, circuitID uint64, publicInputs [][]byte, proof []byte) error {
 	p, err := k.Params.Get(ctx)
 	if err != nil {
@@ -63,9 +69,9 @@ func (k Keeper) VerifyProof(ctx context.Context, circuitID uint64, publicInputs 
 		return errorsmod.Wrapf(types.ErrMalformedProof, "circuit %d takes %d public inputs, got %d", c.Id, c.PublicInputCount, len(publicInputs))
 	}
 	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(VerifyGas(p, c.PublicInputCount), "groth16 verification")
-	vk, err := k.vks.get(c.Id, c.VerifyingKey, limits(p))
+	vk, err := k.verifyingKey(ctx, p, c)
 	if err != nil {
-		return errorsmod.Wrapf(types.ErrInvalidCircuit, "stored verifying key: %s", err)
+		return err
 	}
 	switch err := groth16.Verify(vk, publicInputs, proof, limits(p)); {
 	case err == nil:

@@ -1,12 +1,15 @@
 package keeper_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
 	storetypes "cosmossdk.io/store/types"
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
@@ -163,10 +166,11 @@ func bytesOf(b byte, n int) []byte {
 	return out
 }
 
-// The gas of a verification is the params' price for the circuit's input count, the same for a node
-// that has the key parsed in its cache and one that has just started; and the cache never lets a key
-// through that the current params refuse.
-func TestVerifyGasIsFlatAndTheKeyCacheInvisible(t *testing.T) {
+// A verification against a circuit outside the warm set pays exactly the key-load gas more than one
+// against a warm circuit; the gas depends on the consensus warm set only, so a node that has just
+// started (no parsed key in memory) charges what a node with the key parsed charges, and a failing
+// proof costs what a valid one does.
+func TestKeyLoadGasFollowsTheWarmSetNotTheMemoryCache(t *testing.T) {
 	f := fixture.New(t)
 	rng := setup(t, "range")
 	id, err := register(t, f, "range", rng.vk, 3)
@@ -175,32 +179,138 @@ func TestVerifyGasIsFlatAndTheKeyCacheInvisible(t *testing.T) {
 	require.NoError(t, err)
 	params, err := f.Proofs.Params.Get(f.Ctx)
 	require.NoError(t, err)
-
-	gasOf := func(k keeper.Keeper, inputs [][]byte) (uint64, error) {
-		ctx := f.Ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
-		before := ctx.GasMeter().GasConsumed()
-		err := k.VerifyProof(ctx, id, inputs, proof)
-		return ctx.GasMeter().GasConsumed() - before, err
-	}
-	cold, err := gasOf(f.Proofs, inputs)
-	require.NoError(t, err)
-	warm, err := gasOf(f.Proofs, inputs)
-	require.NoError(t, err)
-	require.Equal(t, cold, warm, "a cached key costs the same gas")
 	bad := append([][]byte{}, inputs...)
 	bad[1] = make([]byte, 32)
-	failed, err := gasOf(f.Proofs, bad)
+
+	// gasOf runs a verification with k on a copy of the current state, which it keeps if commit.
+	gasOf := func(k keeper.Keeper, inputs [][]byte, commit bool) (uint64, error) {
+		ctx, write := f.Ctx.WithGasMeter(storetypes.NewInfiniteGasMeter()).CacheContext()
+		err := k.VerifyProof(ctx, id, inputs, proof)
+		if commit {
+			write()
+		}
+		return ctx.GasMeter().GasConsumed(), err
+	}
+
+	fresh := f.Proofs.WithEmptyKeyCache()
+	coldFresh, err := gasOf(fresh, inputs, false)
+	require.NoError(t, err)
+	cold, err := gasOf(f.Proofs, inputs, true)
+	require.NoError(t, err)
+	require.Equal(t, cold, coldFresh, "cold: the same gas whatever the node holds")
+	require.True(t, f.Proofs.KeyCached(id))
+
+	warm, err := gasOf(f.Proofs, inputs, false)
+	require.NoError(t, err)
+	warmFresh, err := gasOf(f.Proofs.WithEmptyKeyCache(), inputs, false)
+	require.NoError(t, err)
+	require.Equal(t, warm, warmFresh, "warm: the same gas on a node that must parse the key again")
+	require.Equal(t, keeper.KeyLoadGas(params, 3), cold-warm, "cold costs exactly the key-load gas more")
+	require.Equal(t, uint64(5_210), keeper.KeyLoadGas(params, 3))
+
+	f.SetHeight(f.Height() + 1)
+	later, err := gasOf(f.Proofs, inputs, true)
+	require.NoError(t, err)
+	require.Equal(t, warm, later, "a warm circuit used in a later block costs the same")
+	failed, err := gasOf(f.Proofs, bad, false)
 	require.ErrorIs(t, err, types.ErrInvalidProof)
 	require.Equal(t, warm, failed, "a failing proof costs the same gas: the pairing ran")
 	require.GreaterOrEqual(t, warm, keeper.VerifyGas(params, 3))
 	require.Less(t, warm-keeper.VerifyGas(params, 3), uint64(5_000), "the rest is the store reads of the circuit (its key) and params")
 	require.LessOrEqual(t, keeper.VerifyGas(params, 3), uint64(10_000), "at most 10 secp256k1 checks (1000 gas each)")
 
-	// governance lowers the key size bound below this key's size: the cached parse must not hide it
+	// governance lowers the key size bound below this key's size: the warm set empties, and the
+	// cached parse does not hide that the key no longer parses
 	params.MaxVerifyingKeyBytes = uint32(len(rng.vk) - 1)
-	require.NoError(t, f.Proofs.Params.Set(f.Ctx, params))
-	_, err = gasOf(f.Proofs, inputs)
+	_, err = keeper.NewMsgServerImpl(f.Proofs).UpdateParams(f.Ctx, &types.MsgUpdateParams{Authority: gov, Params: params})
+	require.NoError(t, err)
+	has, err := f.Proofs.Warm.Has(f.Ctx, id)
+	require.NoError(t, err)
+	require.False(t, has, "new key limits empty the warm set")
+	refused, err := gasOf(f.Proofs, inputs, false)
 	require.ErrorIs(t, err, types.ErrInvalidCircuit)
+	require.GreaterOrEqual(t, refused, keeper.VerifyGas(params, 3)+keeper.KeyLoadGas(params, 3), "the load was charged before the key was parsed")
+}
+
+// The warm set holds max_warm_circuits circuits and evicts the one with the lowest (last use height,
+// circuit id): the same on every node. Deactivation and a smaller bound make room at once.
+func TestWarmSetEvictionOrder(t *testing.T) {
+	f := fixture.New(t)
+	rng := setup(t, "range")
+	ids := make([]uint64, 4)
+	for i := range ids {
+		var err error
+		ids[i], err = register(t, f, fmt.Sprintf("range-%d", i), rng.vk, 3)
+		require.NoError(t, err)
+	}
+	proof, inputs, err := prover.Prove("range", rng.pk, []byte(`{"value": 42, "salt": "12345", "lo": 10, "hi": 100}`))
+	require.NoError(t, err)
+	msg := keeper.NewMsgServerImpl(f.Proofs)
+	params, err := f.Proofs.Params.Get(f.Ctx)
+	require.NoError(t, err)
+	params.MaxWarmCircuits = 2
+	_, err = msg.UpdateParams(f.Ctx, &types.MsgUpdateParams{Authority: gov, Params: params})
+	require.NoError(t, err)
+
+	// use verifies against circuit i and returns the key-load event's evicted circuit (0: none), or
+	// -1 if the circuit was warm.
+	use := func(i int) int64 {
+		ctx := f.Ctx.WithEventManager(sdk.NewEventManager())
+		require.NoError(t, f.Proofs.VerifyProof(ctx, ids[i], inputs, proof))
+		for _, ev := range ctx.EventManager().Events() {
+			if ev.Type == "fog.proofs.v1.EventCircuitKeyLoaded" {
+				parsed, err := sdk.ParseTypedEvent(abci.Event(ev))
+				require.NoError(t, err)
+				return int64(parsed.(*types.EventCircuitKeyLoaded).EvictedCircuitId)
+			}
+		}
+		return -1
+	}
+	warmSet := func() (out []uint64) {
+		require.NoError(t, f.Proofs.Warm.Walk(f.Ctx, nil, func(id uint64, _ int64) (bool, error) {
+			out = append(out, id)
+			return false, nil
+		}))
+		return out
+	}
+
+	require.Equal(t, int64(0), use(1), "cold, room left")
+	require.Equal(t, int64(0), use(0), "cold, room left")
+	require.Equal(t, int64(-1), use(1), "warm")
+	// both last used at this height: the lower id leaves first, whatever the order of use
+	require.Equal(t, int64(ids[0]), use(2))
+	require.Equal(t, []uint64{ids[1], ids[2]}, warmSet())
+	f.SetHeight(f.Height() + 1)
+	require.Equal(t, int64(-1), use(1), "warm, now last used at a later height")
+	require.Equal(t, int64(ids[2]), use(3), "the circuit last used longest ago leaves")
+	require.Equal(t, []uint64{ids[1], ids[3]}, warmSet())
+
+	// deactivation frees its place at once
+	_, err = msg.DeactivateCircuit(f.Ctx, &types.MsgDeactivateCircuit{Authority: gov, CircuitId: ids[3]})
+	require.NoError(t, err)
+	require.Equal(t, []uint64{ids[1]}, warmSet())
+	require.Equal(t, int64(0), use(0), "cold, the freed place is taken without an eviction")
+
+	// a smaller bound evicts the coldest at once
+	f.SetHeight(f.Height() + 1)
+	require.Equal(t, int64(-1), use(0))
+	params.MaxWarmCircuits = 1
+	_, err = msg.UpdateParams(f.Ctx, &types.MsgUpdateParams{Authority: gov, Params: params})
+	require.NoError(t, err)
+	require.Equal(t, []uint64{ids[0]}, warmSet())
+	n, err := f.Proofs.WarmCount.Get(f.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), n)
+
+	// the warm set is consensus state: it survives export and import
+	gs, err := f.Proofs.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, []types.WarmCircuit{{CircuitId: ids[0], LastUsedHeight: f.Height()}}, gs.WarmCircuits)
+	g := fixture.New(t)
+	require.NoError(t, g.Proofs.InitGenesis(g.Ctx, gs))
+	again, err := g.Proofs.ExportGenesis(g.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, gs, again)
 }
 
 func TestVerifyGasParamsCannotOverflow(t *testing.T) {

@@ -19,4 +19,5 @@ var (
 	ErrTooLarge         = errorsmod.Register(ModuleName, 14, "input too large")
 	ErrClaimNotFound    = errorsmod.Register(ModuleName, 15, "claim not found")
 	ErrInvalidKind      = errorsmod.Register(ModuleName, 16, "invalid batch kind")
+	ErrInvalidGenesis   = errorsmod.Register(ModuleName, 17, "invalid genesis state")
 )

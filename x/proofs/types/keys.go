@@ -22,4 +22,7 @@ var (
 	ClaimsKey             = collections.NewPrefix(8)
 	ClaimSeqKey           = collections.NewPrefix(9)
 	ClaimsByCircuitKey    = collections.NewPrefix(10)
+	WarmCircuitsKey       = collections.NewPrefix(11)
+	WarmByUseKey          = collections.NewPrefix(12)
+	WarmCountKey          = collections.NewPrefix(13)
 )

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/cometbft/cometbft/crypto/merkle"
+
+	"github.com/fogchain/fog/internal/accaddr"
 )
 
 // MerkleRoot is the RFC 6962 root of leaves (leaf hash sha256(0x00 ‖ leaf), inner node
@@ -55,8 +57,17 @@ func CheckExecutionBatch(b Batch, leaseID uint64, provider string) error {
 		return fmt.Errorf("batch %d is a %s batch, not an execution batch", b.Id, b.Kind)
 	case b.LeaseId != leaseID:
 		return fmt.Errorf("batch %d anchors lease %d, not the receipt's lease %d", b.Id, b.LeaseId, leaseID)
-	case b.Submitter != provider:
+	case !sameAccount(b.Submitter, provider):
 		return fmt.Errorf("batch %d was anchored by %s, not the receipt's provider %s", b.Id, b.Submitter, provider)
 	}
 	return nil
+}
+
+// sameAccount reports whether a and b are addresses of the same account: bech32 is case-insensitive,
+// so they are compared as bytes.
+func sameAccount(a, b string) bool {
+	ac := accaddr.Codec()
+	x, _, errA := accaddr.Parse(ac, "a", a)
+	y, _, errB := accaddr.Parse(ac, "b", b)
+	return errA == nil && errB == nil && x.Equals(y)
 }

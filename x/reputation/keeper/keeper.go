@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdmath "math"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
@@ -15,14 +16,17 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	"github.com/fogchain/fog/x/reputation/types"
 )
 
 // Keeper of the reputation module.
 type Keeper struct {
-	addressCodec address.Codec
-	authority    string
+	addressCodec  address.Codec
+	authority     string
+	authorityAddr sdk.AccAddress
 
 	Schema  collections.Schema
 	Params  collections.Item[types.Params]
@@ -31,21 +35,21 @@ type Keeper struct {
 
 // NewKeeper builds the keeper; authority may change params (gov).
 func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService, authority string) Keeper {
-	if _, err := addressCodec.StringToBytes(authority); err != nil {
-		panic(fmt.Errorf("invalid reputation authority %q: %w", authority, err))
+	authorityAddr, canonical, err := accaddr.Parse(addressCodec, "authority", authority)
+	if err != nil {
+		panic(fmt.Errorf("invalid reputation authority: %w", err))
 	}
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		addressCodec: addressCodec,
-		authority:    authority,
-		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
-		Records:      collections.NewMap(sb, types.RecordsKey, "records", sdk.AccAddressKey, codec.CollValue[types.Record](cdc)),
+		addressCodec:  addressCodec,
+		authority:     canonical,
+		authorityAddr: authorityAddr,
+		Params:        collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Records:       collections.NewMap(sb, types.RecordsKey, "records", sdk.AccAddressKey, codec.CollValue[types.Record](cdc)),
 	}
-	schema, err := sb.Build()
-	if err != nil {
+	if k.Schema, err = sb.Build(); err != nil {
 		panic(err)
 	}
-	k.Schema = schema
 	return k
 }
 
@@ -80,7 +84,11 @@ func (k Keeper) Score(ctx context.Context, addr sdk.AccAddress) (s types.Score, 
 	r, err := k.Records.Get(ctx, addr)
 	switch {
 	case errors.Is(err, collections.ErrNotFound):
-		return ScoreOf(p, prior(p, addr.String(), h), h), false, nil
+		canonical, err := k.addressCodec.BytesToString(addr)
+		if err != nil {
+			return s, false, err
+		}
+		return ScoreOf(p, prior(p, canonical, h), h), false, nil
 	case err != nil:
 		return s, false, err
 	}
@@ -100,7 +108,8 @@ func (k Keeper) TierOf(ctx context.Context, addr sdk.AccAddress) (types.Tier, er
 }
 
 // RecordOutcome adds an outcome of kind for an account: the record is decayed to the current block,
-// then α (success) or β (failure) grows by weight × the kind's weight param.
+// then α (success) or β (failure) grows by weight × the kind's weight param, saturating at
+// types.MaxEvidence so that no sequence of outcomes can overflow the statistics.
 func (k Keeper) RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind types.OutcomeKind, weight math.LegacyDec) error {
 	p, err := k.Params.Get(ctx)
 	if err != nil {
@@ -110,13 +119,17 @@ func (k Keeper) RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind typ
 	if !ok {
 		return errorsmod.Wrapf(types.ErrInvalidOutcome, "kind %d", kind)
 	}
-	if weight.IsNil() || weight.IsNegative() {
-		return errorsmod.Wrap(types.ErrInvalidOutcome, "weight must not be negative")
+	if weight.IsNil() || weight.IsNegative() || weight.GT(types.MaxWeight) {
+		return errorsmod.Wrapf(types.ErrInvalidOutcome, "weight %s not in [0, %s]", weight, types.MaxWeight)
+	}
+	canonical, err := k.addressCodec.BytesToString(addr)
+	if err != nil || canonical == "" {
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "account %X", []byte(addr))
 	}
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	r, err := k.Records.Get(ctx, addr)
 	if errors.Is(err, collections.ErrNotFound) {
-		r = prior(p, addr.String(), h)
+		r = prior(p, canonical, h)
 	} else if err != nil {
 		return err
 	}
@@ -124,11 +137,13 @@ func (k Keeper) RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind typ
 	add := weight.Mul(kindWeight)
 	r.Alpha, r.Beta, r.LastHeight = before.Alpha, before.Beta, h
 	if success {
-		r.Alpha = r.Alpha.Add(add)
+		r.Alpha = math.LegacyMinDec(r.Alpha.Add(add), types.MaxEvidence)
 	} else {
-		r.Beta = r.Beta.Add(add)
+		r.Beta = math.LegacyMinDec(r.Beta.Add(add), types.MaxEvidence)
 	}
-	r.Outcomes++
+	if r.Outcomes < stdmath.MaxUint64 {
+		r.Outcomes++
+	}
 	if err := k.Records.Set(ctx, addr, r); err != nil {
 		return err
 	}

@@ -8,4 +8,5 @@ var (
 	ErrInvalidParams    = errorsmod.Register(ModuleName, 3, "invalid params")
 	ErrInvalidTier      = errorsmod.Register(ModuleName, 4, "invalid reputation tier")
 	ErrInvalidOutcome   = errorsmod.Register(ModuleName, 5, "invalid outcome")
+	ErrInvalidGenesis   = errorsmod.Register(ModuleName, 6, "invalid genesis state")
 )

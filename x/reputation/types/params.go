@@ -2,6 +2,7 @@ package types
 
 import (
 	"fmt"
+	"strings"
 
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
@@ -35,18 +36,49 @@ func DefaultParams() Params {
 	}
 }
 
-// Validate checks the params; every failure wraps ErrInvalidParams.
+// Bounds of the params and of the state they act on. LegacyDec has 18 decimals and panics past about
+// 10^76, and a quotient by a value that rounds to zero panics: Stats divides by (α+β)²(α+β+1) and
+// multiplies α·β, so α and β must stay away from zero and from the top of the range.
+var (
+	// MinPrior is the smallest prior α₀, β₀: with α, β ≥ 10^-3 the divisor (α+β)²(α+β+1) of the
+	// variance is at least 4·10^-6, far from rounding to zero in 18 decimals.
+	MinPrior = math.LegacyNewDecWithPrec(1, 3)
+	// MaxPrior is the largest prior: a million outcomes' worth of belief before any evidence.
+	MaxPrior = math.LegacyNewDec(1_000_000)
+	// MaxEvidence caps α and β: RecordOutcome saturates them there, so that no sequence of outcomes
+	// can overflow the statistics ((α+β)³ stays below 10^37, far inside LegacyDec). It is a million
+	// outcomes of the largest weight, MaxWeight × MaxWeight.
+	MaxEvidence = math.LegacyNewDec(1_000_000_000_000)
+	// MaxWeight bounds each outcome kind's weight param and the weight RecordOutcome is called with.
+	MaxWeight = math.LegacyNewDec(1000)
+	// MaxZ bounds z: σ ≤ 1/2, so the lower bound mean − z·σ is already 0 for every record well below
+	// z = 10.
+	MaxZ = math.LegacyNewDec(10)
+)
+
+// MaxHalfLifeBlocks bounds half_life_blocks: about 31 years of 1-second blocks, beyond which decay is
+// nil in practice; it also keeps the half-life inside int64.
+const MaxHalfLifeBlocks = 1_000_000_000
+
+// inRange reports whether v is set and lo ≤ v ≤ hi.
+func inRange(v, lo, hi math.LegacyDec) bool { return !v.IsNil() && v.GTE(lo) && v.LTE(hi) }
+
+// Validate checks that every param lies in the range in which the module's arithmetic is safe; every
+// failure wraps ErrInvalidParams and names the field.
 func (p Params) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    math.LegacyDec
-	}{{"prior_alpha", p.PriorAlpha}, {"prior_beta", p.PriorBeta}, {"z", p.Z}} {
-		if f.v.IsNil() || !f.v.IsPositive() {
-			return errorsmod.Wrapf(ErrInvalidParams, "%s must be positive", f.name)
+	}{{"prior_alpha", p.PriorAlpha}, {"prior_beta", p.PriorBeta}} {
+		if !inRange(f.v, MinPrior, MaxPrior) {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s %s not in [%s, %s]", f.name, f.v, MinPrior, MaxPrior)
 		}
 	}
-	if p.HalfLifeBlocks == 0 {
-		return errorsmod.Wrap(ErrInvalidParams, "half_life_blocks must be positive")
+	if p.Z.IsNil() || !p.Z.IsPositive() || p.Z.GT(MaxZ) {
+		return errorsmod.Wrapf(ErrInvalidParams, "z %s not in (0, %s]", p.Z, MaxZ)
+	}
+	if p.HalfLifeBlocks == 0 || p.HalfLifeBlocks > MaxHalfLifeBlocks {
+		return errorsmod.Wrapf(ErrInvalidParams, "half_life_blocks %d not in [1, %d]", p.HalfLifeBlocks, uint64(MaxHalfLifeBlocks))
 	}
 	prev, prevName := math.LegacyOneDec(), "1"
 	for _, t := range []struct {
@@ -58,17 +90,22 @@ func (p Params) Validate() error {
 		}
 		prev, prevName = t.v, t.name
 	}
-	for _, k := range []OutcomeKind{OutcomeLeaseCompleted, OutcomeLeaseStartTimeout, OutcomeBidUnrevealed, OutcomeLeaseAbandoned,
-		OutcomeAuditPassed, OutcomeAuditFailed, OutcomeSLAViolation, OutcomeContributionAccepted, OutcomeContributionRejected} {
+	for _, k := range OutcomeKinds {
 		w, _, _ := p.Weight(k)
-		if w.IsNil() || w.IsNegative() {
-			return errorsmod.Wrapf(ErrInvalidParams, "weight of %s must not be negative", k)
-		}
-		if w.GT(math.LegacyNewDec(1000)) {
-			return errorsmod.Wrapf(ErrInvalidParams, "weight of %s is above 1000", k)
+		if !inRange(w, math.LegacyZeroDec(), MaxWeight) {
+			return errorsmod.Wrapf(ErrInvalidParams, "weights.%s %s not in [0, %s]", k.ParamName(), w, MaxWeight)
 		}
 	}
 	return nil
+}
+
+// OutcomeKinds are the kinds of outcome other modules report.
+var OutcomeKinds = []OutcomeKind{OutcomeLeaseCompleted, OutcomeLeaseStartTimeout, OutcomeBidUnrevealed, OutcomeLeaseAbandoned,
+	OutcomeAuditPassed, OutcomeAuditFailed, OutcomeSLAViolation, OutcomeContributionAccepted, OutcomeContributionRejected}
+
+// ParamName is the name of the kind's field in Weights.
+func (k OutcomeKind) ParamName() string {
+	return strings.TrimPrefix(strings.ToLower(k.String()), "outcome_kind_")
 }
 
 // ParseTier reads a tier from its short name (bronze, silver, gold, platinum, diamond) or enum name.

@@ -24,8 +24,14 @@ func (k Keeper) BeginBlock(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return k.pruneNonces(ctx, h, p.NonceWindowBlocks)
+}
+
+// pruneNonces forgets the block hashes outside the window of the last window blocks up to height h.
+// Each block forgets one; a narrower window, at most MaxNonceWindowBlocks.
+func (k Keeper) pruneNonces(ctx context.Context, h, window int64) error {
 	var old []int64
-	rng := new(collections.Range[int64]).EndInclusive(h - p.NonceWindowBlocks)
+	rng := new(collections.Range[int64]).EndInclusive(h - window)
 	if err := k.Nonces.Walk(ctx, rng, func(height int64, _ []byte) (bool, error) {
 		old = append(old, height)
 		return false, nil

@@ -19,16 +19,16 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		return err
 	}
 	for _, e := range gs.Enclaves {
-		addr, err := sdk.AccAddressFromBech32(e.Provider)
+		addr, err := k.addressCodec.StringToBytes(e.Provider)
 		if err != nil {
 			return err
 		}
-		if err := k.Enclaves.Set(ctx, addr, e); err != nil {
+		if err := k.Enclaves.Set(ctx, sdk.AccAddress(addr), e); err != nil {
 			return err
 		}
 		// only records still valid wait in the expiry queue (their expiry was reported already)
 		if e.ExpiryHeight > sdk.UnwrapSDKContext(ctx).BlockHeight() {
-			if err := k.ExpiryQueue.Set(ctx, collections.Join(e.ExpiryHeight, addr)); err != nil {
+			if err := k.ExpiryQueue.Set(ctx, collections.Join(e.ExpiryHeight, sdk.AccAddress(addr))); err != nil {
 				return err
 			}
 		}

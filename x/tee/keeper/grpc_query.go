@@ -91,7 +91,7 @@ func (q queryServer) Status(ctx context.Context, req *types.QueryStatusRequest) 
 			counts[e.TeeType] = c
 		}
 		c.Valid++
-		if e.ExpiryHeight <= h+within {
+		if e.ExpiryHeight-h <= within { // not h+within: a huge horizon must not wrap
 			c.ExpiringSoon++
 		}
 		return false, nil

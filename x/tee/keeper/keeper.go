@@ -16,6 +16,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	"github.com/fogchain/fog/x/tee/types"
 )
 
@@ -33,9 +34,10 @@ type marketRef struct{ k MarketKeeper }
 
 // Keeper of the tee module.
 type Keeper struct {
-	addressCodec address.Codec
-	authority    string
-	market       *marketRef
+	addressCodec  address.Codec
+	authority     string
+	authorityAddr sdk.AccAddress
+	market        *marketRef
 
 	Schema collections.Schema
 	// params holds the params without their trusted roots, which roots holds (only the root fields
@@ -50,25 +52,25 @@ type Keeper struct {
 
 // NewKeeper builds the keeper; authority changes params (gov).
 func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService, authority string) Keeper {
-	if _, err := addressCodec.StringToBytes(authority); err != nil {
-		panic(fmt.Errorf("invalid tee authority %q: %w", authority, err))
+	authorityAddr, canonical, err := accaddr.Parse(addressCodec, "authority", authority)
+	if err != nil {
+		panic(fmt.Errorf("invalid tee authority: %w", err))
 	}
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		addressCodec: addressCodec,
-		authority:    authority,
-		market:       &marketRef{},
-		params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
-		roots:        collections.NewItem(sb, types.RootsKey, "roots", codec.CollValue[types.Params](cdc)),
-		Enclaves:     collections.NewMap(sb, types.EnclavesKey, "enclaves", sdk.AccAddressKey, codec.CollValue[types.Enclave](cdc)),
-		ExpiryQueue:  collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
-		Nonces:       collections.NewMap(sb, types.NoncesKey, "nonces", collections.Int64Key, collections.BytesValue),
+		addressCodec:  addressCodec,
+		authority:     canonical,
+		authorityAddr: authorityAddr,
+		market:        &marketRef{},
+		params:        collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		roots:         collections.NewItem(sb, types.RootsKey, "roots", codec.CollValue[types.Params](cdc)),
+		Enclaves:      collections.NewMap(sb, types.EnclavesKey, "enclaves", sdk.AccAddressKey, codec.CollValue[types.Enclave](cdc)),
+		ExpiryQueue:   collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
+		Nonces:        collections.NewMap(sb, types.NoncesKey, "nonces", collections.Int64Key, collections.BytesValue),
 	}
-	schema, err := sb.Build()
-	if err != nil {
+	if k.Schema, err = sb.Build(); err != nil {
 		panic(err)
 	}
-	k.Schema = schema
 	return k
 }
 

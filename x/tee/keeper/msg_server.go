@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,8 +11,8 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	"github.com/fogchain/fog/x/tee/types"
 )
 
@@ -23,24 +24,21 @@ func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
 // SubmitAttestation verifies a provider's evidence and writes its enclave record. Every check that
 // needs no decoding comes first; the flat verification gas is charged before the evidence is decoded.
 func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAttestation) (*types.MsgSubmitAttestationResponse, error) {
-	provider, err := k.addressCodec.StringToBytes(msg.Provider)
+	provider, canonical, err := accaddr.Parse(k.addressCodec, "provider", msg.Provider)
 	if err != nil {
-		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "provider: %s", err)
+		return nil, err
+	}
+	if err := msg.ValidateFields(); err != nil {
+		return nil, err
 	}
 	p, err := k.params.Get(ctx) // roots are read only if the evidence is verified
 	if err != nil {
 		return nil, err
 	}
-	switch msg.TeeType {
-	case types.TeeTypeSevSnp, types.TeeTypeTdx:
-	case types.TeeTypeSimulated:
-		if !p.AllowSimulated {
-			return nil, errorsmod.Wrap(types.ErrSimulatedNotAllowed, "params.allow_simulated is false")
-		}
-	default:
-		return nil, errorsmod.Wrapf(types.ErrTeeType, "%d", msg.TeeType)
+	if msg.TeeType == types.TeeTypeSimulated && !p.AllowSimulated {
+		return nil, errorsmod.Wrap(types.ErrSimulatedNotAllowed, "params.allow_simulated is false")
 	}
-	if len(msg.Evidence) == 0 || len(msg.Evidence) > int(p.MaxEvidenceBytes) {
+	if len(msg.Evidence) > int(p.MaxEvidenceBytes) {
 		return nil, errorsmod.Wrapf(types.ErrTooLarge, "evidence of %d bytes, want 1..%d", len(msg.Evidence), p.MaxEvidenceBytes)
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
@@ -64,6 +62,16 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	if len(workerKey) == 0 {
 		return nil, errorsmod.Wrapf(types.ErrUnknownProvider, "%s has no worker key registered: attestations bind the worker key", msg.Provider)
 	}
+	old, err := k.Enclaves.Get(ctx, provider)
+	hasOld := err == nil
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	if hasOld {
+		if err := k.checkPinned(ctx, provider, old, msg.TeeType, workerKey); err != nil {
+			return nil, err
+		}
+	}
 	sdkCtx.GasMeter().ConsumeGas(p.VerifyGas, "tee evidence verification")
 	if p, err = k.withRoots(ctx, p); err != nil {
 		return nil, err
@@ -72,14 +80,10 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	if err != nil {
 		return nil, err
 	}
-	old, err := k.Enclaves.Get(ctx, provider)
-	renewed := err == nil && old.ExpiryHeight > height
-	if err != nil && !errors.Is(err, collections.ErrNotFound) {
-		return nil, err
-	}
+	renewed := hasOld && old.ExpiryHeight > height
 	evidenceHash := sha256.Sum256(msg.Evidence)
 	e := types.Enclave{
-		Provider: msg.Provider, TeeType: msg.TeeType, Measurement: v.measurement, PlatformIdHash: platformIDHash(v.platformID),
+		Provider: canonical, TeeType: msg.TeeType, Measurement: v.measurement, PlatformIdHash: platformIDHash(v.platformID),
 		Tcb: v.tcb, WorkerPubkey: workerKey, AttestedHeight: height, ExpiryHeight: height + p.ValidityBlocks,
 		EvidenceHash: evidenceHash[:], NonceHeight: msg.NonceHeight,
 	}
@@ -92,9 +96,31 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	})
 }
 
+// checkPinned refuses a new attestation that would change the TEE type or worker key of provider's
+// record old while the provider holds active leases of orders that require a TEE: their customers
+// chose this enclave, and a lease's receipts name the worker key it started with.
+func (k msgServer) checkPinned(ctx context.Context, provider sdk.AccAddress, old types.Enclave, t types.TeeType, workerKey []byte) error {
+	if old.TeeType == t && bytes.Equal(old.WorkerPubkey, workerKey) {
+		return nil
+	}
+	leases, err := k.market.k.ActiveTeeLeases(ctx, provider)
+	if err != nil {
+		return err
+	}
+	if len(leases) > 0 {
+		return errorsmod.Wrapf(types.ErrPinned, "provider %s is attested as %s with worker key %X and holds active TEE leases %v: it may renew only with the same type and key until they end",
+			old.Provider, old.TeeType.Short(), old.WorkerPubkey, leases)
+	}
+	return nil
+}
+
 // UpdateParams replaces the params (governance).
 func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
-	if msg.Authority != k.authority {
+	authority, _, err := accaddr.Parse(k.addressCodec, "authority", msg.Authority)
+	if err != nil {
+		return nil, err
+	}
+	if !authority.Equals(k.authorityAddr) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, msg.Authority)
 	}
 	if err := msg.Params.Validate(); err != nil {
@@ -106,5 +132,10 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if _, err := k.expireUnadmitted(ctx, msg.Params); err != nil {
 		return nil, err
 	}
-	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventParamsUpdated{Authority: msg.Authority})
+	// a narrower window forgets at once the hashes it no longer admits, so that the recorded hashes
+	// always lie within the window (genesis validation relies on it)
+	if err := k.pruneNonces(ctx, sdk.UnwrapSDKContext(ctx).BlockHeight(), msg.Params.NonceWindowBlocks); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventParamsUpdated{Authority: k.authority})
 }

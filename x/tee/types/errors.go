@@ -21,4 +21,6 @@ var (
 	ErrEnclaveNotFound     = errorsmod.Register(ModuleName, 16, "no enclave record")
 	ErrTeeType             = errorsmod.Register(ModuleName, 17, "unknown TEE type")
 	ErrTooLarge            = errorsmod.Register(ModuleName, 18, "evidence too large")
+	ErrPinned              = errorsmod.Register(ModuleName, 19, "TEE type and worker key are pinned while the provider holds active TEE leases")
+	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 20, "invalid genesis state")
 )

@@ -27,6 +27,21 @@ const (
 	DefaultNonceWindowBlocks = 100
 	// MaxNonceWindowBlocks bounds the recorded block hashes.
 	MaxNonceWindowBlocks = 10_000
+	// MaxValidityBlocks bounds validity_blocks: about three years of 1-second blocks, longer than any
+	// TCB stays current; it keeps height + validity_blocks far from overflowing int64.
+	MaxValidityBlocks = 100_000_000
+	// MaxVerifyGas bounds verify_gas.
+	MaxVerifyGas = 1 << 40
+	// MaxEvidenceBytesLimit bounds max_evidence_bytes: a TDX quote with its PCK chain is about 5 kB.
+	MaxEvidenceBytesLimit = 64 << 10
+	// MaxAllowedMeasurements bounds allowed_measurements, and MaxDescriptionBytes each description:
+	// every attestation reads the list.
+	MaxAllowedMeasurements = 256
+	MaxDescriptionBytes    = 256
+	// MaxRoots bounds each list of trusted roots and MaxRootBytes each root certificate: every
+	// verification parses them, and its gas is flat.
+	MaxRoots     = 16
+	MaxRootBytes = 8 << 10
 	// DefaultVerifyGas is charged, flat, before a piece of evidence is verified. It is priced as a time
 	// ratio to a secp256k1 signature check (1000 gas in the SDK), timed alternately with it in one
 	// loop by BenchmarkSubmitAttestation (x/tee/keeper, one core, AMD EPYC, Go 1.26, two runs):
@@ -85,32 +100,45 @@ func mustPEM(bz []byte) []byte {
 	return b.Bytes
 }
 
-// Validate checks the params; failures wrap ErrInvalidParams.
+// Validate checks that every param lies in its range; failures wrap ErrInvalidParams and name the
+// field.
 func (p Params) Validate() error {
 	fail := func(format string, args ...any) error { return errorsmod.Wrapf(ErrInvalidParams, format, args...) }
 	switch {
-	case p.ValidityBlocks <= 0:
-		return fail("validity_blocks must be positive")
-	case p.NonceWindowBlocks <= 0 || p.NonceWindowBlocks > MaxNonceWindowBlocks:
-		return fail("nonce_window_blocks must be in [1, %d]", MaxNonceWindowBlocks)
+	case p.ValidityBlocks < 1 || p.ValidityBlocks > MaxValidityBlocks:
+		return fail("validity_blocks %d not in [1, %d]", p.ValidityBlocks, MaxValidityBlocks)
+	case p.NonceWindowBlocks < 1 || p.NonceWindowBlocks > MaxNonceWindowBlocks:
+		return fail("nonce_window_blocks %d not in [1, %d]", p.NonceWindowBlocks, MaxNonceWindowBlocks)
 	case len(p.TdxMinTeeTcbSvn) != TdxTcbSvnSize:
-		return fail("tdx_min_tee_tcb_svn must be %d bytes", TdxTcbSvnSize)
-	case p.VerifyGas == 0:
-		return fail("verify_gas must be positive: verification is never free")
-	case p.MaxEvidenceBytes == 0:
-		return fail("max_evidence_bytes must be positive")
+		return fail("tdx_min_tee_tcb_svn is %d bytes, want %d", len(p.TdxMinTeeTcbSvn), TdxTcbSvnSize)
+	case p.VerifyGas < 1 || p.VerifyGas > MaxVerifyGas:
+		// verification is never free
+		return fail("verify_gas %d not in [1, %d]", p.VerifyGas, uint64(MaxVerifyGas))
+	case p.MaxEvidenceBytes < 1 || p.MaxEvidenceBytes > MaxEvidenceBytesLimit:
+		return fail("max_evidence_bytes %d not in [1, %d]", p.MaxEvidenceBytes, MaxEvidenceBytesLimit)
+	case len(p.AllowedMeasurements) > MaxAllowedMeasurements:
+		return fail("allowed_measurements has %d entries, at most %d", len(p.AllowedMeasurements), MaxAllowedMeasurements)
+	case len(p.SevSnpRoots) > MaxRoots:
+		return fail("sev_snp_roots has %d entries, at most %d", len(p.SevSnpRoots), MaxRoots)
+	case len(p.TdxRoots) > MaxRoots:
+		return fail("tdx_roots has %d entries, at most %d", len(p.TdxRoots), MaxRoots)
+	case len(p.SimulatedRoots) > MaxRoots:
+		return fail("simulated_roots has %d entries, at most %d", len(p.SimulatedRoots), MaxRoots)
 	}
 	seen := map[string]bool{}
 	for i, m := range p.AllowedMeasurements {
 		if _, ok := TeeType_name[int32(m.TeeType)]; !ok || m.TeeType == TeeTypeUnspecified {
-			return fail("allowed_measurements[%d]: unknown TEE type %d", i, m.TeeType)
+			return fail("allowed_measurements[%d].tee_type %d is not a TEE type", i, m.TeeType)
 		}
 		if len(m.Value) != MeasurementSize {
-			return fail("allowed_measurements[%d]: measurement must be %d bytes, got %d", i, MeasurementSize, len(m.Value))
+			return fail("allowed_measurements[%d].value is %d bytes, want %d", i, len(m.Value), MeasurementSize)
+		}
+		if len(m.Description) > MaxDescriptionBytes {
+			return fail("allowed_measurements[%d].description is %d bytes, at most %d", i, len(m.Description), MaxDescriptionBytes)
 		}
 		key := fmt.Sprintf("%d/%x", m.TeeType, m.Value)
 		if seen[key] {
-			return fail("allowed_measurements[%d]: duplicate", i)
+			return fail("allowed_measurements[%d]: a second entry of this type and value", i)
 		}
 		seen[key] = true
 	}
@@ -120,17 +148,19 @@ func (p Params) Validate() error {
 			known = known || r.ProductLine == l
 		}
 		if !known {
-			return fail("sev_snp_roots[%d]: product line %q is not one of %v", i, r.ProductLine, ProductLines)
+			return fail("sev_snp_roots[%d].product_line %q is not one of %v", i, r.ProductLine, ProductLines)
 		}
-		if _, err := x509.ParseCertificate(r.Ark); err != nil {
-			return fail("sev_snp_roots[%d]: ARK: %s", i, err)
-		}
-		if _, err := x509.ParseCertificate(r.Ask); err != nil {
-			return fail("sev_snp_roots[%d]: ASK: %s", i, err)
+		for _, c := range []struct {
+			name string
+			der  []byte
+		}{{"ark", r.Ark}, {"ask", r.Ask}} {
+			if err := checkRoot(c.der); err != nil {
+				return fail("sev_snp_roots[%d].%s: %s", i, c.name, err)
+			}
 		}
 	}
 	for i, r := range p.TdxRoots {
-		if _, err := x509.ParseCertificate(r); err != nil {
+		if err := checkRoot(r); err != nil {
 			return fail("tdx_roots[%d]: %s", i, err)
 		}
 	}
@@ -145,6 +175,15 @@ func (p Params) Validate() error {
 		}
 	}
 	return nil
+}
+
+// checkRoot checks that der is a certificate of at most MaxRootBytes.
+func checkRoot(der []byte) error {
+	if len(der) > MaxRootBytes {
+		return fmt.Errorf("%d bytes, at most %d", len(der), MaxRootBytes)
+	}
+	_, err := x509.ParseCertificate(der)
+	return err
 }
 
 // Allowed reports whether measurement m is allowed for TEE type t.

@@ -16,6 +16,10 @@ import (
 // The benchmarks below calibrate VerifyGas as a ratio to the SDK's 1000 gas for a secp256k1
 // signature check; x/proofs/types/params.go has the command, the figures and the derivation.
 
+// widest are the widest limits params can set (x/proofs/types: MaxVerifyingKeyBytesLimit,
+// MaxProofBytesLimit, MaxPublicInputsLimit), for calibrating up to them.
+var widest = groth16.Limits{MaxVerifyingKeyBytes: 1 << 20, MaxProofBytes: 64 << 10, MaxPublicInputs: 256}
+
 // BenchmarkVerify is one verification of a shipped circuit's proof (range: 3 public inputs) with
 // an already parsed key.
 func BenchmarkVerify(b *testing.B) {
@@ -106,12 +110,32 @@ func BenchmarkParseAndVerifyMaxInputs(b *testing.B) {
 // calibration of the verification gas, robust to the load of a shared machine drifting between two
 // separate benchmarks.
 func BenchmarkVerifyVsSecp256k1(b *testing.B) {
-	for _, n := range []int{1, 3, 64} {
+	for _, n := range []int{1, 3, 64, 256} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			proof, public, vkBytes := manyPublicProof(b, n)
-			vk := parse(b, vkBytes)
+			vk, err := groth16.ParseVerifyingKey(vkBytes, widest)
+			if err != nil {
+				b.Fatal(err)
+			}
 			calib.VsSecp256k1(b, func() {
-				if err := groth16.Verify(vk, public, proof, limits); err != nil {
+				if err := groth16.Verify(vk, public, proof, widest); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkParseVsSecp256k1 times the decoding of a verifying key with n public inputs (its points'
+// decompression and subgroup checks, and gnark's precomputed pairing e(α, β)) and secp256k1 signature
+// checks alternately in one loop, and reports their time ratio ("x-secp256k1"): the calibration of
+// the key-load gas (x/proofs/types/params.go) that a verification against a cold circuit pays.
+func BenchmarkParseVsSecp256k1(b *testing.B) {
+	for _, n := range []int{1, 3, 64, 256} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			_, _, vkBytes := manyPublicProof(b, n)
+			calib.VsSecp256k1(b, func() {
+				if _, err := groth16.ParseVerifyingKey(vkBytes, widest); err != nil {
 					b.Fatal(err)
 				}
 			})
