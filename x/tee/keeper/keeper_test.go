@@ -321,6 +321,7 @@ func TestRenewalAndExpiry(t *testing.T) {
 	msg := fixture.OrderMsg(owner)
 	msg.Privacy = markettypes.PrivacyConfidential
 	msg.LeaseBlocks = 100
+	msg.CommitBlocks, msg.RevealBlocks = 5, 5 // the auction ends within the attestation's 20 blocks
 	o := e.f.CreateOrder(t, msg)
 	require.True(t, o.TeeRequired)
 	s := e.f.Commit(t, o.Id, p, 4)
