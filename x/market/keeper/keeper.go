@@ -220,12 +220,6 @@ func (k Keeper) removeBid(ctx context.Context, provider sdk.AccAddress, orderID 
 	return k.Bids.Remove(ctx, collections.Join(orderID, provider))
 }
 
-// canonical is the chain's one spelling of an address (lower-case bech32): what the market stores
-// and compares, whatever case a message used.
-func (k Keeper) canonical(addr sdk.AccAddress) (string, error) {
-	return k.addressCodec.BytesToString(addr)
-}
-
 // sameAddress compares a stored address with a parsed one as bytes.
 func (k Keeper) sameAddress(stored string, addr sdk.AccAddress) bool {
 	bz, err := k.addressCodec.StringToBytes(stored)

@@ -11,8 +11,8 @@ import (
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	"github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
@@ -32,15 +32,7 @@ var _ types.MsgServer = msgServer{}
 // addr parses an address field with the chain's address codec and returns its bytes and canonical
 // (lower-case) spelling, the only one the market stores.
 func (k msgServer) addr(s, field string) (sdk.AccAddress, string, error) {
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return nil, "", errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%s %q: %s", field, s, err)
-	}
-	canon, err := k.canonical(bz)
-	if err != nil {
-		return nil, "", errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%s %q: %s", field, s, err)
-	}
-	return bz, canon, nil
+	return accaddr.Parse(k.addressCodec, field, s)
 }
 
 func (k msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterProvider) (*types.MsgRegisterProviderResponse, error) {

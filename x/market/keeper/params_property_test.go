@@ -11,6 +11,7 @@ import (
 	banktestutil "github.com/cosmos/cosmos-sdk/x/bank/testutil"
 
 	"github.com/fogchain/fog/testutil/fixture"
+	"github.com/fogchain/fog/testutil/paramsgen"
 	"github.com/fogchain/fog/x/market/types"
 )
 
@@ -91,6 +92,11 @@ func TestMarketNeverPanicsUnderValidParams(t *testing.T) {
 		p := drawParams(rt)
 		require.NoError(rt, p.Validate())
 		f.SetParams(rt, func(q *types.Params) { *q = p })
+		// settlement ranks equal bids by reputation, and commits check tiers: any valid reputation
+		// params too
+		rp := paramsgen.Reputation().Draw(rt, "reputation")
+		require.NoError(rt, rp.Validate())
+		require.NoError(rt, f.Reputation.Params.Set(f.Ctx, rp))
 		rich := func() sdk.AccAddress {
 			a := f.NewAccount(rt, 0)
 			require.NoError(rt, banktestutil.FundAccount(f.Ctx, f.Bank, a, sdk.NewCoins(sdk.NewCoin(fixture.Denom, math.NewIntWithDecimal(1, 50)))))

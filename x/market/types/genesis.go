@@ -6,6 +6,8 @@ import (
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/internal/accaddr"
 )
 
 // DefaultGenesis is an empty market with default params.
@@ -21,14 +23,7 @@ func genesisError(field string, format string, args ...any) error {
 // canonicalAddress checks that s is an account address in the chain's one spelling (lower-case
 // bech32 with the chain's prefix): the form the market stores and compares.
 func canonicalAddress(field, s string) (sdk.AccAddress, error) {
-	addr, err := sdk.AccAddressFromBech32(s)
-	if err != nil {
-		return nil, genesisError(field, "invalid address %q: %s", s, err)
-	}
-	if addr.String() != s {
-		return nil, genesisError(field, "address %q is not in canonical form %q", s, addr.String())
-	}
-	return addr, nil
+	return accaddr.ParseCanonical(accaddr.Codec(), field, s)
 }
 
 func checkCoin(field string, c sdk.Coin, denom string) error {

@@ -8,8 +8,8 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
@@ -44,10 +44,8 @@ var (
 // ValidateAddress checks that s is an account address of this chain (bech32 with the chain's
 // prefix, all lower or all upper case).
 func ValidateAddress(field, s string) error {
-	if _, err := sdk.AccAddressFromBech32(s); err != nil {
-		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%s %q: %s", field, s, err)
-	}
-	return nil
+	_, _, err := accaddr.Parse(accaddr.Codec(), field, s)
+	return err
 }
 
 func validateID(field string, id uint64) error {
