@@ -218,4 +218,3 @@ func TestSettlementGasGrowsNoWorseThanNLogN(t *testing.T) {
 	t.Logf("settlement gas: 100 bids %d, 1000 bids %d (ratio %.2f, n log n bound %.2f)", g100, g1000, float64(g1000)/float64(g100), bound)
 	require.LessOrEqual(t, float64(g1000)/float64(g100), bound)
 }
-

@@ -73,7 +73,9 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 	matchedOrder := func(o types.Order) bool { return o.State == types.OrderMatched }
 	failedOrder := func(o types.Order) bool { return o.State == types.OrderFailed }
 	state := func(s types.BidState) func(types.Bid) bool { return func(b types.Bid) bool { return b.State == s } }
-	leaseIn := func(s types.LeaseState) func(types.Lease) bool { return func(l types.Lease) bool { return l.State == s } }
+	leaseIn := func(s types.LeaseState) func(types.Lease) bool {
+		return func(l types.Lease) bool { return l.State == s }
+	}
 	upperAddr := func(s string) string { return strings.ToUpper(s) }
 	cases := []struct {
 		name, field string
@@ -92,7 +94,9 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 		{"provider duplicated", "providers[1].owner", func(t *testing.T, g *types.GenesisState) { g.Providers[1].Owner = g.Providers[0].Owner }},
 		{"provider peer id", "providers[0]", func(t *testing.T, g *types.GenesisState) { g.Providers[0].PeerId = "nope" }},
 		{"provider capacity", "providers[0]", func(t *testing.T, g *types.GenesisState) { g.Providers[0].Capacity = types.Resources{} }},
-		{"provider bond", "providers[0].bond", func(t *testing.T, g *types.GenesisState) { g.Providers[0].Bond = sdk.Coin{Denom: "!", Amount: math.OneInt()} }},
+		{"provider bond", "providers[0].bond", func(t *testing.T, g *types.GenesisState) {
+			g.Providers[0].Bond = sdk.Coin{Denom: "!", Amount: math.OneInt()}
+		}},
 		{"provider registered height", "providers[0].registered_height", func(t *testing.T, g *types.GenesisState) { g.Providers[0].RegisteredHeight = -1 }},
 		{"provider updated before registered", "providers[0].updated_height", func(t *testing.T, g *types.GenesisState) {
 			g.Providers[0].UpdatedHeight = g.Providers[0].RegisteredHeight - 1
@@ -153,7 +157,9 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 		}},
 		{"bid commitment", "bids[0].commitment", func(t *testing.T, g *types.GenesisState) { g.Bids[0].Commitment = []byte{1} }},
 		{"bid committed outside the commit phase", "commit_height", func(t *testing.T, g *types.GenesisState) { g.Bids[0].CommitHeight = -5 }},
-		{"bid deposit", "deposit", func(t *testing.T, g *types.GenesisState) { g.Bids[0].Deposit = sdk.Coin{Denom: "!", Amount: math.OneInt()} }},
+		{"bid deposit", "deposit", func(t *testing.T, g *types.GenesisState) {
+			g.Bids[0].Deposit = sdk.Coin{Denom: "!", Amount: math.OneInt()}
+		}},
 		{"bid withdraw fee above the deposit", "withdraw_fee", func(t *testing.T, g *types.GenesisState) {
 			g.Bids[0].WithdrawFee.Amount = g.Bids[0].Deposit.Amount.AddRaw(1)
 		}},
@@ -205,7 +211,9 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 		}},
 		{"lease blocks not the order's", "leases[0].lease_blocks", func(t *testing.T, g *types.GenesisState) { g.Leases[0].LeaseBlocks++ }},
 		{"lease escrow denom", "leases[0].escrow", func(t *testing.T, g *types.GenesisState) { g.Leases[0].Escrow.Denom = "uatom" }},
-		{"lease bond", "leases[0].bond", func(t *testing.T, g *types.GenesisState) { g.Leases[0].Bond = sdk.Coin{Denom: "!", Amount: math.OneInt()} }},
+		{"lease bond", "leases[0].bond", func(t *testing.T, g *types.GenesisState) {
+			g.Leases[0].Bond = sdk.Coin{Denom: "!", Amount: math.OneInt()}
+		}},
 		{"lease created height", "leases[0].created_height", func(t *testing.T, g *types.GenesisState) { g.Leases[0].CreatedHeight = -1 }},
 		{"lease start deadline", "leases[0].start_deadline", func(t *testing.T, g *types.GenesisState) {
 			g.Leases[0].StartDeadline = g.Leases[0].CreatedHeight - 1
@@ -244,7 +252,9 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 		{"sweep of an open order", "deposit_sweeps[0].order_id", func(t *testing.T, g *types.GenesisState) {
 			g.DepositSweeps[0].OrderId = g.Orders[index(t, g.Orders, openOrder)].Id
 		}},
-		{"sweep twice", "deposit_sweeps[1].order_id", func(t *testing.T, g *types.GenesisState) { g.DepositSweeps = append(g.DepositSweeps, g.DepositSweeps[0]) }},
+		{"sweep twice", "deposit_sweeps[1].order_id", func(t *testing.T, g *types.GenesisState) {
+			g.DepositSweeps = append(g.DepositSweeps, g.DepositSweeps[0])
+		}},
 		{"sweep height", "deposit_sweeps[0].height", func(t *testing.T, g *types.GenesisState) { g.DepositSweeps[0].Height = -1 }},
 		{"sweep cursor not an address", "deposit_sweeps[0].after", func(t *testing.T, g *types.GenesisState) { g.DepositSweeps[0].After = "nope" }},
 	}

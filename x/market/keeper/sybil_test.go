@@ -16,10 +16,10 @@ import (
 // sybil providers, each of which paid the provider bond and a bid deposit.
 type squatted struct {
 	*fixture.Fixture
-	owner   sdk.AccAddress
-	order   types.Order
-	sybils  []sdk.AccAddress
-	honest  []sdk.AccAddress
+	owner  sdk.AccAddress
+	order  types.Order
+	sybils []sdk.AccAddress
+	honest []sdk.AccAddress
 	// registered: each sybil's balance once registered (its bond paid), before it bid
 	registered map[string]math.Int
 	ownerAt    math.Int
