@@ -8,6 +8,7 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=fog \
 .PHONY: build install localnet localnet-stop test test-long proto-gen proto-check bench workloads
 
 build:
+	@echo "building $(BINDIR)/fogd (the first build compiles the Cosmos SDK: several minutes on 2 cores; later ones take seconds)"
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BINDIR)/fogd ./cmd/fogd
 
 install:

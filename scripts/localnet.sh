@@ -131,9 +131,14 @@ setup() {
   # The shipped ZK circuits, registered at genesis with keys from a single-party setup: fine for a
   # localnet, never for a real network (whoever ran the setup can forge proofs; see x/proofs/README.md).
   mkdir -p "$DIR/zk"
+  echo "ZK circuits: a single-party Groth16 setup per circuit (localnet only; ~15 s in all)"
+  local t0
   for c in $(fogd zk list | awk '{print $1}'); do
+    t0=$SECONDS
+    printf '  %-16s setup ... ' "$c"
     fogd zk setup "$c" --out-dir "$DIR/zk" >/dev/null
     fogd zk add-genesis-circuit "$c" "$DIR/zk/$c.vk" --home "$DIR/val0" >/dev/null
+    echo "registered at genesis ($((SECONDS - t0)) s)"
   done
   # A simulated TEE root trusted at genesis, this fogd build's measurement allowed, and a device for
   # provider1 and provider2 (provider3 has no TEE): development only, see x/tee/README.md.
@@ -214,6 +219,7 @@ start_workers() {
     "$BIN" worker start --home "$home" > "$DIR/worker$i.log" 2>&1 &
     echo $! > "$DIR/worker$i.pid"
   done
+  echo "waiting for the workers to register their providers (each locks the provider bond) and attest ..."
   for i in 1 2 3; do
     local tries=0
     until q market provider "$(addr "provider$i")" >/dev/null 2>&1; do
@@ -251,7 +257,7 @@ demo_client() {
   echo "worker prices per block for 1000 mCPU: provider1 4, provider2 5, provider3 7 (no TEE: may not bid)"
   fogd client run --wasm "$wasm" --input "$ROOT/README.md" --out "$DIR/output.txt" \
     --receipt-out "$DIR/receipt.json" --max-price 10$DENOM --lease-blocks 100 --sla-tier bronze --privacy confidential \
-    --cpu 1000 --memory 256 --commit-blocks 5 --reveal-blocks 5 --from customer \
+    --cpu 1000 --memory 256 --commit-blocks 10 --reveal-blocks 10 --from customer \
     --keyring-backend test --home "$KEYS" --chain-id "$CHAIN_ID" --node "$(rpc)" --grpc-addr 127.0.0.1:9090
 
   say "Output (last lines of $DIR/output.txt)"

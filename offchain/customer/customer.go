@@ -193,28 +193,36 @@ func (c *Client) balance(ctx context.Context, denom string) (sdk.Coin, error) {
 // awaitSettlement follows the auction block by block until the order leaves the open state.
 func (c *Client) awaitSettlement(ctx context.Context, o markettypes.Order) (markettypes.Order, error) {
 	heights := c.Chain.Heights(ctx)
-	phase := ""
+	phase, bids := "", -1
 	for h := range heights {
 		switch {
-		case h <= o.CommitDeadline && phase != "commit":
-			phase = "commit"
-			c.say("height %d: commit phase (sealed bids)", h)
-		case h > o.CommitDeadline && h <= o.RevealDeadline && phase != "reveal":
-			phase = "reveal"
+		case h <= o.CommitDeadline:
+			// the commit phase is a wait: show each new sealed bid as it lands
 			n, err := c.Chain.BidCount(ctx, o.Id)
-			if err == nil {
-				c.say("height %d: reveal phase, %d sealed bid(s) committed", h, n)
+			if phase != "commit" || (err == nil && int(n) != bids) {
+				c.say("height %d: commit phase until height %d, %d sealed bid(s) so far", h, o.CommitDeadline, n)
+				phase, bids = "commit", int(n)
 			}
-		}
-		if h <= o.RevealDeadline {
-			continue
-		}
-		cur, err := c.Chain.Order(ctx, o.Id)
-		if err != nil {
-			return o, err
-		}
-		if cur.State != markettypes.OrderOpen {
-			return cur, nil
+		case h <= o.RevealDeadline:
+			if phase != "reveal" {
+				phase = "reveal"
+				if n, err := c.Chain.BidCount(ctx, o.Id); err == nil {
+					c.say("height %d: reveal phase until height %d, %d sealed bid(s) committed", h, o.RevealDeadline, n)
+				}
+			}
+		default:
+			cur, err := c.Chain.Order(ctx, o.Id)
+			if err != nil {
+				return o, err
+			}
+			if cur.State != markettypes.OrderOpen {
+				return cur, nil
+			}
+			// EndBlock settles the oldest due auctions first; a busy block carries the rest over
+			if phase != "settling" {
+				phase = "settling"
+				c.say("height %d: waiting for the settlement (due at the end of block %d)", h, o.RevealDeadline)
+			}
 		}
 	}
 	return o, ctx.Err()
