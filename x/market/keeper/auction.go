@@ -57,11 +57,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			if budget <= 0 {
 				return nil
 			}
-			cost, err := k.processDue(ctx, params, e, budget)
-			if err != nil {
-				return err
-			}
-			budget -= cost
+			budget -= k.serveDue(ctx, params, e, budget)
 		}
 	}
 	return nil
@@ -115,6 +111,20 @@ func (k Keeper) dueEntries(ctx context.Context, h int64, n int) ([]dueEntry, err
 		return a.key.K2() < b.key.K2()
 	})
 	return out, nil
+}
+
+// serveDue serves one due entry in a cache context and returns the work it took. An entry that
+// fails (which no state validation admits) is logged and left in its queue, its writes dropped: an
+// error here must not halt the chain, and the entry's money stays accounted for where it was.
+func (k Keeper) serveDue(ctx context.Context, params types.Params, e dueEntry, budget int64) int64 {
+	cacheCtx, write := sdk.UnwrapSDKContext(ctx).CacheContext()
+	cost, err := k.processDue(cacheCtx, params, e, budget)
+	if err != nil {
+		k.Logger(ctx).Error("market EndBlock: a due entry failed and stays queued", "queue", e.kind, "height", e.key.K1(), "id", e.key.K2(), "err", err)
+		return 1
+	}
+	write()
+	return cost
 }
 
 // processDue serves one due entry and returns the work it took.

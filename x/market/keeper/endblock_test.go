@@ -3,6 +3,8 @@ package keeper_test
 import (
 	"testing"
 
+	"cosmossdk.io/collections"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
@@ -114,4 +116,23 @@ func TestClosingALeaseThatRanOutIsACompletion(t *testing.T) {
 	require.Equal(t, types.CloseReasonCompleted, l.CloseReason)
 	require.Equal(t, l.PricePerBlock.Amount.MulRaw(int64(l.LeaseBlocks)), l.Paid.Amount, "paid for the whole term, no more")
 	f.CheckInvariants(t)
+}
+
+// An entry that cannot be served (here a queue entry of an order that does not exist, which genesis
+// validation and the state machine never produce) does not halt the chain: it is logged and left,
+// its writes dropped, and the other due entries are served.
+func TestAFailingEntryDoesNotHaltEndBlock(t *testing.T) {
+	f := fixture.New(t)
+	o := f.CreateOrder(t, fixture.OrderMsg(f.NewAccount(t, 1_000_000)))
+	s := f.Commit(t, o.Id, f.NewProvider(t), 4)
+	f.SetHeight(o.CommitDeadline + 1)
+	f.Reveal(t, o.Id, s)
+	bogus := collections.Join(o.RevealDeadline-1, uint64(999))
+	require.NoError(t, f.Keeper.SettlementQueue.Set(f.Ctx, bogus))
+	f.SetHeight(o.RevealDeadline)
+	require.NoError(t, f.Keeper.EndBlocker(f.Ctx))
+	require.Equal(t, types.OrderMatched, f.Order(t, o.Id).State, "the good entry was served")
+	has, err := f.Keeper.SettlementQueue.Has(f.Ctx, bogus)
+	require.NoError(t, err)
+	require.True(t, has, "the failing entry stays queued")
 }

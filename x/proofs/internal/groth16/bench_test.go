@@ -11,6 +11,7 @@ import (
 	"github.com/fogchain/fog/testutil/calib"
 
 	"github.com/fogchain/fog/x/proofs/internal/groth16"
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 )
 
 // The benchmarks below calibrate VerifyGas as a ratio to the SDK's 1000 gas for a secp256k1
@@ -139,6 +140,7 @@ func BenchmarkParseVsSecp256k1(b *testing.B) {
 					b.Fatal(err)
 				}
 			})
+			b.ReportMetric(float64(proofstypes.DefaultKeyLoadGas+n*proofstypes.DefaultKeyLoadGasPerInput), "charge-gas")
 		})
 	}
 }
