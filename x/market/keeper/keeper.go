@@ -268,15 +268,19 @@ func (k Keeper) Lease(ctx context.Context, id uint64) (types.Lease, error) {
 	return k.getLease(ctx, id)
 }
 
+// provider loads a registered provider or fails with ErrProviderNotFound.
+func (k Keeper) provider(ctx context.Context, addr sdk.AccAddress) (types.Provider, error) {
+	p, err := k.Providers.Get(ctx, addr)
+	if errors.Is(err, collections.ErrNotFound) {
+		return p, errorsmod.Wrapf(types.ErrProviderNotFound, "%s", addr)
+	}
+	return p, err
+}
+
 // WorkerKey is a registered provider's worker public key (x/tee binds attestations to it).
 func (k Keeper) WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte, error) {
-	p, err := k.Providers.Get(ctx, provider)
-	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrapf(types.ErrProviderNotFound, "%s", provider)
-	} else if err != nil {
-		return nil, err
-	}
-	return p.WorkerPubkey, nil
+	p, err := k.provider(ctx, provider)
+	return p.WorkerPubkey, err
 }
 
 // ActiveTeeLeases are provider's active leases of orders that require a TEE (x/tee reports them

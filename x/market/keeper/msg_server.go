@@ -79,10 +79,8 @@ func (k msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvi
 	if err := validateProvider(params, msg.PeerId, msg.Multiaddrs, msg.WorkerPubkey, msg.Capacity, msg.Attributes); err != nil {
 		return nil, err
 	}
-	p, err := k.Providers.Get(ctx, owner)
-	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrap(types.ErrProviderNotFound, canon)
-	} else if err != nil {
+	p, err := k.provider(ctx, owner)
+	if err != nil {
 		return nil, err
 	}
 	// The worker key of an attested provider is what its enclave record vouches for: it must not
@@ -110,10 +108,8 @@ func (k msgServer) DeregisterProvider(ctx context.Context, msg *types.MsgDeregis
 	if err != nil {
 		return nil, err
 	}
-	p, err := k.Providers.Get(ctx, owner)
-	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrap(types.ErrProviderNotFound, canon)
-	} else if err != nil {
+	p, err := k.provider(ctx, owner)
+	if err != nil {
 		return nil, err
 	}
 	bids, leases, err := k.obligations(ctx, owner)
