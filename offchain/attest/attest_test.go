@@ -205,7 +205,7 @@ func (c *fakeChain) Broadcast(_ context.Context, msgs ...sdk.Msg) (*ctypes.Resul
 	}
 	c.submitted++
 	h := sha256.Sum256(m.Evidence)
-	c.enclave = &teetypes.Enclave{Provider: m.Provider, TeeType: m.TeeType, Measurement: res.Measurement, WorkerPubkey: c.workerKey,
+	c.enclave = &teetypes.Enclave{Provider: m.Provider, TeeType: m.TeeType, Measurement: teetypes.MeasurementHex(res.Measurement), WorkerPubkey: c.workerKey,
 		AttestedHeight: c.height, ExpiryHeight: c.height + c.validity, EvidenceHash: h[:], NonceHeight: m.NonceHeight}
 	return &ctypes.ResultTx{}, nil
 }

@@ -130,7 +130,7 @@ func (a *Attester) Step(ctx context.Context, h int64) error {
 		a.set(e)
 		if a.current(e) && e.ExpiryHeight-h > a.renewBefore {
 			if first {
-				a.log.Info("attestation is current", "type", e.TeeType.Short(), "measurement", hex.EncodeToString(e.Measurement),
+				a.log.Info("attestation is current", "type", e.TeeType.Short(), "measurement", e.Measurement,
 					"expiry_height", e.ExpiryHeight, "evidence_hash", hex.EncodeToString(e.EvidenceHash))
 			}
 			return nil
@@ -147,7 +147,7 @@ func (a *Attester) Step(ctx context.Context, h int64) error {
 // current tells whether a record is what this worker would attest to now.
 func (a *Attester) current(e teetypes.Enclave) bool {
 	m := a.backend.Measurement()
-	return e.TeeType == a.backend.Type() && (m == nil || bytes.Equal(e.Measurement, m))
+	return e.TeeType == a.backend.Type() && (m == nil || e.Measurement == teetypes.MeasurementHex(m))
 }
 
 func (a *Attester) holds(e teetypes.Enclave) bool {
@@ -190,7 +190,7 @@ func (a *Attester) attest(ctx context.Context) error {
 		return fmt.Errorf("attestation included, but the chain has no enclave record for this worker key")
 	}
 	a.set(e)
-	a.log.Info("attested", "type", e.TeeType.Short(), "measurement", hex.EncodeToString(e.Measurement),
+	a.log.Info("attested", "type", e.TeeType.Short(), "measurement", e.Measurement,
 		"expiry_height", e.ExpiryHeight, "evidence_hash", hex.EncodeToString(e.EvidenceHash), "nonce_height", nonce.Height)
 	return nil
 }

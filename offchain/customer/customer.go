@@ -274,7 +274,7 @@ func (c *Client) deliver(ctx context.Context, h host.Host, order markettypes.Ord
 		if enclave, err = c.enclave(ctx, order, prov); err != nil {
 			return nil, err
 		}
-		c.say("lease %d: provider %s attested as %s, measurement %x, valid until height %d",
+		c.say("lease %d: provider %s attested as %s, measurement %s, valid until height %d",
 			l.Id, l.Provider, enclave.TeeType.Short(), enclave.Measurement, enclave.ExpiryHeight)
 	}
 	c.say("lease %d active with provider %s (peer %s): delivering %d bytes of WASM and %d bytes of input",

@@ -64,13 +64,21 @@ func confidentialOrderOnlyForAttestedProviders(t *testing.T, c *chain) {
 	c.query(t, &enc, "tee", "enclave", c.addr(t, "t-p1"))
 	require.True(t, enc.Valid)
 	require.Equal(t, "TEE_TYPE_SIMULATED", enc.Enclave.TeeType)
-	m, err := base64.StdEncoding.DecodeString(enc.Enclave.Measurement)
-	require.NoError(t, err)
-	require.Equal(t, c.measurement, hex.EncodeToString(m), "the verified measurement is this fogd's")
+	require.Equal(t, c.measurement, enc.Enclave.Measurement, "the verified measurement is this fogd's, as `fogd tee measurement` prints it")
 	var rest enclaveResponse
 	c.rest(t, "/fog/tee/v1/enclaves/"+c.addr(t, "t-p1"), &rest)
 	require.Equal(t, enc, rest)
-	_, err = c.try("q", "tee", "enclave", c.addr(t, "t-p2"), "--node", c.rpc)
+	var params struct {
+		Params struct {
+			AllowedMeasurements []struct {
+				Value string `json:"value"`
+			} `json:"allowed_measurements"`
+		} `json:"params"`
+	}
+	c.query(t, &params, "tee", "params")
+	require.Len(t, params.Params.AllowedMeasurements, 1)
+	require.Equal(t, c.measurement, params.Params.AllowedMeasurements[0].Value, "the allowlist shows the measurement as `fogd tee measurement` prints it")
+	_, err := c.try("q", "tee", "enclave", c.addr(t, "t-p2"), "--node", c.rpc)
 	require.ErrorContains(t, err, "no enclave record")
 
 	o := c.createOrder(t, "t-customer", "10ufog", "--cpu", "1000", "--memory", "512", "--lease-blocks", "10",

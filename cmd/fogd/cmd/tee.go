@@ -127,7 +127,7 @@ func teeMeasurementCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), hex.EncodeToString(m))
+			fmt.Fprintln(cmd.OutOrStdout(), teetypes.MeasurementHex(m))
 			return nil
 		},
 	}
@@ -168,20 +168,19 @@ func teeAddGenesisSimulatedRootCmd() *cobra.Command {
 func teeAddGenesisMeasurementCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add-genesis-measurement [sev-snp|tdx|simulated] [measurement-hex]",
-		Short: "Allow a launch measurement (48 bytes, hex) for a TEE type in genesis.json",
+		Short: "Allow a launch measurement (48 bytes, lower-case hex, as `fogd tee measurement` prints it) for a TEE type in genesis.json",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := teetypes.ParseTeeType(args[0])
 			if err != nil {
 				return err
 			}
-			m, err := hex.DecodeString(args[1])
-			if err != nil {
+			if _, err := teetypes.ParseMeasurement(args[1]); err != nil {
 				return fmt.Errorf("measurement: %w", err)
 			}
 			desc, _ := cmd.Flags().GetString("description")
 			return editTeeGenesis(cmd, func(gs *teetypes.GenesisState) error {
-				gs.Params.AllowedMeasurements = append(gs.Params.AllowedMeasurements, teetypes.Measurement{TeeType: t, Value: m, Description: desc})
+				gs.Params.AllowedMeasurements = append(gs.Params.AllowedMeasurements, teetypes.Measurement{TeeType: t, Value: args[1], Description: desc})
 				return nil
 			})
 		},
@@ -220,7 +219,7 @@ func teeSimEvidenceCmd() *cobra.Command {
 			}
 			var m []byte
 			if mHex != "" {
-				if m, err = hex.DecodeString(mHex); err != nil {
+				if m, err = teetypes.ParseMeasurement(mHex); err != nil {
 					return fmt.Errorf("measurement: %w", err)
 				}
 			} else {
@@ -241,6 +240,6 @@ func teeSimEvidenceCmd() *cobra.Command {
 	}
 	cmd.Flags().String("device", "sim-device.json", "the device written by `fogd tee sim-device`")
 	cmd.Flags().String("out", "evidence.bin", "where to write the evidence")
-	cmd.Flags().String("measurement", "", "measurement to report, hex (default: this fogd's)")
+	cmd.Flags().String("measurement", "", "measurement to report, lower-case hex (default: this fogd's)")
 	return cmd
 }

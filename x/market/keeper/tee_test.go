@@ -29,7 +29,7 @@ func attest(t *testing.T, f *fixture.Fixture, provider sdk.AccAddress) {
 	measurement := bytes.Repeat([]byte{0x4d}, teetypes.MeasurementSize)
 	p := teetypes.DefaultParams()
 	p.AllowSimulated, p.SimulatedRoots = true, [][]byte{root.Public()}
-	p.AllowedMeasurements = []teetypes.Measurement{{TeeType: teetypes.TeeTypeSimulated, Value: measurement}}
+	p.AllowedMeasurements = []teetypes.Measurement{{TeeType: teetypes.TeeTypeSimulated, Value: teetypes.MeasurementHex(measurement)}}
 	require.NoError(t, f.Tee.SetParams(f.Ctx, p))
 	hash := sha256.Sum256(binary.BigEndian.AppendUint64(nil, uint64(f.Height())))
 	require.NoError(t, f.Tee.BeginBlock(f.Ctx.WithHeaderHash(hash[:])))

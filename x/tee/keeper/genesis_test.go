@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -23,10 +24,10 @@ func TestGenesisValidation(t *testing.T) {
 		return types.GenesisState{
 			Params: types.DefaultParams(),
 			Enclaves: []types.Enclave{
-				{Provider: a, TeeType: types.TeeTypeSimulated, Measurement: measurement, PlatformIdHash: bytesOf(1, 32), Tcb: bytesOf(0, 8),
+				{Provider: a, TeeType: types.TeeTypeSimulated, Measurement: types.MeasurementHex(measurement), PlatformIdHash: bytesOf(1, 32), Tcb: bytesOf(0, 8),
 					WorkerPubkey: bytesOf(2, 32), AttestedHeight: 10, ExpiryHeight: 10 + types.DefaultValidityBlocks, EvidenceHash: bytesOf(3, 32), NonceHeight: 9},
 				// ended by governance in the block it was attested in
-				{Provider: b, TeeType: types.TeeTypeTdx, Measurement: measurement, PlatformIdHash: bytesOf(1, 32), Tcb: bytesOf(0, 16),
+				{Provider: b, TeeType: types.TeeTypeTdx, Measurement: types.MeasurementHex(measurement), PlatformIdHash: bytesOf(1, 32), Tcb: bytesOf(0, 16),
 					WorkerPubkey: bytesOf(2, 32), AttestedHeight: 20_000, ExpiryHeight: 20_000, EvidenceHash: bytesOf(3, 32),
 					// the oldest nonce any window admits
 					NonceHeight: 20_000 - types.MaxNonceWindowBlocks + 1},
@@ -51,7 +52,11 @@ func TestGenesisValidation(t *testing.T) {
 		{"provider twice", func(g *types.GenesisState) { g.Enclaves[1].Provider = a }, "enclaves[1].provider", types.ErrInvalidGenesis},
 		{"tee_type unspecified", func(g *types.GenesisState) { g.Enclaves[0].TeeType = types.TeeTypeUnspecified }, "enclaves[0].tee_type", types.ErrInvalidGenesis},
 		{"tee_type unknown", func(g *types.GenesisState) { g.Enclaves[0].TeeType = 4 }, "enclaves[0].tee_type", types.ErrInvalidGenesis},
-		{"measurement short", func(g *types.GenesisState) { g.Enclaves[0].Measurement = bytesOf(1, 32) }, "enclaves[0].measurement", types.ErrInvalidGenesis},
+		{"measurement short", func(g *types.GenesisState) { g.Enclaves[0].Measurement = types.MeasurementHex(bytesOf(1, 32)) }, "enclaves[0].measurement", types.ErrInvalidGenesis},
+		{"measurement upper case", func(g *types.GenesisState) { g.Enclaves[0].Measurement = strings.ToUpper(g.Enclaves[0].Measurement) }, "enclaves[0].measurement", types.ErrInvalidGenesis},
+		{"measurement base64", func(g *types.GenesisState) {
+			g.Enclaves[0].Measurement = base64.StdEncoding.EncodeToString(measurement)
+		}, "enclaves[0].measurement", types.ErrInvalidGenesis},
 		{"platform_id_hash empty", func(g *types.GenesisState) { g.Enclaves[0].PlatformIdHash = nil }, "enclaves[0].platform_id_hash", types.ErrInvalidGenesis},
 		{"tcb of a TDX record 8 bytes", func(g *types.GenesisState) { g.Enclaves[1].Tcb = bytesOf(0, 8) }, "enclaves[1].tcb", types.ErrInvalidGenesis},
 		{"tcb of a simulated record 16 bytes", func(g *types.GenesisState) { g.Enclaves[0].Tcb = bytesOf(0, 16) }, "enclaves[0].tcb", types.ErrInvalidGenesis},

@@ -68,7 +68,7 @@ func newEnv(t testing.TB) *env {
 	require.NoError(t, err)
 	p.SevSnpMinTcb = uint64(v)
 	for _, tt := range []types.TeeType{types.TeeTypeSevSnp, types.TeeTypeTdx, types.TeeTypeSimulated} {
-		p.AllowedMeasurements = append(p.AllowedMeasurements, types.Measurement{TeeType: tt, Value: measurement, Description: "fog worker v1"})
+		p.AllowedMeasurements = append(p.AllowedMeasurements, types.Measurement{TeeType: tt, Value: types.MeasurementHex(measurement), Description: "fog worker v1"})
 	}
 	require.NoError(t, p.Validate())
 	require.NoError(t, f.Tee.SetParams(f.Ctx, p))
@@ -158,7 +158,7 @@ func TestAttestationOfEachTeeType(t *testing.T) {
 			require.Equal(t, h+params.ValidityBlocks, res.ExpiryHeight)
 			enc, err := e.f.Tee.ValidEnclave(e.f.Ctx, p, tt)
 			require.NoError(t, err)
-			require.Equal(t, measurement, enc.Measurement)
+			require.Equal(t, types.MeasurementHex(measurement), enc.Measurement)
 			require.Equal(t, e.workerKey(t, p), enc.WorkerPubkey)
 			sum := sha256.Sum256(ev)
 			require.Equal(t, sum[:], enc.EvidenceHash)

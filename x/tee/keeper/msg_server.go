@@ -83,7 +83,7 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	renewed := hasOld && old.ExpiryHeight > height
 	evidenceHash := sha256.Sum256(msg.Evidence)
 	e := types.Enclave{
-		Provider: canonical, TeeType: msg.TeeType, Measurement: v.measurement, PlatformIdHash: platformIDHash(v.platformID),
+		Provider: canonical, TeeType: msg.TeeType, Measurement: types.MeasurementHex(v.measurement), PlatformIdHash: platformIDHash(v.platformID),
 		Tcb: v.tcb, WorkerPubkey: workerKey, AttestedHeight: height, ExpiryHeight: height + p.ValidityBlocks,
 		EvidenceHash: evidenceHash[:], NonceHeight: msg.NonceHeight,
 	}
@@ -91,7 +91,7 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 		return nil, err
 	}
 	return &types.MsgSubmitAttestationResponse{ExpiryHeight: e.ExpiryHeight}, sdkCtx.EventManager().EmitTypedEvent(&types.EventAttestationAccepted{
-		Provider: e.Provider, TeeType: e.TeeType, Measurement: hex.EncodeToString(e.Measurement), ExpiryHeight: e.ExpiryHeight,
+		Provider: e.Provider, TeeType: e.TeeType, Measurement: e.Measurement, ExpiryHeight: e.ExpiryHeight,
 		Renewed: renewed, EvidenceHash: hex.EncodeToString(e.EvidenceHash),
 	})
 }

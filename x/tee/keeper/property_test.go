@@ -25,7 +25,7 @@ func drawEnclave(t *rapid.T, provider string, h int64) types.Enclave {
 	bytesN := func(n int, label string) []byte { return rapid.SliceOfN(rapid.Byte(), n, n).Draw(t, label) }
 	attested := paramsgen.Int64(1, h).Draw(t, "attested_height")
 	return types.Enclave{
-		Provider: provider, TeeType: tt, Measurement: bytesN(types.MeasurementSize, "measurement"), PlatformIdHash: bytesN(32, "platform"),
+		Provider: provider, TeeType: tt, Measurement: types.MeasurementHex(bytesN(types.MeasurementSize, "measurement")), PlatformIdHash: bytesN(32, "platform"),
 		Tcb: bytesN(tcb, "tcb"), WorkerPubkey: bytesN(32, "worker key"), EvidenceHash: bytesN(32, "evidence hash"),
 		AttestedHeight: attested,
 		ExpiryHeight:   attested + paramsgen.Int64(0, types.MaxValidityBlocks).Draw(t, "validity"),

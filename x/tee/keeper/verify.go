@@ -40,14 +40,8 @@ func verifyEvidence(p types.Params, t types.TeeType, evidence []byte, now time.T
 			}
 			roots = append(roots, snp.Root{ProductLine: r.ProductLine, Ark: ark, Ask: ask})
 		}
-		var measurements [][]byte
-		for _, m := range p.AllowedMeasurements {
-			if m.TeeType == types.TeeTypeSevSnp {
-				measurements = append(measurements, m.Value)
-			}
-		}
 		res, err := snp.Verify(ev.Report, ev.Vcek, roots, now, reportData, snp.Policy{
-			Measurements: measurements, MinimumTCB: kds.DecomposeTCBVersion(kds.TCBVersion(p.SevSnpMinTcb))})
+			Measurements: allowedMeasurements(p, types.TeeTypeSevSnp), MinimumTCB: kds.DecomposeTCBVersion(kds.TCBVersion(p.SevSnpMinTcb))})
 		if err != nil {
 			return verified{}, mapError(err)
 		}
@@ -64,12 +58,7 @@ func verifyEvidence(p types.Params, t types.TeeType, evidence []byte, now time.T
 				roots = append(roots, c)
 			}
 		}
-		pol := tdx.Policy{MinimumTeeTcbSvn: tdxMinimum(p)}
-		for _, m := range p.AllowedMeasurements {
-			if m.TeeType == types.TeeTypeTdx {
-				pol.Measurements = append(pol.Measurements, m.Value)
-			}
-		}
+		pol := tdx.Policy{Measurements: allowedMeasurements(p, types.TeeTypeTdx), MinimumTeeTcbSvn: tdxMinimum(p)}
 		res, err := tdx.Verify(ev.Quote, roots, now, reportData, pol)
 		if err != nil {
 			return verified{}, mapError(err)
@@ -77,7 +66,7 @@ func verifyEvidence(p types.Params, t types.TeeType, evidence []byte, now time.T
 		return verified{measurement: res.Measurement, platformID: res.PlatformID, tcb: res.TeeTcbSvn}, nil
 	case types.TeeTypeSimulated:
 		res, err := simtee.Verify(evidence, p.SimulatedRoots, now, reportData,
-			func(m []byte) bool { return p.Allowed(types.TeeTypeSimulated, m) }, 0)
+			func(m []byte) bool { return p.Allowed(types.TeeTypeSimulated, types.MeasurementHex(m)) }, 0)
 		if err != nil {
 			return verified{}, err
 		}
@@ -107,6 +96,21 @@ func mapError(err error) error {
 		}
 	}
 	return errorsmod.Wrap(types.ErrPolicy, err.Error())
+}
+
+// allowedMeasurements are params p's allowed measurements of type t, decoded for the verifiers,
+// which compare the report's bytes.
+func allowedMeasurements(p types.Params, t types.TeeType) [][]byte {
+	var out [][]byte
+	for _, m := range p.AllowedMeasurements {
+		if m.TeeType != t {
+			continue
+		}
+		if bz, err := types.ParseMeasurement(m.Value); err == nil {
+			out = append(out, bz) // params validation refuses the others; never allow what does not parse
+		}
+	}
+	return out
 }
 
 func platformIDHash(id []byte) []byte {

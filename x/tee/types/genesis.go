@@ -33,13 +33,14 @@ func (gs GenesisState) Validate() error {
 		if e.TeeType == TeeTypeTdx {
 			tcbSize = TdxTcbSvnSize
 		}
+		_, measurementErr := ParseMeasurement(e.Measurement)
 		switch {
 		case providers[string(addr)]:
 			return fail("%s: a second record of %s", field("provider"), e.Provider)
 		case e.TeeType != TeeTypeSevSnp && e.TeeType != TeeTypeTdx && e.TeeType != TeeTypeSimulated:
 			return fail("%s %d is not a TEE type", field("tee_type"), e.TeeType)
-		case len(e.Measurement) != MeasurementSize:
-			return fail("%s is %d bytes, want %d", field("measurement"), len(e.Measurement), MeasurementSize)
+		case measurementErr != nil:
+			return fail("%s: %s", field("measurement"), measurementErr)
 		case len(e.PlatformIdHash) != sha256.Size:
 			return fail("%s is %d bytes, want %d", field("platform_id_hash"), len(e.PlatformIdHash), sha256.Size)
 		case len(e.Tcb) != tcbSize:

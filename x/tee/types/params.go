@@ -130,13 +130,13 @@ func (p Params) Validate() error {
 		if _, ok := TeeType_name[int32(m.TeeType)]; !ok || m.TeeType == TeeTypeUnspecified {
 			return fail("allowed_measurements[%d].tee_type %d is not a TEE type", i, m.TeeType)
 		}
-		if len(m.Value) != MeasurementSize {
-			return fail("allowed_measurements[%d].value is %d bytes, want %d", i, len(m.Value), MeasurementSize)
+		if _, err := ParseMeasurement(m.Value); err != nil {
+			return fail("allowed_measurements[%d].value: %s", i, err)
 		}
 		if len(m.Description) > MaxDescriptionBytes {
 			return fail("allowed_measurements[%d].description is %d bytes, at most %d", i, len(m.Description), MaxDescriptionBytes)
 		}
-		key := fmt.Sprintf("%d/%x", m.TeeType, m.Value)
+		key := fmt.Sprintf("%d/%s", m.TeeType, m.Value)
 		if seen[key] {
 			return fail("allowed_measurements[%d]: a second entry of this type and value", i)
 		}
@@ -186,10 +186,10 @@ func checkRoot(der []byte) error {
 	return err
 }
 
-// Allowed reports whether measurement m is allowed for TEE type t.
-func (p Params) Allowed(t TeeType, m []byte) bool {
+// Allowed reports whether measurement m, lower-case hex (MeasurementHex), is allowed for TEE type t.
+func (p Params) Allowed(t TeeType, m string) bool {
 	for _, a := range p.AllowedMeasurements {
-		if a.TeeType == t && bytes.Equal(a.Value, m) {
+		if a.TeeType == t && a.Value == m {
 			return true
 		}
 	}

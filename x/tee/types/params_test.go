@@ -2,6 +2,8 @@ package types_test
 
 import (
 	"bytes"
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,7 +14,7 @@ import (
 // Every param is accepted at both ends of its range and refused just outside, naming the field.
 func TestParamsBounds(t *testing.T) {
 	m := func(tt types.TeeType, b byte) types.Measurement {
-		return types.Measurement{TeeType: tt, Value: bytes.Repeat([]byte{b}, types.MeasurementSize)}
+		return types.Measurement{TeeType: tt, Value: types.MeasurementHex(bytes.Repeat([]byte{b}, types.MeasurementSize))}
 	}
 	many := func(n int) []types.Measurement {
 		out := make([]types.Measurement, n)
@@ -57,7 +59,25 @@ func TestParamsBounds(t *testing.T) {
 		{"allowed_measurements past its limit", func(p *types.Params) { p.AllowedMeasurements = many(types.MaxAllowedMeasurements + 1) }, "allowed_measurements"},
 		{"allowed_measurements tee_type unspecified", func(p *types.Params) { p.AllowedMeasurements = []types.Measurement{m(0, 1)} }, "allowed_measurements[0].tee_type"},
 		{"allowed_measurements value short", func(p *types.Params) {
-			p.AllowedMeasurements = []types.Measurement{{TeeType: types.TeeTypeTdx, Value: make([]byte, 32)}}
+			p.AllowedMeasurements = []types.Measurement{{TeeType: types.TeeTypeTdx, Value: types.MeasurementHex(make([]byte, 32))}}
+		}, "allowed_measurements[0].value"},
+		{"allowed_measurements value upper-case", func(p *types.Params) {
+			x := m(types.TeeTypeTdx, 0xab)
+			x.Value = strings.ToUpper(x.Value)
+			p.AllowedMeasurements = []types.Measurement{x}
+		}, "allowed_measurements[0].value"},
+		{"allowed_measurements value odd", func(p *types.Params) {
+			x := m(types.TeeTypeTdx, 1)
+			x.Value += "0"
+			p.AllowedMeasurements = []types.Measurement{x}
+		}, "allowed_measurements[0].value"},
+		{"allowed_measurements value base64", func(p *types.Params) {
+			x := m(types.TeeTypeTdx, 1)
+			x.Value = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, types.MeasurementSize))
+			p.AllowedMeasurements = []types.Measurement{x}
+		}, "allowed_measurements[0].value"},
+		{"allowed_measurements value empty", func(p *types.Params) {
+			p.AllowedMeasurements = []types.Measurement{{TeeType: types.TeeTypeTdx}}
 		}, "allowed_measurements[0].value"},
 		{"allowed_measurements description too long", func(p *types.Params) {
 			x := m(types.TeeTypeTdx, 1)
