@@ -10,8 +10,8 @@ import (
 
 func dec(s string) math.LegacyDec { return math.LegacyMustNewDecFromStr(s) }
 
-// DefaultParams: a uniform prior, a half-life of about a week of 1-second blocks, z = 1.645, and the
-// tier thresholds of DESIGN.md.
+// DefaultParams: a uniform prior, a half-life of about a week of 1-second blocks, z = 1.645 (one-sided
+// 95 %), and tier thresholds from diamond (0.95) down to silver (0.65).
 func DefaultParams() Params {
 	return Params{
 		PriorAlpha:     math.LegacyOneDec(),
