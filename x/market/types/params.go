@@ -19,7 +19,7 @@ const (
 	// creates.
 	MaxReplicas = 64
 	// MaxBidsPerOrderLimit bounds max_bids_per_order: one settlement reads every bid of its order
-	// in one block (about 1 ms per 1,000 bids, BENCHMARKS.md).
+	// in one block (about 60 ms for 10,000 bids; BENCHMARKS.md, "EndBlock settlement of one order").
 	MaxBidsPerOrderLimit = 10_000
 	// MaxBlocks bounds every block-count param (≈ 35,000 years of 1-second blocks), so that a height
 	// plus any sum of them stays far from int64's limit.
@@ -70,7 +70,7 @@ func DefaultParams() Params {
 }
 
 // DefaultMaxWorkPerBlock: about 1,000 bids settled, deposits returned or leases closed per block
-// (BENCHMARKS.md, "EndBlock with many orders due").
+// (BENCHMARKS.md, "A block of the deposit sweep, and EndBlock with many orders due").
 const DefaultMaxWorkPerBlock = 1000
 
 // Tier returns the parameters of a tier, or ErrInvalidTier.
