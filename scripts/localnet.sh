@@ -361,7 +361,7 @@ demo() {
     printf '%-10s %14d %10d\n' "$name" $(( $(balance "$name") - before + ${FEES_PAID[$name]:-0} )) "${FEES_PAID[$name]:-0}"
   done
   echo "(customer: paid the lease, the rest of the escrow came back; provider3: paid at the clearing price; provider2: lost its deposit)"
-  q market market | jq -c '{open_orders: (.open_orders // "0"), active_leases: (.active_leases // "0"), escrowed, deposits, bonded, bands: [.bands[] | {tier, price_per_mcpu_block, samples}]}'
+  q market market | jq -c '{open_orders: (.open_orders // "0"), active_leases: (.active_leases // "0"), escrowed, deposits, bonded, provider_bonds, bands: [.bands[] | {tier, price_per_mcpu_block, samples}]}'
   echo
   echo "REST: curl -s http://127.0.0.1:1317/fog/market/v1/orders"
 }
