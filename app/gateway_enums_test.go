@@ -124,7 +124,7 @@ func appendEnumFields(t *testing.T, params []enumQueryParam, m protoreflect.Meth
 }
 
 // resolve finds a type by name: a field's type in a descriptor that gogoproto built before the type's
-// own file was registered (fog/tee/v1/query.proto sorts before tee.proto) is an empty placeholder.
+// own file was registered (fog/tee/v1/query.proto sorts before tee.proto) is an empty enum of that name.
 func resolve(t *testing.T, name protoreflect.FullName) protoreflect.Descriptor {
 	t.Helper()
 	d, err := gogoproto.HybridResolver.FindDescriptorByName(name)
