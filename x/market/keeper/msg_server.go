@@ -277,10 +277,9 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	if len(msg.Commitment) != types.CommitmentSize {
 		return nil, errorsmod.Wrapf(types.ErrInvalidCommitment, "want %d bytes, got %d", types.CommitmentSize, len(msg.Commitment))
 	}
-	if has, err := k.Providers.Has(ctx, provider); err != nil {
+	prov, err := k.provider(ctx, provider)
+	if err != nil {
 		return nil, err
-	} else if !has {
-		return nil, errorsmod.Wrap(types.ErrProviderNotFound, canon)
 	}
 	o, err := k.openOrder(ctx, msg.OrderId)
 	if err != nil {
@@ -303,7 +302,7 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 		}
 	}
 	if o.TeeRequired {
-		if err := k.checkAttested(ctx, o, provider); err != nil {
+		if err := k.checkAttested(ctx, o, provider, prov.WorkerPubkey); err != nil {
 			return nil, err
 		}
 	}
@@ -327,7 +326,7 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 		OrderId: o.Id, Provider: canon, Commitment: msg.Commitment, CommitHeight: h,
 		Deposit: params.BidDeposit, State: types.BidCommitted,
 		Price:       sdk.NewCoin(o.MaxPricePerBlock.Denom, math.ZeroInt()),
-		WithdrawFee: withdrawFee(params),
+		WithdrawFee: params.WithdrawFee,
 	}
 	if err := k.setBid(ctx, provider, bid); err != nil {
 		return nil, err
@@ -339,15 +338,6 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	}
 	return &types.MsgCommitBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
 		&types.EventBidCommitted{OrderId: o.Id, Provider: canon, Deposit: bid.Deposit})
-}
-
-// withdrawFee is the fee a bid committed now keeps when withdrawn: params.withdraw_fee, which
-// validation holds to the deposit's denom and amount.
-func withdrawFee(p types.Params) sdk.Coin {
-	if p.WithdrawFee.Denom != p.BidDeposit.Denom || p.WithdrawFee.Amount.GT(p.BidDeposit.Amount) {
-		return sdk.NewCoin(p.BidDeposit.Denom, math.ZeroInt())
-	}
-	return p.WithdrawFee
 }
 
 func (k msgServer) RevealBid(ctx context.Context, msg *types.MsgRevealBid) (*types.MsgRevealBidResponse, error) {
@@ -426,10 +416,8 @@ func (k msgServer) WithdrawBid(ctx context.Context, msg *types.MsgWithdrawBid) (
 	} else if err != nil {
 		return nil, err
 	}
+	// params and genesis validation hold the fee to the deposit's denom and amount
 	fee := bid.WithdrawFee
-	if fee.Denom != bid.Deposit.Denom || fee.Amount.GT(bid.Deposit.Amount) {
-		fee = sdk.NewCoin(bid.Deposit.Denom, math.ZeroInt())
-	}
 	refunded := bid.Deposit.Sub(fee)
 	if err := k.pay(ctx, o.Owner, fee); err != nil {
 		return nil, err
@@ -490,7 +478,11 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 	if o, err := k.Orders.Get(ctx, l.OrderId); err != nil {
 		return nil, err
 	} else if o.TeeRequired {
-		if err := k.checkAttested(ctx, o, provider); err != nil {
+		prov, err := k.provider(ctx, provider)
+		if err != nil {
+			return nil, err
+		}
+		if err := k.checkAttested(ctx, o, provider, prov.WorkerPubkey); err != nil {
 			return nil, err
 		}
 	}
@@ -586,18 +578,14 @@ func RequiresTee(privacy types.Privacy, required bool, teeType teetypes.TeeType)
 // checkAttested refuses a provider without a valid enclave record of the order's TEE type, or whose
 // record binds another worker key than the one it has registered now (the key that will sign
 // receipts and serve the lease).
-func (k Keeper) checkAttested(ctx context.Context, o types.Order, provider sdk.AccAddress) error {
+func (k Keeper) checkAttested(ctx context.Context, o types.Order, provider sdk.AccAddress, workerKey []byte) error {
 	e, err := k.tee.ValidEnclave(ctx, provider, o.TeeType)
 	if err != nil {
 		return errorsmod.Wrapf(types.ErrNotAttested, "order %d: %s", o.Id, err)
 	}
-	p, err := k.Providers.Get(ctx, provider)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(e.WorkerPubkey, p.WorkerPubkey) {
+	if !bytes.Equal(e.WorkerPubkey, workerKey) {
 		return errorsmod.Wrapf(types.ErrNotAttested, "order %d: %s attested worker key %x, but its registered worker key is %x",
-			o.Id, provider, e.WorkerPubkey, p.WorkerPubkey)
+			o.Id, provider, e.WorkerPubkey, workerKey)
 	}
 	return nil
 }
