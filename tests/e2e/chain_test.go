@@ -283,14 +283,25 @@ func (c *chain) height() int64 {
 // making blocks, not after a fixed number of them.
 func (c *chain) waitHeight(t *testing.T, h int64) {
 	t.Helper()
+	require.NoError(t, c.poll(func() bool { return c.height() >= h }), "waiting for height %d", h)
+}
+
+// stall is how long the chain may go without a block before a wait gives up on it.
+const stall = 2 * time.Minute
+
+// poll checks cond until it holds, and fails only if the chain stops making blocks for stall.
+func (c *chain) poll(cond func() bool) error {
 	last, since := c.height(), time.Now()
-	for c.height() < h {
+	for !cond() {
 		if cur := c.height(); cur != last {
 			last, since = cur, time.Now()
 		}
-		require.Less(t, time.Since(since), 2*time.Minute, "the chain made no block for two minutes (at %d, waiting for %d)", last, h)
+		if time.Since(since) > stall {
+			return fmt.Errorf("the chain made no block for %s (at height %d)", stall, last)
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	return nil
 }
 
 // query runs `fogd q ARGS -o json` and decodes the result.
@@ -392,15 +403,8 @@ func (c *chain) waitTx(hash string) (txResult, error) {
 			Events []abciEvent `json:"events"`
 		} `json:"tx_result"`
 	}
-	last, since := c.height(), time.Now()
-	for !c.rpcGet("/tx?hash=0x"+hash, &res) {
-		if cur := c.height(); cur != last {
-			last, since = cur, time.Now()
-		}
-		if time.Since(since) > 2*time.Minute {
-			return txResult{}, fmt.Errorf("tx %s not included, and no block for two minutes", hash)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := c.poll(func() bool { return c.rpcGet("/tx?hash=0x"+hash, &res) }); err != nil {
+		return txResult{}, fmt.Errorf("tx %s not included: %w", hash, err)
 	}
 	h, _ := strconv.ParseInt(res.Height, 10, 64)
 	return txResult{Code: res.TxResult.Code, Log: res.TxResult.Log, Hash: hash, Height: h, Events: res.TxResult.Events}, nil

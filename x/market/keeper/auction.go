@@ -63,6 +63,28 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	return nil
 }
 
+// keyIterator is what dueEntries needs of a collections iterator, of a key set or of a map.
+type keyIterator interface {
+	Valid() bool
+	Next()
+	Key() (HeightID, error)
+	Close() error
+}
+
+// firstKeys appends the first n keys of iter, as entries of queue kind, and closes iter.
+func firstKeys(out []dueEntry, iter keyIterator, n int, kind queueKind) ([]dueEntry, error) {
+	defer iter.Close()
+	for i := 0; i < n && iter.Valid(); i++ {
+		key, err := iter.Key()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dueEntry{key: key, kind: kind})
+		iter.Next()
+	}
+	return out, nil
+}
+
 // dueEntries reads up to n due entries (height <= h) of each queue and merges them oldest first.
 // Every entry costs at least one unit, so n of each are all a budget of n can use.
 func (k Keeper) dueEntries(ctx context.Context, h int64, n int) ([]dueEntry, error) {
@@ -76,29 +98,16 @@ func (k Keeper) dueEntries(ctx context.Context, h int64, n int) ([]dueEntry, err
 		if err != nil {
 			return nil, err
 		}
-		for i := 0; i < n && iter.Valid(); i++ {
-			key, err := iter.Key()
-			if err != nil {
-				iter.Close()
-				return nil, err
-			}
-			out = append(out, dueEntry{key: key, kind: q.kind})
-			iter.Next()
+		if out, err = firstKeys(out, iter, n, q.kind); err != nil {
+			return nil, err
 		}
-		iter.Close()
 	}
 	sweeps, err := k.DepositSweeps.Iterate(ctx, rng)
 	if err != nil {
 		return nil, err
 	}
-	defer sweeps.Close()
-	for i := 0; i < n && sweeps.Valid(); i++ {
-		key, err := sweeps.Key()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, dueEntry{key: key, kind: sweepQueue})
-		sweeps.Next()
+	if out, err = firstKeys(out, sweeps, n, sweepQueue); err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
