@@ -115,7 +115,7 @@ func (k Keeper) Logger(ctx context.Context) log.Logger {
 }
 
 // ValidEnclave returns provider's enclave record if it is unexpired at the current height and, when
-// teeType is set, of that type. x/market calls it for orders that require a TEE.
+// teeType is set, of that type.
 func (k Keeper) ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeType types.TeeType) (types.Enclave, error) {
 	e, err := k.Enclaves.Get(ctx, provider)
 	if errors.Is(err, collections.ErrNotFound) {
@@ -130,6 +130,16 @@ func (k Keeper) ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeTy
 		return types.Enclave{}, errorsmod.Wrapf(types.ErrEnclaveNotFound, "provider %s is attested as %s, not %s", provider, e.TeeType, teeType)
 	}
 	return e, nil
+}
+
+// AttestedWorkerKey is the worker key that provider's valid enclave record (see ValidEnclave) binds.
+// x/market calls it for orders that require a TEE.
+func (k Keeper) AttestedWorkerKey(ctx context.Context, provider sdk.AccAddress, teeType types.TeeType) ([]byte, error) {
+	e, err := k.ValidEnclave(ctx, provider, teeType)
+	if err != nil {
+		return nil, err
+	}
+	return e.WorkerPubkey, nil
 }
 
 // setEnclave stores a record and queues its expiry, dropping the queue entry of the record it replaces.
