@@ -34,10 +34,10 @@ type TeeKeeper interface {
 	ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeType teetypes.TeeType) (teetypes.Enclave, error)
 }
 
-// ReputationKeeper is what the market needs of x/reputation: providers' tiers (orders may require a
-// minimum), lower bounds (to rank equal bids) and a place to report outcomes.
+// ReputationKeeper is what the market reads of x/reputation: providers' tiers (orders may require a
+// minimum) and lower bounds (to rank equal bids). x/reputation learns outcomes through the market's
+// hooks.
 type ReputationKeeper interface {
 	TierOf(ctx context.Context, addr sdk.AccAddress) (reputationtypes.Tier, error)
 	LowerBound(ctx context.Context, addr sdk.AccAddress) (math.LegacyDec, error)
-	RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind reputationtypes.OutcomeKind, weight math.LegacyDec) error
 }
