@@ -474,9 +474,11 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 		return nil, errorsmod.Wrapf(types.ErrStartDeadlinePassed, "lease %d had to start by height %d", l.Id, l.StartDeadline)
 	}
 	// an order that requires a TEE starts only on a provider still attested (it may renew first)
-	if o, err := k.Orders.Get(ctx, l.OrderId); err != nil {
+	o, err := k.Orders.Get(ctx, l.OrderId)
+	if err != nil {
 		return nil, err
-	} else if o.TeeRequired {
+	}
+	if o.TeeRequired {
 		prov, err := k.provider(ctx, provider)
 		if err != nil {
 			return nil, err
@@ -497,8 +499,14 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 	if err := k.EndQueue.Set(ctx, collections.Join(l.EndHeight, l.Id)); err != nil {
 		return nil, err
 	}
-	return &types.MsgStartLeaseResponse{EndHeight: l.EndHeight}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventLeaseStarted{LeaseId: l.Id, Provider: l.Provider, StartHeight: l.StartHeight, EndHeight: l.EndHeight})
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventLeaseStarted{LeaseId: l.Id, Provider: l.Provider, StartHeight: l.StartHeight, EndHeight: l.EndHeight}); err != nil {
+		return nil, err
+	}
+	k.afterHook(ctx, "AfterLeaseStarted", func(ctx context.Context, h types.MarketHooks) error {
+		return h.AfterLeaseStarted(ctx, o, l)
+	})
+	return &types.MsgStartLeaseResponse{EndHeight: l.EndHeight}, nil
 }
 
 func (k msgServer) WithdrawLease(ctx context.Context, msg *types.MsgWithdrawLease) (*types.MsgWithdrawLeaseResponse, error) {

@@ -9,7 +9,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/fogtypes"
-	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // BankKeeper is what the market needs of x/bank: moving escrow, deposits and payouts, and burning
@@ -36,10 +35,10 @@ type TeeKeeper interface {
 	AttestedWorkerKey(ctx context.Context, provider sdk.AccAddress, teeType fogtypes.TeeType) ([]byte, error)
 }
 
-// ReputationKeeper is what the market needs of x/reputation: providers' tiers (orders may require a
-// minimum), lower bounds (to rank equal bids) and a place to report outcomes.
+// ReputationKeeper is what the market reads of x/reputation: providers' tiers (orders may require a
+// minimum) and lower bounds (to rank equal bids). x/reputation learns outcomes through the market's
+// hooks.
 type ReputationKeeper interface {
 	TierOf(ctx context.Context, addr sdk.AccAddress) (fogtypes.ReputationTier, error)
 	LowerBound(ctx context.Context, addr sdk.AccAddress) (math.LegacyDec, error)
-	RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind reputationtypes.OutcomeKind, weight math.LegacyDec) error
 }

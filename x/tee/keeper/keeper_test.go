@@ -130,8 +130,17 @@ func (e *env) tdxEvidence(t testing.TB, b tdxfake.Body) []byte {
 	return bz
 }
 
+// registeredKey is p's worker key registered in the market, or nil.
+func (e *env) registeredKey(p sdk.AccAddress) []byte {
+	prov, _ := e.f.Keeper.Providers.Get(e.f.Ctx, p)
+	return prov.WorkerPubkey
+}
+
+// submit attests for p's registered worker key.
 func (e *env) submit(p sdk.AccAddress, tt types.TeeType, evidence []byte, nonceHeight int64) (*types.MsgSubmitAttestationResponse, error) {
-	return e.msg.SubmitAttestation(e.f.Ctx, &types.MsgSubmitAttestation{Provider: p.String(), TeeType: tt, Evidence: evidence, NonceHeight: nonceHeight})
+	return e.msg.SubmitAttestation(e.f.Ctx, &types.MsgSubmitAttestation{
+		Provider: p.String(), TeeType: tt, Evidence: evidence, NonceHeight: nonceHeight, WorkerPubkey: e.registeredKey(p),
+	})
 }
 
 // Each TEE type's genuine evidence, bound to the provider, its worker key and a recent block hash,
@@ -268,9 +277,9 @@ func TestAttestationRefusals(t *testing.T) {
 		{"root not trusted", p, types.TeeTypeSimulated, stranger, h, types.ErrUntrustedChain},
 		{"device certificate expired", p, types.TeeTypeSimulated, expired, h, types.ErrCertExpired},
 		{"tampered simulated report", p, types.TeeTypeSimulated, tampered, h, types.ErrBadSignature},
-		{"unregistered provider", e.f.NewAccount(t, 0), types.TeeTypeSimulated, genuineSim, h, types.ErrUnknownProvider},
-		{"provider without a worker key", keyless, types.TeeTypeSimulated,
-			e.simEvidence(t, types.ReportData(keyless, nil, e.nonce(t, h)), measurement, false), h, types.ErrUnknownProvider},
+		{"no worker key named (an account not registered)", e.f.NewAccount(t, 0), types.TeeTypeSimulated, genuineSim, h, types.ErrWorkerKey},
+		{"no worker key named (a provider without one)", keyless, types.TeeTypeSimulated,
+			e.simEvidence(t, types.ReportData(keyless, nil, e.nonce(t, h)), measurement, false), h, types.ErrWorkerKey},
 		{"SEV-SNP: TCB below the minimum", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: lowTCB}), h, types.ErrTCB},
 		{"SEV-SNP: debug", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb, Debug: true}), h, types.ErrDebug},
 		{"SEV-SNP: flipped bit in the report", p, types.TeeTypeSevSnp, flippedSnp, h, types.ErrBadSignature},
