@@ -263,20 +263,8 @@ func verifyReceiptCmd() *cobra.Command {
 			}
 			rc := r.Receipt
 			if anchored.BatchId != 0 && anchored.Proof != nil {
-				leaf, err := rc.Marshal()
-				if err != nil {
+				if err := anchored.CheckInclusion(cmd.Context(), proofstypes.NewQueryClient(clientCtx)); err != nil {
 					return err
-				}
-				res, err := proofstypes.NewQueryClient(clientCtx).VerifyInclusion(cmd.Context(), &proofstypes.QueryVerifyInclusionRequest{
-					BatchId: anchored.BatchId, Leaf: leaf, Proof: *anchored.Proof})
-				if err != nil {
-					return fmt.Errorf("batch %d: %w", anchored.BatchId, err)
-				}
-				if !res.Valid {
-					return fmt.Errorf("receipt is NOT in anchored batch %d: %s", anchored.BatchId, res.Reason)
-				}
-				if err := proofstypes.CheckExecutionBatch(res.Batch, rc.LeaseId, rc.Provider); err != nil {
-					return fmt.Errorf("receipt inclusion proves nothing: %w", err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "anchored on chain in batch %d: inclusion verifies\n", anchored.BatchId)
 			} else {
