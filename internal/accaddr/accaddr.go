@@ -11,6 +11,8 @@ import (
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 )
 
 // Codec is the account address codec of the chain's configured bech32 prefix, for the checks that
@@ -45,4 +47,14 @@ func ParseCanonical(ac address.Codec, field, s string) (sdk.AccAddress, error) {
 		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%s %q is not canonical: want %s", field, s, canonical)
 	}
 	return bz, nil
+}
+
+// ModuleAuthority is the address, in ac's spelling, of the account that governs a module: x/gov's
+// module account, unless the app config names another (configured: a module name or an address).
+func ModuleAuthority(ac address.Codec, configured string) (string, error) {
+	authority := authtypes.NewModuleAddress(govtypes.ModuleName)
+	if configured != "" {
+		authority = authtypes.NewModuleAddressOrBech32Address(configured)
+	}
+	return ac.BytesToString(authority)
 }

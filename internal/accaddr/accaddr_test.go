@@ -7,7 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
 	"github.com/fogchain/fog/internal/accaddr"
 )
@@ -38,4 +41,26 @@ func TestParse(t *testing.T) {
 		require.ErrorIs(t, err, sdkerrors.ErrInvalidAddress, name)
 		require.ErrorContains(t, err, "owner", name)
 	}
+}
+
+func TestModuleAuthority(t *testing.T) {
+	ac := addresscodec.NewBech32Codec("fog")
+	gov, err := ac.BytesToString(authtypes.NewModuleAddress(govtypes.ModuleName))
+	require.NoError(t, err)
+	got, err := accaddr.ModuleAuthority(ac, "")
+	require.NoError(t, err)
+	require.Equal(t, gov, got, "x/gov governs by default")
+
+	// the app config spells an address with the process's bech32 prefix
+	raw := sdk.AccAddress("twenty bytes address")
+	other, err := ac.BytesToString(raw)
+	require.NoError(t, err)
+	got, err = accaddr.ModuleAuthority(ac, raw.String())
+	require.NoError(t, err)
+	require.Equal(t, other, got, "an address in the app config")
+	mint, err := ac.BytesToString(authtypes.NewModuleAddress("mint"))
+	require.NoError(t, err)
+	got, err = accaddr.ModuleAuthority(ac, "mint")
+	require.NoError(t, err)
+	require.Equal(t, mint, got, "a module name in the app config")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	"google.golang.org/grpc/status"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
@@ -151,24 +152,14 @@ func (c *Client) ReputationScore(ctx context.Context, addr string) (reputationty
 }
 
 // CheckInclusion checks on chain that an anchored receipt is in its batch, and that the batch is an
-// execution batch of the receipt's lease anchored by its provider.
+// execution batch of the receipt's lease anchored by its provider (wire.AnchoredReceipt.CheckInclusion).
 func (c *Client) CheckInclusion(ctx context.Context, a *wire.AnchoredReceipt) error {
-	if a.Receipt == nil || a.Receipt.Receipt == nil || a.Proof == nil {
-		return fmt.Errorf("anchored receipt incomplete")
-	}
-	leaf, err := a.Receipt.Receipt.Marshal()
-	if err != nil {
-		return err
-	}
-	res, err := proofstypes.NewQueryClient(c.conn).VerifyInclusion(ctx, &proofstypes.QueryVerifyInclusionRequest{BatchId: a.BatchId, Leaf: leaf, Proof: *a.Proof})
-	if err != nil {
+	err := a.CheckInclusion(ctx, proofstypes.NewQueryClient(c.conn))
+	if _, fromNode := status.FromError(err); err != nil && fromNode {
 		c.fail("query")
 		return cleanGRPC(err)
 	}
-	if !res.Valid {
-		return fmt.Errorf("receipt is not in batch %d: %s", a.BatchId, res.Reason)
-	}
-	return proofstypes.CheckExecutionBatch(res.Batch, a.Receipt.Receipt.LeaseId, a.Receipt.Receipt.Provider)
+	return err
 }
 
 // Enclave reads a provider's x/tee enclave record and whether it is valid at the node's height (it

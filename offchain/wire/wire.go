@@ -5,6 +5,7 @@ package wire
 
 import (
 	"bufio"
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 )
 
 // ProtocolID is the libp2p protocol of task delivery.
@@ -126,4 +129,20 @@ func (s SignedReceipt) Verify(workerKey []byte) error {
 		return errors.New("receipt signature does not verify with the worker key")
 	}
 	return nil
+}
+
+// CheckInclusion checks on chain, through q, that a's receipt is in its batch and that the batch is an
+// execution batch of the receipt's lease anchored by its provider (proofstypes.CheckReceiptInclusion);
+// the receipt's canonical bytes are its leaf. An error from the query keeps its gRPC status.
+func (a *AnchoredReceipt) CheckInclusion(ctx context.Context, q proofstypes.QueryClient) error {
+	if a.Receipt == nil || a.Receipt.Receipt == nil || a.Proof == nil {
+		return errors.New("anchored receipt incomplete")
+	}
+	r := a.Receipt.Receipt
+	leaf, err := r.Marshal()
+	if err != nil {
+		return err
+	}
+	req := &proofstypes.QueryVerifyInclusionRequest{BatchId: a.BatchId, Leaf: leaf, Proof: *a.Proof}
+	return proofstypes.CheckReceiptInclusion(ctx, q, req, r.LeaseId, r.Provider)
 }

@@ -36,5 +36,6 @@
 //	set_membership  root
 //	range           commitment, lo, hi
 //
-// These are exactly the bytes MsgVerifyProof carries.
+// These are exactly the bytes MsgVerifyProof carries. Verification is not here: x/proofs/types.VerifyProof
+// is the one check, on chain and in `fogd zk verify`.
 package prover

@@ -11,7 +11,6 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
 	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
-	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -28,10 +27,8 @@ var (
 	// ErrUnsatisfied: the witness is well formed but does not satisfy the circuit's constraints
 	// (norm above the bound, value outside the range, ...), so there is no proof.
 	ErrUnsatisfied = errors.New("witness does not satisfy the circuit")
-	// ErrInvalidKey: a proving or verifying key does not decode, or does not fit the circuit.
+	// ErrInvalidKey: a proving key does not decode, or does not fit the circuit.
 	ErrInvalidKey = errors.New("invalid key")
-	// ErrInvalidProof: VerifyLocal rejected the proof.
-	ErrInvalidProof = errors.New("invalid proof")
 )
 
 // compiled caches one circuit's constraint system for the life of the process: compiling
@@ -193,50 +190,6 @@ func checkProvingKeyShape(cs constraint.ConstraintSystem, pk *groth16bn254.Provi
 		return fmt.Errorf("key domain has %d points, circuit %d", pk.Domain.Cardinality, domain.Cardinality)
 	case len(pk.CommitmentKeys) != len(commitments):
 		return fmt.Errorf("key has %d commitment keys, circuit %d", len(pk.CommitmentKeys), len(commitments))
-	}
-	return nil
-}
-
-// VerifyLocal checks a proof off chain, with gnark directly: x/proofs/internal/groth16, the on-chain
-// verifier with its size limits, cannot be imported from here. Public inputs are 32-byte big-endian
-// field elements in the circuit's order. It bounds nothing: check the size of untrusted input first.
-func VerifyLocal(name string, vk, proof []byte, publicInputs [][]byte) error {
-	want, err := PublicInputCount(name)
-	if err != nil {
-		return err
-	}
-	if len(publicInputs) != want {
-		return fmt.Errorf("%w: %s takes %d public inputs, got %d", ErrInvalidProof, name, want, len(publicInputs))
-	}
-	verifyingKey := groth16.NewVerifyingKey(ecc.BN254)
-	if _, err := verifyingKey.ReadFrom(bytes.NewReader(vk)); err != nil {
-		return fmt.Errorf("%w: verifying key: %v", ErrInvalidKey, err)
-	}
-	p := groth16.NewProof(ecc.BN254)
-	if _, err := p.ReadFrom(bytes.NewReader(proof)); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidProof, err)
-	}
-	values := make(chan any, len(publicInputs))
-	for i, in := range publicInputs {
-		if len(in) != fr.Bytes {
-			return fmt.Errorf("%w: public input %d is %d bytes, want %d", ErrInvalidProof, i, len(in), fr.Bytes)
-		}
-		e, err := fr.BigEndian.Element((*[fr.Bytes]byte)(in))
-		if err != nil {
-			return fmt.Errorf("%w: public input %d: %v", ErrInvalidProof, i, err)
-		}
-		values <- e
-	}
-	close(values)
-	public, err := witness.New(ecc.BN254.ScalarField())
-	if err != nil {
-		return err
-	}
-	if err := public.Fill(len(publicInputs), 0, values); err != nil {
-		return err
-	}
-	if err := groth16.Verify(p, verifyingKey, public); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidProof, err)
 	}
 	return nil
 }

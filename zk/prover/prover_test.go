@@ -10,6 +10,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/stretchr/testify/require"
 
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	"github.com/fogchain/fog/zk/circuits"
 	"github.com/fogchain/fog/zk/prover"
 )
@@ -118,12 +119,17 @@ func TestProveAndVerify(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, public, n)
 
-			require.NoError(t, prover.VerifyLocal(spec.Name, vk, proof, public))
+			// the proof and inputs are what the chain verifies, under its default params
+			c := proofstypes.Circuit{Name: spec.Name, VerifyingKey: vk, PublicInputCount: uint32(n), Active: true}
+			verify := func(inputs [][]byte) error {
+				return proofstypes.VerifyProof(proofstypes.DefaultParams(), c, inputs, proof, proofstypes.VerifyHooks{})
+			}
+			require.NoError(t, verify(public))
 
 			tampered := append([][]byte{}, public...)
 			tampered[len(tampered)-1] = u64(1 << 40)
-			require.ErrorIs(t, prover.VerifyLocal(spec.Name, vk, proof, tampered), prover.ErrInvalidProof)
-			require.ErrorIs(t, prover.VerifyLocal(spec.Name, vk, proof, public[:len(public)-1]), prover.ErrInvalidProof)
+			require.ErrorIs(t, verify(tampered), proofstypes.ErrInvalidProof)
+			require.ErrorIs(t, verify(public[:len(public)-1]), proofstypes.ErrMalformedProof)
 		})
 	}
 }
@@ -191,7 +197,6 @@ func TestUnknownCircuit(t *testing.T) {
 	require.ErrorIs(t, err, prover.ErrUnknownCircuit)
 	_, _, err = prover.Prove("nope", nil, nil)
 	require.ErrorIs(t, err, prover.ErrUnknownCircuit)
-	require.ErrorIs(t, prover.VerifyLocal("nope", nil, nil, nil), prover.ErrUnknownCircuit)
 	_, err = prover.PublicInputCount("nope")
 	require.ErrorIs(t, err, prover.ErrUnknownCircuit)
 }

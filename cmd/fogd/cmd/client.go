@@ -25,22 +25,19 @@ import (
 )
 
 const (
-	flagWasm         = "wasm"
-	flagInput        = "input"
-	flagOut          = "out"
-	flagReceiptOut   = "receipt-out"
-	flagMaxPrice     = "max-price"
-	flagLeaseBlocks  = "lease-blocks"
-	flagTier         = "sla-tier"
-	flagPrivacy      = "privacy"
-	flagCPU          = "cpu"
-	flagMemory       = "memory"
-	flagStorage      = "storage"
-	flagCommitBlocks = "commit-blocks"
-	flagRevealBlocks = "reveal-blocks"
-	flagStartWait    = "start-wait"
-	flagWorkerKey    = "worker-key"
+	flagWasm       = "wasm"
+	flagInput      = "input"
+	flagOut        = "out"
+	flagReceiptOut = "receipt-out"
+	flagMaxPrice   = "max-price"
+	flagStartWait  = "start-wait"
+	flagWorkerKey  = "worker-key"
 )
+
+// clientRunOrderDefaults are the order flags' defaults of `fogd client run`, which waits for its
+// auction interactively: shorter phases and lease than `fogd tx market create-order`'s, and a
+// workload-sized memory limit.
+var clientRunOrderDefaults = marketcli.OrderDefaults{CPUMillicores: 1000, MemoryMiB: 256, LeaseBlocks: 50, CommitBlocks: 10, RevealBlocks: 10}
 
 func clientCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -162,18 +159,9 @@ func clientRunCmd() *cobra.Command {
 	cmd.Flags().String(flagOut, "", "write the output here instead of stdout")
 	cmd.Flags().String(flagReceiptOut, "receipt.json", "where to save the receipt")
 	cmd.Flags().String(flagMaxPrice, "", "max price per block, e.g. 10ufog")
-	cmd.Flags().Uint64(flagLeaseBlocks, 50, "lease length in blocks")
-	cmd.Flags().String(flagTier, "bronze", "SLA tier of the order (replicas and price multiplier): bronze, silver or gold")
-	cmd.Flags().String(flagPrivacy, "public", "privacy: public, private, confidential or secret")
-	cmd.Flags().Uint64(flagCPU, 1000, "CPU in millicores")
-	cmd.Flags().Uint64(flagMemory, 256, "memory in MiB (the workload's memory limit)")
-	cmd.Flags().Uint64(flagStorage, 0, "storage in MiB")
-	cmd.Flags().Uint64(flagCommitBlocks, 10, "blocks of the commit phase")
-	cmd.Flags().Uint64(flagRevealBlocks, 10, "blocks of the reveal phase")
+	marketcli.AddOrderFlags(cmd.Flags(), clientRunOrderDefaults)
 	cmd.Flags().Duration(flagStartWait, time.Minute, "how long to wait for a winner to start its lease")
 	cmd.Flags().String(flags.FlagGRPC, "127.0.0.1:9090", "node gRPC address")
-	marketcli.AddMinTierFlag(cmd)
-	marketcli.AddTeeFlags(cmd)
 	_ = cmd.MarkFlagRequired(flagWasm)
 	_ = cmd.MarkFlagRequired(flagMaxPrice)
 	flags.AddTxFlagsToCmd(cmd)
@@ -198,33 +186,13 @@ func readOrder(cmd *cobra.Command) (customer.Order, error) {
 	if err != nil {
 		return o, fmt.Errorf("--%s: %w", flagMaxPrice, err)
 	}
-	tierStr, _ := cmd.Flags().GetString(flagTier)
-	tier, err := markettypes.ParseTier(tierStr)
+	msg, err := marketcli.ReadOrderFlags(cmd.Flags())
 	if err != nil {
 		return o, err
 	}
-	privacyStr, _ := cmd.Flags().GetString(flagPrivacy)
-	privacy, err := markettypes.ParsePrivacy(privacyStr)
-	if err != nil {
-		return o, err
-	}
-	minTier, err := marketcli.ParseMinTier(cmd)
-	if err != nil {
-		return o, err
-	}
-	teeRequired, teeType, err := marketcli.ParseTeeFlags(cmd)
-	if err != nil {
-		return o, err
-	}
-	o = customer.Order{Module: module, Input: input, MaxPrice: price, Tier: tier, Privacy: privacy, MinReputationTier: minTier,
-		TeeRequired: teeRequired, TeeType: teeType}
-	o.LeaseBlocks, _ = cmd.Flags().GetUint64(flagLeaseBlocks)
-	o.CommitBlocks, _ = cmd.Flags().GetUint64(flagCommitBlocks)
-	o.RevealBlocks, _ = cmd.Flags().GetUint64(flagRevealBlocks)
-	o.Resources.CpuMillicores, _ = cmd.Flags().GetUint64(flagCPU)
-	o.Resources.MemoryMib, _ = cmd.Flags().GetUint64(flagMemory)
-	o.Resources.StorageMib, _ = cmd.Flags().GetUint64(flagStorage)
-	return o, nil
+	return customer.Order{Module: module, Input: input, MaxPrice: price, LeaseBlocks: msg.LeaseBlocks, Tier: msg.Tier,
+		Privacy: msg.Privacy, Resources: msg.Resources, CommitBlocks: msg.CommitBlocks, RevealBlocks: msg.RevealBlocks,
+		MinReputationTier: msg.MinReputationTier, TeeRequired: msg.TeeRequired, TeeType: msg.TeeType}, nil
 }
 
 func verifyReceiptCmd() *cobra.Command {
@@ -263,20 +231,8 @@ func verifyReceiptCmd() *cobra.Command {
 			}
 			rc := r.Receipt
 			if anchored.BatchId != 0 && anchored.Proof != nil {
-				leaf, err := rc.Marshal()
-				if err != nil {
+				if err := anchored.CheckInclusion(cmd.Context(), proofstypes.NewQueryClient(clientCtx)); err != nil {
 					return err
-				}
-				res, err := proofstypes.NewQueryClient(clientCtx).VerifyInclusion(cmd.Context(), &proofstypes.QueryVerifyInclusionRequest{
-					BatchId: anchored.BatchId, Leaf: leaf, Proof: *anchored.Proof})
-				if err != nil {
-					return fmt.Errorf("batch %d: %w", anchored.BatchId, err)
-				}
-				if !res.Valid {
-					return fmt.Errorf("receipt is NOT in anchored batch %d: %s", anchored.BatchId, res.Reason)
-				}
-				if err := proofstypes.CheckExecutionBatch(res.Batch, rc.LeaseId, rc.Provider); err != nil {
-					return fmt.Errorf("receipt inclusion proves nothing: %w", err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "anchored on chain in batch %d: inclusion verifies\n", anchored.BatchId)
 			} else {

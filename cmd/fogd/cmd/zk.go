@@ -128,9 +128,13 @@ func zkProveCmd() *cobra.Command {
 func zkVerifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify [circuit] [proof-file]",
-		Short: "Verify a proof file locally against a verifying key",
+		Short: "Verify a proof file locally against a verifying key, as the chain does under the default params",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := prover.PublicInputCount(args[0])
+			if err != nil {
+				return err
+			}
 			vkPath, _ := cmd.Flags().GetString("vk")
 			vk, err := os.ReadFile(vkPath)
 			if err != nil {
@@ -140,7 +144,8 @@ func zkVerifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := prover.VerifyLocal(args[0], vk, proof, inputs); err != nil {
+			c := proofstypes.Circuit{Name: args[0], VerifyingKey: vk, PublicInputCount: uint32(n), Active: true}
+			if err := proofstypes.VerifyProof(proofstypes.DefaultParams(), c, inputs, proof, proofstypes.VerifyHooks{}); err != nil {
 				return fmt.Errorf("proof does NOT verify: %w", err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "proof verifies")
@@ -185,7 +190,7 @@ func zkAddGenesisCircuitCmd() *cobra.Command {
 					VerifyingKey: vk, PublicInputCount: uint32(n), Active: true})
 				gs.NextCircuitId++
 				// genesis accepts keys under the widest limits; a new circuit must verify under these params
-				if err := proofskeeper.ValidateCircuitKey(gs.Params, vk, uint32(n)); err != nil {
+				if err := proofstypes.ValidateCircuitKey(gs.Params, vk, uint32(n)); err != nil {
 					return fmt.Errorf("%s: %w", args[1], err)
 				}
 				if err := proofskeeper.ValidateGenesis(&gs); err != nil {

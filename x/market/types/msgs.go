@@ -187,11 +187,16 @@ func (m *MsgCancelOrder) ValidateBasic() error {
 	return validateID("order_id", m.OrderId)
 }
 
-func (m *MsgCommitBid) ValidateBasic() error {
-	if err := ValidateAddress("provider", m.Provider); err != nil {
+// validateBid checks what identifies a bid: its provider and its order.
+func validateBid(provider string, orderID uint64) error {
+	if err := ValidateAddress("provider", provider); err != nil {
 		return err
 	}
-	if err := validateID("order_id", m.OrderId); err != nil {
+	return validateID("order_id", orderID)
+}
+
+func (m *MsgCommitBid) ValidateBasic() error {
+	if err := validateBid(m.Provider, m.OrderId); err != nil {
 		return err
 	}
 	if len(m.Commitment) != CommitmentSize {
@@ -201,10 +206,7 @@ func (m *MsgCommitBid) ValidateBasic() error {
 }
 
 func (m *MsgRevealBid) ValidateBasic() error {
-	if err := ValidateAddress("provider", m.Provider); err != nil {
-		return err
-	}
-	if err := validateID("order_id", m.OrderId); err != nil {
+	if err := validateBid(m.Provider, m.OrderId); err != nil {
 		return err
 	}
 	if err := ValidatePrice("price", m.Price); err != nil {
@@ -216,12 +218,7 @@ func (m *MsgRevealBid) ValidateBasic() error {
 	return nil
 }
 
-func (m *MsgWithdrawBid) ValidateBasic() error {
-	if err := ValidateAddress("provider", m.Provider); err != nil {
-		return err
-	}
-	return validateID("order_id", m.OrderId)
-}
+func (m *MsgWithdrawBid) ValidateBasic() error { return validateBid(m.Provider, m.OrderId) }
 
 func (m *MsgStartLease) ValidateBasic() error {
 	if err := ValidateAddress("provider", m.Provider); err != nil {

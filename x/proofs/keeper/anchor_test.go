@@ -6,6 +6,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/cosmos/cosmos-sdk/baseapp"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 
 	"github.com/fogchain/fog/testutil/fixture"
 	markettypes "github.com/fogchain/fog/x/market/types"
@@ -91,6 +96,52 @@ func TestAnchoredReceiptInclusion(t *testing.T) {
 	bySubmitter, err := q.Batches(f.Ctx, &types.QueryBatchesRequest{Submitter: l.Provider})
 	require.NoError(t, err)
 	require.Len(t, bySubmitter.Batches, 2)
+}
+
+// CheckReceiptInclusion, the check clients make (fogd client run, fogd client verify-receipt), accepts
+// a receipt in an execution batch of its lease anchored by its provider, refuses one that is not in
+// its batch or is in a batch where inclusion proves nothing, and keeps the status of a failed query.
+func TestCheckReceiptInclusion(t *testing.T) {
+	f := fixture.New(t)
+	l := activeLease(t, f)
+	msg := keeper.NewMsgServerImpl(f.Proofs)
+	helper := baseapp.NewQueryServerTestHelper(f.Ctx, codectypes.NewInterfaceRegistry())
+	types.RegisterQueryServer(helper, keeper.NewQueryServerImpl(f.Proofs))
+	q := types.NewQueryClient(helper)
+	leaves := receipts(5)
+	root, proofs := types.MerkleProofs(leaves)
+	exec, err := msg.AnchorBatch(f.Ctx, &types.MsgAnchorBatch{Submitter: l.Provider, LeaseId: l.Id, Kind: types.BatchKindExecution, MerkleRoot: root, LeafCount: 5})
+	require.NoError(t, err)
+	audit, err := msg.AnchorBatch(f.Ctx, &types.MsgAnchorBatch{Submitter: l.Owner, LeaseId: l.Id, Kind: types.BatchKindAudit, MerkleRoot: root, LeafCount: 5})
+	require.NoError(t, err)
+
+	for _, c := range []struct {
+		name     string
+		batch    uint64
+		leaf     []byte
+		lease    uint64
+		provider string
+		want     string
+	}{
+		{"in its execution batch", exec.BatchId, leaves[2], l.Id, l.Provider, ""},
+		{"another leaf", exec.BatchId, leaves[3], l.Id, l.Provider, "receipt is NOT in anchored batch"},
+		{"in an audit batch", audit.BatchId, leaves[2], l.Id, l.Provider, "receipt inclusion proves nothing: batch 2 is a"},
+		{"a receipt of another lease", exec.BatchId, leaves[2], l.Id + 1, l.Provider, "receipt inclusion proves nothing: batch 1 anchors lease"},
+		{"a receipt of another provider", exec.BatchId, leaves[2], l.Id, l.Owner, "receipt inclusion proves nothing: batch 1 was anchored by"},
+		{"no such batch", 99, leaves[2], l.Id, l.Provider, "batch 99: "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := &types.QueryVerifyInclusionRequest{BatchId: c.batch, Leaf: c.leaf, Proof: proofs[2]}
+			err := types.CheckReceiptInclusion(f.Ctx, q, req, c.lease, c.provider)
+			if c.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+	err = types.CheckReceiptInclusion(f.Ctx, q, &types.QueryVerifyInclusionRequest{BatchId: 99, Leaf: leaves[2], Proof: proofs[2]}, l.Id, l.Provider)
+	require.Equal(t, codes.NotFound, status.Code(err), "a failed query keeps its status")
 }
 
 // v0 is the batch a valid inclusion query checked.

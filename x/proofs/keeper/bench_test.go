@@ -97,7 +97,7 @@ func BenchmarkMsgVerifyProof(b *testing.B) {
 			params, err := f.Proofs.Params.Get(f.Ctx)
 			require.NoError(b, err)
 			b.ReportMetric(float64(gas), "gas/op")
-			b.ReportMetric(float64(keeper.VerifyGas(params, uint32(n))), "charge-gas")
+			b.ReportMetric(float64(types.VerifyGas(params, uint32(n))), "charge-gas")
 			b.ReportMetric(float64(n), "inputs")
 		})
 	}

@@ -6,13 +6,8 @@ import (
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 
-	"github.com/fogchain/fog/x/proofs/internal/groth16"
 	"github.com/fogchain/fog/x/proofs/types"
 )
-
-// widestKeyLimits are the limits any params allow: every registered key was parsed under limits no
-// wider.
-var widestKeyLimits = groth16.Limits{MaxVerifyingKeyBytes: types.MaxVerifyingKeyBytesLimit, MaxPublicInputs: types.MaxPublicInputsLimit}
 
 // ValidateGenesis is the genesis state's own checks plus a parse of every circuit's verifying key:
 // under the widest limits any params allow (governance may have narrowed them since a circuit was
@@ -27,11 +22,11 @@ func ValidateGenesis(gs *types.GenesisState) error {
 		warm[w.CircuitId] = true
 	}
 	for i, c := range gs.Circuits {
-		lim, under := widestKeyLimits, "the widest limits"
+		lim, under := types.WidestKeyLimits, "the widest limits"
 		if warm[c.Id] {
-			lim, under = keyLimits(gs.Params), "the params' limits (the circuit is warm)"
+			lim, under = gs.Params.KeyLimits(), "the params' limits (the circuit is warm)"
 		}
-		if err := validateKey(lim, c.VerifyingKey, c.PublicInputCount); err != nil {
+		if _, err := types.ParseVerifyingKey(lim, c.VerifyingKey, c.PublicInputCount); err != nil {
 			return errorsmod.Wrapf(types.ErrInvalidGenesis, "circuits[%d].verifying_key under %s: %s", i, under, err)
 		}
 	}

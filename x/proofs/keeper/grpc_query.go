@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"errors"
 
 	"cosmossdk.io/collections"
 	"google.golang.org/grpc/codes"
@@ -11,6 +10,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/fogchain/fog/internal/grpcquery"
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
@@ -19,18 +19,9 @@ type queryServer struct{ k Keeper }
 // NewQueryServerImpl returns the proofs Query service.
 func NewQueryServerImpl(k Keeper) types.QueryServer { return queryServer{k} }
 
-var errNilRequest = status.Error(codes.InvalidArgument, "empty request")
-
-func notFound(err error, what string) error {
-	if errors.Is(err, collections.ErrNotFound) {
-		return status.Errorf(codes.NotFound, "%s not found", what)
-	}
-	return status.Error(codes.Internal, err.Error())
-}
-
 func (q queryServer) Params(ctx context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	p, err := q.k.Params.Get(ctx)
 	if err != nil {
@@ -41,18 +32,18 @@ func (q queryServer) Params(ctx context.Context, req *types.QueryParamsRequest) 
 
 func (q queryServer) Batch(ctx context.Context, req *types.QueryBatchRequest) (*types.QueryBatchResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	b, err := q.k.Batches.Get(ctx, req.Id)
 	if err != nil {
-		return nil, notFound(err, "batch")
+		return nil, grpcquery.NotFound(err, "batch")
 	}
 	return &types.QueryBatchResponse{Batch: b}, nil
 }
 
 func (q queryServer) Batches(ctx context.Context, req *types.QueryBatchesRequest) (*types.QueryBatchesResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	load := func(id uint64) (types.Batch, error) { return q.k.Batches.Get(ctx, id) }
 	var submitter sdk.AccAddress
@@ -100,11 +91,11 @@ func (q queryServer) Batches(ctx context.Context, req *types.QueryBatchesRequest
 
 func (q queryServer) VerifyInclusion(ctx context.Context, req *types.QueryVerifyInclusionRequest) (*types.QueryVerifyInclusionResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	b, err := q.k.Batches.Get(ctx, req.BatchId)
 	if err != nil {
-		return nil, notFound(err, "batch")
+		return nil, grpcquery.NotFound(err, "batch")
 	}
 	if uint64(req.Proof.Total) != b.LeafCount {
 		return &types.QueryVerifyInclusionResponse{Reason: "the proof is for a tree of another size than the batch", Batch: b}, nil
@@ -117,18 +108,18 @@ func (q queryServer) VerifyInclusion(ctx context.Context, req *types.QueryVerify
 
 func (q queryServer) Circuit(ctx context.Context, req *types.QueryCircuitRequest) (*types.QueryCircuitResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	c, err := q.k.Circuits.Get(ctx, req.Id)
 	if err != nil {
-		return nil, notFound(err, "circuit")
+		return nil, grpcquery.NotFound(err, "circuit")
 	}
 	return &types.QueryCircuitResponse{Circuit: c}, nil
 }
 
 func (q queryServer) Circuits(ctx context.Context, req *types.QueryCircuitsRequest) (*types.QueryCircuitsResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	cs, page, err := query.CollectionPaginate(ctx, q.k.Circuits, req.Pagination,
 		func(_ uint64, c types.Circuit) (types.Circuit, error) { return c, nil })
@@ -140,18 +131,18 @@ func (q queryServer) Circuits(ctx context.Context, req *types.QueryCircuitsReque
 
 func (q queryServer) Claim(ctx context.Context, req *types.QueryClaimRequest) (*types.QueryClaimResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	c, err := q.k.Claims.Get(ctx, req.Id)
 	if err != nil {
-		return nil, notFound(err, "claim")
+		return nil, grpcquery.NotFound(err, "claim")
 	}
 	return &types.QueryClaimResponse{Claim: c}, nil
 }
 
 func (q queryServer) Claims(ctx context.Context, req *types.QueryClaimsRequest) (*types.QueryClaimsResponse, error) {
 	if req == nil {
-		return nil, errNilRequest
+		return nil, grpcquery.ErrNilRequest
 	}
 	var (
 		claims []types.Claim

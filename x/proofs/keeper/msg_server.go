@@ -93,7 +93,7 @@ func (k msgServer) RegisterCircuit(ctx context.Context, msg *types.MsgRegisterCi
 	} else if has {
 		return nil, errorsmod.Wrap(types.ErrCircuitExists, msg.Name)
 	}
-	if err := ValidateCircuitKey(p, msg.VerifyingKey, msg.PublicInputCount); err != nil {
+	if err := types.ValidateCircuitKey(p, msg.VerifyingKey, msg.PublicInputCount); err != nil {
 		return nil, err
 	}
 	id, err := k.CircuitSeq.Next(ctx)

@@ -27,7 +27,7 @@ func TestGasChargesNeverOverflow(t *testing.T) {
 			v := new(big.Int).Mul(new(big.Int).SetUint64(perInput), big.NewInt(int64(n)))
 			return v.Add(v, new(big.Int).SetUint64(base))
 		}
-		verify, load := keeper.VerifyGas(p, n), keeper.KeyLoadGas(p, n)
+		verify, load := types.VerifyGas(p, n), types.KeyLoadGas(p, n)
 		require.Equal(rt, exact(p.VerifyGas, p.VerifyGasPerInput), new(big.Int).SetUint64(verify))
 		require.Equal(rt, exact(p.KeyLoadGas, p.KeyLoadGasPerInput), new(big.Int).SetUint64(load))
 		require.Less(rt, verify+load, uint64(1)<<63)
@@ -86,7 +86,7 @@ func TestVerifyProofHoldsForAllValidParams(t *testing.T) {
 			genuine := circuit == active && tamper == 0
 			if err == nil {
 				require.True(rt, genuine, "only the genuine proof verifies")
-				require.GreaterOrEqual(rt, ctx.GasMeter().GasConsumed(), keeper.VerifyGas(p, 3))
+				require.GreaterOrEqual(rt, ctx.GasMeter().GasConsumed(), types.VerifyGas(p, 3))
 			} else {
 				known := false
 				for _, r := range refusals {

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"sync"
 
-	"github.com/fogchain/fog/x/proofs/internal/groth16"
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
@@ -28,18 +27,19 @@ type vkCache struct {
 
 type vkEntry struct {
 	digest [sha256.Size]byte
-	limits groth16.Limits
-	vk     *groth16.VerifyingKey
+	limits types.KeyLimits
+	vk     *types.VerifyingKey
 	used   uint64
 }
 
 func newVKCache() *vkCache { return &vkCache{entries: make(map[uint64]*vkEntry)} }
 
-// get returns the parsed key of circuit id for these key bytes and limits, parsing it on a miss.
+// get returns the parsed key of circuit cc for its key bytes and these limits, parsing it on a miss.
 // warm reports whether a circuit is in the warm set: a full cache drops the least recently used key
 // of a circuit that is not.
-func (c *vkCache) get(id uint64, key []byte, lim groth16.Limits, warm func(id uint64) bool) (*groth16.VerifyingKey, error) {
-	digest := sha256.Sum256(key)
+func (c *vkCache) get(cc types.Circuit, lim types.KeyLimits, warm func(id uint64) bool) (*types.VerifyingKey, error) {
+	id := cc.Id
+	digest := sha256.Sum256(cc.VerifyingKey)
 	c.mu.Lock()
 	if e, ok := c.entries[id]; ok && e.digest == digest && e.limits == lim {
 		c.tick++
@@ -48,7 +48,7 @@ func (c *vkCache) get(id uint64, key []byte, lim groth16.Limits, warm func(id ui
 		return e.vk, nil
 	}
 	c.mu.Unlock()
-	vk, err := groth16.ParseVerifyingKey(key, lim)
+	vk, err := types.ParseVerifyingKey(lim, cc.VerifyingKey, cc.PublicInputCount)
 	if err != nil {
 		return nil, err
 	}

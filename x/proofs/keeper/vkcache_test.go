@@ -15,13 +15,13 @@ import (
 func TestKeyCacheKeepsWarmKeys(t *testing.T) {
 	_, vk, err := prover.Setup("range")
 	require.NoError(t, err)
-	lim := keyLimits(types.DefaultParams())
+	lim := types.DefaultParams().KeyLimits()
 	// the largest warm set there can be, all used before any other circuit
 	warm := func(id uint64) bool { return id <= types.MaxWarmCircuitsLimit }
 	c := newVKCache()
 	const extra = 40
 	for id := uint64(1); id <= vkCacheSize+extra; id++ {
-		_, err := c.get(id, vk, lim, warm)
+		_, err := c.get(types.Circuit{Id: id, VerifyingKey: vk, PublicInputCount: 3}, lim, warm)
 		require.NoError(t, err)
 	}
 	require.Len(t, c.entries, vkCacheSize)

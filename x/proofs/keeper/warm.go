@@ -10,7 +10,6 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/fogchain/fog/x/proofs/internal/groth16"
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
@@ -20,18 +19,6 @@ import (
 // circuit does not, and every node's cache keeps warm keys (vkcache.go). Gas so depends only on
 // consensus state, never on one node's memory. When the set is full the circuit with the lowest
 // (last use height, id) leaves it: eviction is the same on every node.
-
-// KeyLoadGas is what loading the key of a circuit with n public inputs is charged (calibration in
-// x/proofs/types/params.go).
-func KeyLoadGas(p types.Params, n uint32) uint64 {
-	return p.KeyLoadGas + p.KeyLoadGasPerInput*uint64(n)
-}
-
-// keyLimits are the limits a key is parsed under: the proof size bound plays no part, so a change of
-// it keeps parsed keys.
-func keyLimits(p types.Params) groth16.Limits {
-	return groth16.Limits{MaxVerifyingKeyBytes: int(p.MaxVerifyingKeyBytes), MaxPublicInputs: int(p.MaxPublicInputs)}
-}
 
 // unmetered is ctx without a gas meter for the warm set's bookkeeping: its few bounded reads and
 // writes (one read, at most one eviction and two writes per verification) are within the margin of
@@ -43,7 +30,7 @@ func unmetered(ctx context.Context) sdk.Context {
 
 // verifyingKey returns circuit c's parsed key. Outside the warm set, the key-load gas is charged
 // before the key is parsed, and c enters the set; inside, c's last use moves to this height.
-func (k Keeper) verifyingKey(ctx context.Context, p types.Params, c types.Circuit) (*groth16.VerifyingKey, error) {
+func (k Keeper) verifyingKey(ctx context.Context, p types.Params, c types.Circuit) (*types.VerifyingKey, error) {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	free := unmetered(ctx)
 	h := sdkCtx.BlockHeight()
@@ -54,15 +41,15 @@ func (k Keeper) verifyingKey(ctx context.Context, p types.Params, c types.Circui
 	}
 	var gas uint64
 	if !warm {
-		gas = KeyLoadGas(p, c.PublicInputCount)
+		gas = types.KeyLoadGas(p, c.PublicInputCount)
 		sdkCtx.GasMeter().ConsumeGas(gas, "groth16 verifying key load")
 	}
-	vk, err := k.vks.get(c.Id, c.VerifyingKey, keyLimits(p), func(id uint64) bool {
+	vk, err := k.vks.get(c, p.KeyLimits(), func(id uint64) bool {
 		has, err := k.Warm.Has(free, id)
 		return err == nil && has
 	})
 	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidCircuit, "stored verifying key: %s", err)
+		return nil, errorsmod.Wrapf(err, "stored key of circuit %d", c.Id)
 	}
 	switch {
 	case warm && lastUsed == h:
@@ -146,7 +133,7 @@ func (k Keeper) paramsChanged(ctx context.Context, old, p types.Params) error {
 		return err
 	}
 	target := uint64(p.MaxWarmCircuits)
-	if keyLimits(old) != keyLimits(p) {
+	if old.KeyLimits() != p.KeyLimits() {
 		target = 0
 	}
 	for ; n > target; n-- {

@@ -90,7 +90,7 @@ func TestVerifyProofOnChain(t *testing.T) {
 	res, err := msg.VerifyProof(ctx, &types.MsgVerifyProof{Submitter: submitter, CircuitId: rangeID, PublicInputs: inputs, Proof: proof})
 	require.NoError(t, err)
 	params, _ := f.Proofs.Params.Get(f.Ctx)
-	require.GreaterOrEqual(t, ctx.GasMeter().GasConsumed(), keeper.VerifyGas(params, 3), "verification is charged")
+	require.GreaterOrEqual(t, ctx.GasMeter().GasConsumed(), types.VerifyGas(params, 3), "verification is charged")
 	claim, err := f.Proofs.Claims.Get(f.Ctx, res.ClaimId)
 	require.NoError(t, err)
 	require.Equal(t, keeper.PublicInputsHash(inputs), claim.PublicInputsHash)
@@ -205,8 +205,8 @@ func TestKeyLoadGasFollowsTheWarmSetNotTheMemoryCache(t *testing.T) {
 	warmFresh, err := gasOf(f.Proofs.WithEmptyKeyCache(), inputs, false)
 	require.NoError(t, err)
 	require.Equal(t, warm, warmFresh, "warm: the same gas on a node that must parse the key again")
-	require.Equal(t, keeper.KeyLoadGas(params, 3), cold-warm, "cold costs exactly the key-load gas more")
-	require.Equal(t, uint64(5_210), keeper.KeyLoadGas(params, 3))
+	require.Equal(t, types.KeyLoadGas(params, 3), cold-warm, "cold costs exactly the key-load gas more")
+	require.Equal(t, uint64(5_210), types.KeyLoadGas(params, 3))
 
 	f.SetHeight(f.Height() + 1)
 	later, err := gasOf(f.Proofs, inputs, true)
@@ -215,9 +215,9 @@ func TestKeyLoadGasFollowsTheWarmSetNotTheMemoryCache(t *testing.T) {
 	failed, err := gasOf(f.Proofs, bad, false)
 	require.ErrorIs(t, err, types.ErrInvalidProof)
 	require.Equal(t, warm, failed, "a failing proof costs the same gas: the pairing ran")
-	require.GreaterOrEqual(t, warm, keeper.VerifyGas(params, 3))
-	require.Less(t, warm-keeper.VerifyGas(params, 3), uint64(5_000), "the rest is the store reads of the circuit (its key) and params")
-	require.LessOrEqual(t, keeper.VerifyGas(params, 3), uint64(10_000), "at most 10 secp256k1 checks (1000 gas each)")
+	require.GreaterOrEqual(t, warm, types.VerifyGas(params, 3))
+	require.Less(t, warm-types.VerifyGas(params, 3), uint64(5_000), "the rest is the store reads of the circuit (its key) and params")
+	require.LessOrEqual(t, types.VerifyGas(params, 3), uint64(10_000), "at most 10 secp256k1 checks (1000 gas each)")
 
 	// governance lowers the key size bound below this key's size: the warm set empties, and the
 	// cached parse does not hide that the key no longer parses
@@ -229,7 +229,7 @@ func TestKeyLoadGasFollowsTheWarmSetNotTheMemoryCache(t *testing.T) {
 	require.False(t, has, "new key limits empty the warm set")
 	refused, err := gasOf(f.Proofs, inputs, false)
 	require.ErrorIs(t, err, types.ErrInvalidCircuit)
-	require.GreaterOrEqual(t, refused, keeper.VerifyGas(params, 3)+keeper.KeyLoadGas(params, 3), "the load was charged before the key was parsed")
+	require.GreaterOrEqual(t, refused, types.VerifyGas(params, 3)+types.KeyLoadGas(params, 3), "the load was charged before the key was parsed")
 }
 
 // The warm set holds max_warm_circuits circuits and evicts the one with the lowest (last use height,

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -59,6 +60,25 @@ func CheckExecutionBatch(b Batch, leaseID uint64, provider string) error {
 		return fmt.Errorf("batch %d anchors lease %d, not the receipt's lease %d", b.Id, b.LeaseId, leaseID)
 	case !sameAccount(b.Submitter, provider):
 		return fmt.Errorf("batch %d was anchored by %s, not the receipt's provider %s", b.Id, b.Submitter, provider)
+	}
+	return nil
+}
+
+// CheckReceiptInclusion is the client's check of an anchored receipt: it asks the chain through q
+// whether req.Leaf, the receipt's canonical bytes, is at req.Proof's place in batch req.BatchId (the
+// VerifyInclusion query runs VerifyInclusion against the anchored root), then checks that the batch
+// is where a receipt of leaseID by provider belongs (CheckExecutionBatch). An error from the query is
+// returned wrapped, with its gRPC status.
+func CheckReceiptInclusion(ctx context.Context, q QueryClient, req *QueryVerifyInclusionRequest, leaseID uint64, provider string) error {
+	res, err := q.VerifyInclusion(ctx, req)
+	if err != nil {
+		return fmt.Errorf("batch %d: %w", req.BatchId, err)
+	}
+	if !res.Valid {
+		return fmt.Errorf("receipt is NOT in anchored batch %d: %s", req.BatchId, res.Reason)
+	}
+	if err := CheckExecutionBatch(res.Batch, leaseID, provider); err != nil {
+		return fmt.Errorf("receipt inclusion proves nothing: %w", err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
@@ -19,8 +20,6 @@ import (
 	"github.com/fogchain/fog/internal/govcli"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	"github.com/fogchain/fog/x/market/types"
-	reputationtypes "github.com/fogchain/fog/x/reputation/types"
-	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 const (
@@ -31,16 +30,8 @@ const (
 	flagMemory       = "memory"
 	flagStorage      = "storage"
 	flagGPUs         = "gpus"
-	flagLeaseBlocks  = "lease-blocks"
-	flagTier         = "sla-tier"
-	flagPrivacy      = "privacy"
-	flagCommitBlocks = "commit-blocks"
-	flagRevealBlocks = "reveal-blocks"
 	flagBidsDir      = "bids-dir"
 	flagReplace      = "replace"
-	flagMinTier      = "min-reputation-tier"
-	flagTeeRequired  = "tee-required"
-	flagTeeType      = "tee-type"
 )
 
 // NewTxCmd is the root of the market's transaction commands.
@@ -63,26 +54,28 @@ func NewTxCmd() *cobra.Command {
 	return cmd
 }
 
-func addResourceFlags(cmd *cobra.Command, cpu, mem uint64) {
-	cmd.Flags().Uint64(flagCPU, cpu, "CPU in millicores")
-	cmd.Flags().Uint64(flagMemory, mem, "memory in MiB")
-	cmd.Flags().Uint64(flagStorage, 0, "storage in MiB")
-	cmd.Flags().Uint32(flagGPUs, 0, "GPUs")
+// addResourceFlags adds --cpu, --memory, --storage and --gpus: a provider's capacity or an order's
+// needs.
+func addResourceFlags(fs *pflag.FlagSet, cpu, mem uint64) {
+	fs.Uint64(flagCPU, cpu, "CPU in millicores")
+	fs.Uint64(flagMemory, mem, "memory in MiB")
+	fs.Uint64(flagStorage, 0, "storage in MiB")
+	fs.Uint32(flagGPUs, 0, "GPUs")
 }
 
-func readResources(cmd *cobra.Command) (types.Resources, error) {
+func readResources(fs *pflag.FlagSet) (types.Resources, error) {
 	var r types.Resources
 	var err error
-	if r.CpuMillicores, err = cmd.Flags().GetUint64(flagCPU); err != nil {
+	if r.CpuMillicores, err = fs.GetUint64(flagCPU); err != nil {
 		return r, err
 	}
-	if r.MemoryMib, err = cmd.Flags().GetUint64(flagMemory); err != nil {
+	if r.MemoryMib, err = fs.GetUint64(flagMemory); err != nil {
 		return r, err
 	}
-	if r.StorageMib, err = cmd.Flags().GetUint64(flagStorage); err != nil {
+	if r.StorageMib, err = fs.GetUint64(flagStorage); err != nil {
 		return r, err
 	}
-	r.Gpus, err = cmd.Flags().GetUint32(flagGPUs)
+	r.Gpus, err = fs.GetUint32(flagGPUs)
 	return r, err
 }
 
@@ -134,7 +127,7 @@ func providerCmd(use, short string, update bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			capacity, err := readResources(cmd)
+			capacity, err := readResources(cmd.Flags())
 			if err != nil {
 				return err
 			}
@@ -149,7 +142,7 @@ func providerCmd(use, short string, update bool) *cobra.Command {
 	cmd.Flags().StringSlice(flagMultiaddrs, nil, "libp2p multiaddrs of the worker, comma separated")
 	cmd.Flags().String(flagWorkerPubkey, "", "hex ed25519 public key the worker signs receipts with (optional until a worker registers)")
 	cmd.Flags().String(flagAttributes, "", "self-declared attributes, key=value,key=value")
-	addResourceFlags(cmd, 1000, 1024)
+	addResourceFlags(cmd.Flags(), 1000, 1024)
 	flags.AddTxFlagsToCmd(cmd)
 	return cmd
 }
@@ -174,83 +167,17 @@ func createOrderCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("max price per block: %w", err)
 			}
-			resources, err := readResources(cmd)
+			msg, err := ReadOrderFlags(cmd.Flags())
 			if err != nil {
 				return err
 			}
-			tierStr, _ := cmd.Flags().GetString(flagTier)
-			tier, err := types.ParseTier(tierStr)
-			if err != nil {
-				return err
-			}
-			privacyStr, _ := cmd.Flags().GetString(flagPrivacy)
-			privacy, err := types.ParsePrivacy(privacyStr)
-			if err != nil {
-				return err
-			}
-			leaseBlocks, _ := cmd.Flags().GetUint64(flagLeaseBlocks)
-			commitBlocks, _ := cmd.Flags().GetUint64(flagCommitBlocks)
-			revealBlocks, _ := cmd.Flags().GetUint64(flagRevealBlocks)
-			minTier, err := ParseMinTier(cmd)
-			if err != nil {
-				return err
-			}
-			teeRequired, teeType, err := ParseTeeFlags(cmd)
-			if err != nil {
-				return err
-			}
-			msg := &types.MsgCreateOrder{
-				Owner: clientCtx.GetFromAddress().String(), Resources: resources, Tier: tier, Privacy: privacy,
-				WorkloadHash: hash, LeaseBlocks: leaseBlocks, MaxPricePerBlock: maxPrice,
-				CommitBlocks: commitBlocks, RevealBlocks: revealBlocks, MinReputationTier: minTier,
-				TeeRequired: teeRequired, TeeType: teeType,
-			}
+			msg.Owner, msg.WorkloadHash, msg.MaxPricePerBlock = clientCtx.GetFromAddress().String(), hash, maxPrice
 			return tx.GenerateOrBroadcastTxCLI(clientCtx, cmd.Flags(), msg)
 		},
 	}
-	addResourceFlags(cmd, 1000, 512)
-	cmd.Flags().Uint64(flagLeaseBlocks, 100, "lease length in blocks")
-	cmd.Flags().String(flagTier, "bronze", "SLA tier of the order (replicas and price multiplier): bronze, silver or gold")
-	cmd.Flags().String(flagPrivacy, "public", "privacy: public, private, confidential or secret")
-	cmd.Flags().Uint64(flagCommitBlocks, 20, "blocks of the commit phase (bids can be withdrawn until the last withdraw_lock_blocks of it)")
-	cmd.Flags().Uint64(flagRevealBlocks, 10, "blocks of the reveal phase")
-	AddMinTierFlag(cmd)
-	AddTeeFlags(cmd)
+	AddOrderFlags(cmd.Flags(), CreateOrderDefaults)
 	flags.AddTxFlagsToCmd(cmd)
 	return cmd
-}
-
-// AddTeeFlags adds --tee-required and --tee-type: only providers attested in x/tee (of that type) may
-// bid. Confidential and secret orders require a TEE anyway.
-func AddTeeFlags(cmd *cobra.Command) {
-	cmd.Flags().Bool(flagTeeRequired, false, "only providers with a valid TEE attestation may bid (implied by --privacy confidential or secret)")
-	cmd.Flags().String(flagTeeType, "", "require this TEE type: sev-snp, tdx or simulated (implies --tee-required)")
-}
-
-// ParseTeeFlags reads --tee-required and --tee-type.
-func ParseTeeFlags(cmd *cobra.Command) (bool, teetypes.TeeType, error) {
-	required, _ := cmd.Flags().GetBool(flagTeeRequired)
-	s, _ := cmd.Flags().GetString(flagTeeType)
-	if s == "" {
-		return required, teetypes.TeeTypeUnspecified, nil
-	}
-	t, err := teetypes.ParseTeeType(s)
-	return true, t, err
-}
-
-// AddMinTierFlag adds --min-reputation-tier, the minimum reputation standing of bidders (x/reputation
-// tiers, not SLA tiers).
-func AddMinTierFlag(cmd *cobra.Command) {
-	cmd.Flags().String(flagMinTier, "", "minimum reputation tier of bidders: bronze, silver, gold, platinum or diamond (default: any)")
-}
-
-// ParseMinTier reads --min-reputation-tier.
-func ParseMinTier(cmd *cobra.Command) (reputationtypes.Tier, error) {
-	s, _ := cmd.Flags().GetString(flagMinTier)
-	if s == "" {
-		return reputationtypes.TierUnspecified, nil
-	}
-	return reputationtypes.ParseTier(s)
 }
 
 func bidsDir(cmd *cobra.Command, clientCtx client.Context) string {

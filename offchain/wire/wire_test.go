@@ -1,0 +1,54 @@
+package wire_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/fogchain/fog/offchain/wire"
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
+)
+
+// anchoredBatch answers VerifyInclusion for one execution batch, as the chain does.
+type anchoredBatch struct {
+	proofstypes.QueryClient
+	batch proofstypes.Batch
+}
+
+func (q anchoredBatch) VerifyInclusion(_ context.Context, req *proofstypes.QueryVerifyInclusionRequest, _ ...grpc.CallOption) (*proofstypes.QueryVerifyInclusionResponse, error) {
+	if err := proofstypes.VerifyInclusion(q.batch.MerkleRoot, req.Leaf, req.Proof); err != nil {
+		return &proofstypes.QueryVerifyInclusionResponse{Reason: err.Error(), Batch: q.batch}, nil
+	}
+	return &proofstypes.QueryVerifyInclusionResponse{Valid: true, Batch: q.batch}, nil
+}
+
+// A receipt's leaf is its canonical bytes, those the worker anchors: its inclusion checks, and a
+// receipt changed after anchoring does not.
+func TestAnchoredReceiptCheckInclusion(t *testing.T) {
+	provider := sdk.AccAddress(make([]byte, 20)).String()
+	signed := make([]wire.SignedReceipt, 3)
+	leaves := make([][]byte, len(signed))
+	for i := range signed {
+		r := &wire.Receipt{ChainId: "fog-test", LeaseId: 7, TaskSeq: uint64(i + 1), Provider: provider}
+		signed[i] = wire.SignedReceipt{Receipt: r}
+		var err error
+		leaves[i], err = r.Marshal()
+		require.NoError(t, err)
+	}
+	root, proofs := proofstypes.MerkleProofs(leaves)
+	q := anchoredBatch{batch: proofstypes.Batch{Id: 4, LeaseId: 7, Kind: proofstypes.BatchKindExecution, Submitter: provider, MerkleRoot: root, LeafCount: 3}}
+
+	a := &wire.AnchoredReceipt{Receipt: &signed[1], BatchId: 4, Proof: &proofs[1]}
+	require.NoError(t, a.CheckInclusion(context.Background(), q))
+
+	changed := *signed[1].Receipt
+	changed.ExitCode = 1
+	a.Receipt = &wire.SignedReceipt{Receipt: &changed}
+	require.ErrorContains(t, a.CheckInclusion(context.Background(), q), "receipt is NOT in anchored batch 4")
+
+	require.ErrorContains(t, (&wire.AnchoredReceipt{Receipt: &signed[1], BatchId: 4}).CheckInclusion(context.Background(), q), "incomplete")
+}
