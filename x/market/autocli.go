@@ -34,7 +34,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "OrdersByState", Use: "orders-by-state [state]", Short: "List the orders in one state (open, matched, failed, cancelled)",
-					Example:        fmt.Sprintf("%s q market orders-by-state open --limit 50", app),
+					Example:        fmt.Sprintf("%s q market orders-by-state open --page-limit 50", app),
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "state"}},
 				},
 				{
