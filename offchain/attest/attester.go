@@ -177,7 +177,7 @@ func (a *Attester) attest(ctx context.Context) error {
 		return err
 	}
 	if _, err := a.chain.Broadcast(ctx, &teetypes.MsgSubmitAttestation{
-		Provider: provider.String(), TeeType: a.backend.Type(), Evidence: evidence, NonceHeight: nonce.Height,
+		Provider: provider.String(), TeeType: a.backend.Type(), Evidence: evidence, NonceHeight: nonce.Height, WorkerPubkey: a.workerKey,
 	}); err != nil {
 		return fmt.Errorf("submitting %s evidence: %w", a.backend.Type().Short(), err)
 	}

@@ -1,6 +1,10 @@
 package market
 
 import (
+	"fmt"
+	"maps"
+	"slices"
+
 	"cosmossdk.io/core/appmodule"
 	"cosmossdk.io/core/store"
 	"cosmossdk.io/depinject"
@@ -31,6 +35,9 @@ type ModuleInputs struct {
 	BankKeeper       types.BankKeeper
 	ReputationKeeper types.ReputationKeeper
 	TeeKeeper        types.TeeKeeper
+	// MarketHooks are the subscribers to the market's life cycle: every module that outputs a
+	// types.MarketHooksWrapper, keyed by module name.
+	MarketHooks map[string]types.MarketHooksWrapper
 }
 
 // ModuleOutputs are what the market gives the app.
@@ -52,6 +59,33 @@ func ProvideModule(in ModuleInputs) ModuleOutputs {
 	if err != nil {
 		panic(err)
 	}
-	k := keeper.NewKeeper(in.Codec, in.AccountKeeper.AddressCodec(), in.StoreService, in.BankKeeper, in.ReputationKeeper, in.TeeKeeper, authorityAddr)
+	hooks, err := OrderHooks(in.MarketHooks, in.Config.HooksOrder)
+	if err != nil {
+		panic(err)
+	}
+	k := keeper.NewKeeper(in.Codec, in.AccountKeeper.AddressCodec(), in.StoreService, in.BankKeeper, in.ReputationKeeper, in.TeeKeeper, hooks, authorityAddr)
 	return ModuleOutputs{Keeper: k, Module: NewAppModule(in.Codec, k)}
+}
+
+// OrderHooks lists the subscribed modules' hooks in the configured order, or by module name when
+// order is empty; a configured order must name every subscribed module once.
+func OrderHooks(subscribed map[string]types.MarketHooksWrapper, order []string) ([]types.NamedHooks, error) {
+	names := slices.Sorted(maps.Keys(subscribed))
+	if len(order) == 0 {
+		order = names
+	}
+	if len(order) != len(names) {
+		return nil, fmt.Errorf("market hooks_order %v does not name every subscribed module %v", order, names)
+	}
+	out := make([]types.NamedHooks, 0, len(order))
+	seen := map[string]bool{}
+	for _, name := range order {
+		h, ok := subscribed[name]
+		if !ok || seen[name] {
+			return nil, fmt.Errorf("market hooks_order %v: %q is not a subscribed module or is named twice (subscribed: %v)", order, name, names)
+		}
+		seen[name] = true
+		out = append(out, types.NamedHooks{Name: name, Hooks: h.MarketHooks})
+	}
+	return out, nil
 }

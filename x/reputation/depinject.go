@@ -11,6 +11,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
+	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/reputation/keeper"
 	modulev1 "github.com/fogchain/fog/x/reputation/types/module"
 )
@@ -35,6 +36,8 @@ type ModuleOutputs struct {
 
 	Keeper keeper.Keeper
 	Module appmodule.AppModule
+	// MarketHooks subscribes x/reputation to the market's outcomes.
+	MarketHooks markettypes.MarketHooksWrapper
 }
 
 // ProvideModule builds the keeper and module; params are governed by x/gov unless configured.
@@ -48,5 +51,5 @@ func ProvideModule(in ModuleInputs) ModuleOutputs {
 		panic(err)
 	}
 	k := keeper.NewKeeper(in.Codec, in.AddressCodec, in.StoreService, authorityAddr)
-	return ModuleOutputs{Keeper: k, Module: NewAppModule(k)}
+	return ModuleOutputs{Keeper: k, Module: NewAppModule(k), MarketHooks: markettypes.MarketHooksWrapper{MarketHooks: k.MarketHooks()}}
 }

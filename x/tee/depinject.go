@@ -11,12 +11,13 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
+	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/tee/keeper"
 	modulev1 "github.com/fogchain/fog/x/tee/types/module"
 )
 
 func init() {
-	appconfig.RegisterModule(&modulev1.Module{}, appconfig.Provide(ProvideModule), appconfig.Invoke(InvokeSetMarketKeeper))
+	appconfig.RegisterModule(&modulev1.Module{}, appconfig.Provide(ProvideModule))
 }
 
 // ModuleInputs are what the module needs from the app.
@@ -35,6 +36,8 @@ type ModuleOutputs struct {
 
 	Keeper keeper.Keeper
 	Module appmodule.AppModule
+	// MarketHooks subscribes x/tee to the starts and closes of leases of TEE orders.
+	MarketHooks markettypes.MarketHooksWrapper
 }
 
 // ProvideModule builds the keeper and module; params are governed by x/gov unless configured.
@@ -48,17 +51,5 @@ func ProvideModule(in ModuleInputs) ModuleOutputs {
 		panic(err)
 	}
 	k := keeper.NewKeeper(in.Codec, in.AddressCodec, in.StoreService, authorityAddr)
-	return ModuleOutputs{Keeper: k, Module: NewAppModule(k)}
+	return ModuleOutputs{Keeper: k, Module: NewAppModule(k), MarketHooks: markettypes.MarketHooksWrapper{MarketHooks: k.MarketHooks()}}
 }
-
-// MarketInputs is x/market, given to the keeper after wiring: x/market depends on x/tee (orders that
-// require a TEE), and x/tee reads worker keys and leases from x/market.
-type MarketInputs struct {
-	depinject.In
-
-	Keeper keeper.Keeper
-	Market keeper.MarketKeeper
-}
-
-// InvokeSetMarketKeeper hands x/market to the tee keeper.
-func InvokeSetMarketKeeper(in MarketInputs) { in.Keeper.SetMarketKeeper(in.Market) }

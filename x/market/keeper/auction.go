@@ -11,7 +11,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/x/market/types"
-	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // queueKind names the market's height queues; at equal heights they are served in this order.
@@ -219,15 +218,6 @@ func (k Keeper) rankBids(ctx context.Context, bids []rankedBid, replicas int) []
 	return bids
 }
 
-// ClearingPrice is the Vickrey price of a reverse auction over ranked bids: the lowest revealed price
-// not among the winners, or the order's max price when every revealed bid won.
-func ClearingPrice(ranked []types.Bid, replicas int, maxPrice sdk.Coin) sdk.Coin {
-	if len(ranked) > replicas {
-		return ranked[replicas].Price
-	}
-	return maxPrice
-}
-
 // SettleAuction closes the auction of an open order: the cheapest revealed bids win at the clearing
 // price and become leases, and the escrow beyond what the leases need is refunded. With fewer
 // revealed bids than replicas the order fails and its escrow goes back. Either way the other bids'
@@ -250,24 +240,9 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 			revealed = append(revealed, rankedBid{bid: kv.Value, provider: kv.Key.K2(), tie: types.BidTieBreaker(o.Id, kv.Key.K2())})
 		}
 	}
-	prev := o
 	replicas := int(o.Replicas)
 	if len(revealed) < replicas {
-		refunded := o.Escrow
-		if err := k.pay(ctx, o.Owner, refunded); err != nil {
-			return err
-		}
-		o.State, o.CloseReason, o.ClosedHeight = types.OrderFailed, types.CloseReasonInsufficientBids, h
-		o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
-		if err := k.setOrder(ctx, &prev, o); err != nil {
-			return err
-		}
-		if err := k.scheduleSweep(ctx, h, o); err != nil {
-			return err
-		}
-		return sdkCtx.EventManager().EmitTypedEvent(&types.EventOrderFailed{
-			OrderId: o.Id, Reason: o.CloseReason, RevealedBids: uint32(len(revealed)), Replicas: o.Replicas, Refunded: refunded,
-		})
+		return k.failAuction(ctx, o, types.CloseReasonInsufficientBids, len(revealed))
 	}
 
 	revealed = k.rankBids(ctx, revealed, replicas)
@@ -275,7 +250,12 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	for i, rb := range revealed {
 		ranked[i] = rb.bid
 	}
-	clearing := ClearingPrice(ranked, replicas, o.MaxPricePerBlock)
+	winners := k.chooseWinners(ctx, o, ranked)
+	if len(winners) == 0 {
+		return k.failAuction(ctx, o, types.CloseReasonNoEligibleSet, len(revealed))
+	}
+	prev := o
+	clearing := SelectionPrice(ranked, winners, o.MaxPricePerBlock)
 	leaseEscrow := sdk.NewCoin(clearing.Denom, clearing.Amount.Mul(math.NewIntFromUint64(o.LeaseBlocks)))
 	refund := o.Escrow.Sub(sdk.NewCoin(clearing.Denom, leaseEscrow.Amount.MulRaw(int64(replicas))))
 	if err := k.pay(ctx, o.Owner, refund); err != nil {
@@ -287,7 +267,9 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		return err
 	}
 	settled := types.EventAuctionSettled{OrderId: o.Id, ClearingPrice: clearing, RevealedBids: uint32(len(revealed)), Refunded: refund}
-	for _, rb := range revealed[:replicas] {
+	leases := make([]types.Lease, 0, replicas)
+	for _, w := range winners {
+		rb := revealed[w]
 		id, err := k.LeaseSeq.Next(ctx)
 		if err != nil {
 			return err
@@ -311,6 +293,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		}
 		settled.Winners = append(settled.Winners, l.Provider)
 		settled.LeaseIds = append(settled.LeaseIds, l.Id)
+		leases = append(leases, l)
 		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventLeaseCreated{
 			LeaseId: l.Id, OrderId: o.Id, Provider: l.Provider, PricePerBlock: clearing, Escrow: l.Escrow, Bond: l.Bond, StartDeadline: l.StartDeadline,
 		}); err != nil {
@@ -331,7 +314,36 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	if err := k.updatePriceBand(ctx, params, o, clearing); err != nil {
 		return err
 	}
-	return sdkCtx.EventManager().EmitTypedEvent(&settled)
+	if err := sdkCtx.EventManager().EmitTypedEvent(&settled); err != nil {
+		return err
+	}
+	k.afterHook(ctx, "AfterAuctionSettled", func(ctx context.Context, h types.MarketHooks) error {
+		return h.AfterAuctionSettled(ctx, o, leases, clearing)
+	})
+	return nil
+}
+
+// failAuction ends an open order without winners, for reason: the escrow goes back to the owner and
+// the deposit sweep that follows returns the revealed bids' deposits and burns the unrevealed ones'.
+func (k Keeper) failAuction(ctx context.Context, o types.Order, reason types.CloseReason, revealed int) error {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	h := sdkCtx.BlockHeight()
+	prev := o
+	refunded := o.Escrow
+	if err := k.pay(ctx, o.Owner, refunded); err != nil {
+		return err
+	}
+	o.State, o.CloseReason, o.ClosedHeight = types.OrderFailed, reason, h
+	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
+	if err := k.setOrder(ctx, &prev, o); err != nil {
+		return err
+	}
+	if err := k.scheduleSweep(ctx, h, o); err != nil {
+		return err
+	}
+	return sdkCtx.EventManager().EmitTypedEvent(&types.EventOrderFailed{
+		OrderId: o.Id, Reason: o.CloseReason, RevealedBids: uint32(revealed), Replicas: o.Replicas, Refunded: refunded,
+	})
 }
 
 // scheduleSweep queues the deposit sweep of a settled or cancelled order with bids.
@@ -390,7 +402,9 @@ func (k Keeper) sweepDeposits(ctx context.Context, key HeightID, limit int64) (i
 			if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventBidForfeited{OrderId: o.Id, Provider: bid.Provider, Burned: bid.Deposit}); err != nil {
 				return 0, err
 			}
-			k.recordOutcome(ctx, bid.Provider, reputationtypes.OutcomeBidUnrevealed)
+			k.afterHook(ctx, "AfterBidForfeited", func(ctx context.Context, h types.MarketHooks) error {
+				return h.AfterBidForfeited(ctx, o, bid)
+			})
 		case liveBid(bid.State):
 			state := types.BidReturned
 			if o.State == types.OrderMatched {
@@ -483,15 +497,6 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 	if reason == types.CloseReasonProviderClosed || reason == types.CloseReasonStartTimeout {
 		returned, burned = zero, l.Bond
 	}
-	// A lease the owner closes is no outcome: customers cannot grief providers' reputation.
-	switch reason {
-	case types.CloseReasonCompleted:
-		k.recordOutcome(ctx, l.Provider, reputationtypes.OutcomeLeaseCompleted)
-	case types.CloseReasonStartTimeout:
-		k.recordOutcome(ctx, l.Provider, reputationtypes.OutcomeLeaseStartTimeout)
-	case types.CloseReasonProviderClosed:
-		k.recordOutcome(ctx, l.Provider, reputationtypes.OutcomeLeaseAbandoned)
-	}
 	if err := k.pay(ctx, l.Provider, returned); err != nil {
 		return err
 	}
@@ -503,8 +508,14 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 	if err := k.setLease(ctx, &prev, l); err != nil {
 		return err
 	}
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventLeaseClosed{
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventLeaseClosed{
 		LeaseId: l.Id, OrderId: l.OrderId, Reason: reason, PaidToProvider: paid, RefundedToOwner: refunded,
 		BondReturned: returned, BondBurned: burned,
+	}); err != nil {
+		return err
+	}
+	k.afterHook(ctx, "AfterLeaseClosed", func(ctx context.Context, h types.MarketHooks) error {
+		return h.AfterLeaseClosed(ctx, l, reason)
 	})
+	return nil
 }

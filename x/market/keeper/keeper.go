@@ -13,13 +13,11 @@ import (
 	storetypes "cosmossdk.io/core/store"
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/log"
-	"cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/x/market/types"
-	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 )
 
 // HeightID keys the height queues: (height, order or lease id).
@@ -34,6 +32,8 @@ type Keeper struct {
 	bank         types.BankKeeper
 	reputation   types.ReputationKeeper
 	tee          types.TeeKeeper
+	// hooks are the subscribers to the market's life cycle, in the order they run.
+	hooks []types.NamedHooks
 
 	Schema    collections.Schema
 	Params    collections.Item[types.Params]
@@ -58,9 +58,10 @@ type Keeper struct {
 	PriceBands collections.Map[collections.Pair[int32, string], types.PriceBand]
 }
 
-// NewKeeper builds the market keeper. authority is the address allowed to change params (gov).
+// NewKeeper builds the market keeper. authority is the address allowed to change params (gov);
+// hooks are the modules subscribed to the market's life cycle, in the order they run.
 func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService,
-	bank types.BankKeeper, reputation types.ReputationKeeper, tee types.TeeKeeper, authority string,
+	bank types.BankKeeper, reputation types.ReputationKeeper, tee types.TeeKeeper, hooks []types.NamedHooks, authority string,
 ) Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Errorf("invalid market authority address %q: %w", authority, err))
@@ -74,6 +75,7 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		bank:         bank,
 		reputation:   reputation,
 		tee:          tee,
+		hooks:        hooks,
 
 		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Providers: collections.NewMap(sb, types.ProvidersKey, "providers", sdk.AccAddressKey, codec.CollValue[types.Provider](cdc)),
@@ -157,23 +159,6 @@ func (k Keeper) burn(ctx context.Context, c sdk.Coin) error {
 		return nil
 	}
 	return k.bank.BurnCoins(ctx, types.ModuleName, sdk.NewCoins(c))
-}
-
-// recordOutcome reports an outcome to x/reputation in a cached context, so that a failure there is
-// logged and cannot fail the market's own state transition.
-func (k Keeper) recordOutcome(ctx context.Context, addr string, kind reputationtypes.OutcomeKind) {
-	acc, err := k.addressCodec.StringToBytes(addr)
-	if err != nil {
-		k.Logger(ctx).Error("recording a reputation outcome", "account", addr, "kind", kind, "err", err)
-		return
-	}
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	cacheCtx, write := sdkCtx.CacheContext()
-	if err := k.reputation.RecordOutcome(cacheCtx, acc, kind, math.LegacyOneDec()); err != nil {
-		k.Logger(ctx).Error("recording a reputation outcome", "account", addr, "kind", kind, "err", err)
-		return
-	}
-	write()
 }
 
 // Lease returns a lease, for other modules (x/proofs checks who may anchor a lease's receipts).

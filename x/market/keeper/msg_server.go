@@ -12,10 +12,9 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/fogtypes"
 	"github.com/fogchain/fog/internal/accaddr"
 	"github.com/fogchain/fog/x/market/types"
-	reputationtypes "github.com/fogchain/fog/x/reputation/types"
-	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 type msgServer struct {
@@ -303,7 +302,7 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	if k.sameAddress(o.Owner, provider) {
 		return nil, errorsmod.Wrapf(types.ErrSelfBid, "order %d", o.Id)
 	}
-	if o.MinReputationTier != reputationtypes.TierUnspecified {
+	if o.MinReputationTier != fogtypes.TierUnspecified {
 		tier, err := k.reputation.TierOf(ctx, provider)
 		if err != nil {
 			return nil, err
@@ -486,9 +485,11 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 		return nil, errorsmod.Wrapf(types.ErrStartDeadlinePassed, "lease %d had to start by height %d", l.Id, l.StartDeadline)
 	}
 	// an order that requires a TEE starts only on a provider still attested (it may renew first)
-	if o, err := k.Orders.Get(ctx, l.OrderId); err != nil {
+	o, err := k.Orders.Get(ctx, l.OrderId)
+	if err != nil {
 		return nil, err
-	} else if o.TeeRequired {
+	}
+	if o.TeeRequired {
 		prov, err := k.provider(ctx, provider)
 		if err != nil {
 			return nil, err
@@ -509,8 +510,14 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 	if err := k.EndQueue.Set(ctx, collections.Join(l.EndHeight, l.Id)); err != nil {
 		return nil, err
 	}
-	return &types.MsgStartLeaseResponse{EndHeight: l.EndHeight}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventLeaseStarted{LeaseId: l.Id, Provider: l.Provider, StartHeight: l.StartHeight, EndHeight: l.EndHeight})
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
+		&types.EventLeaseStarted{LeaseId: l.Id, Provider: l.Provider, StartHeight: l.StartHeight, EndHeight: l.EndHeight}); err != nil {
+		return nil, err
+	}
+	k.afterHook(ctx, "AfterLeaseStarted", func(ctx context.Context, h types.MarketHooks) error {
+		return h.AfterLeaseStarted(ctx, o, l)
+	})
+	return &types.MsgStartLeaseResponse{EndHeight: l.EndHeight}, nil
 }
 
 func (k msgServer) WithdrawLease(ctx context.Context, msg *types.MsgWithdrawLease) (*types.MsgWithdrawLeaseResponse, error) {
@@ -582,21 +589,21 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 
 // RequiresTee is whether an order needs an attested provider: when asked, when a TEE type is named,
 // and always for confidential and secret orders.
-func RequiresTee(privacy types.Privacy, required bool, teeType teetypes.TeeType) bool {
-	return required || teeType != teetypes.TeeTypeUnspecified || privacy == types.PrivacyConfidential || privacy == types.PrivacySecret
+func RequiresTee(privacy types.Privacy, required bool, teeType fogtypes.TeeType) bool {
+	return required || teeType != fogtypes.TeeTypeUnspecified || privacy == types.PrivacyConfidential || privacy == types.PrivacySecret
 }
 
 // checkAttested refuses a provider without a valid enclave record of the order's TEE type, or whose
 // record binds another worker key than the one it has registered now (the key that will sign
 // receipts and serve the lease).
 func (k Keeper) checkAttested(ctx context.Context, o types.Order, provider sdk.AccAddress, workerKey []byte) error {
-	e, err := k.tee.ValidEnclave(ctx, provider, o.TeeType)
+	attested, err := k.tee.AttestedWorkerKey(ctx, provider, o.TeeType)
 	if err != nil {
 		return errorsmod.Wrapf(types.ErrNotAttested, "order %d: %s", o.Id, err)
 	}
-	if !bytes.Equal(e.WorkerPubkey, workerKey) {
+	if !bytes.Equal(attested, workerKey) {
 		return errorsmod.Wrapf(types.ErrNotAttested, "order %d: %s attested worker key %x, but its registered worker key is %x",
-			o.Id, provider, e.WorkerPubkey, workerKey)
+			o.Id, provider, attested, workerKey)
 	}
 	return nil
 }

@@ -15,31 +15,45 @@ import (
 	"github.com/fogchain/fog/x/market/types"
 )
 
-// The pure clearing rule: the (k+1)-th cheapest revealed price, or the max price.
+// The pure clearing rule: with the cheapest bids as winners, the (k+1)-th cheapest revealed price,
+// or the max price; with any choice of winners (a BeforeSettlement hook's), a price no winner bid
+// above, no higher than the max, and the cheapest bid ranked after the dearest winner.
 func TestClearingPriceProperties(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		maxPrice := rapid.Int64Range(1, 1000).Draw(rt, "max")
-		prices := rapid.SliceOfN(rapid.Int64Range(1, maxPrice), 0, 40).Draw(rt, "prices")
-		replicas := rapid.IntRange(1, 5).Draw(rt, "replicas")
+		prices := rapid.SliceOfN(rapid.Int64Range(1, maxPrice), 1, 40).Draw(rt, "prices")
 		sort.Slice(prices, func(i, j int) bool { return prices[i] < prices[j] })
+		replicas := rapid.IntRange(1, len(prices)).Draw(rt, "replicas")
 		ranked := make([]types.Bid, len(prices))
 		for i, p := range prices {
 			ranked[i] = types.Bid{Price: sdk.NewInt64Coin(fixture.Denom, p)}
 		}
-		clearing := keeper.ClearingPrice(ranked, replicas, sdk.NewInt64Coin(fixture.Denom, maxPrice))
-		if len(prices) < replicas {
-			return // the order fails; no clearing price applies
+		max := sdk.NewInt64Coin(fixture.Denom, maxPrice)
+		cheapest := make([]int, replicas)
+		for i := range cheapest {
+			cheapest[i] = i
 		}
-		for _, w := range prices[:replicas] {
-			if clearing.Amount.Int64() < w {
-				rt.Fatalf("winner bid %d paid %s", w, clearing)
+		vickrey := keeper.SelectionPrice(ranked, cheapest, max).Amount.Int64()
+		if len(prices) > replicas && vickrey != prices[replicas] {
+			rt.Fatalf("clearing %d, want the lowest losing price %d", vickrey, prices[replicas])
+		}
+		if len(prices) == replicas && vickrey != maxPrice {
+			rt.Fatalf("clearing %d with every bid winning, want the max price %d", vickrey, maxPrice)
+		}
+
+		chosen := rapid.SliceOfNDistinct(rapid.IntRange(0, len(prices)-1), replicas, replicas, rapid.ID[int]).Draw(rt, "chosen")
+		sort.Ints(chosen)
+		clearing := keeper.SelectionPrice(ranked, chosen, max).Amount.Int64()
+		if clearing > maxPrice {
+			rt.Fatalf("clearing %d above max %d", clearing, maxPrice)
+		}
+		for _, w := range chosen {
+			if clearing < prices[w] {
+				rt.Fatalf("winner bid %d paid %d", prices[w], clearing)
 			}
 		}
-		if clearing.Amount.Int64() > maxPrice {
-			rt.Fatalf("clearing %s above max %d", clearing, maxPrice)
-		}
-		if len(prices) > replicas && clearing.Amount.Int64() != prices[replicas] {
-			rt.Fatalf("clearing %s, want the lowest losing price %d", clearing, prices[replicas])
+		if clearing < vickrey {
+			rt.Fatalf("a chosen set cleared at %d, below the cheapest set's %d", clearing, vickrey)
 		}
 	})
 }

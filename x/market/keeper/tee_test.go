@@ -38,7 +38,7 @@ func attest(t *testing.T, f *fixture.Fixture, provider sdk.AccAddress) {
 	evidence, err := dev.Evidence(measurement, teetypes.ReportData(provider, prov.WorkerPubkey, hash[:]), false)
 	require.NoError(t, err)
 	_, err = teekeeper.NewMsgServerImpl(f.Tee).SubmitAttestation(f.Ctx, &teetypes.MsgSubmitAttestation{
-		Provider: provider.String(), TeeType: teetypes.TeeTypeSimulated, Evidence: evidence, NonceHeight: f.Height(),
+		Provider: provider.String(), TeeType: teetypes.TeeTypeSimulated, Evidence: evidence, NonceHeight: f.Height(), WorkerPubkey: prov.WorkerPubkey,
 	})
 	require.NoError(t, err)
 }

@@ -8,8 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	reputationtypes "github.com/fogchain/fog/x/reputation/types"
-	teetypes "github.com/fogchain/fog/x/tee/types"
+	"github.com/fogchain/fog/fogtypes"
 )
 
 // BankKeeper is what the market needs of x/bank: moving escrow, deposits and payouts, and burning
@@ -28,16 +27,18 @@ type AccountKeeper interface {
 	AddressCodec() address.Codec
 }
 
-// TeeKeeper is what the market needs of x/tee: whether a provider has a valid attestation, for
-// orders that require a TEE.
+// TeeKeeper is what the market needs of x/tee, for orders that require a TEE: the worker key that
+// the provider's valid attestation binds.
 type TeeKeeper interface {
-	ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeType teetypes.TeeType) (teetypes.Enclave, error)
+	// AttestedWorkerKey is the worker key bound by provider's enclave record, if the record is
+	// unexpired and, when teeType is set, of that type; otherwise an error that says why not.
+	AttestedWorkerKey(ctx context.Context, provider sdk.AccAddress, teeType fogtypes.TeeType) ([]byte, error)
 }
 
-// ReputationKeeper is what the market needs of x/reputation: providers' tiers (orders may require a
-// minimum), lower bounds (to rank equal bids) and a place to report outcomes.
+// ReputationKeeper is what the market reads of x/reputation: providers' tiers (orders may require a
+// minimum) and lower bounds (to rank equal bids). x/reputation learns outcomes through the market's
+// hooks.
 type ReputationKeeper interface {
-	TierOf(ctx context.Context, addr sdk.AccAddress) (reputationtypes.Tier, error)
+	TierOf(ctx context.Context, addr sdk.AccAddress) (fogtypes.ReputationTier, error)
 	LowerBound(ctx context.Context, addr sdk.AccAddress) (math.LegacyDec, error)
-	RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind reputationtypes.OutcomeKind, weight math.LegacyDec) error
 }

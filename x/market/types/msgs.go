@@ -9,9 +9,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/fogtypes"
 	"github.com/fogchain/fog/internal/accaddr"
-	reputationtypes "github.com/fogchain/fog/x/reputation/types"
-	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // Stateless checks of the market's messages. ValidateBasic runs them in CheckTx, so a malformed
@@ -138,10 +137,10 @@ func ValidateOrderFields(msg *MsgCreateOrder) error {
 	if msg.Privacy < PrivacyPublic || msg.Privacy > PrivacySecret {
 		return errorsmod.Wrapf(ErrInvalidPrivacy, "%d", msg.Privacy)
 	}
-	if _, ok := teetypes.TeeType_name[int32(msg.TeeType)]; !ok {
+	if _, ok := fogtypes.TeeType_name[int32(msg.TeeType)]; !ok {
 		return errorsmod.Wrapf(ErrInvalidTeeType, "%d", msg.TeeType)
 	}
-	if msg.MinReputationTier < reputationtypes.TierUnspecified || msg.MinReputationTier > reputationtypes.TierDiamond {
+	if msg.MinReputationTier < fogtypes.TierUnspecified || msg.MinReputationTier > fogtypes.TierDiamond {
 		return errorsmod.Wrapf(ErrInvalidMinTier, "%d", msg.MinReputationTier)
 	}
 	if len(msg.WorkloadHash) != WorkloadHashSize {

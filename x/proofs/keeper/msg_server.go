@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
@@ -13,7 +12,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/internal/accaddr"
-	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
@@ -37,26 +35,18 @@ func (k msgServer) AnchorBatch(ctx context.Context, msg *types.MsgAnchorBatch) (
 	if msg.LeafCount > p.MaxLeafCount {
 		return nil, errorsmod.Wrapf(types.ErrInvalidBatch, "leaf count %d not in [1, %d]", msg.LeafCount, p.MaxLeafCount)
 	}
-	lease, err := k.market.Lease(ctx, msg.LeaseId)
-	if errors.Is(err, markettypes.ErrLeaseNotFound) {
+	owner, provider, err := k.market.LeaseParties(ctx, msg.LeaseId)
+	if errors.Is(err, collections.ErrNotFound) {
 		return nil, errorsmod.Wrapf(types.ErrLeaseNotFound, "lease %d", msg.LeaseId)
 	} else if err != nil {
 		return nil, err
 	}
-	provider, err := k.addressCodec.StringToBytes(lease.Provider)
-	if err != nil {
-		return nil, fmt.Errorf("lease %d's provider: %w", lease.Id, err)
-	}
-	owner, err := k.addressCodec.StringToBytes(lease.Owner)
-	if err != nil {
-		return nil, fmt.Errorf("lease %d's owner: %w", lease.Id, err)
-	}
-	isProvider, isOwner := submitter.Equals(sdk.AccAddress(provider)), submitter.Equals(sdk.AccAddress(owner))
+	isProvider, isOwner := submitter.Equals(provider), submitter.Equals(owner)
 	switch {
 	case msg.Kind == types.BatchKindExecution && !isProvider:
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only lease %d's provider %s anchors its execution receipts", lease.Id, lease.Provider)
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only lease %d's provider %s anchors its execution receipts", msg.LeaseId, provider)
 	case !isProvider && !isOwner:
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d is between %s and %s", lease.Id, lease.Owner, lease.Provider)
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "lease %d is between %s and %s", msg.LeaseId, owner, provider)
 	}
 	id, err := k.BatchSeq.Next(ctx)
 	if err != nil {

@@ -3,10 +3,12 @@ package types
 import (
 	"context"
 
-	markettypes "github.com/fogchain/fog/x/market/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
-// MarketKeeper is what x/proofs needs of the market: the lease a batch belongs to.
+// MarketKeeper is what x/proofs needs of the market: the parties of the lease a batch belongs to.
 type MarketKeeper interface {
-	Lease(ctx context.Context, id uint64) (markettypes.Lease, error)
+	// LeaseParties is a lease's owner and provider; an error wrapping collections.ErrNotFound when
+	// there is no such lease.
+	LeaseParties(ctx context.Context, id uint64) (owner, provider sdk.AccAddress, err error)
 }

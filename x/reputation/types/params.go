@@ -117,20 +117,3 @@ func ParseTier(s string) (Tier, error) {
 	}
 	return TierUnspecified, fmt.Errorf("%w: %q (want bronze, silver, gold, platinum or diamond)", ErrInvalidTier, s)
 }
-
-// Short is the tier's lower-case name.
-func (t Tier) Short() string {
-	switch t {
-	case TierBronze:
-		return "bronze"
-	case TierSilver:
-		return "silver"
-	case TierGold:
-		return "gold"
-	case TierPlatinum:
-		return "platinum"
-	case TierDiamond:
-		return "diamond"
-	}
-	return "unspecified"
-}

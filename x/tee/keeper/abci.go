@@ -67,11 +67,9 @@ func (k Keeper) EndBlock(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var leases []uint64
-		if k.market.k != nil {
-			if leases, err = k.market.k.ActiveTeeLeases(ctx, key.K2()); err != nil {
-				return err
-			}
+		leases, err := k.ActiveTeeLeases(ctx, key.K2())
+		if err != nil {
+			return err
 		}
 		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventEnclaveExpired{Provider: e.Provider, TeeType: e.TeeType, ActiveTeeLeases: leases}); err != nil {
 			return err

@@ -32,7 +32,7 @@ func BenchmarkSubmitAttestation(b *testing.B) {
 			var gas uint64
 			calib.VsSecp256k1(b, func() {
 				ctx := e.f.Ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
-				if _, err := e.msg.SubmitAttestation(ctx, &types.MsgSubmitAttestation{Provider: p.String(), TeeType: tt, Evidence: evidence[tt], NonceHeight: h}); err != nil {
+				if _, err := e.msg.SubmitAttestation(ctx, &types.MsgSubmitAttestation{Provider: p.String(), TeeType: tt, Evidence: evidence[tt], NonceHeight: h, WorkerPubkey: e.registeredKey(p)}); err != nil {
 					b.Fatal(err)
 				}
 				gas = ctx.GasMeter().GasConsumed()

@@ -38,6 +38,15 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, l := range gs.TeeLeases {
+		addr, err := k.addressCodec.StringToBytes(l.Provider)
+		if err != nil {
+			return err
+		}
+		if err := k.TeeLeases.Set(ctx, collections.Join(sdk.AccAddress(addr), l.LeaseId)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -57,6 +66,13 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	if err := k.Nonces.Walk(ctx, nil, func(h int64, hash []byte) (bool, error) {
 		gs.Nonces = append(gs.Nonces, types.Nonce{Height: h, Hash: hash})
 		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.TeeLeases.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+		provider, err := k.addressCodec.BytesToString(key.K1())
+		gs.TeeLeases = append(gs.TeeLeases, types.TeeLease{Provider: provider, LeaseId: key.K2()})
+		return false, err
 	}); err != nil {
 		return nil, err
 	}

@@ -32,7 +32,8 @@ func TestGenesisValidation(t *testing.T) {
 					// the oldest nonce any window admits
 					NonceHeight: 20_000 - types.MaxNonceWindowBlocks + 1},
 			},
-			Nonces: []types.Nonce{{Height: 12, Hash: bytesOf(4, 32)}, {Height: 13, Hash: bytesOf(5, 32)}, {Height: 12 + types.DefaultNonceWindowBlocks - 1, Hash: bytesOf(6, 32)}},
+			Nonces:    []types.Nonce{{Height: 12, Hash: bytesOf(4, 32)}, {Height: 13, Hash: bytesOf(5, 32)}, {Height: 12 + types.DefaultNonceWindowBlocks - 1, Hash: bytesOf(6, 32)}},
+			TeeLeases: []types.TeeLease{{Provider: a, LeaseId: 1}, {Provider: a, LeaseId: 7}},
 		}
 	}
 	g := valid()
@@ -74,6 +75,9 @@ func TestGenesisValidation(t *testing.T) {
 		{"nonce height repeated", func(g *types.GenesisState) { g.Nonces[1].Height = 12 }, "nonces[1].height", types.ErrInvalidGenesis},
 		{"nonce hash short", func(g *types.GenesisState) { g.Nonces[2].Hash = bytesOf(6, 20) }, "nonces[2].hash", types.ErrInvalidGenesis},
 		{"nonces wider than the window", func(g *types.GenesisState) { g.Nonces[2].Height++ }, "nonce_window_blocks", types.ErrInvalidGenesis},
+		{"tee lease provider upper case", func(g *types.GenesisState) { g.TeeLeases[0].Provider = strings.ToUpper(a) }, "tee_leases[0].provider", types.ErrInvalidGenesis},
+		{"tee lease id 0", func(g *types.GenesisState) { g.TeeLeases[1].LeaseId = 0 }, "tee_leases[1].lease_id", types.ErrInvalidGenesis},
+		{"tee lease twice", func(g *types.GenesisState) { g.TeeLeases[1].LeaseId = 1 }, "tee_leases[1].lease_id", types.ErrInvalidGenesis},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := valid()
@@ -85,4 +89,19 @@ func TestGenesisValidation(t *testing.T) {
 			require.ErrorIs(t, f.Tee.InitGenesis(f.Ctx, &g), c.want, "InitGenesis validates too")
 		})
 	}
+}
+
+// A state exported and imported again is the same state, the TEE leases learnt from x/market's
+// hooks included.
+func TestGenesisRoundTripKeepsTeeLeases(t *testing.T) {
+	a := sdk.AccAddress(make([]byte, 20)).String()
+	f := fixture.New(t)
+	g := types.GenesisState{Params: types.DefaultParams(), TeeLeases: []types.TeeLease{{Provider: a, LeaseId: 3}, {Provider: a, LeaseId: 9}}}
+	require.NoError(t, f.Tee.InitGenesis(f.Ctx, &g))
+	leases, err := f.Tee.ActiveTeeLeases(f.Ctx, sdk.AccAddress(make([]byte, 20)))
+	require.NoError(t, err)
+	require.Equal(t, []uint64{3, 9}, leases)
+	out, err := f.Tee.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, g.TeeLeases, out.TeeLeases)
 }

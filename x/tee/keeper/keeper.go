@@ -20,24 +20,11 @@ import (
 	"github.com/fogchain/fog/x/tee/types"
 )
 
-// MarketKeeper is what x/tee reads from x/market: a provider's registered worker key (the key the
-// evidence must bind), and its active leases of orders that require a TEE (reported when its record
-// expires).
-type MarketKeeper interface {
-	WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte, error)
-	ActiveTeeLeases(ctx context.Context, provider sdk.AccAddress) ([]uint64, error)
-}
-
-// marketRef is shared by every copy of the keeper, so that the market keeper, built after this one
-// (it depends on it), can be set once the app is wired.
-type marketRef struct{ k MarketKeeper }
-
 // Keeper of the tee module.
 type Keeper struct {
 	addressCodec  address.Codec
 	authority     string
 	authorityAddr sdk.AccAddress
-	market        *marketRef
 
 	Schema collections.Schema
 	// params holds the params without their trusted roots, which roots holds (only the root fields
@@ -48,6 +35,9 @@ type Keeper struct {
 	Enclaves    collections.Map[sdk.AccAddress, types.Enclave]
 	ExpiryQueue collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
 	Nonces      collections.Map[int64, []byte]
+	// TeeLeases holds (provider, lease id) for every active lease of an order that requires a TEE,
+	// as x/market's hooks report them: the module needs no keeper of x/market.
+	TeeLeases collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
 }
 
 // NewKeeper builds the keeper; authority changes params (gov).
@@ -61,12 +51,12 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		addressCodec:  addressCodec,
 		authority:     canonical,
 		authorityAddr: authorityAddr,
-		market:        &marketRef{},
 		params:        collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		roots:         collections.NewItem(sb, types.RootsKey, "roots", codec.CollValue[types.Params](cdc)),
 		Enclaves:      collections.NewMap(sb, types.EnclavesKey, "enclaves", sdk.AccAddressKey, codec.CollValue[types.Enclave](cdc)),
 		ExpiryQueue:   collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
 		Nonces:        collections.NewMap(sb, types.NoncesKey, "nonces", collections.Int64Key, collections.BytesValue),
+		TeeLeases:     collections.NewKeySet(sb, types.TeeLeasesKey, "tee_leases", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 	}
 	if k.Schema, err = sb.Build(); err != nil {
 		panic(err)
@@ -103,9 +93,6 @@ func (k Keeper) SetParams(ctx context.Context, p types.Params) error {
 	return k.roots.Set(ctx, roots)
 }
 
-// SetMarketKeeper gives the keeper x/market (the app does it once, after wiring).
-func (k Keeper) SetMarketKeeper(m MarketKeeper) { k.market.k = m }
-
 // Authority is the account that may change params.
 func (k Keeper) Authority() string { return k.authority }
 
@@ -115,7 +102,7 @@ func (k Keeper) Logger(ctx context.Context) log.Logger {
 }
 
 // ValidEnclave returns provider's enclave record if it is unexpired at the current height and, when
-// teeType is set, of that type. x/market calls it for orders that require a TEE.
+// teeType is set, of that type.
 func (k Keeper) ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeType types.TeeType) (types.Enclave, error) {
 	e, err := k.Enclaves.Get(ctx, provider)
 	if errors.Is(err, collections.ErrNotFound) {
@@ -130,6 +117,16 @@ func (k Keeper) ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeTy
 		return types.Enclave{}, errorsmod.Wrapf(types.ErrEnclaveNotFound, "provider %s is attested as %s, not %s", provider, e.TeeType, teeType)
 	}
 	return e, nil
+}
+
+// AttestedWorkerKey is the worker key that provider's valid enclave record (see ValidEnclave) binds.
+// x/market calls it for orders that require a TEE.
+func (k Keeper) AttestedWorkerKey(ctx context.Context, provider sdk.AccAddress, teeType types.TeeType) ([]byte, error) {
+	e, err := k.ValidEnclave(ctx, provider, teeType)
+	if err != nil {
+		return nil, err
+	}
+	return e.WorkerPubkey, nil
 }
 
 // setEnclave stores a record and queues its expiry, dropping the queue entry of the record it replaces.

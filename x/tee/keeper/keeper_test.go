@@ -130,8 +130,17 @@ func (e *env) tdxEvidence(t testing.TB, b tdxfake.Body) []byte {
 	return bz
 }
 
+// registeredKey is p's worker key registered in the market, or nil.
+func (e *env) registeredKey(p sdk.AccAddress) []byte {
+	prov, _ := e.f.Keeper.Providers.Get(e.f.Ctx, p)
+	return prov.WorkerPubkey
+}
+
+// submit attests for p's registered worker key.
 func (e *env) submit(p sdk.AccAddress, tt types.TeeType, evidence []byte, nonceHeight int64) (*types.MsgSubmitAttestationResponse, error) {
-	return e.msg.SubmitAttestation(e.f.Ctx, &types.MsgSubmitAttestation{Provider: p.String(), TeeType: tt, Evidence: evidence, NonceHeight: nonceHeight})
+	return e.msg.SubmitAttestation(e.f.Ctx, &types.MsgSubmitAttestation{
+		Provider: p.String(), TeeType: tt, Evidence: evidence, NonceHeight: nonceHeight, WorkerPubkey: e.registeredKey(p),
+	})
 }
 
 // Each TEE type's genuine evidence, bound to the provider, its worker key and a recent block hash,
@@ -163,6 +172,11 @@ func TestAttestationOfEachTeeType(t *testing.T) {
 			sum := sha256.Sum256(ev)
 			require.Equal(t, sum[:], enc.EvidenceHash)
 			_, err = e.f.Tee.ValidEnclave(e.f.Ctx, p, types.TeeType(1+int32(tt)%3))
+			require.ErrorIs(t, err, types.ErrEnclaveNotFound, "another type was asked for")
+			key, err := e.f.Tee.AttestedWorkerKey(e.f.Ctx, p, tt)
+			require.NoError(t, err)
+			require.Equal(t, e.workerKey(t, p), key)
+			_, err = e.f.Tee.AttestedWorkerKey(e.f.Ctx, p, types.TeeType(1+int32(tt)%3))
 			require.ErrorIs(t, err, types.ErrEnclaveNotFound, "another type was asked for")
 			got, err := e.q.Enclave(e.f.Ctx, &types.QueryEnclaveRequest{Provider: p.String()})
 			require.NoError(t, err)
@@ -263,9 +277,9 @@ func TestAttestationRefusals(t *testing.T) {
 		{"root not trusted", p, types.TeeTypeSimulated, stranger, h, types.ErrUntrustedChain},
 		{"device certificate expired", p, types.TeeTypeSimulated, expired, h, types.ErrCertExpired},
 		{"tampered simulated report", p, types.TeeTypeSimulated, tampered, h, types.ErrBadSignature},
-		{"unregistered provider", e.f.NewAccount(t, 0), types.TeeTypeSimulated, genuineSim, h, types.ErrUnknownProvider},
-		{"provider without a worker key", keyless, types.TeeTypeSimulated,
-			e.simEvidence(t, types.ReportData(keyless, nil, e.nonce(t, h)), measurement, false), h, types.ErrUnknownProvider},
+		{"no worker key named (an account not registered)", e.f.NewAccount(t, 0), types.TeeTypeSimulated, genuineSim, h, types.ErrWorkerKey},
+		{"no worker key named (a provider without one)", keyless, types.TeeTypeSimulated,
+			e.simEvidence(t, types.ReportData(keyless, nil, e.nonce(t, h)), measurement, false), h, types.ErrWorkerKey},
 		{"SEV-SNP: TCB below the minimum", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: lowTCB}), h, types.ErrTCB},
 		{"SEV-SNP: debug", p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: bind, TCB: tcb, Debug: true}), h, types.ErrDebug},
 		{"SEV-SNP: flipped bit in the report", p, types.TeeTypeSevSnp, flippedSnp, h, types.ErrBadSignature},

@@ -52,16 +52,7 @@ func (k msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	} else if err != nil {
 		return nil, err
 	}
-	if k.market.k == nil {
-		return nil, errors.New("tee: market keeper not set")
-	}
-	workerKey, err := k.market.k.WorkerKey(ctx, provider)
-	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrUnknownProvider, "%s: %s", msg.Provider, err)
-	}
-	if len(workerKey) == 0 {
-		return nil, errorsmod.Wrapf(types.ErrUnknownProvider, "%s has no worker key registered: attestations bind the worker key", msg.Provider)
-	}
+	workerKey := msg.WorkerPubkey
 	old, err := k.Enclaves.Get(ctx, provider)
 	hasOld := err == nil
 	if err != nil && !errors.Is(err, collections.ErrNotFound) {
@@ -103,7 +94,7 @@ func (k msgServer) checkPinned(ctx context.Context, provider sdk.AccAddress, old
 	if old.TeeType == t && bytes.Equal(old.WorkerPubkey, workerKey) {
 		return nil
 	}
-	leases, err := k.market.k.ActiveTeeLeases(ctx, provider)
+	leases, err := k.ActiveTeeLeases(ctx, provider)
 	if err != nil {
 		return err
 	}

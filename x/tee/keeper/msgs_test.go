@@ -49,7 +49,7 @@ func TestAddressSpellingsOfEveryMessage(t *testing.T) {
 			h := e.f.Height()
 			ev := e.simEvidence(t, e.binding(t, p, h), measurement, false)
 			before, snap := e.export(t), e.f.Snapshot(t)
-			_, err := e.msg.SubmitAttestation(e.f.Ctx, &types.MsgSubmitAttestation{Provider: s.of(t, p.String()), TeeType: types.TeeTypeSimulated, Evidence: ev, NonceHeight: h})
+			_, err := e.msg.SubmitAttestation(e.f.Ctx, &types.MsgSubmitAttestation{Provider: s.of(t, p.String()), TeeType: types.TeeTypeSimulated, Evidence: ev, NonceHeight: h, WorkerPubkey: e.registeredKey(p)})
 			if s.want != nil {
 				require.ErrorIs(t, err, s.want)
 				require.ErrorContains(t, err, "provider")
@@ -94,7 +94,7 @@ func TestValidateBasicMatchesTheMsgServer(t *testing.T) {
 	ev := e.simEvidence(t, e.binding(t, p, h), measurement, false)
 	gov := e.f.Tee.Authority()
 	attest := func(mutate func(*types.MsgSubmitAttestation)) *types.MsgSubmitAttestation {
-		m := &types.MsgSubmitAttestation{Provider: p.String(), TeeType: types.TeeTypeSimulated, Evidence: ev, NonceHeight: h}
+		m := &types.MsgSubmitAttestation{Provider: p.String(), TeeType: types.TeeTypeSimulated, Evidence: ev, NonceHeight: h, WorkerPubkey: e.registeredKey(p)}
 		mutate(m)
 		return m
 	}
@@ -113,6 +113,8 @@ func TestValidateBasicMatchesTheMsgServer(t *testing.T) {
 		{"evidence larger than any params allow", attest(func(m *types.MsgSubmitAttestation) { m.Evidence = make([]byte, types.MaxEvidenceBytesLimit+1) }), types.ErrTooLarge},
 		{"nonce_height 0", attest(func(m *types.MsgSubmitAttestation) { m.NonceHeight = 0 }), types.ErrNonce},
 		{"nonce_height negative", attest(func(m *types.MsgSubmitAttestation) { m.NonceHeight = -1 << 63 }), types.ErrNonce},
+		{"no worker key", attest(func(m *types.MsgSubmitAttestation) { m.WorkerPubkey = nil }), types.ErrWorkerKey},
+		{"worker key of 31 bytes", attest(func(m *types.MsgSubmitAttestation) { m.WorkerPubkey = m.WorkerPubkey[:31] }), types.ErrWorkerKey},
 		{"params: authority mixed case", &types.MsgUpdateParams{Authority: strings.ToUpper(gov[:6]) + gov[6:], Params: types.DefaultParams()}, sdkerrors.ErrInvalidAddress},
 		{"params: out of bounds", &types.MsgUpdateParams{Authority: gov, Params: badParams}, types.ErrInvalidParams},
 	} {

@@ -46,9 +46,9 @@ func TestTeeTypeAndWorkerKeyPinnedDuringTeeLeases(t *testing.T) {
 	_, err := e.submit(p, types.TeeTypeSimulated, e.simEvidence(t, e.binding(t, p, h), measurement, false), h)
 	require.NoError(t, err)
 	l, owner := e.teeLease(t, p)
-	leases, err := e.f.Keeper.ActiveTeeLeases(e.f.Ctx, p)
+	leases, err := e.f.Tee.ActiveTeeLeases(e.f.Ctx, p)
 	require.NoError(t, err)
-	require.Equal(t, []uint64{l.Id}, leases)
+	require.Equal(t, []uint64{l.Id}, leases, "x/tee learnt of the lease from the market's hooks")
 
 	refused := func(name string, tt types.TeeType, evidence func(h int64) []byte) {
 		t.Run(name, func(t *testing.T) {
@@ -64,8 +64,8 @@ func TestTeeTypeAndWorkerKeyPinnedDuringTeeLeases(t *testing.T) {
 	refused("another TEE type", types.TeeTypeSevSnp, func(h int64) []byte {
 		return e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: e.binding(t, p, h), TCB: tcb})
 	})
-	// x/market refuses a worker key change during TEE leases; were the key changed anyway, x/tee
-	// would not attest the new one either
+	// x/market refuses a worker key change during TEE leases; an attestation for another key is
+	// refused by x/tee as well
 	prov, err := e.f.Keeper.Providers.Get(e.f.Ctx, p)
 	require.NoError(t, err)
 	oldKey := prov.WorkerPubkey
@@ -85,6 +85,9 @@ func TestTeeTypeAndWorkerKeyPinnedDuringTeeLeases(t *testing.T) {
 
 	_, err = e.f.Msg.CloseLease(e.f.Ctx, &markettypes.MsgCloseLease{Sender: owner.String(), LeaseId: l.Id})
 	require.NoError(t, err)
+	leases, err = e.f.Tee.ActiveTeeLeases(e.f.Ctx, p)
+	require.NoError(t, err)
+	require.Empty(t, leases, "x/tee learnt of the close")
 	e.next(t)
 	h = e.f.Height()
 	_, err = e.submit(p, types.TeeTypeSevSnp, e.snpEvidence(t, snpfake.Report{Measurement: measurement, ReportData: e.binding(t, p, h), TCB: tcb}), h)

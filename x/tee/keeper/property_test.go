@@ -83,14 +83,16 @@ func TestBlockPathsAndRefusalsHoldForAllValidParams(t *testing.T) {
 			default:
 				h := e.f.Height()
 				msg := &types.MsgSubmitAttestation{
-					Provider:    rapid.SampledFrom(providers).Draw(rt, "provider"),
-					TeeType:     types.TeeType(rapid.Int32Range(-1, 5).Draw(rt, "tee_type")),
-					NonceHeight: rapid.SampledFrom([]int64{math.MinInt64, 0, 1, h - types.MaxNonceWindowBlocks, h - 1, h, h + 1, math.MaxInt64}).Draw(rt, "nonce_height"),
-					Evidence:    rapid.SliceOfN(rapid.Byte(), 0, 2*types.DefaultMaxEvidenceBytes).Draw(rt, "evidence"),
+					Provider:     rapid.SampledFrom(providers).Draw(rt, "provider"),
+					TeeType:      types.TeeType(rapid.Int32Range(-1, 5).Draw(rt, "tee_type")),
+					NonceHeight:  rapid.SampledFrom([]int64{math.MinInt64, 0, 1, h - types.MaxNonceWindowBlocks, h - 1, h, h + 1, math.MaxInt64}).Draw(rt, "nonce_height"),
+					Evidence:     rapid.SliceOfN(rapid.Byte(), 0, 2*types.DefaultMaxEvidenceBytes).Draw(rt, "evidence"),
+					WorkerPubkey: rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(rt, "worker key"),
 				}
 				if rapid.IntRange(0, 2).Draw(rt, "well formed") > 0 {
 					// from the registered provider, bound to a recorded hash: the deep paths
 					msg.Provider, msg.TeeType = registered.String(), rapid.SampledFrom([]types.TeeType{types.TeeTypeSimulated, types.TeeTypeSevSnp, types.TeeTypeTdx}).Draw(rt, "type")
+					msg.WorkerPubkey = e.workerKey(t, registered)
 					var heights []int64
 					require.NoError(rt, e.f.Tee.Nonces.Walk(e.f.Ctx, nil, func(nh int64, _ []byte) (bool, error) {
 						heights = append(heights, nh)

@@ -4,8 +4,10 @@ import errorsmod "cosmossdk.io/errors"
 
 // The module's errors: each refusal of evidence has its own.
 var (
-	ErrInvalidAuthority    = errorsmod.Register(ModuleName, 2, "invalid authority")
-	ErrInvalidParams       = errorsmod.Register(ModuleName, 3, "invalid params")
+	ErrInvalidAuthority = errorsmod.Register(ModuleName, 2, "invalid authority")
+	ErrInvalidParams    = errorsmod.Register(ModuleName, 3, "invalid params")
+	// ErrUnknownProvider is no longer returned (an attestation names its worker key; x/market checks
+	// it against the registered one); the code stays reserved.
 	ErrUnknownProvider     = errorsmod.Register(ModuleName, 4, "provider not registered in the market")
 	ErrMalformedEvidence   = errorsmod.Register(ModuleName, 5, "malformed evidence")
 	ErrUntrustedChain      = errorsmod.Register(ModuleName, 6, "certificate chain does not lead to a trusted root")
@@ -23,4 +25,5 @@ var (
 	ErrTooLarge            = errorsmod.Register(ModuleName, 18, "evidence too large")
 	ErrPinned              = errorsmod.Register(ModuleName, 19, "TEE type and worker key are pinned while the provider holds active TEE leases")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 20, "invalid genesis state")
+	ErrWorkerKey           = errorsmod.Register(ModuleName, 21, "invalid worker key")
 )

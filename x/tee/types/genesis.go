@@ -84,5 +84,20 @@ func (gs GenesisState) Validate() error {
 	if len(gs.Nonces) > 0 && highest-lowest >= gs.Params.NonceWindowBlocks {
 		return fail("nonces span heights %d to %d, wider than params.nonce_window_blocks %d", lowest, highest, gs.Params.NonceWindowBlocks)
 	}
+	// every lease id is one lease of one provider
+	leases := make(map[uint64]bool, len(gs.TeeLeases))
+	for i, l := range gs.TeeLeases {
+		field := func(name string) string { return fmt.Sprintf("tee_leases[%d].%s", i, name) }
+		if _, err := accaddr.ParseCanonical(ac, field("provider"), l.Provider); err != nil {
+			return errorsmod.Wrap(ErrInvalidGenesis, err.Error())
+		}
+		if l.LeaseId == 0 {
+			return fail("%s is 0: lease ids start at 1", field("lease_id"))
+		}
+		if leases[l.LeaseId] {
+			return fail("%s %d repeated", field("lease_id"), l.LeaseId)
+		}
+		leases[l.LeaseId] = true
+	}
 	return nil
 }

@@ -38,6 +38,9 @@ func (m *MsgSubmitAttestation) ValidateFields() error {
 	if m.NonceHeight < 1 {
 		return errorsmod.Wrapf(ErrNonce, "nonce_height %d: block hashes are recorded from height 1", m.NonceHeight)
 	}
+	if len(m.WorkerPubkey) != WorkerKeySize {
+		return errorsmod.Wrapf(ErrWorkerKey, "worker_pubkey of %d bytes, want an ed25519 public key of %d", len(m.WorkerPubkey), WorkerKeySize)
+	}
 	return nil
 }
 

@@ -11,6 +11,8 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	"github.com/google/go-sev-guest/verify/trust"
+
+	"github.com/fogchain/fog/fogtypes"
 )
 
 // IntelSGXRootCAPEM is Intel's SGX Root CA (CN=Intel SGX Root CA, valid 2018-05-21 to 2049-12-31,
@@ -127,7 +129,7 @@ func (p Params) Validate() error {
 	}
 	seen := map[string]bool{}
 	for i, m := range p.AllowedMeasurements {
-		if _, ok := TeeType_name[int32(m.TeeType)]; !ok || m.TeeType == TeeTypeUnspecified {
+		if _, ok := fogtypes.TeeType_name[int32(m.TeeType)]; !ok || m.TeeType == TeeTypeUnspecified {
 			return fail("allowed_measurements[%d].tee_type %d is not a TEE type", i, m.TeeType)
 		}
 		if _, err := ParseMeasurement(m.Value); err != nil {

@@ -1,27 +1,17 @@
 package types
 
-import "fmt"
+import "github.com/fogchain/fog/fogtypes"
 
-// teeTypeNames are the short names of the TEE types on command lines and in worker configs.
-var teeTypeNames = map[string]TeeType{"sev-snp": TeeTypeSevSnp, "tdx": TeeTypeTdx, "simulated": TeeTypeSimulated}
+// TeeType is the kind of trusted execution environment an attestation comes from. It is shared with
+// x/market, whose orders may require one, so it lives in fogtypes.
+type TeeType = fogtypes.TeeType
+
+const (
+	TeeTypeUnspecified = fogtypes.TeeTypeUnspecified
+	TeeTypeSevSnp      = fogtypes.TeeTypeSevSnp
+	TeeTypeTdx         = fogtypes.TeeTypeTdx
+	TeeTypeSimulated   = fogtypes.TeeTypeSimulated
+)
 
 // ParseTeeType reads sev-snp, tdx or simulated.
-func ParseTeeType(s string) (TeeType, error) {
-	if t, ok := teeTypeNames[s]; ok {
-		return t, nil
-	}
-	return TeeTypeUnspecified, fmt.Errorf("unknown TEE type %q: want sev-snp, tdx or simulated", s)
-}
-
-// Short is the type's short name (sev-snp, tdx, simulated), or "any" when unspecified.
-func (t TeeType) Short() string {
-	for name, v := range teeTypeNames {
-		if v == t {
-			return name
-		}
-	}
-	if t == TeeTypeUnspecified {
-		return "any"
-	}
-	return fmt.Sprintf("tee-type(%d)", int32(t))
-}
+func ParseTeeType(s string) (TeeType, error) { return fogtypes.ParseTeeType(s) }

@@ -1,0 +1,102 @@
+package types
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// MarketHooks are the points of the market's life cycle where other modules plug in, as x/staking's
+// StakingHooks are for validators. The app gives the market keeper the list at construction (with
+// depinject, every module that outputs a MarketHooksWrapper). Each hook runs in a cache context of
+// its own: what a hook writes is kept only when it returns no error.
+//
+// What an error does, per hook:
+//   - BeforeSettlement: an error fails the order, as a choice of no winners does (the escrow goes
+//     back to the owner, the deposits to the bidders, reason CLOSE_REASON_NO_ELIGIBLE_SET); the market
+//     never falls back to a set that a selecting module refused.
+//   - the After hooks: the error is logged and the next hook runs; the market's own transition has
+//     happened and stands (a subscriber's failure must not block payments or halt EndBlock).
+type MarketHooks interface {
+	// BeforeSettlement may choose the winners of order among its revealed bids, given ranked
+	// cheapest first (by price, then reputation, then commit height, then a per-order tie-breaker).
+	// It returns the indexes into ranked of the winners and chosen = true, or chosen = false to leave
+	// the choice to the next hook and finally to the market (the order's replicas cheapest bids). A
+	// choice must name exactly order.Replicas distinct bids, or none (no eligible set: the order
+	// fails). Every winner is paid the same clearing price: the cheapest bid not chosen that is at
+	// least as dear as the dearest winner, or the order's max price when there is none.
+	BeforeSettlement(ctx context.Context, order Order, ranked []Bid) (winners []int, chosen bool, err error)
+	// AfterAuctionSettled follows a settlement with winners: order is matched and leases are its
+	// new pending leases, one per winner, each at clearingPrice per block.
+	AfterAuctionSettled(ctx context.Context, order Order, leases []Lease, clearingPrice sdk.Coin) error
+	// AfterBidForfeited follows the burning of the deposit of a bid never revealed.
+	AfterBidForfeited(ctx context.Context, order Order, bid Bid) error
+	// AfterLeaseStarted follows a provider's start of a lease of order.
+	AfterLeaseStarted(ctx context.Context, order Order, lease Lease) error
+	// AfterLeaseClosed follows the closing of a lease, pending or active, for reason.
+	AfterLeaseClosed(ctx context.Context, lease Lease, reason CloseReason) error
+}
+
+// NoMarketHooks implements every hook as doing nothing; a subscriber embeds it and overrides the
+// hooks it needs, so that hooks added later do not break it.
+type NoMarketHooks struct{}
+
+var _ MarketHooks = NoMarketHooks{}
+
+// BeforeSettlement leaves the choice to others.
+func (NoMarketHooks) BeforeSettlement(context.Context, Order, []Bid) ([]int, bool, error) {
+	return nil, false, nil
+}
+
+// AfterAuctionSettled does nothing.
+func (NoMarketHooks) AfterAuctionSettled(context.Context, Order, []Lease, sdk.Coin) error { return nil }
+
+// AfterBidForfeited does nothing.
+func (NoMarketHooks) AfterBidForfeited(context.Context, Order, Bid) error { return nil }
+
+// AfterLeaseStarted does nothing.
+func (NoMarketHooks) AfterLeaseStarted(context.Context, Order, Lease) error { return nil }
+
+// AfterLeaseClosed does nothing.
+func (NoMarketHooks) AfterLeaseClosed(context.Context, Lease, CloseReason) error { return nil }
+
+// MarketHooksWrapper is what a module outputs (depinject) to subscribe to the market's hooks; one
+// per module.
+type MarketHooksWrapper struct{ MarketHooks }
+
+// IsOnePerModuleType implements depinject.OnePerModuleType.
+func (MarketHooksWrapper) IsOnePerModuleType() {}
+
+// NamedHooks is one subscriber's hooks with the name its errors are logged under.
+type NamedHooks struct {
+	Name  string
+	Hooks MarketHooks
+}
+
+// ErrBadSelection is returned by CheckSelection for a choice of winners that is not exactly
+// replicas distinct indexes of the ranked bids.
+var ErrBadSelection = errors.New("invalid choice of winners")
+
+// CheckSelection checks a BeforeSettlement choice against n ranked bids and the order's replica
+// count: none, or exactly replicas distinct indexes in [0, n).
+func CheckSelection(winners []int, n int, replicas uint32) error {
+	if len(winners) == 0 {
+		return nil
+	}
+	if len(winners) != int(replicas) {
+		return fmt.Errorf("%w: %d winners for %d replicas", ErrBadSelection, len(winners), replicas)
+	}
+	seen := make(map[int]bool, len(winners))
+	for _, w := range winners {
+		if w < 0 || w >= n {
+			return fmt.Errorf("%w: index %d outside the %d revealed bids", ErrBadSelection, w, n)
+		}
+		if seen[w] {
+			return fmt.Errorf("%w: bid %d chosen twice", ErrBadSelection, w)
+		}
+		seen[w] = true
+	}
+	return nil
+}
