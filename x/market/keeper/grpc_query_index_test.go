@@ -258,8 +258,7 @@ func TestQueryOrdersAndLeasesFilters(t *testing.T) {
 	}
 }
 
-// Deregistration and x/tee's ActiveTeeLeases read a provider's entries in the (provider, state)
-// indexes.
+// Deregistration reads a provider's entries in the (provider, state) indexes of bids and leases.
 func TestProviderObligationsFromIndexes(t *testing.T) {
 	f, _ := v1Market(t)
 	for _, p := range []string{v1P1, v1P2} {

@@ -181,8 +181,8 @@ func (k Keeper) WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte,
 	return p.WorkerPubkey, err
 }
 
-// ActiveTeeLeases are provider's active leases of orders that require a TEE (x/tee reports them
-// when the provider's attestation expires). It reads the provider's active leases only.
+// ActiveTeeLeases are provider's active leases of orders that require a TEE: while there are any,
+// its worker key is pinned. It reads the provider's active leases only.
 func (k Keeper) ActiveTeeLeases(ctx context.Context, provider sdk.AccAddress) ([]uint64, error) {
 	var out []uint64
 	err := k.providerLeases(ctx, provider, types.LeaseActive, func(id uint64) (bool, error) {
