@@ -126,6 +126,8 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.sm = module.NewSimulationManagerFromAppModules(app.ModuleManager.Modules, map[string]module.AppModuleSimulation{})
 	app.sm.RegisterStoreDecoders()
 
+	app.registerUpgradeHandlers()
+
 	if err := app.Load(loadLatest); err != nil {
 		panic(err)
 	}

@@ -1,7 +1,10 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -15,8 +18,11 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/utilities"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genproto/googleapis/api/annotations"
+	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
 // enumQueryParam is an enum field that a GET route fills from the query string.
@@ -60,10 +66,12 @@ func TestGatewayParsesFogEnumQueryParameters(t *testing.T) {
 		found[string(p.method.FullName())+" "+p.key()] = true
 	}
 	require.Equal(t, map[string]bool{
-		"fog.market.v1.Query.Orders state":   true,
-		"fog.market.v1.Query.Leases state":   true,
-		"fog.market.v1.Query.Quote tier":     true,
-		"fog.tee.v1.Query.Enclaves tee_type": true,
+		"fog.market.v1.Query.Orders state":         true,
+		"fog.market.v1.Query.OrdersByState state":  true,
+		"fog.market.v1.Query.Leases state":         true,
+		"fog.market.v1.Query.ProviderLeases state": true,
+		"fog.market.v1.Query.Quote tier":           true,
+		"fog.tee.v1.Query.Enclaves tee_type":       true,
 	}, found, "a new enum query parameter belongs in tests/e2e TestRESTEnumQueryParameters too")
 
 	noPathParams := &utilities.DoubleArray{Encoding: map[string]int{}}
@@ -130,4 +138,56 @@ func resolve(t *testing.T, name protoreflect.FullName) protoreflect.Descriptor {
 	d, err := gogoproto.HybridResolver.FindDescriptorByName(name)
 	require.NoError(t, err)
 	return d
+}
+
+// marketQueryRecorder is a market Query client that records the requests the gateway decodes.
+type marketQueryRecorder struct {
+	markettypes.QueryClient
+	ordersByState  *markettypes.QueryOrdersByStateRequest
+	providerLeases *markettypes.QueryProviderLeasesRequest
+}
+
+func (r *marketQueryRecorder) OrdersByState(_ context.Context, in *markettypes.QueryOrdersByStateRequest, _ ...grpc.CallOption) (*markettypes.QueryOrdersByStateResponse, error) {
+	r.ordersByState = in
+	return &markettypes.QueryOrdersByStateResponse{}, nil
+}
+
+func (r *marketQueryRecorder) ProviderLeases(_ context.Context, in *markettypes.QueryProviderLeasesRequest, _ ...grpc.CallOption) (*markettypes.QueryProviderLeasesResponse, error) {
+	r.providerLeases = in
+	return &markettypes.QueryProviderLeasesResponse{}, nil
+}
+
+// An enum in the path (/orders/state/{state}) is parsed by the generated handler itself, by name or
+// number; an enum in the query string of a route with path parameters goes through the same parser
+// as the routes above.
+func TestGatewayParsesMarketStateRoutes(t *testing.T) {
+	rec := &marketQueryRecorder{}
+	mux := runtime.NewServeMux()
+	require.NoError(t, markettypes.RegisterQueryHandlerClient(context.Background(), mux, rec))
+	get := func(path string) int {
+		rec.ordersByState, rec.providerLeases = nil, nil
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		return w.Code
+	}
+
+	for _, state := range []string{"ORDER_STATE_MATCHED", "2"} {
+		get("/fog/market/v1/orders/state/" + state)
+		require.NotNil(t, rec.ordersByState, state)
+		require.Equal(t, markettypes.OrderMatched, rec.ordersByState.State, state)
+	}
+	require.Equal(t, http.StatusBadRequest, get("/fog/market/v1/orders/state/MATCHED"))
+	require.Nil(t, rec.ordersByState)
+
+	const provider = "fog1x52jjse8dwrwu8g5qdl0tmfeu9sdxs4etrgj86"
+	for _, state := range []string{"LEASE_STATE_ACTIVE", "2"} {
+		get("/fog/market/v1/providers/" + provider + "/leases?state=" + state + "&pagination.limit=5")
+		require.NotNil(t, rec.providerLeases, state)
+		require.Equal(t, provider, rec.providerLeases.Provider)
+		require.Equal(t, markettypes.LeaseActive, rec.providerLeases.State, state)
+		require.EqualValues(t, 5, rec.providerLeases.Pagination.Limit)
+	}
+	get("/fog/market/v1/providers/" + provider + "/leases")
+	require.Equal(t, markettypes.LeaseStateUnspecified, rec.providerLeases.State, "no state: all the provider's leases")
+	require.Equal(t, http.StatusBadRequest, get("/fog/market/v1/providers/"+provider+"/leases?state=ACTIVE"))
 }

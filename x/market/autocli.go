@@ -33,7 +33,20 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Example: fmt.Sprintf("%s q market orders --owner fog1... --state open -o json", app),
 				},
 				{
+					RpcMethod: "OrdersByState", Use: "orders-by-state [state]", Short: "List the orders in one state (open, matched, failed, cancelled)",
+					Example:        fmt.Sprintf("%s q market orders-by-state open --page-limit 50", app),
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "state"}},
+				},
+				{
 					RpcMethod: "Bids", Use: "bids [order-id]", Short: "List the bids on an order (commitments stay hidden until revealed)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
+				},
+				{
+					RpcMethod: "Bid", Use: "bid [order-id] [provider]", Short: "Show one provider's bid on an order (its commitment stays hidden until revealed)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}, {ProtoField: "provider"}},
+				},
+				{
+					RpcMethod: "LeasesByOrder", Use: "leases-by-order [order-id]", Short: "List the leases an order's auction made",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
 				},
 				{
@@ -43,6 +56,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "Leases", Use: "leases", Short: "List leases, optionally by provider, owner and state",
 					Example: fmt.Sprintf("%s q market leases --provider fog1... --state active", app),
+				},
+				{
+					RpcMethod: "ProviderLeases", Use: "provider-leases [provider]", Short: "List a provider's leases, optionally only those in one state",
+					Example:        fmt.Sprintf("%s q market provider-leases fog1... --state active", app),
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "provider"}},
 				},
 				{
 					RpcMethod: "Quote", Use: "quote", Short: "Suggest a max price per block from the market's price bands",

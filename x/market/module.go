@@ -23,8 +23,9 @@ import (
 	"github.com/fogchain/fog/x/market/types"
 )
 
-// ConsensusVersion of the market module's state.
-const ConsensusVersion = 1
+// ConsensusVersion of the market module's state. Version 2 keeps the orders, bids and leases in
+// indexed maps (keeper.Migrator.Migrate1to2).
+const ConsensusVersion = 2
 
 var (
 	_ module.HasGenesis     = AppModule{}
@@ -73,10 +74,14 @@ func (AppModule) RegisterLegacyAminoCodec(amino *codec.LegacyAmino) {
 // GetTxCmd returns the hand-written transaction commands; autocli adds the rest.
 func (AppModule) GetTxCmd() *cobra.Command { return cli.NewTxCmd() }
 
-// RegisterServices registers the Msg and Query services.
+// RegisterServices registers the Msg and Query services and the store migrations.
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServerImpl(am.keeper))
+	m := keeper.NewMigrator(am.keeper)
+	if err := cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2); err != nil {
+		panic(fmt.Errorf("market: registering the 1→2 migration: %w", err))
+	}
 }
 
 // DefaultGenesis is an empty market with default params.

@@ -9,7 +9,8 @@ import (
 	"github.com/fogchain/fog/x/market/types"
 )
 
-// InitGenesis loads the market state, queues and sequences included.
+// InitGenesis loads the market state, queues and sequences included; the orders, bids and leases
+// maps build their indexes as the records are written.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
@@ -138,7 +139,10 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	return gs, nil
 }
 
-func values[K, V any](ctx context.Context, m collections.Map[K, V]) ([]V, error) {
+func values[K, V any](ctx context.Context, m interface {
+	Iterate(context.Context, collections.Ranger[K]) (collections.Iterator[K, V], error)
+},
+) ([]V, error) {
 	iter, err := m.Iterate(ctx, nil)
 	if err != nil {
 		return nil, err

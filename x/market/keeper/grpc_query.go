@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	"google.golang.org/grpc/codes"
@@ -64,7 +65,7 @@ func (q queryServer) Providers(ctx context.Context, req *types.QueryProvidersReq
 	if req == nil {
 		return nil, errNilRequest
 	}
-	ps, page, err := query.CollectionPaginate(ctx, q.k.Providers, req.Pagination,
+	ps, page, err := query.CollectionPaginate(ctx, q.k.Providers, boundedPage(req.Pagination),
 		func(_ sdk.AccAddress, p types.Provider) (types.Provider, error) { return p, nil })
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -95,39 +96,46 @@ func (q queryServer) Orders(ctx context.Context, req *types.QueryOrdersRequest) 
 		page   *query.PageResponse
 		err    error
 	)
-	load := func(id uint64) (types.Order, error) { return q.k.Orders.Get(ctx, id) }
 	switch {
 	case req.Owner != "":
 		owner, aerr := q.k.addressCodec.StringToBytes(req.Owner)
 		if aerr != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid owner %q: %s", req.Owner, aerr)
 		}
-		orders, page, err = query.CollectionFilteredPaginate(ctx, q.k.OrdersByOwner, req.Pagination,
-			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (bool, error) {
-				if req.State == types.OrderStateUnspecified {
-					return true, nil
-				}
-				o, err := load(key.K2())
-				return o.State == req.State, err
-			},
-			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (types.Order, error) {
-				return load(key.K2())
-			},
-			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](owner))
+		var inState func(types.Order) bool
+		if req.State != types.OrderStateUnspecified {
+			inState = func(o types.Order) bool { return o.State == req.State }
+		}
+		orders, page, err = pageIndex(ctx, q.k.Orders.Indexes.Owner, owner, req.Pagination, q.k.Orders.Get, inState)
 	case req.State != types.OrderStateUnspecified:
-		orders, page, err = query.CollectionPaginate(ctx, q.k.OrdersByState, req.Pagination,
-			func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Order, error) {
-				return load(key.K2())
-			},
-			query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.State)))
+		orders, page, err = q.ordersInState(ctx, req.State, req.Pagination)
 	default:
-		orders, page, err = query.CollectionPaginate(ctx, q.k.Orders, req.Pagination,
+		orders, page, err = query.CollectionPaginate(ctx, q.k.Orders, boundedPage(req.Pagination),
 			func(_ uint64, o types.Order) (types.Order, error) { return o, nil })
 	}
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	return &types.QueryOrdersResponse{Orders: orders, Pagination: page}, nil
+}
+
+func (q queryServer) OrdersByState(ctx context.Context, req *types.QueryOrdersByStateRequest) (*types.QueryOrdersByStateResponse, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
+	if _, ok := types.OrderState_name[int32(req.State)]; !ok || req.State == types.OrderStateUnspecified {
+		return nil, status.Errorf(codes.InvalidArgument, "order state must be one of open, matched, failed, cancelled; got %d", req.State)
+	}
+	orders, page, err := q.ordersInState(ctx, req.State, req.Pagination)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryOrdersByStateResponse{Orders: orders, Pagination: page}, nil
+}
+
+// ordersInState pages through the state index.
+func (q queryServer) ordersInState(ctx context.Context, state types.OrderState, pageReq *query.PageRequest) ([]types.Order, *query.PageResponse, error) {
+	return pageIndex(ctx, q.k.Orders.Indexes.State, int32(state), pageReq, q.k.Orders.Get, nil)
 }
 
 func (q queryServer) Bids(ctx context.Context, req *types.QueryBidsRequest) (*types.QueryBidsResponse, error) {
@@ -137,18 +145,36 @@ func (q queryServer) Bids(ctx context.Context, req *types.QueryBidsRequest) (*ty
 	if has, err := q.k.Orders.Has(ctx, req.OrderId); err != nil || !has {
 		return nil, status.Errorf(codes.NotFound, "order %d not found", req.OrderId)
 	}
-	bids, page, err := query.CollectionPaginate(ctx, q.k.Bids, req.Pagination,
-		func(_ collections.Pair[uint64, sdk.AccAddress], b types.Bid) (types.Bid, error) {
-			if b.State == types.BidCommitted {
-				b.Commitment = nil // sealed until revealed
-			}
-			return b, nil
-		},
+	bids, page, err := query.CollectionPaginate(ctx, q.k.Bids, boundedPage(req.Pagination),
+		func(_ BidKey, b types.Bid) (types.Bid, error) { return sealed(b), nil },
 		query.WithCollectionPaginationPairPrefix[uint64, sdk.AccAddress](req.OrderId))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	return &types.QueryBidsResponse{Bids: bids, Pagination: page}, nil
+}
+
+func (q queryServer) Bid(ctx context.Context, req *types.QueryBidRequest) (*types.QueryBidResponse, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
+	provider, err := q.k.addressCodec.StringToBytes(req.Provider)
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "invalid provider %q: %s", req.Provider, err)
+	}
+	b, err := q.k.Bids.Get(ctx, collections.Join(req.OrderId, sdk.AccAddress(provider)))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("bid of %s on order %d", req.Provider, req.OrderId))
+	}
+	return &types.QueryBidResponse{Bid: sealed(b)}, nil
+}
+
+// sealed hides a committed bid's commitment until it is revealed.
+func sealed(b types.Bid) types.Bid {
+	if b.State == types.BidCommitted {
+		b.Commitment = nil
+	}
+	return b
 }
 
 func (q queryServer) Lease(ctx context.Context, req *types.QueryLeaseRequest) (*types.QueryLeaseResponse, error) {
@@ -183,49 +209,105 @@ func (q queryServer) Leases(ctx context.Context, req *types.QueryLeasesRequest) 
 		}
 		*a.out = bz
 	}
-	load := func(id uint64) (types.Lease, error) { return q.k.Leases.Get(ctx, id) }
-	// addresses compare as bytes: an upper-case filter finds the same leases
-	match := func(l types.Lease) bool {
-		return (provider == nil || q.k.sameAddress(l.Provider, provider)) && (owner == nil || q.k.sameAddress(l.Owner, owner)) &&
-			(req.State == types.LeaseStateUnspecified || l.State == req.State)
-	}
-	filter := func(id uint64) (bool, error) {
-		l, err := load(id)
-		return err == nil && match(l), err
-	}
 	var (
 		leases []types.Lease
 		page   *query.PageResponse
 		err    error
 	)
+	// addresses compare as bytes: an upper-case filter finds the same leases
 	switch {
-	case provider != nil || owner != nil:
-		index, prefix := q.k.LeasesByProvider, provider
-		if provider == nil {
-			index, prefix = q.k.LeasesByOwner, owner
+	case provider != nil:
+		var ownedBy func(types.Lease) bool
+		if owner != nil {
+			ownedBy = func(l types.Lease) bool { return q.k.sameAddress(l.Owner, owner) }
 		}
-		leases, page, err = query.CollectionFilteredPaginate(ctx, index, req.Pagination,
-			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (bool, error) {
-				return filter(key.K2())
-			},
-			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (types.Lease, error) {
-				return load(key.K2())
-			},
-			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](prefix))
+		leases, page, err = q.providerLeases(ctx, provider, req.State, req.Pagination, ownedBy)
+	case owner != nil:
+		var inState func(types.Lease) bool
+		if req.State != types.LeaseStateUnspecified {
+			inState = func(l types.Lease) bool { return l.State == req.State }
+		}
+		leases, page, err = pageIndex(ctx, q.k.Leases.Indexes.Owner, owner, req.Pagination, q.k.Leases.Get, inState)
 	case req.State != types.LeaseStateUnspecified:
-		leases, page, err = query.CollectionPaginate(ctx, q.k.LeasesByState, req.Pagination,
-			func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Lease, error) {
-				return load(key.K2())
-			},
-			query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.State)))
+		leases, page, err = pageIndex(ctx, q.k.Leases.Indexes.State, int32(req.State), req.Pagination, q.k.Leases.Get, nil)
 	default:
-		leases, page, err = query.CollectionPaginate(ctx, q.k.Leases, req.Pagination,
+		leases, page, err = query.CollectionPaginate(ctx, q.k.Leases, boundedPage(req.Pagination),
 			func(_ uint64, l types.Lease) (types.Lease, error) { return l, nil })
 	}
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	return &types.QueryLeasesResponse{Leases: leases, Pagination: page}, nil
+}
+
+func (q queryServer) LeasesByOrder(ctx context.Context, req *types.QueryLeasesByOrderRequest) (*types.QueryLeasesByOrderResponse, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
+	if has, err := q.k.Orders.Has(ctx, req.OrderId); err != nil || !has {
+		return nil, status.Errorf(codes.NotFound, "order %d not found", req.OrderId)
+	}
+	leases, page, err := pageIndex(ctx, q.k.Leases.Indexes.Order, req.OrderId, req.Pagination, q.k.Leases.Get, nil)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryLeasesByOrderResponse{Leases: leases, Pagination: page}, nil
+}
+
+func (q queryServer) ProviderLeases(ctx context.Context, req *types.QueryProviderLeasesRequest) (*types.QueryProviderLeasesResponse, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
+	if _, ok := types.LeaseState_name[int32(req.State)]; !ok {
+		return nil, status.Errorf(codes.InvalidArgument, "unknown lease state %d", req.State)
+	}
+	provider, err := q.k.addressCodec.StringToBytes(req.Provider)
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "invalid provider %q: %s", req.Provider, err)
+	}
+	leases, page, err := q.providerLeases(ctx, provider, req.State, req.Pagination, nil)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryProviderLeasesResponse{Leases: leases, Pagination: page}, nil
+}
+
+// providerLeases pages through the by-provider index, or the (provider, state) one when a state is
+// given, keeping the leases keep accepts (all when keep is nil).
+func (q queryServer) providerLeases(ctx context.Context, provider sdk.AccAddress, state types.LeaseState, pageReq *query.PageRequest,
+	keep func(types.Lease) bool,
+) ([]types.Lease, *query.PageResponse, error) {
+	if state == types.LeaseStateUnspecified {
+		return pageIndex(ctx, q.k.Leases.Indexes.Provider, provider, pageReq, q.k.Leases.Get, keep)
+	}
+	return pageIndex(ctx, q.k.Leases.Indexes.ProviderState, collections.Join(provider, int32(state)), pageReq, q.k.Leases.Get, keep)
+}
+
+// pageIndex pages through the records an index holds under ref, in id order, keeping those keep
+// accepts (all when keep is nil). The page is bounded by boundedPage.
+func pageIndex[R, V any](ctx context.Context, index Index[R, uint64, V], ref R, pageReq *query.PageRequest,
+	get func(context.Context, uint64) (V, error), keep func(V) bool,
+) ([]V, *query.PageResponse, error) {
+	var filter func(collections.Pair[R, uint64], collections.NoValue) (bool, error)
+	if keep != nil {
+		filter = func(key collections.Pair[R, uint64], _ collections.NoValue) (bool, error) {
+			v, err := get(ctx, key.K2())
+			return err == nil && keep(v), err
+		}
+	}
+	return query.CollectionFilteredPaginate(ctx, index, boundedPage(pageReq), filter,
+		func(key collections.Pair[R, uint64], _ collections.NoValue) (V, error) { return get(ctx, key.K2()) },
+		query.WithCollectionPaginationPairPrefix[R, uint64](ref))
+}
+
+// boundedPage caps a list query's page at types.MaxListBound entries; the rest is one next_key away.
+func boundedPage(p *query.PageRequest) *query.PageRequest {
+	if p == nil || p.Limit <= types.MaxListBound {
+		return p
+	}
+	bounded := *p
+	bounded.Limit = types.MaxListBound
+	return &bounded
 }
 
 func (q queryServer) Quote(ctx context.Context, req *types.QueryQuoteRequest) (*types.QueryQuoteResponse, error) {

@@ -27,6 +27,7 @@ type HeightID = collections.Pair[int64, uint64]
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
+	storeService storetypes.KVStoreService
 	authority    string
 	bank         types.BankKeeper
 	reputation   types.ReputationKeeper
@@ -38,24 +39,11 @@ type Keeper struct {
 	Params    collections.Item[types.Params]
 	Providers collections.Map[sdk.AccAddress, types.Provider]
 
-	Orders        collections.Map[uint64, types.Order]
-	OrderSeq      collections.Sequence
-	OrdersByOwner collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-	OrdersByState collections.KeySet[collections.Pair[int32, uint64]]
-
-	// Bids of an order, keyed by (order id, provider): a prefix walk gives one order's bids.
-	Bids collections.Map[collections.Pair[uint64, sdk.AccAddress], types.Bid]
-
-	Leases           collections.Map[uint64, types.Lease]
-	LeaseSeq         collections.Sequence
-	LeasesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-	LeasesByOwner    collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-	LeasesByState    collections.KeySet[collections.Pair[int32, uint64]]
-	// OpenLeasesByProvider holds (provider, lease) for every pending and active lease.
-	OpenLeasesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-	// LiveBidsByProvider holds (provider, order) for every bid that still holds its deposit
-	// (committed or revealed, on an open order or one whose deposits are being swept).
-	LiveBidsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	Orders   *collections.IndexedMap[uint64, types.Order, OrderIndexes]
+	OrderSeq collections.Sequence
+	Bids     *collections.IndexedMap[BidKey, types.Bid, BidIndexes]
+	Leases   *collections.IndexedMap[uint64, types.Lease, LeaseIndexes]
+	LeaseSeq collections.Sequence
 
 	// SettlementQueue holds open orders by reveal deadline, StartQueue pending leases by start
 	// deadline, EndQueue active leases by end height, DepositSweeps settled and cancelled orders
@@ -82,6 +70,7 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 	k := Keeper{
 		cdc:          cdc,
 		addressCodec: addressCodec,
+		storeService: storeService,
 		authority:    authority,
 		bank:         bank,
 		reputation:   reputation,
@@ -91,22 +80,14 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Providers: collections.NewMap(sb, types.ProvidersKey, "providers", sdk.AccAddressKey, codec.CollValue[types.Provider](cdc)),
 
-		Orders:        collections.NewMap(sb, types.OrdersKey, "orders", collections.Uint64Key, codec.CollValue[types.Order](cdc)),
-		OrderSeq:      collections.NewSequence(sb, types.OrderSeqKey, "order_seq"),
-		OrdersByOwner: collections.NewKeySet(sb, types.OrdersByOwnerKey, "orders_by_owner", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
-		OrdersByState: collections.NewKeySet(sb, types.OrdersByStateKey, "orders_by_state", collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
-
-		Bids: collections.NewMap(sb, types.BidsKey, "bids", collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey), codec.CollValue[types.Bid](cdc)),
-
-		Leases:           collections.NewMap(sb, types.LeasesKey, "leases", collections.Uint64Key, codec.CollValue[types.Lease](cdc)),
-		LeaseSeq:         collections.NewSequence(sb, types.LeaseSeqKey, "lease_seq"),
-		LeasesByProvider: collections.NewKeySet(sb, types.LeasesByProviderKey, "leases_by_provider", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
-		LeasesByOwner:    collections.NewKeySet(sb, types.LeasesByOwnerKey, "leases_by_owner", collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
-		LeasesByState:    collections.NewKeySet(sb, types.LeasesByStateKey, "leases_by_state", collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
-		OpenLeasesByProvider: collections.NewKeySet(sb, types.OpenLeasesByProviderKey, "open_leases_by_provider",
-			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
-		LiveBidsByProvider: collections.NewKeySet(sb, types.LiveBidsByProviderKey, "live_bids_by_provider",
-			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		Orders: collections.NewIndexedMap(sb, types.OrdersKey, "orders", collections.Uint64Key, codec.CollValue[types.Order](cdc),
+			newOrderIndexes(sb, storeService, addressCodec)),
+		OrderSeq: collections.NewSequence(sb, types.OrderSeqKey, "order_seq"),
+		Bids: collections.NewIndexedMap(sb, types.BidsKey, "bids", collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey),
+			codec.CollValue[types.Bid](cdc), newBidIndexes(sb, storeService)),
+		Leases: collections.NewIndexedMap(sb, types.LeasesKey, "leases", collections.Uint64Key, codec.CollValue[types.Lease](cdc),
+			newLeaseIndexes(sb, storeService, addressCodec)),
+		LeaseSeq: collections.NewSequence(sb, types.LeaseSeqKey, "lease_seq"),
 
 		SettlementQueue: collections.NewKeySet(sb, types.SettlementQueueKey, "settlement_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		StartQueue:      collections.NewKeySet(sb, types.StartQueueKey, "start_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
@@ -132,93 +113,25 @@ func (k Keeper) Logger(ctx context.Context) log.Logger {
 	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
 }
 
-// setOrder writes an order and keeps its owner and state indexes true. prev is the stored order, or
-// nil for a new one.
-func (k Keeper) setOrder(ctx context.Context, prev *types.Order, o types.Order) error {
-	owner, err := k.addressCodec.StringToBytes(o.Owner)
-	if err != nil {
-		return err
-	}
-	if prev == nil {
-		if err := k.OrdersByOwner.Set(ctx, collections.Join(sdk.AccAddress(owner), o.Id)); err != nil {
-			return err
-		}
-	} else if prev.State != o.State {
-		if err := k.OrdersByState.Remove(ctx, collections.Join(int32(prev.State), o.Id)); err != nil {
-			return err
-		}
-	}
-	if err := k.OrdersByState.Set(ctx, collections.Join(int32(o.State), o.Id)); err != nil {
-		return err
-	}
+// setOrder writes an order; the orders map keeps its indexes in step. The map reads the stored
+// order itself, so the previous one (nil for a new order) is not needed.
+func (k Keeper) setOrder(ctx context.Context, _ *types.Order, o types.Order) error {
 	return k.Orders.Set(ctx, o.Id, o)
 }
 
-// openLease is whether a lease still binds its provider (pending or active).
-func openLease(state types.LeaseState) bool {
-	return state == types.LeasePending || state == types.LeaseActive
-}
-
-// setLease writes a lease and keeps its provider, owner, state and open-by-provider indexes true.
-// prev is the stored lease, or nil for a new one.
-func (k Keeper) setLease(ctx context.Context, prev *types.Lease, l types.Lease) error {
-	provider, err := k.addressCodec.StringToBytes(l.Provider)
-	if err != nil {
-		return err
-	}
-	open := collections.Join(sdk.AccAddress(provider), l.Id)
-	if openLease(l.State) {
-		if err := k.OpenLeasesByProvider.Set(ctx, open); err != nil {
-			return err
-		}
-	} else if err := k.OpenLeasesByProvider.Remove(ctx, open); err != nil {
-		return err
-	}
-	if prev == nil {
-		owner, err := k.addressCodec.StringToBytes(l.Owner)
-		if err != nil {
-			return err
-		}
-		if err := k.LeasesByOwner.Set(ctx, collections.Join(sdk.AccAddress(owner), l.Id)); err != nil {
-			return err
-		}
-		if err := k.LeasesByProvider.Set(ctx, collections.Join(sdk.AccAddress(provider), l.Id)); err != nil {
-			return err
-		}
-	} else if prev.State != l.State {
-		if err := k.LeasesByState.Remove(ctx, collections.Join(int32(prev.State), l.Id)); err != nil {
-			return err
-		}
-	}
-	if err := k.LeasesByState.Set(ctx, collections.Join(int32(l.State), l.Id)); err != nil {
-		return err
-	}
+// setLease writes a lease; the leases map keeps its indexes in step. The map reads the stored lease
+// itself, so the previous one (nil for a new lease) is not needed.
+func (k Keeper) setLease(ctx context.Context, _ *types.Lease, l types.Lease) error {
 	return k.Leases.Set(ctx, l.Id, l)
 }
 
-// liveBid is whether a bid still holds its deposit.
-func liveBid(state types.BidState) bool {
-	return state == types.BidCommitted || state == types.BidRevealed
-}
-
-// setBid writes a bid and keeps the live-bids-by-provider index true.
+// setBid writes provider's bid; the bids map keeps its index in step.
 func (k Keeper) setBid(ctx context.Context, provider sdk.AccAddress, b types.Bid) error {
-	live := collections.Join(provider, b.OrderId)
-	if liveBid(b.State) {
-		if err := k.LiveBidsByProvider.Set(ctx, live); err != nil {
-			return err
-		}
-	} else if err := k.LiveBidsByProvider.Remove(ctx, live); err != nil {
-		return err
-	}
 	return k.Bids.Set(ctx, collections.Join(b.OrderId, provider), b)
 }
 
 // removeBid deletes a withdrawn bid and its index entry.
 func (k Keeper) removeBid(ctx context.Context, provider sdk.AccAddress, orderID uint64) error {
-	if err := k.LiveBidsByProvider.Remove(ctx, collections.Join(provider, orderID)); err != nil {
-		return err
-	}
 	return k.Bids.Remove(ctx, collections.Join(orderID, provider))
 }
 
@@ -268,18 +181,14 @@ func (k Keeper) WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte,
 	return p.WorkerPubkey, err
 }
 
-// ActiveTeeLeases are provider's active leases of orders that require a TEE (x/tee reports them
-// when the provider's attestation expires). It reads the provider's open leases only.
+// ActiveTeeLeases are provider's active leases of orders that require a TEE: while there are any,
+// its worker key is pinned. It reads the provider's active leases only.
 func (k Keeper) ActiveTeeLeases(ctx context.Context, provider sdk.AccAddress) ([]uint64, error) {
 	var out []uint64
-	rng := collections.NewPrefixedPairRange[sdk.AccAddress, uint64](provider)
-	err := k.OpenLeasesByProvider.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
-		l, err := k.Leases.Get(ctx, key.K2())
+	err := k.providerLeases(ctx, provider, types.LeaseActive, func(id uint64) (bool, error) {
+		l, err := k.Leases.Get(ctx, id)
 		if err != nil {
 			return true, err
-		}
-		if l.State != types.LeaseActive {
-			return false, nil
 		}
 		o, err := k.Orders.Get(ctx, l.OrderId)
 		if err != nil {

@@ -132,14 +132,25 @@ func (k msgServer) DeregisterProvider(ctx context.Context, msg *types.MsgDeregis
 // it from leaving.
 func (k Keeper) obligations(ctx context.Context, provider sdk.AccAddress) (orders, leases []uint64, err error) {
 	const shown = 10
-	rng := collections.NewPrefixedPairRange[sdk.AccAddress, uint64](provider)
-	for _, c := range []struct {
-		set collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-		out *[]uint64
-	}{{k.LiveBidsByProvider, &orders}, {k.OpenLeasesByProvider, &leases}} {
-		err := c.set.Walk(ctx, rng, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
-			*c.out = append(*c.out, key.K2())
-			return len(*c.out) >= shown, nil
+	for _, s := range liveBidStates {
+		err := k.providerBids(ctx, provider, s, func(key BidKey) (bool, error) {
+			if len(orders) == shown {
+				return true, nil
+			}
+			orders = append(orders, key.K1())
+			return false, nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, s := range openLeaseStates {
+		err := k.providerLeases(ctx, provider, s, func(id uint64) (bool, error) {
+			if len(leases) == shown {
+				return true, nil
+			}
+			leases = append(leases, id)
+			return false, nil
 		})
 		if err != nil {
 			return nil, nil, err

@@ -497,6 +497,111 @@ func (m *QueryOrdersResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+type QueryOrdersByStateRequest struct {
+	// state of the orders; required.
+	State      OrderState         `protobuf:"varint,1,opt,name=state,proto3,enum=fog.market.v1.OrderState" json:"state,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryOrdersByStateRequest) Reset()         { *m = QueryOrdersByStateRequest{} }
+func (m *QueryOrdersByStateRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryOrdersByStateRequest) ProtoMessage()    {}
+func (*QueryOrdersByStateRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{10}
+}
+func (m *QueryOrdersByStateRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryOrdersByStateRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryOrdersByStateRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryOrdersByStateRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryOrdersByStateRequest.Merge(m, src)
+}
+func (m *QueryOrdersByStateRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryOrdersByStateRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryOrdersByStateRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryOrdersByStateRequest proto.InternalMessageInfo
+
+func (m *QueryOrdersByStateRequest) GetState() OrderState {
+	if m != nil {
+		return m.State
+	}
+	return OrderStateUnspecified
+}
+
+func (m *QueryOrdersByStateRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryOrdersByStateResponse struct {
+	Orders     []Order             `protobuf:"bytes,1,rep,name=orders,proto3" json:"orders"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryOrdersByStateResponse) Reset()         { *m = QueryOrdersByStateResponse{} }
+func (m *QueryOrdersByStateResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryOrdersByStateResponse) ProtoMessage()    {}
+func (*QueryOrdersByStateResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{11}
+}
+func (m *QueryOrdersByStateResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryOrdersByStateResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryOrdersByStateResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryOrdersByStateResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryOrdersByStateResponse.Merge(m, src)
+}
+func (m *QueryOrdersByStateResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryOrdersByStateResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryOrdersByStateResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryOrdersByStateResponse proto.InternalMessageInfo
+
+func (m *QueryOrdersByStateResponse) GetOrders() []Order {
+	if m != nil {
+		return m.Orders
+	}
+	return nil
+}
+
+func (m *QueryOrdersByStateResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
 type QueryBidsRequest struct {
 	OrderId    uint64             `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
 	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -506,7 +611,7 @@ func (m *QueryBidsRequest) Reset()         { *m = QueryBidsRequest{} }
 func (m *QueryBidsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryBidsRequest) ProtoMessage()    {}
 func (*QueryBidsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{10}
+	return fileDescriptor_085fe1a8c5f81233, []int{12}
 }
 func (m *QueryBidsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -558,7 +663,7 @@ func (m *QueryBidsResponse) Reset()         { *m = QueryBidsResponse{} }
 func (m *QueryBidsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryBidsResponse) ProtoMessage()    {}
 func (*QueryBidsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{11}
+	return fileDescriptor_085fe1a8c5f81233, []int{13}
 }
 func (m *QueryBidsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -601,6 +706,207 @@ func (m *QueryBidsResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+type QueryBidRequest struct {
+	OrderId uint64 `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// provider is the bidder's address.
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+}
+
+func (m *QueryBidRequest) Reset()         { *m = QueryBidRequest{} }
+func (m *QueryBidRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryBidRequest) ProtoMessage()    {}
+func (*QueryBidRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{14}
+}
+func (m *QueryBidRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBidRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBidRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBidRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBidRequest.Merge(m, src)
+}
+func (m *QueryBidRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBidRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBidRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBidRequest proto.InternalMessageInfo
+
+func (m *QueryBidRequest) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *QueryBidRequest) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+type QueryBidResponse struct {
+	Bid Bid `protobuf:"bytes,1,opt,name=bid,proto3" json:"bid"`
+}
+
+func (m *QueryBidResponse) Reset()         { *m = QueryBidResponse{} }
+func (m *QueryBidResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryBidResponse) ProtoMessage()    {}
+func (*QueryBidResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{15}
+}
+func (m *QueryBidResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBidResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBidResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBidResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBidResponse.Merge(m, src)
+}
+func (m *QueryBidResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBidResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBidResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBidResponse proto.InternalMessageInfo
+
+func (m *QueryBidResponse) GetBid() Bid {
+	if m != nil {
+		return m.Bid
+	}
+	return Bid{}
+}
+
+type QueryLeasesByOrderRequest struct {
+	OrderId    uint64             `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryLeasesByOrderRequest) Reset()         { *m = QueryLeasesByOrderRequest{} }
+func (m *QueryLeasesByOrderRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryLeasesByOrderRequest) ProtoMessage()    {}
+func (*QueryLeasesByOrderRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{16}
+}
+func (m *QueryLeasesByOrderRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLeasesByOrderRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLeasesByOrderRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLeasesByOrderRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLeasesByOrderRequest.Merge(m, src)
+}
+func (m *QueryLeasesByOrderRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLeasesByOrderRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLeasesByOrderRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLeasesByOrderRequest proto.InternalMessageInfo
+
+func (m *QueryLeasesByOrderRequest) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *QueryLeasesByOrderRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryLeasesByOrderResponse struct {
+	Leases     []Lease             `protobuf:"bytes,1,rep,name=leases,proto3" json:"leases"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryLeasesByOrderResponse) Reset()         { *m = QueryLeasesByOrderResponse{} }
+func (m *QueryLeasesByOrderResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryLeasesByOrderResponse) ProtoMessage()    {}
+func (*QueryLeasesByOrderResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{17}
+}
+func (m *QueryLeasesByOrderResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLeasesByOrderResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLeasesByOrderResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLeasesByOrderResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLeasesByOrderResponse.Merge(m, src)
+}
+func (m *QueryLeasesByOrderResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLeasesByOrderResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLeasesByOrderResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLeasesByOrderResponse proto.InternalMessageInfo
+
+func (m *QueryLeasesByOrderResponse) GetLeases() []Lease {
+	if m != nil {
+		return m.Leases
+	}
+	return nil
+}
+
+func (m *QueryLeasesByOrderResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
 type QueryLeaseRequest struct {
 	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 }
@@ -609,7 +915,7 @@ func (m *QueryLeaseRequest) Reset()         { *m = QueryLeaseRequest{} }
 func (m *QueryLeaseRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryLeaseRequest) ProtoMessage()    {}
 func (*QueryLeaseRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{12}
+	return fileDescriptor_085fe1a8c5f81233, []int{18}
 }
 func (m *QueryLeaseRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -655,7 +961,7 @@ func (m *QueryLeaseResponse) Reset()         { *m = QueryLeaseResponse{} }
 func (m *QueryLeaseResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryLeaseResponse) ProtoMessage()    {}
 func (*QueryLeaseResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{13}
+	return fileDescriptor_085fe1a8c5f81233, []int{19}
 }
 func (m *QueryLeaseResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -709,7 +1015,7 @@ func (m *QueryLeasesRequest) Reset()         { *m = QueryLeasesRequest{} }
 func (m *QueryLeasesRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryLeasesRequest) ProtoMessage()    {}
 func (*QueryLeasesRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{14}
+	return fileDescriptor_085fe1a8c5f81233, []int{20}
 }
 func (m *QueryLeasesRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -775,7 +1081,7 @@ func (m *QueryLeasesResponse) Reset()         { *m = QueryLeasesResponse{} }
 func (m *QueryLeasesResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryLeasesResponse) ProtoMessage()    {}
 func (*QueryLeasesResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{15}
+	return fileDescriptor_085fe1a8c5f81233, []int{21}
 }
 func (m *QueryLeasesResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -818,6 +1124,119 @@ func (m *QueryLeasesResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+type QueryProviderLeasesRequest struct {
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// state filters the leases; LEASE_STATE_UNSPECIFIED lists them all.
+	State      LeaseState         `protobuf:"varint,2,opt,name=state,proto3,enum=fog.market.v1.LeaseState" json:"state,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryProviderLeasesRequest) Reset()         { *m = QueryProviderLeasesRequest{} }
+func (m *QueryProviderLeasesRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryProviderLeasesRequest) ProtoMessage()    {}
+func (*QueryProviderLeasesRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{22}
+}
+func (m *QueryProviderLeasesRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProviderLeasesRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProviderLeasesRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProviderLeasesRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProviderLeasesRequest.Merge(m, src)
+}
+func (m *QueryProviderLeasesRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProviderLeasesRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProviderLeasesRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProviderLeasesRequest proto.InternalMessageInfo
+
+func (m *QueryProviderLeasesRequest) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *QueryProviderLeasesRequest) GetState() LeaseState {
+	if m != nil {
+		return m.State
+	}
+	return LeaseStateUnspecified
+}
+
+func (m *QueryProviderLeasesRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryProviderLeasesResponse struct {
+	Leases     []Lease             `protobuf:"bytes,1,rep,name=leases,proto3" json:"leases"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryProviderLeasesResponse) Reset()         { *m = QueryProviderLeasesResponse{} }
+func (m *QueryProviderLeasesResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryProviderLeasesResponse) ProtoMessage()    {}
+func (*QueryProviderLeasesResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_085fe1a8c5f81233, []int{23}
+}
+func (m *QueryProviderLeasesResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProviderLeasesResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProviderLeasesResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProviderLeasesResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProviderLeasesResponse.Merge(m, src)
+}
+func (m *QueryProviderLeasesResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProviderLeasesResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProviderLeasesResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProviderLeasesResponse proto.InternalMessageInfo
+
+func (m *QueryProviderLeasesResponse) GetLeases() []Lease {
+	if m != nil {
+		return m.Leases
+	}
+	return nil
+}
+
+func (m *QueryProviderLeasesResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
 type QueryQuoteRequest struct {
 	CpuMillicores uint64 `protobuf:"varint,1,opt,name=cpu_millicores,json=cpuMillicores,proto3" json:"cpu_millicores,omitempty"`
 	MemoryMib     uint64 `protobuf:"varint,2,opt,name=memory_mib,json=memoryMib,proto3" json:"memory_mib,omitempty"`
@@ -833,7 +1252,7 @@ func (m *QueryQuoteRequest) Reset()         { *m = QueryQuoteRequest{} }
 func (m *QueryQuoteRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryQuoteRequest) ProtoMessage()    {}
 func (*QueryQuoteRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{16}
+	return fileDescriptor_085fe1a8c5f81233, []int{24}
 }
 func (m *QueryQuoteRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -926,7 +1345,7 @@ func (m *QueryQuoteResponse) Reset()         { *m = QueryQuoteResponse{} }
 func (m *QueryQuoteResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryQuoteResponse) ProtoMessage()    {}
 func (*QueryQuoteResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{17}
+	return fileDescriptor_085fe1a8c5f81233, []int{25}
 }
 func (m *QueryQuoteResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -997,7 +1416,7 @@ func (m *QueryMarketRequest) Reset()         { *m = QueryMarketRequest{} }
 func (m *QueryMarketRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryMarketRequest) ProtoMessage()    {}
 func (*QueryMarketRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{18}
+	return fileDescriptor_085fe1a8c5f81233, []int{26}
 }
 func (m *QueryMarketRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1049,7 +1468,7 @@ func (m *QueryMarketResponse) Reset()         { *m = QueryMarketResponse{} }
 func (m *QueryMarketResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryMarketResponse) ProtoMessage()    {}
 func (*QueryMarketResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_085fe1a8c5f81233, []int{19}
+	return fileDescriptor_085fe1a8c5f81233, []int{27}
 }
 func (m *QueryMarketResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1159,12 +1578,20 @@ func init() {
 	proto.RegisterType((*QueryOrderResponse)(nil), "fog.market.v1.QueryOrderResponse")
 	proto.RegisterType((*QueryOrdersRequest)(nil), "fog.market.v1.QueryOrdersRequest")
 	proto.RegisterType((*QueryOrdersResponse)(nil), "fog.market.v1.QueryOrdersResponse")
+	proto.RegisterType((*QueryOrdersByStateRequest)(nil), "fog.market.v1.QueryOrdersByStateRequest")
+	proto.RegisterType((*QueryOrdersByStateResponse)(nil), "fog.market.v1.QueryOrdersByStateResponse")
 	proto.RegisterType((*QueryBidsRequest)(nil), "fog.market.v1.QueryBidsRequest")
 	proto.RegisterType((*QueryBidsResponse)(nil), "fog.market.v1.QueryBidsResponse")
+	proto.RegisterType((*QueryBidRequest)(nil), "fog.market.v1.QueryBidRequest")
+	proto.RegisterType((*QueryBidResponse)(nil), "fog.market.v1.QueryBidResponse")
+	proto.RegisterType((*QueryLeasesByOrderRequest)(nil), "fog.market.v1.QueryLeasesByOrderRequest")
+	proto.RegisterType((*QueryLeasesByOrderResponse)(nil), "fog.market.v1.QueryLeasesByOrderResponse")
 	proto.RegisterType((*QueryLeaseRequest)(nil), "fog.market.v1.QueryLeaseRequest")
 	proto.RegisterType((*QueryLeaseResponse)(nil), "fog.market.v1.QueryLeaseResponse")
 	proto.RegisterType((*QueryLeasesRequest)(nil), "fog.market.v1.QueryLeasesRequest")
 	proto.RegisterType((*QueryLeasesResponse)(nil), "fog.market.v1.QueryLeasesResponse")
+	proto.RegisterType((*QueryProviderLeasesRequest)(nil), "fog.market.v1.QueryProviderLeasesRequest")
+	proto.RegisterType((*QueryProviderLeasesResponse)(nil), "fog.market.v1.QueryProviderLeasesResponse")
 	proto.RegisterType((*QueryQuoteRequest)(nil), "fog.market.v1.QueryQuoteRequest")
 	proto.RegisterType((*QueryQuoteResponse)(nil), "fog.market.v1.QueryQuoteResponse")
 	proto.RegisterType((*QueryMarketRequest)(nil), "fog.market.v1.QueryMarketRequest")
@@ -1174,94 +1601,109 @@ func init() {
 func init() { proto.RegisterFile("fog/market/v1/query.proto", fileDescriptor_085fe1a8c5f81233) }
 
 var fileDescriptor_085fe1a8c5f81233 = []byte{
-	// 1381 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x58, 0x41, 0x8f, 0xd3, 0xd6,
-	0x16, 0x9e, 0x64, 0x92, 0x4c, 0x72, 0x86, 0x8c, 0xe0, 0x32, 0x40, 0x26, 0x1a, 0x32, 0x83, 0x61,
-	0x00, 0x21, 0x11, 0xbf, 0x99, 0x27, 0xc4, 0x7b, 0xd2, 0x13, 0x42, 0x79, 0x55, 0xab, 0xaa, 0x45,
-	0x0c, 0xa1, 0x52, 0xa5, 0x6e, 0xa2, 0x1b, 0xfb, 0xe2, 0xb9, 0x25, 0xf1, 0x35, 0xb6, 0x33, 0x33,
-	0x14, 0xb1, 0x68, 0xb7, 0x5d, 0xb4, 0x55, 0x17, 0xfc, 0x80, 0x6e, 0xaa, 0xae, 0xfa, 0x0f, 0xaa,
-	0xee, 0x58, 0x22, 0x75, 0xd3, 0x55, 0x5b, 0x41, 0xa5, 0x6e, 0xfb, 0x13, 0x2a, 0x9f, 0x7b, 0x9c,
-	0xd8, 0xc6, 0x0e, 0x94, 0xc2, 0x06, 0xec, 0xe3, 0x73, 0xcf, 0x77, 0xce, 0x77, 0xbe, 0x7b, 0xef,
-	0x99, 0xc0, 0xda, 0x1d, 0xe5, 0x98, 0x63, 0xee, 0xdf, 0x15, 0xa1, 0xb9, 0xbf, 0x6d, 0xde, 0x9b,
-	0x08, 0xff, 0x7e, 0xd7, 0xf3, 0x55, 0xa8, 0x58, 0xf3, 0x8e, 0x72, 0xba, 0xfa, 0x53, 0x77, 0x7f,
-	0xbb, 0x7d, 0x8c, 0x8f, 0xa5, 0xab, 0x4c, 0xfc, 0x57, 0x7b, 0xb4, 0x2f, 0x59, 0x2a, 0x18, 0xab,
-	0xc0, 0x1c, 0xf2, 0x40, 0xe8, 0xa5, 0xe6, 0xfe, 0xf6, 0x50, 0x84, 0x7c, 0xdb, 0xf4, 0xb8, 0x23,
-	0x5d, 0x1e, 0x4a, 0xe5, 0x92, 0x6f, 0x27, 0xe9, 0x1b, 0x7b, 0x59, 0x4a, 0xc6, 0xdf, 0xdb, 0xe9,
-	0x44, 0x08, 0x37, 0xf7, 0x9b, 0xc7, 0x7d, 0x3e, 0x0e, 0xe8, 0xdb, 0xaa, 0xa3, 0x1c, 0x85, 0x8f,
-	0x66, 0xf4, 0x44, 0xd6, 0x75, 0x47, 0x29, 0x67, 0x24, 0x4c, 0xee, 0x49, 0x93, 0xbb, 0xae, 0x0a,
-	0x31, 0x15, 0x5a, 0x63, 0xac, 0x02, 0xbb, 0x15, 0x65, 0xbb, 0x8b, 0x81, 0xfa, 0xe2, 0xde, 0x44,
-	0x04, 0xa1, 0x71, 0x13, 0x8e, 0xa7, 0xac, 0x81, 0xa7, 0xdc, 0x40, 0xb0, 0xff, 0x40, 0x4d, 0x03,
-	0xb6, 0x4a, 0x9b, 0xa5, 0x8b, 0xcb, 0x3b, 0x27, 0xba, 0x29, 0x5e, 0xba, 0xda, 0xbd, 0xd7, 0x78,
-	0xfc, 0xcb, 0xc6, 0xc2, 0xb7, 0x7f, 0x7c, 0x7f, 0xa9, 0xd4, 0x27, 0x7f, 0xe3, 0x5f, 0xb0, 0xaa,
-	0x03, 0xfa, 0x6a, 0x5f, 0xda, 0xc2, 0x27, 0x20, 0xd6, 0x82, 0x25, 0x6e, 0xdb, 0xbe, 0x08, 0x74,
-	0xc8, 0x46, 0x3f, 0x7e, 0x35, 0x3e, 0x84, 0x13, 0x99, 0x15, 0x94, 0xc4, 0x35, 0xa8, 0x7b, 0x64,
-	0xa3, 0x34, 0x4e, 0x65, 0xd3, 0xa0, 0xcf, 0xc9, 0x44, 0xa6, 0x6b, 0x8c, 0x41, 0x26, 0x70, 0x5c,
-	0x34, 0x7b, 0x1b, 0x60, 0xd6, 0x2a, 0x0a, 0x7d, 0xbe, 0xab, 0x7b, 0xd5, 0x8d, 0x7a, 0xd5, 0xd5,
-	0x92, 0xa0, 0x8e, 0x75, 0x77, 0xb9, 0x23, 0x68, 0x6d, 0x3f, 0xb1, 0xd2, 0xf8, 0xa6, 0x04, 0x27,
-	0xb3, 0x08, 0x94, 0xfb, 0x75, 0x68, 0xc4, 0x79, 0x44, 0x05, 0x2f, 0xbe, 0x64, 0xf2, 0xb3, 0x45,
-	0xec, 0x9d, 0x54, 0x92, 0x65, 0x4c, 0xf2, 0xc2, 0x0b, 0x93, 0xd4, 0xf0, 0xa9, 0x2c, 0xcf, 0xc2,
-	0x31, 0x4c, 0xf2, 0xa6, 0x9f, 0x68, 0xc7, 0x0a, 0x94, 0xa5, 0x8d, 0xa5, 0x57, 0xfa, 0x65, 0x69,
-	0x1b, 0xef, 0x91, 0x3a, 0xc8, 0x89, 0xaa, 0xb8, 0x02, 0x55, 0xe5, 0xcf, 0xe8, 0x5f, 0xcd, 0x54,
-	0x80, 0xce, 0xc9, 0xf4, 0xb5, 0x77, 0xc4, 0x4b, 0x22, 0xda, 0x94, 0xf6, 0x55, 0xa8, 0xaa, 0x03,
-	0x97, 0xa2, 0x35, 0xfa, 0xfa, 0x85, 0x99, 0x50, 0x0d, 0x42, 0x1e, 0x0a, 0x2c, 0x71, 0x65, 0x67,
-	0x2d, 0x0f, 0xe3, 0x76, 0xe4, 0xd0, 0xd7, 0x7e, 0x99, 0xee, 0x2d, 0xbe, 0x72, 0xf7, 0x1e, 0x95,
-	0x48, 0xfb, 0x71, 0x96, 0x54, 0xf4, 0x55, 0xa8, 0x61, 0x19, 0x71, 0xdf, 0x5e, 0x58, 0x35, 0xb9,
-	0xbf, 0xbe, 0x8e, 0x4d, 0xe0, 0x28, 0x26, 0xd6, 0x93, 0xf6, 0x94, 0xbc, 0x35, 0xa8, 0x23, 0xcc,
-	0x60, 0xda, 0xb6, 0x25, 0x7c, 0x7f, 0xd7, 0xce, 0x10, 0x52, 0x7e, 0x65, 0x42, 0xbe, 0x28, 0x91,
-	0x52, 0x34, 0x2e, 0xd1, 0xb1, 0x0d, 0x95, 0xa1, 0xb4, 0x63, 0x32, 0x58, 0x86, 0x8c, 0x9e, 0xb4,
-	0x93, 0x54, 0xa0, 0xeb, 0xeb, 0x97, 0xee, 0xfb, 0x82, 0x07, 0xa2, 0x48, 0xba, 0x9f, 0xc7, 0x6a,
-	0x23, 0xaf, 0x99, 0x76, 0x47, 0x91, 0xa1, 0x40, 0xbb, 0xe8, 0x9c, 0xd2, 0x2e, 0x7a, 0xb3, 0x6b,
-	0xb0, 0xc4, 0x2d, 0xcb, 0x9f, 0x08, 0x9b, 0x12, 0x5f, 0x4b, 0x25, 0x1e, 0xa7, 0xfc, 0x7f, 0x25,
-	0xdd, 0xe4, 0xea, 0x78, 0x91, 0xf1, 0x43, 0x2a, 0x9b, 0x69, 0xfb, 0xda, 0x99, 0xb3, 0xac, 0x31,
-	0x3b, 0xa7, 0x66, 0xfb, 0xa2, 0x9c, 0xbb, 0x2f, 0x16, 0x73, 0xf7, 0x05, 0x86, 0x9f, 0xb3, 0x2f,
-	0x2a, 0xff, 0x7c, 0x5f, 0xc4, 0x15, 0xcc, 0xf6, 0x05, 0x52, 0x54, 0xb4, 0x2f, 0x9e, 0x63, 0x94,
-	0xdc, 0x5f, 0x9f, 0x1c, 0xfe, 0x8c, 0x05, 0x7a, 0x6b, 0xa2, 0xc2, 0xa9, 0x1e, 0xb6, 0x60, 0xc5,
-	0xf2, 0x26, 0x83, 0xb1, 0x1c, 0x8d, 0xa4, 0xa5, 0x7c, 0x11, 0x90, 0x36, 0x9a, 0x96, 0x37, 0xb9,
-	0x31, 0x35, 0xb2, 0xd3, 0x00, 0x63, 0x31, 0x56, 0xfe, 0xfd, 0xc1, 0x58, 0x0e, 0x31, 0x8b, 0x4a,
-	0xbf, 0xa1, 0x2d, 0x37, 0xe4, 0x90, 0x6d, 0xc0, 0x72, 0x10, 0x2a, 0x9f, 0x3b, 0x02, 0xbf, 0x2f,
-	0xe2, 0x77, 0x20, 0x53, 0xe4, 0xc0, 0xa0, 0xe2, 0x78, 0x93, 0x00, 0x89, 0x6d, 0xf6, 0xf1, 0x99,
-	0x5d, 0x80, 0x4a, 0x28, 0x85, 0xdf, 0xaa, 0x62, 0x8b, 0x8e, 0x67, 0x08, 0xf9, 0x40, 0x0a, 0xbf,
-	0x8f, 0x0e, 0xec, 0x0c, 0x1c, 0x41, 0x32, 0x06, 0xc3, 0x91, 0xb2, 0xee, 0x06, 0xad, 0x1a, 0x86,
-	0x5f, 0x46, 0x5b, 0x0f, 0x4d, 0x91, 0x0a, 0x6c, 0xe1, 0xaa, 0x71, 0x6b, 0x49, 0xab, 0x00, 0x5f,
-	0x8c, 0x47, 0x65, 0x92, 0x13, 0x95, 0x4c, 0xbd, 0x58, 0x83, 0xfa, 0x1e, 0x0f, 0x06, 0x36, 0x0f,
-	0x39, 0x56, 0x5b, 0xef, 0x2f, 0xed, 0xf1, 0xe0, 0x2d, 0x1e, 0x72, 0x76, 0x1b, 0x8e, 0x8f, 0xf9,
-	0xe1, 0xc0, 0xf3, 0xa5, 0x25, 0x06, 0x9e, 0xf0, 0x35, 0xe4, 0xdf, 0x12, 0xf3, 0xd1, 0x31, 0x3f,
-	0xdc, 0x8d, 0xd6, 0xef, 0x0a, 0x1f, 0xb3, 0x8b, 0xe4, 0xeb, 0x0b, 0x6f, 0x24, 0x2d, 0x1e, 0x20,
-	0x35, 0xcd, 0xfe, 0xf4, 0x9d, 0xfd, 0x0f, 0x6a, 0x22, 0xb0, 0x7c, 0x75, 0x40, 0x9a, 0x7b, 0x39,
-	0x0c, 0x5a, 0xc3, 0xae, 0x42, 0x65, 0xc8, 0x5d, 0x1b, 0x29, 0x5c, 0xde, 0x69, 0x3d, 0x77, 0x47,
-	0x4a, 0x4b, 0xf4, 0xb8, 0x9b, 0x39, 0x64, 0xb8, 0x6b, 0x4f, 0xe7, 0x99, 0x1b, 0xe8, 0x1c, 0xcf,
-	0x33, 0x3f, 0x56, 0x49, 0xbc, 0xb1, 0x99, 0x08, 0xfb, 0x2f, 0x54, 0xa3, 0x55, 0xb1, 0x76, 0x5f,
-	0x0a, 0x47, 0xaf, 0x88, 0x94, 0xa1, 0x3c, 0xe1, 0x0e, 0xe8, 0x52, 0xd0, 0xca, 0x81, 0xc8, 0xa4,
-	0x2f, 0x8e, 0x48, 0x80, 0x9e, 0x70, 0x6d, 0xe9, 0x3a, 0x03, 0xda, 0x20, 0x5a, 0x3d, 0x4d, 0xb2,
-	0xea, 0x7d, 0xc4, 0xce, 0x42, 0x93, 0x5b, 0xa1, 0xdc, 0x17, 0xb1, 0x57, 0x05, 0xbd, 0x8e, 0x68,
-	0x23, 0x39, 0x8d, 0xa0, 0xae, 0x89, 0x11, 0x11, 0x25, 0x8b, 0xf3, 0xe9, 0xbc, 0x12, 0xe5, 0xfa,
-	0xdd, 0xaf, 0x1b, 0x17, 0x1d, 0x19, 0xee, 0x4d, 0x86, 0x5d, 0x4b, 0x8d, 0x4d, 0x9a, 0x38, 0xf5,
-	0x7f, 0x97, 0x03, 0xfb, 0xae, 0x19, 0xde, 0xf7, 0x44, 0x80, 0x0b, 0x02, 0x9a, 0x90, 0x62, 0x84,
-	0x08, 0xcd, 0x16, 0x9e, 0x0a, 0x64, 0x18, 0x49, 0xf2, 0x0d, 0xa1, 0xc5, 0x08, 0x6c, 0x0f, 0x6a,
-	0x43, 0xe5, 0xda, 0xc2, 0x6e, 0x2d, 0xbd, 0x21, 0x2c, 0x8a, 0xcf, 0x0e, 0x60, 0x25, 0x3e, 0x5d,
-	0x07, 0x91, 0x29, 0x68, 0xd5, 0xdf, 0x10, 0x62, 0x33, 0xc6, 0xe9, 0x45, 0x30, 0x6c, 0x3d, 0x39,
-	0xf6, 0x35, 0xf4, 0x19, 0x33, 0x1b, 0xe9, 0xb6, 0x60, 0x85, 0xc8, 0x18, 0x04, 0x07, 0x42, 0x78,
-	0x41, 0x0b, 0xb4, 0x50, 0xc8, 0x7a, 0x1b, 0x8d, 0x3b, 0x5f, 0x35, 0xa0, 0x8a, 0x1a, 0x66, 0x2e,
-	0xd4, 0xf4, 0xa4, 0xcd, 0xce, 0x64, 0x04, 0xfb, 0xfc, 0x28, 0xdf, 0x36, 0xe6, 0xb9, 0xe8, 0x6d,
-	0x60, 0x9c, 0xfe, 0xec, 0xa7, 0xdf, 0xbf, 0x2e, 0x9f, 0x62, 0x27, 0xcc, 0xbc, 0xbf, 0x2e, 0xd8,
-	0xa7, 0x25, 0xa8, 0xc7, 0x63, 0x29, 0x3b, 0x9b, 0x1b, 0x2f, 0x3d, 0xd6, 0xb7, 0xcf, 0xcd, 0x77,
-	0x22, 0xd8, 0x4b, 0x08, 0x7b, 0x8e, 0x19, 0x59, 0xd8, 0x98, 0x1a, 0xf3, 0x01, 0xfd, 0x35, 0xf0,
-	0x90, 0x7d, 0x02, 0x8d, 0xe9, 0x38, 0xcd, 0xe6, 0x86, 0x9f, 0x56, 0xbe, 0xf5, 0x02, 0x2f, 0xca,
-	0x62, 0x13, 0xb3, 0x68, 0xb3, 0x56, 0x51, 0x16, 0xcc, 0x83, 0x2a, 0xee, 0x69, 0xb6, 0x99, 0x17,
-	0x31, 0x39, 0x40, 0xb7, 0xcf, 0xcc, 0xf1, 0x20, 0x3c, 0x03, 0xf1, 0xd6, 0x59, 0x3b, 0x83, 0xa7,
-	0x0f, 0x12, 0xf3, 0x81, 0xb4, 0x1f, 0x46, 0x1d, 0xa6, 0x53, 0xa4, 0x38, 0xe0, 0xfc, 0x0e, 0xa7,
-	0xa7, 0xd7, 0xc2, 0x0e, 0xd3, 0x8c, 0x7a, 0x08, 0x95, 0x68, 0xba, 0x63, 0x1b, 0x79, 0xa1, 0x12,
-	0xf3, 0x66, 0x7b, 0xb3, 0xd8, 0x81, 0x90, 0x2e, 0x23, 0xd2, 0x05, 0xb6, 0x55, 0x50, 0x5e, 0x3c,
-	0xae, 0x3e, 0x34, 0x71, 0x28, 0xf4, 0xa0, 0x8a, 0x67, 0x5c, 0x3e, 0xb7, 0xc9, 0x09, 0x2f, 0x9f,
-	0xdb, 0xd4, 0x74, 0x57, 0xc8, 0xad, 0x3e, 0x5a, 0xa7, 0xdc, 0xd2, 0xa9, 0x5a, 0x1c, 0x70, 0x3e,
-	0xb7, 0xe9, 0x09, 0xa8, 0x90, 0x5b, 0x9a, 0x73, 0x3e, 0x8e, 0xb6, 0xad, 0x0a, 0x0b, 0x2a, 0x4c,
-	0xce, 0x2c, 0xf9, 0x15, 0xa6, 0xae, 0x78, 0x63, 0x1d, 0xc1, 0x4e, 0xb2, 0x55, 0x33, 0xfb, 0x6b,
-	0x45, 0x04, 0xe1, 0x42, 0x4d, 0xdf, 0x70, 0xf9, 0xb5, 0xa5, 0x2e, 0xc5, 0xfc, 0xda, 0xd2, 0x17,
-	0x64, 0x61, 0x6d, 0xfa, 0xa9, 0x77, 0xfd, 0xf1, 0xd3, 0x4e, 0xe9, 0xc9, 0xd3, 0x4e, 0xe9, 0xb7,
-	0xa7, 0x9d, 0xd2, 0x97, 0xcf, 0x3a, 0x0b, 0x4f, 0x9e, 0x75, 0x16, 0x7e, 0x7e, 0xd6, 0x59, 0xf8,
-	0xe8, 0x7c, 0xe2, 0xc0, 0xbc, 0xa3, 0x1c, 0x6b, 0x8f, 0x4b, 0x17, 0x63, 0x1c, 0xc6, 0x51, 0xf0,
-	0xd0, 0x1c, 0xd6, 0xf0, 0x67, 0x88, 0x7f, 0xff, 0x15, 0x00, 0x00, 0xff, 0xff, 0x46, 0xdc, 0x9e,
-	0xba, 0x7d, 0x11, 0x00, 0x00,
+	// 1621 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x58, 0x4f, 0x6f, 0x1b, 0xd5,
+	0x16, 0xcf, 0x38, 0xb6, 0x93, 0x9c, 0xd4, 0x79, 0xed, 0x6d, 0xda, 0x3a, 0x7e, 0xa9, 0x93, 0x4e,
+	0x9a, 0xa6, 0xcd, 0x7b, 0xf5, 0x34, 0x79, 0xaa, 0xda, 0x27, 0x3d, 0x55, 0x95, 0xfb, 0xf4, 0x1e,
+	0x08, 0xaa, 0xa6, 0x2e, 0x12, 0x12, 0x1b, 0xeb, 0xda, 0x73, 0xeb, 0x0c, 0x8d, 0xe7, 0x4e, 0x67,
+	0xc6, 0xf9, 0x43, 0x14, 0x04, 0x6c, 0x59, 0x00, 0x02, 0xd4, 0x05, 0x12, 0x2c, 0xd8, 0x20, 0x56,
+	0xf0, 0x09, 0x10, 0xbb, 0x2e, 0x2b, 0xb1, 0x61, 0x55, 0x50, 0x8b, 0xc4, 0x96, 0x8f, 0x80, 0xe6,
+	0xde, 0x73, 0xc7, 0x33, 0xd3, 0x19, 0xc7, 0x84, 0x14, 0x75, 0x93, 0x78, 0xee, 0x9c, 0x7b, 0xce,
+	0xef, 0xfc, 0xce, 0x9f, 0x7b, 0xcf, 0xc0, 0xcc, 0x5d, 0xde, 0x31, 0xba, 0xd4, 0xbd, 0xc7, 0x7c,
+	0x63, 0x73, 0xc5, 0xb8, 0xdf, 0x63, 0xee, 0x4e, 0xcd, 0x71, 0xb9, 0xcf, 0x49, 0xe9, 0x2e, 0xef,
+	0xd4, 0xe4, 0xab, 0xda, 0xe6, 0x4a, 0xe5, 0x18, 0xed, 0x5a, 0x36, 0x37, 0xc4, 0x5f, 0x29, 0x51,
+	0x59, 0x6e, 0x73, 0xaf, 0xcb, 0x3d, 0xa3, 0x45, 0x3d, 0x26, 0xb7, 0x1a, 0x9b, 0x2b, 0x2d, 0xe6,
+	0xd3, 0x15, 0xc3, 0xa1, 0x1d, 0xcb, 0xa6, 0xbe, 0xc5, 0x6d, 0x94, 0xad, 0x46, 0x65, 0x95, 0x54,
+	0x9b, 0x5b, 0xea, 0x7d, 0x25, 0x0e, 0x04, 0xed, 0xa6, 0xbe, 0x73, 0xa8, 0x4b, 0xbb, 0x1e, 0xbe,
+	0x9b, 0xee, 0xf0, 0x0e, 0x17, 0x3f, 0x8d, 0xe0, 0x17, 0xae, 0xce, 0x76, 0x38, 0xef, 0x6c, 0x30,
+	0x83, 0x3a, 0x96, 0x41, 0x6d, 0x9b, 0xfb, 0x02, 0x0a, 0xee, 0xd1, 0xa7, 0x81, 0xdc, 0x0e, 0xd0,
+	0xae, 0x09, 0x45, 0x0d, 0x76, 0xbf, 0xc7, 0x3c, 0x5f, 0xbf, 0x05, 0xc7, 0x63, 0xab, 0x9e, 0xc3,
+	0x6d, 0x8f, 0x91, 0xab, 0x50, 0x94, 0x06, 0xcb, 0xda, 0xbc, 0x76, 0x7e, 0x72, 0xf5, 0x44, 0x2d,
+	0xc6, 0x4b, 0x4d, 0x8a, 0xd7, 0x27, 0x1e, 0x3e, 0x9e, 0x1b, 0xf9, 0xea, 0xd7, 0x6f, 0x96, 0xb5,
+	0x06, 0xca, 0xeb, 0x97, 0x60, 0x5a, 0x2a, 0x74, 0xf9, 0xa6, 0x65, 0x32, 0x17, 0x0d, 0x91, 0x32,
+	0x8c, 0x51, 0xd3, 0x74, 0x99, 0x27, 0x55, 0x4e, 0x34, 0xd4, 0xa3, 0xfe, 0x3a, 0x9c, 0x48, 0xec,
+	0x40, 0x10, 0xd7, 0x60, 0xdc, 0xc1, 0x35, 0x84, 0x71, 0x2a, 0x09, 0x03, 0x5f, 0x47, 0x81, 0x84,
+	0x7b, 0xf4, 0x66, 0x42, 0xb1, 0x72, 0x9a, 0xfc, 0x0f, 0xa0, 0x1f, 0x2a, 0x54, 0x7d, 0xae, 0x26,
+	0x63, 0x55, 0x0b, 0x62, 0x55, 0x93, 0x29, 0x81, 0x11, 0xab, 0xad, 0xd1, 0x0e, 0xc3, 0xbd, 0x8d,
+	0xc8, 0x4e, 0xfd, 0x4b, 0x0d, 0x4e, 0x26, 0x2d, 0x20, 0xf6, 0xeb, 0x30, 0xa1, 0x70, 0x04, 0x0e,
+	0x8f, 0x0e, 0x09, 0xbe, 0xbf, 0x89, 0xfc, 0x3f, 0x06, 0x32, 0x27, 0x40, 0x2e, 0xed, 0x0b, 0x52,
+	0x9a, 0x8f, 0xa1, 0x5c, 0x80, 0x63, 0x02, 0xe4, 0x2d, 0x37, 0x12, 0x8e, 0x29, 0xc8, 0x59, 0xa6,
+	0x70, 0x3d, 0xdf, 0xc8, 0x59, 0xa6, 0xfe, 0x0a, 0x66, 0x07, 0x0a, 0xa1, 0x17, 0x97, 0xa1, 0xc0,
+	0xdd, 0x3e, 0xfd, 0xd3, 0x09, 0x0f, 0x84, 0x70, 0x14, 0xbe, 0x94, 0x0e, 0x78, 0x89, 0x68, 0x0b,
+	0x69, 0x9f, 0x86, 0x02, 0xdf, 0xb2, 0x51, 0xdb, 0x44, 0x43, 0x3e, 0x10, 0x03, 0x0a, 0x9e, 0x4f,
+	0x7d, 0x26, 0x5c, 0x9c, 0x5a, 0x9d, 0x49, 0xb3, 0x71, 0x27, 0x10, 0x68, 0x48, 0xb9, 0x44, 0xf4,
+	0x46, 0x0f, 0x1c, 0xbd, 0x07, 0x1a, 0xe6, 0xbe, 0x42, 0x89, 0x4e, 0x5f, 0x81, 0xa2, 0x70, 0x43,
+	0xc5, 0x6d, 0x5f, 0xaf, 0x51, 0xfc, 0xf0, 0x22, 0xf6, 0x89, 0x06, 0x33, 0x11, 0x64, 0xf5, 0x1d,
+	0xe9, 0x3f, 0xd2, 0x18, 0x12, 0xa6, 0x1d, 0x88, 0xb0, 0xdc, 0x81, 0x09, 0xfb, 0x5c, 0x83, 0x4a,
+	0x1a, 0xac, 0x17, 0x86, 0xb7, 0x1e, 0x1c, 0x15, 0xf8, 0xea, 0x96, 0x19, 0x26, 0xdd, 0x0c, 0x8c,
+	0x0b, 0x33, 0xcd, 0x30, 0xdd, 0xc7, 0xc4, 0xf3, 0xcb, 0xe6, 0xa1, 0xf1, 0xf2, 0x81, 0x86, 0x15,
+	0x26, 0xed, 0x22, 0x1d, 0x2b, 0x90, 0x6f, 0x59, 0xa6, 0x22, 0x83, 0x24, 0xc8, 0xa8, 0x5b, 0x66,
+	0x94, 0x0a, 0x21, 0x7a, 0x78, 0x44, 0xbc, 0x04, 0x7f, 0x53, 0x80, 0x86, 0xe0, 0xa1, 0x12, 0xe9,
+	0xb3, 0x39, 0x51, 0x9a, 0xfd, 0x1e, 0x7a, 0xa3, 0x4f, 0x69, 0xe8, 0x99, 0x01, 0xa3, 0x2d, 0xd4,
+	0xb2, 0xaf, 0x63, 0x81, 0xa4, 0xfe, 0x36, 0xa6, 0xf3, 0xab, 0x8c, 0x7a, 0xcc, 0xab, 0xc7, 0x3b,
+	0xd1, 0x5f, 0x10, 0xa0, 0x30, 0x71, 0x13, 0x00, 0xfa, 0x89, 0xbb, 0x21, 0x5e, 0x64, 0x24, 0xae,
+	0xd8, 0x15, 0x4b, 0x5c, 0x29, 0x7e, 0xf8, 0x2d, 0x5a, 0x58, 0xca, 0x6a, 0xd1, 0xef, 0xab, 0xae,
+	0x8a, 0x52, 0xfd, 0x1e, 0x2d, 0xe0, 0x64, 0xf4, 0xe8, 0x67, 0xc0, 0x4b, 0x69, 0x72, 0x0d, 0xc6,
+	0x68, 0xbb, 0xed, 0xf6, 0x98, 0x89, 0xc0, 0x67, 0x62, 0xc0, 0x15, 0xe4, 0x1b, 0xdc, 0xb2, 0xa3,
+	0xbb, 0xd5, 0x26, 0xfd, 0xbb, 0x18, 0x9a, 0xb0, 0xdc, 0x2a, 0x89, 0x33, 0x3b, 0x92, 0x4b, 0xfd,
+	0xfe, 0x9f, 0x4b, 0xed, 0xff, 0xa3, 0xa9, 0xed, 0x4c, 0xa8, 0x1f, 0xd0, 0xce, 0xf2, 0x7f, 0xbe,
+	0xff, 0x2b, 0x0f, 0x5e, 0x98, 0x74, 0xf8, 0x56, 0xe5, 0xab, 0xba, 0x22, 0x0c, 0xcf, 0xf1, 0x3e,
+	0xa7, 0xe9, 0x7e, 0x6c, 0x1e, 0xfc, 0x34, 0xfd, 0x42, 0x83, 0xbf, 0xa7, 0x62, 0x7e, 0x61, 0x58,
+	0xfd, 0x4d, 0xb5, 0xe9, 0xdb, 0x3d, 0xde, 0x3f, 0x4d, 0x17, 0x61, 0xaa, 0xed, 0xf4, 0x9a, 0x5d,
+	0x6b, 0x63, 0xc3, 0x6a, 0x73, 0x97, 0x79, 0x58, 0x71, 0xa5, 0xb6, 0xd3, 0xbb, 0x19, 0x2e, 0x92,
+	0xd3, 0x00, 0x5d, 0xd6, 0xe5, 0xee, 0x4e, 0xb3, 0x6b, 0xb5, 0x04, 0x8a, 0x7c, 0x63, 0x42, 0xae,
+	0xdc, 0xb4, 0x5a, 0x64, 0x0e, 0x26, 0x3d, 0x9f, 0xbb, 0xb4, 0xc3, 0xc4, 0xfb, 0x51, 0xf1, 0x1e,
+	0x70, 0x29, 0x10, 0x20, 0x90, 0xef, 0x38, 0x3d, 0x4f, 0xa4, 0x6b, 0xa9, 0x21, 0x7e, 0x93, 0x25,
+	0xc8, 0xfb, 0x16, 0x73, 0xcb, 0x05, 0x11, 0xaa, 0xe3, 0x09, 0x42, 0x5e, 0xb3, 0x98, 0xdb, 0x10,
+	0x02, 0xe4, 0x0c, 0x1c, 0x11, 0x64, 0x34, 0x5b, 0x1b, 0xbc, 0x7d, 0xcf, 0x2b, 0x17, 0x85, 0xfa,
+	0x49, 0xb1, 0x56, 0x17, 0x4b, 0x41, 0x6d, 0x99, 0xcc, 0xe6, 0xdd, 0xf2, 0x98, 0xac, 0x2d, 0xf1,
+	0xa0, 0x3f, 0xc8, 0x61, 0x91, 0xa2, 0xcb, 0x18, 0x8b, 0x19, 0x18, 0x5f, 0xa7, 0x5e, 0xd3, 0xa4,
+	0x3e, 0x15, 0xde, 0x8e, 0x37, 0xc6, 0xd6, 0xa9, 0xf7, 0x5f, 0xea, 0x53, 0x72, 0x07, 0x8e, 0x77,
+	0xe9, 0x76, 0xd3, 0x71, 0xad, 0x36, 0x6b, 0x3a, 0xcc, 0x95, 0x26, 0xff, 0x50, 0x8b, 0x38, 0xda,
+	0xa5, 0xdb, 0x6b, 0xc1, 0xfe, 0x35, 0xe6, 0x0a, 0x74, 0x41, 0xc2, 0xba, 0xcc, 0xd9, 0xb0, 0xda,
+	0xd4, 0x13, 0xd4, 0x94, 0x1a, 0xe1, 0x33, 0xf9, 0x0f, 0x14, 0x99, 0xd7, 0x76, 0xf9, 0x16, 0x56,
+	0xf2, 0x70, 0x36, 0x70, 0x0f, 0xb9, 0x02, 0xf9, 0x16, 0xb5, 0x4d, 0x41, 0xe1, 0xe4, 0x6a, 0xf9,
+	0x99, 0x1b, 0xb6, 0xd5, 0x66, 0x75, 0x6a, 0x27, 0x8e, 0x5a, 0x6a, 0x9b, 0xe1, 0x34, 0x74, 0x53,
+	0x08, 0xab, 0x69, 0xe8, 0xfb, 0x02, 0xb6, 0x04, 0xb5, 0x8c, 0x84, 0xfd, 0x1b, 0x0a, 0xc1, 0x2e,
+	0x95, 0xbb, 0x43, 0xd9, 0x91, 0x3b, 0x82, 0xcc, 0xe0, 0x0e, 0xb3, 0x9b, 0x78, 0x35, 0x92, 0x99,
+	0x03, 0xc1, 0x92, 0xbc, 0x45, 0x05, 0x09, 0xe8, 0x30, 0xdb, 0xb4, 0xec, 0x4e, 0x13, 0x0b, 0x44,
+	0x66, 0x4f, 0x09, 0x57, 0x65, 0x1d, 0x91, 0x05, 0x28, 0xd1, 0xb6, 0x6f, 0x6d, 0x32, 0x25, 0x95,
+	0x17, 0x52, 0x47, 0xe4, 0x22, 0x0a, 0x6d, 0xc0, 0xb8, 0x24, 0x86, 0x05, 0x94, 0x8c, 0x0e, 0xa6,
+	0xf3, 0x72, 0x80, 0xf5, 0xeb, 0x9f, 0xe6, 0xce, 0x77, 0x2c, 0x7f, 0xbd, 0xd7, 0xaa, 0xb5, 0x79,
+	0xd7, 0xc0, 0x79, 0x55, 0xfe, 0xbb, 0xe8, 0x99, 0xf7, 0x0c, 0x7f, 0xc7, 0x61, 0x9e, 0xd8, 0xe0,
+	0xe1, 0x7c, 0xa5, 0x2c, 0x04, 0xd6, 0x4c, 0xe6, 0x70, 0xcf, 0xf2, 0x83, 0x94, 0x7c, 0x4e, 0xd6,
+	0x94, 0x05, 0xb2, 0x0e, 0xc5, 0x16, 0xb7, 0x4d, 0x66, 0x96, 0xc7, 0x9e, 0x93, 0x2d, 0xd4, 0x4f,
+	0xb6, 0x60, 0x4a, 0xf5, 0xd3, 0x66, 0xb0, 0xe4, 0x95, 0xc7, 0x9f, 0x93, 0xc5, 0x92, 0xb2, 0x53,
+	0x0f, 0xcc, 0x90, 0xd9, 0xe8, 0xd0, 0x38, 0x21, 0x7b, 0x4c, 0x7f, 0x20, 0x5c, 0x84, 0x29, 0x24,
+	0xa3, 0xe9, 0x6d, 0x31, 0xe6, 0x78, 0x65, 0x90, 0x89, 0x82, 0xab, 0x77, 0xc4, 0xe2, 0xea, 0xe3,
+	0x12, 0x14, 0x44, 0x0e, 0x13, 0x1b, 0x8a, 0x72, 0x4e, 0x27, 0x67, 0x12, 0x09, 0xfb, 0xec, 0x87,
+	0x80, 0x8a, 0x3e, 0x48, 0x44, 0x96, 0x81, 0x7e, 0xfa, 0xbd, 0x1f, 0x7e, 0xf9, 0x38, 0x77, 0x8a,
+	0x9c, 0x30, 0xd2, 0xbe, 0x4d, 0x90, 0x77, 0x35, 0x18, 0x57, 0xdd, 0x9f, 0x2c, 0xa4, 0xea, 0x8b,
+	0x7f, 0x14, 0xa8, 0x9c, 0x1d, 0x2c, 0x84, 0x66, 0x97, 0x85, 0xd9, 0xb3, 0x44, 0x4f, 0x9a, 0x55,
+	0xd4, 0x18, 0xbb, 0xf8, 0x2d, 0x61, 0x8f, 0xbc, 0x05, 0x13, 0xe1, 0x30, 0x4e, 0x06, 0xaa, 0x0f,
+	0x3d, 0x5f, 0xdc, 0x47, 0x0a, 0x51, 0xcc, 0x0b, 0x14, 0x15, 0x52, 0xce, 0x42, 0x41, 0x1c, 0x28,
+	0x88, 0x9a, 0x26, 0xf3, 0x69, 0x1a, 0xa3, 0x97, 0xde, 0xca, 0x99, 0x01, 0x12, 0x68, 0x4f, 0x17,
+	0xf6, 0x66, 0x49, 0x25, 0x61, 0x4f, 0x36, 0x12, 0x63, 0xd7, 0x32, 0xf7, 0x82, 0x08, 0x63, 0x17,
+	0xc9, 0x56, 0x38, 0x38, 0xc2, 0xf1, 0xd9, 0x37, 0x33, 0xc2, 0x38, 0xa9, 0x7d, 0xa4, 0x41, 0x29,
+	0x36, 0xfc, 0x91, 0xf3, 0xd9, 0x4a, 0xe3, 0x63, 0x6b, 0xe5, 0xc2, 0x10, 0x92, 0x88, 0xe2, 0x1f,
+	0x02, 0xc5, 0x22, 0x59, 0x48, 0x77, 0x5d, 0x5c, 0x5c, 0x8c, 0x5d, 0xf1, 0x6f, 0x8f, 0x6c, 0x43,
+	0x3e, 0x98, 0xbb, 0xc8, 0x5c, 0x9a, 0xfe, 0xc8, 0x24, 0x58, 0x99, 0xcf, 0x16, 0x40, 0xbb, 0x17,
+	0x85, 0xdd, 0x25, 0xb2, 0x98, 0x41, 0xb9, 0x9a, 0x53, 0xf6, 0x0c, 0x31, 0xae, 0xbd, 0xa3, 0xc1,
+	0x68, 0xdd, 0x32, 0x49, 0x35, 0x43, 0xb1, 0x32, 0x3c, 0x97, 0xf9, 0x1e, 0xed, 0x5e, 0x15, 0x76,
+	0x57, 0xc9, 0xa5, 0xa1, 0xec, 0x1a, 0xbb, 0x2a, 0xe5, 0xf6, 0xc8, 0xa7, 0x1a, 0x94, 0x62, 0x43,
+	0x4d, 0x7a, 0x40, 0xd2, 0x06, 0xaf, 0xf4, 0x80, 0xa4, 0x4e, 0x48, 0xba, 0x21, 0x00, 0x5e, 0x20,
+	0x4b, 0xfb, 0x02, 0xc4, 0x4b, 0x9b, 0x03, 0x05, 0xa1, 0x29, 0xbd, 0x14, 0xa2, 0x63, 0x4e, 0x7a,
+	0x29, 0xc4, 0x46, 0x9c, 0xcc, 0x52, 0x90, 0xc6, 0xc2, 0x52, 0xc0, 0x43, 0x30, 0x5b, 0xe1, 0xe0,
+	0x52, 0x88, 0x5f, 0x58, 0x33, 0x4b, 0x01, 0x3d, 0xfc, 0x4c, 0x83, 0xa9, 0xf8, 0x55, 0x97, 0x5c,
+	0x18, 0xd4, 0x48, 0xe2, 0x00, 0x96, 0x87, 0x11, 0x45, 0x20, 0xab, 0x02, 0xc8, 0x3f, 0xc9, 0x72,
+	0x76, 0xfb, 0x0b, 0x13, 0x42, 0xa1, 0x7b, 0x33, 0x38, 0x03, 0xb8, 0x9f, 0xc1, 0x7f, 0xf4, 0x02,
+	0x9c, 0xce, 0x7f, 0xec, 0xbe, 0xa8, 0xcf, 0x0a, 0x04, 0x27, 0xc9, 0xb4, 0x91, 0xfc, 0x70, 0x1e,
+	0x98, 0xb0, 0xa1, 0x28, 0xaf, 0x4b, 0xe9, 0xcc, 0xc7, 0x6e, 0x58, 0xe9, 0xcc, 0xc7, 0x6f, 0x5b,
+	0x99, 0xcc, 0xcb, 0x5f, 0xf5, 0xeb, 0x0f, 0x9f, 0x54, 0xb5, 0x47, 0x4f, 0xaa, 0xda, 0xcf, 0x4f,
+	0xaa, 0xda, 0x87, 0x4f, 0xab, 0x23, 0x8f, 0x9e, 0x56, 0x47, 0x7e, 0x7c, 0x5a, 0x1d, 0x79, 0xe3,
+	0x5c, 0xe4, 0xf4, 0xbd, 0xcb, 0x3b, 0xed, 0x75, 0x6a, 0xd9, 0x42, 0xc7, 0xb6, 0xd2, 0x22, 0x4e,
+	0xe0, 0x56, 0x51, 0x7c, 0x11, 0xff, 0xd7, 0xef, 0x01, 0x00, 0x00, 0xff, 0xff, 0xda, 0x70, 0x86,
+	0x37, 0x08, 0x18, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1282,11 +1724,19 @@ type QueryClient interface {
 	Order(ctx context.Context, in *QueryOrderRequest, opts ...grpc.CallOption) (*QueryOrderResponse, error)
 	// Orders lists orders, optionally only those of one owner and/or in one state.
 	Orders(ctx context.Context, in *QueryOrdersRequest, opts ...grpc.CallOption) (*QueryOrdersResponse, error)
+	// OrdersByState lists the orders in one state, in id order.
+	OrdersByState(ctx context.Context, in *QueryOrdersByStateRequest, opts ...grpc.CallOption) (*QueryOrdersByStateResponse, error)
 	// Bids lists the bids on an order; commitments of unrevealed bids are hidden.
 	Bids(ctx context.Context, in *QueryBidsRequest, opts ...grpc.CallOption) (*QueryBidsResponse, error)
+	// Bid is one provider's bid on an order; its commitment is hidden until revealed.
+	Bid(ctx context.Context, in *QueryBidRequest, opts ...grpc.CallOption) (*QueryBidResponse, error)
+	// LeasesByOrder lists the leases an order's auction made, in id order.
+	LeasesByOrder(ctx context.Context, in *QueryLeasesByOrderRequest, opts ...grpc.CallOption) (*QueryLeasesByOrderResponse, error)
 	Lease(ctx context.Context, in *QueryLeaseRequest, opts ...grpc.CallOption) (*QueryLeaseResponse, error)
 	// Leases lists leases, optionally filtered by provider, owner and state.
 	Leases(ctx context.Context, in *QueryLeasesRequest, opts ...grpc.CallOption) (*QueryLeasesResponse, error)
+	// ProviderLeases lists a provider's leases, optionally only those in one state, in id order.
+	ProviderLeases(ctx context.Context, in *QueryProviderLeasesRequest, opts ...grpc.CallOption) (*QueryProviderLeasesResponse, error)
 	// Quote suggests a max price per block from the market's price bands.
 	Quote(ctx context.Context, in *QueryQuoteRequest, opts ...grpc.CallOption) (*QueryQuoteResponse, error)
 	// Market summarizes the market: bands, open orders, active leases, money held.
@@ -1346,9 +1796,36 @@ func (c *queryClient) Orders(ctx context.Context, in *QueryOrdersRequest, opts .
 	return out, nil
 }
 
+func (c *queryClient) OrdersByState(ctx context.Context, in *QueryOrdersByStateRequest, opts ...grpc.CallOption) (*QueryOrdersByStateResponse, error) {
+	out := new(QueryOrdersByStateResponse)
+	err := c.cc.Invoke(ctx, "/fog.market.v1.Query/OrdersByState", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *queryClient) Bids(ctx context.Context, in *QueryBidsRequest, opts ...grpc.CallOption) (*QueryBidsResponse, error) {
 	out := new(QueryBidsResponse)
 	err := c.cc.Invoke(ctx, "/fog.market.v1.Query/Bids", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Bid(ctx context.Context, in *QueryBidRequest, opts ...grpc.CallOption) (*QueryBidResponse, error) {
+	out := new(QueryBidResponse)
+	err := c.cc.Invoke(ctx, "/fog.market.v1.Query/Bid", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) LeasesByOrder(ctx context.Context, in *QueryLeasesByOrderRequest, opts ...grpc.CallOption) (*QueryLeasesByOrderResponse, error) {
+	out := new(QueryLeasesByOrderResponse)
+	err := c.cc.Invoke(ctx, "/fog.market.v1.Query/LeasesByOrder", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -1367,6 +1844,15 @@ func (c *queryClient) Lease(ctx context.Context, in *QueryLeaseRequest, opts ...
 func (c *queryClient) Leases(ctx context.Context, in *QueryLeasesRequest, opts ...grpc.CallOption) (*QueryLeasesResponse, error) {
 	out := new(QueryLeasesResponse)
 	err := c.cc.Invoke(ctx, "/fog.market.v1.Query/Leases", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) ProviderLeases(ctx context.Context, in *QueryProviderLeasesRequest, opts ...grpc.CallOption) (*QueryProviderLeasesResponse, error) {
+	out := new(QueryProviderLeasesResponse)
+	err := c.cc.Invoke(ctx, "/fog.market.v1.Query/ProviderLeases", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -1399,11 +1885,19 @@ type QueryServer interface {
 	Order(context.Context, *QueryOrderRequest) (*QueryOrderResponse, error)
 	// Orders lists orders, optionally only those of one owner and/or in one state.
 	Orders(context.Context, *QueryOrdersRequest) (*QueryOrdersResponse, error)
+	// OrdersByState lists the orders in one state, in id order.
+	OrdersByState(context.Context, *QueryOrdersByStateRequest) (*QueryOrdersByStateResponse, error)
 	// Bids lists the bids on an order; commitments of unrevealed bids are hidden.
 	Bids(context.Context, *QueryBidsRequest) (*QueryBidsResponse, error)
+	// Bid is one provider's bid on an order; its commitment is hidden until revealed.
+	Bid(context.Context, *QueryBidRequest) (*QueryBidResponse, error)
+	// LeasesByOrder lists the leases an order's auction made, in id order.
+	LeasesByOrder(context.Context, *QueryLeasesByOrderRequest) (*QueryLeasesByOrderResponse, error)
 	Lease(context.Context, *QueryLeaseRequest) (*QueryLeaseResponse, error)
 	// Leases lists leases, optionally filtered by provider, owner and state.
 	Leases(context.Context, *QueryLeasesRequest) (*QueryLeasesResponse, error)
+	// ProviderLeases lists a provider's leases, optionally only those in one state, in id order.
+	ProviderLeases(context.Context, *QueryProviderLeasesRequest) (*QueryProviderLeasesResponse, error)
 	// Quote suggests a max price per block from the market's price bands.
 	Quote(context.Context, *QueryQuoteRequest) (*QueryQuoteResponse, error)
 	// Market summarizes the market: bands, open orders, active leases, money held.
@@ -1429,14 +1923,26 @@ func (*UnimplementedQueryServer) Order(ctx context.Context, req *QueryOrderReque
 func (*UnimplementedQueryServer) Orders(ctx context.Context, req *QueryOrdersRequest) (*QueryOrdersResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Orders not implemented")
 }
+func (*UnimplementedQueryServer) OrdersByState(ctx context.Context, req *QueryOrdersByStateRequest) (*QueryOrdersByStateResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method OrdersByState not implemented")
+}
 func (*UnimplementedQueryServer) Bids(ctx context.Context, req *QueryBidsRequest) (*QueryBidsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Bids not implemented")
+}
+func (*UnimplementedQueryServer) Bid(ctx context.Context, req *QueryBidRequest) (*QueryBidResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Bid not implemented")
+}
+func (*UnimplementedQueryServer) LeasesByOrder(ctx context.Context, req *QueryLeasesByOrderRequest) (*QueryLeasesByOrderResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LeasesByOrder not implemented")
 }
 func (*UnimplementedQueryServer) Lease(ctx context.Context, req *QueryLeaseRequest) (*QueryLeaseResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Lease not implemented")
 }
 func (*UnimplementedQueryServer) Leases(ctx context.Context, req *QueryLeasesRequest) (*QueryLeasesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Leases not implemented")
+}
+func (*UnimplementedQueryServer) ProviderLeases(ctx context.Context, req *QueryProviderLeasesRequest) (*QueryProviderLeasesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ProviderLeases not implemented")
 }
 func (*UnimplementedQueryServer) Quote(ctx context.Context, req *QueryQuoteRequest) (*QueryQuoteResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Quote not implemented")
@@ -1539,6 +2045,24 @@ func _Query_Orders_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_OrdersByState_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryOrdersByStateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).OrdersByState(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.market.v1.Query/OrdersByState",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).OrdersByState(ctx, req.(*QueryOrdersByStateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Query_Bids_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(QueryBidsRequest)
 	if err := dec(in); err != nil {
@@ -1553,6 +2077,42 @@ func _Query_Bids_Handler(srv interface{}, ctx context.Context, dec func(interfac
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(QueryServer).Bids(ctx, req.(*QueryBidsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Bid_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryBidRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Bid(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.market.v1.Query/Bid",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Bid(ctx, req.(*QueryBidRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_LeasesByOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryLeasesByOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).LeasesByOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.market.v1.Query/LeasesByOrder",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).LeasesByOrder(ctx, req.(*QueryLeasesByOrderRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1589,6 +2149,24 @@ func _Query_Leases_Handler(srv interface{}, ctx context.Context, dec func(interf
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(QueryServer).Leases(ctx, req.(*QueryLeasesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_ProviderLeases_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryProviderLeasesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ProviderLeases(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.market.v1.Query/ProviderLeases",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ProviderLeases(ctx, req.(*QueryProviderLeasesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1655,8 +2233,20 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 			Handler:    _Query_Orders_Handler,
 		},
 		{
+			MethodName: "OrdersByState",
+			Handler:    _Query_OrdersByState_Handler,
+		},
+		{
 			MethodName: "Bids",
 			Handler:    _Query_Bids_Handler,
+		},
+		{
+			MethodName: "Bid",
+			Handler:    _Query_Bid_Handler,
+		},
+		{
+			MethodName: "LeasesByOrder",
+			Handler:    _Query_LeasesByOrder_Handler,
 		},
 		{
 			MethodName: "Lease",
@@ -1665,6 +2255,10 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Leases",
 			Handler:    _Query_Leases_Handler,
+		},
+		{
+			MethodName: "ProviderLeases",
+			Handler:    _Query_ProviderLeases_Handler,
 		},
 		{
 			MethodName: "Quote",
@@ -2039,6 +2633,95 @@ func (m *QueryOrdersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryOrdersByStateRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryOrdersByStateRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryOrdersByStateRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.State != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryOrdersByStateResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryOrdersByStateResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryOrdersByStateResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Orders) > 0 {
+		for iNdEx := len(m.Orders) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Orders[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *QueryBidsRequest) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -2115,6 +2798,163 @@ func (m *QueryBidsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		for iNdEx := len(m.Bids) - 1; iNdEx >= 0; iNdEx-- {
 			{
 				size, err := m.Bids[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBidRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBidRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBidRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBidResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBidResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBidResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Bid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLeasesByOrderRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLeasesByOrderRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLeasesByOrderRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLeasesByOrderResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLeasesByOrderResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLeasesByOrderResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Leases) > 0 {
+		for iNdEx := len(m.Leases) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Leases[iNdEx].MarshalToSizedBuffer(dAtA[:i])
 				if err != nil {
 					return 0, err
 				}
@@ -2269,6 +3109,102 @@ func (m *QueryLeasesResponse) MarshalTo(dAtA []byte) (int, error) {
 }
 
 func (m *QueryLeasesResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Leases) > 0 {
+		for iNdEx := len(m.Leases) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Leases[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryProviderLeasesRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProviderLeasesRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProviderLeasesRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.State != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryProviderLeasesResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProviderLeasesResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProviderLeasesResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	i := len(dAtA)
 	_ = i
 	var l int
@@ -2720,6 +3656,41 @@ func (m *QueryOrdersResponse) Size() (n int) {
 	return n
 }
 
+func (m *QueryOrdersByStateRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.State != 0 {
+		n += 1 + sovQuery(uint64(m.State))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryOrdersByStateResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Orders) > 0 {
+		for _, e := range m.Orders {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
 func (m *QueryBidsRequest) Size() (n int) {
 	if m == nil {
 		return 0
@@ -2744,6 +3715,68 @@ func (m *QueryBidsResponse) Size() (n int) {
 	_ = l
 	if len(m.Bids) > 0 {
 		for _, e := range m.Bids {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryBidRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovQuery(uint64(m.OrderId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryBidResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Bid.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryLeasesByOrderRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovQuery(uint64(m.OrderId))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryLeasesByOrderResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Leases) > 0 {
+		for _, e := range m.Leases {
 			l = e.Size()
 			n += 1 + l + sovQuery(uint64(l))
 		}
@@ -2805,6 +3838,45 @@ func (m *QueryLeasesRequest) Size() (n int) {
 }
 
 func (m *QueryLeasesResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Leases) > 0 {
+		for _, e := range m.Leases {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryProviderLeasesRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.State != 0 {
+		n += 1 + sovQuery(uint64(m.State))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryProviderLeasesResponse) Size() (n int) {
 	if m == nil {
 		return 0
 	}
@@ -3857,6 +4929,231 @@ func (m *QueryOrdersResponse) Unmarshal(dAtA []byte) error {
 	}
 	return nil
 }
+func (m *QueryOrdersByStateRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryOrdersByStateRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryOrdersByStateRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= OrderState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryOrdersByStateResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryOrdersByStateResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryOrdersByStateResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Orders", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Orders = append(m.Orders, Order{})
+			if err := m.Orders[len(m.Orders)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
 func (m *QueryBidsRequest) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
 	iNdEx := 0
@@ -4022,6 +5319,415 @@ func (m *QueryBidsResponse) Unmarshal(dAtA []byte) error {
 			}
 			m.Bids = append(m.Bids, Bid{})
 			if err := m.Bids[len(m.Bids)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBidRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBidRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBidRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBidResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBidResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBidResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Bid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLeasesByOrderRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLeasesByOrderRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLeasesByOrderRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLeasesByOrderResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLeasesByOrderResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLeasesByOrderResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Leases", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Leases = append(m.Leases, Lease{})
+			if err := m.Leases[len(m.Leases)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex
@@ -4463,6 +6169,263 @@ func (m *QueryLeasesResponse) Unmarshal(dAtA []byte) error {
 		}
 		if fieldNum <= 0 {
 			return fmt.Errorf("proto: QueryLeasesResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Leases", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Leases = append(m.Leases, Lease{})
+			if err := m.Leases[len(m.Leases)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProviderLeasesRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProviderLeasesRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProviderLeasesRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= LeaseState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProviderLeasesResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProviderLeasesResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProviderLeasesResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		case 1:
