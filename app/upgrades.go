@@ -3,12 +3,17 @@ package app
 import (
 	"context"
 
+	"cosmossdk.io/collections"
 	upgradetypes "cosmossdk.io/x/upgrade/types"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+
+	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
-// UpgradeIndexedState is the upgrade that moves x/market to indexed maps (consensus version 2). It
+// UpgradeIndexedState is the upgrade that moves x/market to indexed maps (consensus version 2) and
+// gives x/tee its own set of active TEE leases, which it has since kept from the market's hooks. It
 // adds and deletes no store, so it needs no store loader.
 const UpgradeIndexedState = "v2-indexed-state"
 
@@ -16,6 +21,30 @@ const UpgradeIndexedState = "v2-indexed-state"
 func (app *App) registerUpgradeHandlers() {
 	app.UpgradeKeeper.SetUpgradeHandler(UpgradeIndexedState,
 		func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
-			return app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
+			vm, err := app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
+			if err != nil {
+				return nil, err
+			}
+			return vm, app.backfillTeeLeases(ctx)
 		})
+}
+
+// backfillTeeLeases records in x/tee every lease the market holds active for an order that requires
+// a TEE: the leases started before x/tee subscribed to the market's hooks. (x/tee reads no x/market
+// state itself, so the app, which holds both keepers, does it once.)
+func (app *App) backfillTeeLeases(ctx context.Context) error {
+	return app.MarketKeeper.Leases.Walk(ctx, nil, func(id uint64, l markettypes.Lease) (bool, error) {
+		if l.State != markettypes.LeaseActive {
+			return false, nil
+		}
+		o, err := app.MarketKeeper.Orders.Get(ctx, l.OrderId)
+		if err != nil || !o.TeeRequired {
+			return err != nil, err
+		}
+		provider, err := sdk.AccAddressFromBech32(l.Provider)
+		if err != nil {
+			return true, err
+		}
+		return false, app.TeeKeeper.TeeLeases.Set(ctx, collections.Join(provider, id))
+	})
 }

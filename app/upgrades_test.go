@@ -11,12 +11,14 @@ import (
 	upgradetypes "cosmossdk.io/x/upgrade/types"
 
 	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
 // The v2-indexed-state plan runs x/market's 1→2 migration, which empties the version 1 index
-// prefixes, and records the market at version 2; the other modules stay where they were.
+// prefixes, and records the market at version 2, the other modules staying where they were; and it
+// gives x/tee the active TEE leases that started before x/tee subscribed to the market's hooks.
 func TestUpgradeIndexedStateMigratesTheMarket(t *testing.T) {
 	app := New(log.NewNopLogger(), dbm.NewMemDB(), nil, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()))
 	require.True(t, app.UpgradeKeeper.HasHandler(UpgradeIndexedState))
@@ -29,10 +31,27 @@ func TestUpgradeIndexedStateMigratesTheMarket(t *testing.T) {
 	market := ctx.KVStore(app.GetKey(markettypes.StoreKey))
 	v1Entry := append(append([]byte{}, markettypes.RetiredLiveBidsByProviderKey...), 20, 1)
 	market.Set(v1Entry, []byte{})
+	// an active lease of a TEE order, a pending one and an active one of a public order: only the
+	// first pins its provider in x/tee
+	provider := sdk.AccAddress(make([]byte, 20))
+	coin := sdk.NewInt64Coin(BaseDenom, 0)
+	for id, c := range []struct {
+		tee   bool
+		state markettypes.LeaseState
+	}{{true, markettypes.LeaseActive}, {true, markettypes.LeasePending}, {false, markettypes.LeaseActive}} {
+		order := markettypes.Order{Id: uint64(id + 1), Owner: provider.String(), TeeRequired: c.tee, State: markettypes.OrderMatched, Escrow: coin, MaxPricePerBlock: coin}
+		require.NoError(t, app.MarketKeeper.Orders.Set(ctx, order.Id, order))
+		lease := markettypes.Lease{Id: uint64(id + 1), OrderId: order.Id, Owner: provider.String(), Provider: provider.String(), State: c.state,
+			PricePerBlock: coin, Escrow: coin, Bond: coin, Paid: coin}
+		require.NoError(t, app.MarketKeeper.Leases.Set(ctx, lease.Id, lease))
+	}
 
 	require.NoError(t, app.UpgradeKeeper.ApplyUpgrade(ctx, upgradetypes.Plan{Name: UpgradeIndexedState, Height: 2}))
 	after, err := app.UpgradeKeeper.GetModuleVersionMap(ctx)
 	require.NoError(t, err)
 	require.Equal(t, app.ModuleManager.GetVersionMap(), after)
 	require.False(t, market.Has(v1Entry), "the migration emptied the version 1 indexes")
+	leases, err := app.TeeKeeper.ActiveTeeLeases(ctx, provider)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{1}, leases, "x/tee learnt of the active TEE lease started before the upgrade")
 }
