@@ -5,10 +5,8 @@ package chain
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,7 +14,11 @@ import (
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/tx"
@@ -170,16 +172,11 @@ func (e *TxError) Error() string {
 	return fmt.Sprintf("transaction failed (%s code %d): %s", e.Codespace, e.Code, e.Log)
 }
 
-// Is lets errors.Is match a registered SDK error by codespace and code.
-func (e *TxError) Is(target error) bool {
-	var reg interface {
-		ABCICode() uint32
-		Codespace() string
-	}
-	if errors.As(target, &reg) {
-		return reg.ABCICode() == e.Code && reg.Codespace() == e.Codespace
-	}
-	return false
+// Unwrap is the registered SDK error of the codespace and code (errorsmod.ABCIError), so that
+// errors.Is(err, markettypes.ErrOrderNotOpen) classifies a refusal by its code, never by its text.
+// An unregistered code unwraps to an error that matches nothing registered.
+func (e *TxError) Unwrap() error {
+	return errorsmod.ABCIError(e.Codespace, e.Code, e.Log)
 }
 
 // Broadcast signs msgs, broadcasts them, and waits until they are in a block. A refused or failed
@@ -203,10 +200,12 @@ func (c *Client) Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.Result
 		}
 		res, err := c.rpc.BroadcastTxSync(ctx, bz)
 		if err != nil {
+			// The node refused the bytes before CheckTx could give a code: for example the very same
+			// bytes are in its mempool cache, because another signer used this sequence for an
+			// identical transaction. If the chain's sequence has moved past the one signed with, sign
+			// again with it; otherwise the failure is not the sequence's.
 			c.seqKnown = false
-			// The same bytes are already in the mempool: another signer used this sequence for an
-			// identical transaction. Sign again with the sequence the chain has now.
-			if strings.Contains(err.Error(), "tx already exists in cache") && attempt < 3 {
+			if attempt < 3 && c.sequenceMoved(c.seq) {
 				continue
 			}
 			c.fail("broadcast")
@@ -227,6 +226,18 @@ func (c *Client) Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.Result
 		c.seq++
 		return c.waitTx(ctx, res.Hash)
 	}
+}
+
+// sequenceMoved tells whether the account's sequence on chain differs from the one a transaction was
+// signed with, and keeps the chain's for the next signature.
+func (c *Client) sequenceMoved(signed uint64) bool {
+	num, seq, err := authtypes.AccountRetriever{}.GetAccountNumberSequence(c.cctx, c.addr)
+	if err != nil {
+		c.fail("account")
+		return false
+	}
+	c.accNum, c.seq, c.seqKnown = num, seq, true
+	return seq != signed
 }
 
 func (c *Client) sign(ctx context.Context, msgs []sdk.Msg) ([]byte, error) {
@@ -386,14 +397,28 @@ func (c *Client) LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes
 	return l.Lease, o.Order, nil
 }
 
+// QueryError is a query the node answered with an error. Its gRPC status code classifies it
+// (status.Code(err) == codes.NotFound, ...); Error is the node's message without the gRPC prefix.
+type QueryError struct {
+	Code    codes.Code
+	Message string
+}
+
+func (e *QueryError) Error() string { return e.Message }
+
+// GRPCStatus lets status.Code and status.FromError read the code back.
+func (e *QueryError) GRPCStatus() *status.Status { return status.New(e.Code, e.Message) }
+
+// cleanGRPC turns a gRPC status error into a *QueryError; other errors (a cancelled context, ...)
+// are returned as they are.
 func cleanGRPC(err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, "desc = "); i >= 0 {
-		msg = msg[i+len("desc = "):]
+	s, ok := status.FromError(err)
+	if !ok {
+		return err
 	}
-	return errors.New(msg)
+	return &QueryError{Code: s.Code(), Message: s.Message()}
 }
 
 func isNotFound(err error) bool {
-	return strings.Contains(err.Error(), "code = NotFound")
+	return status.Code(err) == codes.NotFound
 }
