@@ -26,10 +26,10 @@ import (
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
 )
 
-// Chain is what the anchorer needs from the node.
+// Chain is what the anchorer needs from the node (offchain/chain.Client).
 type Chain interface {
 	Address() sdk.AccAddress
-	Heights(ctx context.Context) <-chan int64
+	Subscribe(ctx context.Context, filter chain.Filter) <-chan chain.Event
 	Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error)
 	LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes.Lease, markettypes.Order, error)
 }
@@ -104,8 +104,8 @@ func (a *Anchorer) Start(ctx context.Context) error {
 	a.done = make(chan struct{})
 	go func() {
 		defer close(a.done)
-		for h := range a.chain.Heights(ctx) {
-			if err := a.Step(ctx, h); err != nil && ctx.Err() == nil {
+		for ev := range a.chain.Subscribe(ctx, nil) {
+			if err := a.Step(ctx, ev.Height); err != nil && ctx.Err() == nil {
 				a.log.Warn("anchoring receipts", "err", err)
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/internal/atomicfile"
+	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
@@ -33,7 +34,7 @@ import (
 type Chain interface {
 	Address() sdk.AccAddress
 	ChainID() string
-	Heights(ctx context.Context) <-chan int64
+	Subscribe(ctx context.Context, filter chain.Filter) <-chan chain.Event
 	Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error)
 	OpenOrders(ctx context.Context) ([]markettypes.Order, error)
 	Order(ctx context.Context, id uint64) (markettypes.Order, error)
@@ -193,8 +194,8 @@ func (e *Engine) Stop() {
 
 func (e *Engine) run(ctx context.Context) {
 	defer close(e.done)
-	for h := range e.chain.Heights(ctx) {
-		e.Step(ctx, h)
+	for ev := range e.chain.Subscribe(ctx, nil) {
+		e.Step(ctx, ev.Height)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/offchain/bidengine"
+	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
@@ -40,8 +41,8 @@ func newFakeChain() *fakeChain {
 
 func (c *fakeChain) Address() sdk.AccAddress { return c.self }
 func (c *fakeChain) ChainID() string         { return "fog-test" }
-func (c *fakeChain) Heights(ctx context.Context) <-chan int64 {
-	ch := make(chan int64)
+func (c *fakeChain) Subscribe(context.Context, chain.Filter) <-chan chain.Event {
+	ch := make(chan chain.Event)
 	close(ch)
 	return ch
 }

@@ -192,9 +192,9 @@ func (c *Client) balance(ctx context.Context, denom string) (sdk.Coin, error) {
 
 // awaitSettlement follows the auction block by block until the order leaves the open state.
 func (c *Client) awaitSettlement(ctx context.Context, o markettypes.Order) (markettypes.Order, error) {
-	heights := c.Chain.Heights(ctx)
 	phase, bids := "", -1
-	for h := range heights {
+	for ev := range c.Chain.Subscribe(ctx, nil) {
+		h := ev.Height
 		switch {
 		case h <= o.CommitDeadline:
 			// the commit phase is a wait: show each new sealed bid as it lands
