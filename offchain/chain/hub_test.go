@@ -188,7 +188,8 @@ func TestHubSlowSubscriberGetsAResync(t *testing.T) {
 			delivered[int64(m.(*markettypes.EventOrderCreated).OrderId)] = true
 		}
 	}
-	require.GreaterOrEqual(t, len(resyncs), 2, "the first event, and the overflow")
+	require.NotEmpty(t, resyncs)
+	require.Greater(t, resyncs[len(resyncs)-1], int64(1), "the overflow's resync")
 	for h := int64(2); h <= last; h += 2 {
 		covered := delivered[h]
 		for _, r := range resyncs {
