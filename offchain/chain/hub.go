@@ -250,15 +250,16 @@ func (h *Hub) resync(cur int64) {
 }
 
 // deliver fans a block out. A block at or below the last height was covered by a resync; a block
-// after a gap comes with a resync for the heights in between.
+// after a gap comes with a resync for the heights in between, and so does the first block when the
+// node's height could not be read at the connection.
 func (h *Hub) deliver(b Block) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if b.Height <= h.height {
 		return
 	}
-	gap := h.height > 0 && b.Height > h.height+1
-	if gap {
+	gap := h.height == 0 || b.Height > h.height+1
+	if h.height > 0 && gap {
 		h.log.Warn("missed blocks; subscribers re-read state", "from", h.height+1, "to", b.Height-1)
 	}
 	h.height = b.Height

@@ -288,3 +288,24 @@ func TestTypedEvents(t *testing.T) {
 	require.Equal(t, []uint64{4, 5}, s.LeaseIds)
 	require.Equal(t, "5ufog", s.ClearingPrice.String())
 }
+
+// heightless is a node whose status cannot be read.
+type heightless struct{ *fakeSource }
+
+func (heightless) Height(context.Context) (int64, error) { return 0, context.DeadlineExceeded }
+
+// When the node's height cannot be read at the connection, the first block is the resync.
+func TestHubFirstBlockIsAResyncWithoutAHeight(t *testing.T) {
+	src := newFakeSource()
+	hub := newHub(heightless{src}, chain.HubConfig{Check: time.Hour, Quiet: time.Hour})
+	defer hub.Stop()
+	events := hub.Subscribe(context.Background(), ordersOnly)
+	sub := nextSub(t, src)
+	src.send(t, sub, 7, &markettypes.EventOrderCreated{OrderId: 1})
+	ev := next(t, events)
+	require.True(t, ev.Resync)
+	require.Equal(t, int64(7), ev.Height)
+	require.Len(t, ev.Events, 1)
+	src.send(t, sub, 8)
+	require.Equal(t, chain.Event{Height: 8}, next(t, events))
+}
