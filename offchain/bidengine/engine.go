@@ -106,7 +106,7 @@ type OrderState struct {
 // Engine runs the provider's bidding.
 type Engine struct {
 	chain    Chain
-	self     string // the provider's address
+	self     string      // the provider's address
 	tee      Attestation // nil: the worker does not attest
 	model    CostModel
 	policy   Policy

@@ -409,7 +409,9 @@ func (c *fakeChain) reads() int {
 	return c.queries
 }
 
-func block(h int64, events ...proto.Message) chain.Event { return chain.Event{Height: h, Events: events} }
+func block(h int64, events ...proto.Message) chain.Event {
+	return chain.Event{Height: h, Events: events}
+}
 
 // Between resyncs the engine follows events: a new order is read once and bid on, the deadlines of
 // heights drive the reveal and the withdrawals, the provider's new lease is started, and its closure
