@@ -1,5 +1,6 @@
-// Package anchor puts the worker's receipts on chain: per lease, every N receipts, every M blocks, and
-// when the lease ends, it builds an RFC 6962 Merkle tree over the receipts' canonical bytes and sends
+// Package anchor puts the worker's receipts on chain on a schedule of their own (see Schedule): per
+// lease, as soon as a batch is full, once the oldest waiting receipt is old enough, and when the lease
+// closes, it builds an RFC 6962 Merkle tree over the receipts' canonical bytes and sends
 // MsgAnchorBatch; it keeps which receipts each batch holds, so that it can give any receipt's
 // inclusion proof (/fog/receipt-proof/1).
 package anchor
@@ -13,9 +14,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
+	"time"
 
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	"github.com/cosmos/gogoproto/proto"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -26,18 +30,12 @@ import (
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
 )
 
-// Chain is what the anchorer needs from the node.
+// Chain is what the anchorer needs from the node (offchain/chain.Client).
 type Chain interface {
 	Address() sdk.AccAddress
-	Heights(ctx context.Context) <-chan int64
+	Subscribe(ctx context.Context, filter chain.Filter) <-chan chain.Event
 	Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error)
 	LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes.Lease, markettypes.Order, error)
-}
-
-// Policy says when a lease's receipts are anchored.
-type Policy struct {
-	EveryReceipts int   `toml:"every_receipts"` // anchor once this many receipts wait
-	EveryBlocks   int64 `toml:"every_blocks"`   // or once the oldest waiting receipt is this old
 }
 
 // batchRecord is one anchored batch, as kept in anchors.log (one JSON object a line).
@@ -57,29 +55,36 @@ type location struct {
 type Anchorer struct {
 	chain    Chain
 	receipts *task.ReceiptStore
-	policy   Policy
+	schedule Schedule
 	path     string
 	log      *slog.Logger
+	now      func() time.Time
 
 	mu       sync.Mutex
 	anchored map[[2]uint64]location // (lease, seq) → batch position
 	batches  map[uint64]batchRecord
-	waiting  map[uint64]int64 // lease → height its oldest unanchored receipt was first seen
+	seen     map[[2]uint64]waiting // receipts in no batch yet, as first seen
+	closed   map[uint64]bool       // leases closed on chain while receipts of theirs wait
 
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
-// New builds an anchorer keeping its log in dir.
-func New(chain Chain, receipts *task.ReceiptStore, policy Policy, dir string, log *slog.Logger) *Anchorer {
-	if policy.EveryReceipts <= 0 {
-		policy.EveryReceipts = 16
+// New builds an anchorer keeping its log in dir; an invalid schedule is an error.
+func New(chain Chain, receipts *task.ReceiptStore, schedule Schedule, dir string, log *slog.Logger) (*Anchorer, error) {
+	if err := schedule.Validate(); err != nil {
+		return nil, err
 	}
-	if policy.EveryBlocks <= 0 {
-		policy.EveryBlocks = 20
-	}
-	return &Anchorer{chain: chain, receipts: receipts, policy: policy, path: filepath.Join(dir, "anchors.log"), log: log,
-		anchored: map[[2]uint64]location{}, batches: map[uint64]batchRecord{}, waiting: map[uint64]int64{}}
+	return &Anchorer{chain: chain, receipts: receipts, schedule: schedule, path: filepath.Join(dir, "anchors.log"), log: log,
+		now: time.Now, anchored: map[[2]uint64]location{}, batches: map[uint64]batchRecord{},
+		seen: map[[2]uint64]waiting{}, closed: map[uint64]bool{}}, nil
+}
+
+// leaseClosed selects the events the anchorer follows: a closed lease gets no more receipts, so its
+// waiting ones need not wait for max_age.
+func leaseClosed(m proto.Message) bool {
+	_, ok := m.(*markettypes.EventLeaseClosed)
+	return ok
 }
 
 // Start reads the anchoring log back and follows the chain.
@@ -104,8 +109,8 @@ func (a *Anchorer) Start(ctx context.Context) error {
 	a.done = make(chan struct{})
 	go func() {
 		defer close(a.done)
-		for h := range a.chain.Heights(ctx) {
-			if err := a.Step(ctx, h); err != nil && ctx.Err() == nil {
+		for ev := range a.chain.Subscribe(ctx, leaseClosed) {
+			if err := a.Step(ctx, ev); err != nil && ctx.Err() == nil {
 				a.log.Warn("anchoring receipts", "err", err)
 			}
 		}
@@ -128,45 +133,94 @@ func (a *Anchorer) remember(b batchRecord) {
 	}
 }
 
-// Step anchors, at height h, the leases whose receipts are due.
-func (a *Anchorer) Step(ctx context.Context, h int64) error {
-	pending := map[uint64][]uint64{}
-	var leases []uint64
-	a.mu.Lock()
-	for _, k := range a.receipts.Keys() {
-		if _, ok := a.anchored[k]; ok {
-			continue
-		}
-		if _, seen := pending[k[0]]; !seen {
-			leases = append(leases, k[0])
-		}
-		pending[k[0]] = append(pending[k[0]], k[1])
-	}
-	for _, l := range leases {
-		if _, ok := a.waiting[l]; !ok {
-			a.waiting[l] = h
-		}
-	}
-	a.mu.Unlock()
+// Step anchors, at a new block, what the schedule says is due. A lease the block closed is flushed;
+// on a resync, the leases with waiting receipts are read, since a closure may have been missed.
+func (a *Anchorer) Step(ctx context.Context, ev chain.Event) error {
+	waiting := a.waiting(ev.Height)
 	var errs []error
-	for _, lease := range leases {
-		seqs := pending[lease]
-		due := len(seqs) >= a.policy.EveryReceipts || h-a.waiting[lease] >= a.policy.EveryBlocks
-		if !due {
-			l, _, err := a.chain.LeaseAndOrder(ctx, lease)
-			if err != nil {
-				errs = append(errs, err)
+	for _, m := range ev.Events {
+		if c, ok := m.(*markettypes.EventLeaseClosed); ok && len(waiting[c.LeaseId]) > 0 {
+			a.setClosed(c.LeaseId)
+		}
+	}
+	leases := make([]uint64, 0, len(waiting))
+	for l := range waiting {
+		leases = append(leases, l)
+	}
+	sort.Slice(leases, func(i, j int) bool { return leases[i] < leases[j] })
+	if ev.Resync {
+		for _, lease := range leases {
+			if a.isClosed(lease) {
 				continue
 			}
-			due = l.State == markettypes.LeaseClosed
+			l, _, err := a.chain.LeaseAndOrder(ctx, lease)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("lease %d: %w", lease, err))
+				continue
+			}
+			if l.State == markettypes.LeaseClosed {
+				a.setClosed(lease)
+			}
 		}
-		if due {
+	}
+	now := a.now()
+	for _, lease := range leases {
+		batches := a.schedule.plan(waiting[lease], now, ev.Height, a.isClosed(lease))
+		flushed := 0
+		for _, seqs := range batches {
 			if err := a.anchor(ctx, lease, seqs); err != nil {
 				errs = append(errs, fmt.Errorf("lease %d: %w", lease, err))
+				break
 			}
+			flushed += len(seqs)
+		}
+		if flushed == len(waiting[lease]) {
+			a.mu.Lock()
+			delete(a.closed, lease)
+			a.mu.Unlock()
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// waiting groups the receipts in no batch yet by lease, in sequence order, noting when each was first
+// seen.
+func (a *Anchorer) waiting(h int64) map[uint64][]waiting {
+	out := map[uint64][]waiting{}
+	for _, k := range a.receipts.Keys() {
+		a.mu.Lock()
+		_, done := a.anchored[k]
+		w, known := a.seen[k]
+		a.mu.Unlock()
+		if done {
+			continue
+		}
+		if !known {
+			r, err := a.receipts.Get(k[0], k[1])
+			if err != nil {
+				a.log.Warn("reading a receipt", "lease", k[0], "seq", k[1], "err", err)
+				continue
+			}
+			w = waiting{seq: k[1], ended: time.UnixMilli(r.Receipt.EndUnixMs), seen: h}
+			a.mu.Lock()
+			a.seen[k] = w
+			a.mu.Unlock()
+		}
+		out[k[0]] = append(out[k[0]], w)
+	}
+	return out
+}
+
+func (a *Anchorer) setClosed(lease uint64) {
+	a.mu.Lock()
+	a.closed[lease] = true
+	a.mu.Unlock()
+}
+
+func (a *Anchorer) isClosed(lease uint64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.closed[lease]
 }
 
 func (a *Anchorer) leaves(lease uint64, seqs []uint64) ([][]byte, error) {
@@ -221,7 +275,9 @@ func (a *Anchorer) anchor(ctx context.Context, lease uint64, seqs []uint64) erro
 	}
 	a.mu.Lock()
 	a.remember(rec)
-	delete(a.waiting, lease)
+	for _, seq := range seqs {
+		delete(a.seen, [2]uint64{lease, seq})
+	}
 	a.mu.Unlock()
 	a.log.Info("receipts anchored", "lease", lease, "batch", out.BatchId, "receipts", len(seqs))
 	return nil

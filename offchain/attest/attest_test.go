@@ -23,6 +23,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/offchain/attest"
+	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/x/tee/simtee"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
@@ -160,8 +161,8 @@ type fakeChain struct {
 
 func (c *fakeChain) Address() sdk.AccAddress               { return c.self }
 func (c *fakeChain) Height(context.Context) (int64, error) { return c.height, nil }
-func (c *fakeChain) Heights(context.Context) <-chan int64 {
-	ch := make(chan int64)
+func (c *fakeChain) Subscribe(context.Context, chain.Filter) <-chan chain.Event {
+	ch := make(chan chain.Event)
 	close(ch)
 	return ch
 }

@@ -12,6 +12,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/offchain/chain"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
@@ -19,7 +20,7 @@ import (
 type Chain interface {
 	Address() sdk.AccAddress
 	Height(ctx context.Context) (int64, error)
-	Heights(ctx context.Context) <-chan int64
+	Subscribe(ctx context.Context, filter chain.Filter) <-chan chain.Event
 	Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error)
 	Enclave(ctx context.Context, provider string) (teetypes.QueryEnclaveResponse, bool, error)
 	TeeNonce(ctx context.Context) (teetypes.Nonce, error)
@@ -89,8 +90,9 @@ func (a *Attester) Start(ctx context.Context) error {
 	a.done = make(chan struct{})
 	go func() {
 		defer close(a.done)
-		for h := range a.chain.Heights(ctx) {
-			if err := a.Step(ctx, h); err != nil && ctx.Err() == nil {
+		// heights only: the record is read again every few blocks whatever happened
+		for ev := range a.chain.Subscribe(ctx, nil) {
+			if err := a.Step(ctx, ev.Height); err != nil && ctx.Err() == nil {
 				a.log.Warn("attesting", "err", err, "retry_in_blocks", a.every)
 			}
 		}

@@ -1,6 +1,7 @@
 // Package bidengine bids on the market for a provider: one state machine per order (fits capacity
 // and policy? → price from the cost model → commit → reveal → won / lost → start lease → withdraw
-// payments → done), driven by new blocks, with its state and every sealed bid's secret on disk
+// payments → done), driven by the chain's events (new orders, auction outcomes, the provider's
+// leases) and the deadlines of new heights, with its state and every sealed bid's secret on disk
 // before anything is broadcast, so a restart never forfeits a deposit.
 package bidengine
 
@@ -19,21 +20,24 @@ import (
 	"sync"
 
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	"github.com/cosmos/gogoproto/proto"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/internal/atomicfile"
+	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
-// Chain is what the engine needs from the node (offchain/chain.Client).
+// Chain is what the engine needs from the node (offchain/chain.Client). The listings (OpenOrders,
+// ProviderLeases) are read on a resync only; between resyncs the engine follows events.
 type Chain interface {
 	Address() sdk.AccAddress
 	ChainID() string
-	Heights(ctx context.Context) <-chan int64
+	Subscribe(ctx context.Context, filter chain.Filter) <-chan chain.Event
 	Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error)
 	OpenOrders(ctx context.Context) ([]markettypes.Order, error)
 	Order(ctx context.Context, id uint64) (markettypes.Order, error)
@@ -102,6 +106,7 @@ type OrderState struct {
 // Engine runs the provider's bidding.
 type Engine struct {
 	chain    Chain
+	self     string      // the provider's address
 	tee      Attestation // nil: the worker does not attest
 	model    CostModel
 	policy   Policy
@@ -113,6 +118,9 @@ type Engine struct {
 	mu     sync.Mutex
 	orders map[uint64]*OrderState
 	skip   map[uint64]bool // orders decided against, not persisted
+	// orders that may become biddable while their commit phase lasts (a tier to reach, an
+	// attestation to make), looked at again at every height
+	deferred map[uint64]markettypes.Order
 	// orders that require a TEE the worker cannot show yet, logged once each
 	teeWait map[uint64]bool
 	// own reputation, refreshed every reputationEvery blocks
@@ -142,8 +150,9 @@ func New(chain Chain, tee Attestation, model CostModel, policy Policy, capacity 
 			return nil, err
 		}
 	}
-	return &Engine{chain: chain, tee: tee, model: model, policy: policy, capacity: capacity, dir: dir, obs: obs, log: log,
-		orders: map[uint64]*OrderState{}, skip: map[uint64]bool{}, teeWait: map[uint64]bool{}}, nil
+	return &Engine{chain: chain, self: chain.Address().String(), tee: tee, model: model, policy: policy, capacity: capacity,
+		dir: dir, obs: obs, log: log, orders: map[uint64]*OrderState{}, skip: map[uint64]bool{},
+		deferred: map[uint64]markettypes.Order{}, teeWait: map[uint64]bool{}}, nil
 }
 
 func (e *Engine) ordersDir() string { return filepath.Join(e.dir, "orders") }
@@ -193,9 +202,28 @@ func (e *Engine) Stop() {
 
 func (e *Engine) run(ctx context.Context) {
 	defer close(e.done)
-	for h := range e.chain.Heights(ctx) {
-		e.Step(ctx, h)
+	// The first event is a resync: the state machines loaded from disk are checked against the chain
+	// and the open orders listed once.
+	for ev := range e.chain.Subscribe(ctx, e.follows) {
+		if ev.Resync {
+			e.Resync(ctx, ev.Height)
+		} else {
+			e.Handle(ctx, ev)
+		}
 	}
+}
+
+// follows selects the events that move the engine: new orders, auction outcomes, the provider's new
+// leases, and lease closures.
+func (e *Engine) follows(m proto.Message) bool {
+	switch m := m.(type) {
+	case *markettypes.EventOrderCreated, *markettypes.EventAuctionSettled, *markettypes.EventOrderFailed,
+		*markettypes.EventOrderCancelled, *markettypes.EventLeaseClosed:
+		return true
+	case *markettypes.EventLeaseCreated:
+		return m.Provider == e.self
+	}
+	return false
 }
 
 // States returns a copy of the state machines, by order id.
@@ -210,34 +238,186 @@ func (e *Engine) States() []OrderState {
 	return out
 }
 
-// Step advances every state machine to height h and bids on new orders.
-func (e *Engine) Step(ctx context.Context, h int64) {
+// unfinished lists the state machines not done, by order id.
+func (e *Engine) unfinished() []*OrderState {
+	out := make([]*OrderState, 0, len(e.orders))
+	for _, st := range e.orders {
+		if st.Phase != PhaseDone {
+			out = append(out, st)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].OrderID < out[j].OrderID })
+	return out
+}
+
+func (e *Engine) warn(msg string, st *OrderState, err error) {
+	if err != nil {
+		e.log.Warn(msg, "order", st.OrderID, "phase", st.Phase, "err", err)
+	}
+}
+
+// Resync brings every state machine up to height h from the chain's state, and bids on the open
+// orders it has not seen: after a start, a reconnect, or missed blocks, when events may be missing.
+func (e *Engine) Resync(ctx context.Context, h int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ids := make([]uint64, 0, len(e.orders))
-	for id := range e.orders {
-		ids = append(ids, id)
+	for _, st := range e.unfinished() {
+		if err := e.advance(ctx, st, h); ctx.Err() == nil {
+			e.warn("order state machine", st, err)
+		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		st := e.orders[id]
-		if st.Phase == PhaseDone {
+	e.refreshScore(ctx, h)
+	// the listing holds the deferred orders still open
+	clear(e.deferred)
+	orders, err := e.chain.OpenOrders(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("listing open orders", "err", err)
+		}
+		return
+	}
+	for _, o := range orders {
+		if err := e.consider(ctx, o, h); err != nil && ctx.Err() == nil {
+			e.log.Warn("looking at an order", "order", o.Id, "err", err)
+		}
+	}
+}
+
+// Handle moves the state machines on with one block: what its events say (new orders, auction
+// outcomes, the provider's new leases, closed leases), then what the height's deadlines call for.
+// Nothing is listed: what the block does not say has not changed.
+func (e *Engine) Handle(ctx context.Context, ev chain.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h := ev.Height
+	var created []uint64
+	moved := map[*OrderState]bool{} // one step per state machine and block
+	for _, m := range ev.Events {
+		if o, ok := m.(*markettypes.EventOrderCreated); ok {
+			switch {
+			case e.orders[o.OrderId] != nil || e.skip[o.OrderId]:
+			// known from the event, without reading the order:
+			case o.Owner == e.self:
+				e.skipOrder(o.OrderId, "own order")
+			case len(e.policy.Owners) > 0 && !slices.Contains(e.policy.Owners, o.Owner):
+				e.skipOrder(o.OrderId, "policy: owner "+o.Owner+" is not served")
+			default:
+				created = append(created, o.OrderId)
+			}
 			continue
 		}
-		if err := e.advance(ctx, st, h); err != nil && ctx.Err() == nil {
-			e.log.Warn("order state machine", "order", id, "phase", st.Phase, "err", err)
-		}
-	}
-	if h-e.scoreHeight >= reputationEvery || e.scoreHeight == 0 {
-		if s, err := e.chain.ReputationScore(ctx, e.chain.Address().String()); err == nil {
-			e.score, e.scoreHeight = s, h
-			if e.obs != nil {
-				e.obs.Reputation(s)
+		if st, err := e.apply(ctx, m, h); st != nil {
+			moved[st] = true
+			if ctx.Err() == nil {
+				e.warn("order state machine", st, err)
 			}
 		}
 	}
-	if err := e.discover(ctx, h); err != nil && ctx.Err() == nil {
-		e.log.Warn("looking for orders", "err", err)
+	for _, st := range e.unfinished() {
+		if moved[st] {
+			continue
+		}
+		if err := e.onHeight(ctx, st, h); ctx.Err() == nil {
+			e.warn("order state machine", st, err)
+		}
+	}
+	e.refreshScore(ctx, h)
+	ids := make([]uint64, 0, len(e.deferred))
+	for id := range e.deferred {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var orders []markettypes.Order
+	for _, id := range ids {
+		orders = append(orders, e.deferred[id])
+		delete(e.deferred, id)
+	}
+	for _, id := range created {
+		o, err := e.chain.Order(ctx, id)
+		if err != nil {
+			if ctx.Err() == nil {
+				e.log.Warn("reading a new order", "order", id, "err", err)
+			}
+			continue
+		}
+		orders = append(orders, o)
+	}
+	for _, o := range orders {
+		if err := e.consider(ctx, o, h); err != nil && ctx.Err() == nil {
+			e.log.Warn("looking at an order", "order", o.Id, "err", err)
+		}
+	}
+}
+
+// apply acts on one market event; it returns the state machine it moved, if any.
+func (e *Engine) apply(ctx context.Context, m proto.Message, h int64) (*OrderState, error) {
+	switch m := m.(type) {
+	case *markettypes.EventLeaseCreated:
+		st := e.orders[m.OrderId]
+		if st == nil || m.Provider != e.self || st.Phase != PhaseRevealed || st.LeaseID != 0 {
+			return nil, nil
+		}
+		st.LeaseID = m.LeaseId
+		if err := e.save(st); err != nil {
+			return st, err
+		}
+		return st, e.start(ctx, st, h)
+	case *markettypes.EventAuctionSettled:
+		st := e.orders[m.OrderId]
+		if st == nil || st.Phase != PhaseRevealed || st.LeaseID != 0 || slices.Contains(m.Winners, e.self) {
+			return nil, nil
+		}
+		return st, e.lost(st, fmt.Sprintf("lost (clearing price %s)", m.ClearingPrice))
+	case *markettypes.EventOrderFailed:
+		st := e.orders[m.OrderId]
+		if st == nil || st.Phase != PhaseRevealed {
+			return nil, nil
+		}
+		return st, e.lost(st, "lost (order failed: "+m.Reason.String()+")")
+	case *markettypes.EventOrderCancelled:
+		st := e.orders[m.OrderId]
+		if st == nil || (st.Phase != PhaseCommitting && st.Phase != PhaseCommitted) {
+			return nil, nil
+		}
+		return st, e.finish(st, "order cancelled")
+	case *markettypes.EventLeaseClosed:
+		for _, st := range e.orders {
+			if st.LeaseID == m.LeaseId && (st.Phase == PhaseLeased || st.Phase == PhaseRevealed) {
+				return st, e.finish(st, "lease closed: "+m.Reason.String())
+			}
+		}
+	}
+	return nil, nil
+}
+
+// onHeight acts on the deadlines of height h, between events.
+func (e *Engine) onHeight(ctx context.Context, st *OrderState, h int64) error {
+	switch st.Phase {
+	case PhaseCommitting, PhaseCommitted:
+		// committing: a commit that failed to broadcast is sent again; committed: the reveal is due
+		// after the commit deadline
+		return e.advance(ctx, st, h)
+	case PhaseRevealed:
+		if st.LeaseID != 0 {
+			return e.start(ctx, st, h) // won, and the start was refused: sent again
+		}
+		return nil // the settlement's events decide
+	case PhaseLeased:
+		return e.withdraw(ctx, st, h)
+	}
+	return nil
+}
+
+// refreshScore reads the provider's reputation at the first height and every reputationEvery blocks.
+func (e *Engine) refreshScore(ctx context.Context, h int64) {
+	if h-e.scoreHeight < reputationEvery && e.scoreHeight != 0 {
+		return
+	}
+	if s, err := e.chain.ReputationScore(ctx, e.self); err == nil {
+		e.score, e.scoreHeight = s, h
+		if e.obs != nil {
+			e.obs.Reputation(s)
+		}
 	}
 }
 
@@ -299,62 +479,57 @@ func containsName(names []string, enumName, prefix string) bool {
 	return false
 }
 
-// discover commits sealed bids on open orders the provider wants, can serve and can price.
-func (e *Engine) discover(ctx context.Context, h int64) error {
-	orders, err := e.chain.OpenOrders(ctx)
+// consider commits a sealed bid on an open order if the provider wants it, can serve it and can
+// price it.
+func (e *Engine) consider(ctx context.Context, o markettypes.Order, h int64) error {
+	if _, tracked := e.orders[o.Id]; tracked || e.skip[o.Id] || o.Owner == e.self || o.State != markettypes.OrderOpen || h > o.CommitDeadline {
+		return nil
+	}
+	if ok, why := e.wants(o); !ok {
+		e.skipOrder(o.Id, "policy: "+why)
+		return nil
+	}
+	if o.MinReputationTier != reputationtypes.TierUnspecified && e.score.Tier < o.MinReputationTier {
+		// not skipped for good: the tier is read again, and may rise, while the commit phase lasts
+		e.deferred[o.Id] = o
+		return nil
+	}
+	if o.TeeRequired {
+		if ok, why := e.attested(o, h); !ok {
+			// not skipped for good either: the worker may attest, or renew, while the commit phase lasts
+			e.deferred[o.Id] = o
+			if !e.teeWait[o.Id] {
+				e.teeWait[o.Id] = true
+				e.log.Info("not bidding (yet): the order requires a TEE", "order", o.Id, "tee_type", o.TeeType.Short(), "reason", why)
+			}
+			return nil
+		}
+	}
+	if !e.fits(o.Resources) {
+		e.skipOrder(o.Id, "no free capacity")
+		return nil
+	}
+	price, err := e.model.Price(o.Resources)
 	if err != nil {
 		return err
 	}
-	self := e.chain.Address().String()
-	for _, o := range orders {
-		if _, tracked := e.orders[o.Id]; tracked || e.skip[o.Id] || o.Owner == self || h > o.CommitDeadline {
-			continue
-		}
-		if ok, why := e.wants(o); !ok {
-			e.skipOrder(o.Id, "policy: "+why)
-			continue
-		}
-		if o.MinReputationTier != reputationtypes.TierUnspecified && e.score.Tier < o.MinReputationTier {
-			// not skipped for good: the tier is read again, and may rise, while the commit phase lasts
-			continue
-		}
-		if o.TeeRequired {
-			if ok, why := e.attested(o, h); !ok {
-				// not skipped for good either: the worker may attest, or renew, while the commit phase lasts
-				if !e.teeWait[o.Id] {
-					e.teeWait[o.Id] = true
-					e.log.Info("not bidding (yet): the order requires a TEE", "order", o.Id, "tee_type", o.TeeType.Short(), "reason", why)
-				}
-				continue
-			}
-		}
-		if !e.fits(o.Resources) {
-			e.skipOrder(o.Id, "no free capacity")
-			continue
-		}
-		price, err := e.model.Price(o.Resources)
-		if err != nil {
-			return err
-		}
-		if price.Denom != o.MaxPricePerBlock.Denom || price.Amount.GT(o.MaxPricePerBlock.Amount) {
-			e.skipOrder(o.Id, fmt.Sprintf("price %s above max %s", price, o.MaxPricePerBlock))
-			continue
-		}
-		st := &OrderState{OrderID: o.Id, Phase: PhaseCommitting, CommitDeadline: o.CommitDeadline,
-			RevealDeadline: o.RevealDeadline, Resources: o.Resources, Price: price}
-		sealed, err := e.seal(o.Id, price)
-		if err != nil {
-			e.log.Warn("sealing a bid", "order", o.Id, "err", err)
-			continue
-		}
-		st.Price = sealed.Price
-		if err := e.save(st); err != nil {
-			return err
-		}
-		e.orders[o.Id] = st
-		if err := e.commit(ctx, st, sealed); err != nil {
-			e.log.Warn("commit failed; will retry while the commit phase lasts", "order", o.Id, "err", err)
-		}
+	if price.Denom != o.MaxPricePerBlock.Denom || price.Amount.GT(o.MaxPricePerBlock.Amount) {
+		e.skipOrder(o.Id, fmt.Sprintf("price %s above max %s", price, o.MaxPricePerBlock))
+		return nil
+	}
+	st := &OrderState{OrderID: o.Id, Phase: PhaseCommitting, CommitDeadline: o.CommitDeadline,
+		RevealDeadline: o.RevealDeadline, Resources: o.Resources, Price: price}
+	sealed, err := e.seal(o.Id, price)
+	if err != nil {
+		return fmt.Errorf("sealing a bid: %w", err)
+	}
+	st.Price = sealed.Price
+	if err := e.save(st); err != nil {
+		return err
+	}
+	e.orders[o.Id] = st
+	if err := e.commit(ctx, st, sealed); err != nil {
+		e.log.Warn("commit failed; will retry while the commit phase lasts", "order", o.Id, "err", err)
 	}
 	return nil
 }
@@ -368,7 +543,7 @@ func (e *Engine) seal(orderID uint64, price sdk.Coin) (sealedbid.Bid, error) {
 	}
 	err = sealed.Save(e.BidsDir(), false)
 	if errors.Is(err, sealedbid.ErrExists) {
-		return sealedbid.Load(e.BidsDir(), e.chain.ChainID(), orderID, e.chain.Address().String())
+		return sealedbid.Load(e.BidsDir(), e.chain.ChainID(), orderID, e.self)
 	}
 	return sealed, err
 }
@@ -396,7 +571,7 @@ func (e *Engine) skipOrder(id uint64, why string) {
 
 func (e *Engine) commit(ctx context.Context, st *OrderState, sealed sealedbid.Bid) error {
 	_, err := e.chain.Broadcast(ctx, &markettypes.MsgCommitBid{
-		Provider: e.chain.Address().String(), OrderId: st.OrderID, Commitment: sealed.Commitment})
+		Provider: e.self, OrderId: st.OrderID, Commitment: sealed.Commitment})
 	if errors.Is(err, markettypes.ErrReputationTooLow) || errors.Is(err, markettypes.ErrNotAttested) ||
 		errors.Is(err, markettypes.ErrCommitPhaseOver) || errors.Is(err, markettypes.ErrOrderNotOpen) {
 		return e.finish(st, "commit refused: "+err.Error())
@@ -412,13 +587,13 @@ func (e *Engine) commit(ctx context.Context, st *OrderState, sealed sealedbid.Bi
 	return e.save(st)
 }
 
-// advance moves one order's state machine forward at height h.
+// advance moves one order's state machine forward at height h, reading from the chain what it needs
+// to know.
 func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
-	self := e.chain.Address().String()
 	switch st.Phase {
 	case PhaseCommitting:
 		// Crashed or failed between saving the secret and seeing the commit on chain.
-		_, found, err := e.chain.Bid(ctx, st.OrderID, self)
+		_, found, err := e.chain.Bid(ctx, st.OrderID, e.self)
 		if err != nil {
 			return err
 		}
@@ -429,7 +604,7 @@ func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
 		if h > st.CommitDeadline {
 			return e.finish(st, "commit never made it on chain")
 		}
-		sealed, err := sealedbid.Load(e.BidsDir(), e.chain.ChainID(), st.OrderID, self)
+		sealed, err := sealedbid.Load(e.BidsDir(), e.chain.ChainID(), st.OrderID, e.self)
 		if err != nil {
 			return err
 		}
@@ -442,11 +617,11 @@ func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
 		if h > st.RevealDeadline {
 			return e.finish(st, "reveal deadline passed before the bid was revealed")
 		}
-		sealed, err := sealedbid.Load(e.BidsDir(), e.chain.ChainID(), st.OrderID, self)
+		sealed, err := sealedbid.Load(e.BidsDir(), e.chain.ChainID(), st.OrderID, e.self)
 		if err != nil {
 			return err
 		}
-		_, err = e.chain.Broadcast(ctx, &markettypes.MsgRevealBid{Provider: self, OrderId: st.OrderID, Price: sealed.Price, Salt: sealed.Salt})
+		_, err = e.chain.Broadcast(ctx, &markettypes.MsgRevealBid{Provider: e.self, OrderId: st.OrderID, Price: sealed.Price, Salt: sealed.Salt})
 		if err != nil && !errors.Is(err, markettypes.ErrBidAlreadyRevealed) {
 			if errors.Is(err, markettypes.ErrOrderNotOpen) {
 				return e.finish(st, "order closed before the reveal")
@@ -461,6 +636,9 @@ func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
 		return e.save(st)
 
 	case PhaseRevealed:
+		if st.LeaseID != 0 {
+			return e.start(ctx, st, h)
+		}
 		if h <= st.RevealDeadline {
 			return nil
 		}
@@ -469,11 +647,11 @@ func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
 			return err
 		}
 		if o.State == markettypes.OrderOpen {
-			return nil // settles at the end of the reveal deadline block
+			return nil // settles at the end of the reveal deadline block, or later in a busy one
 		}
 		// A lease already active means the worker started it and crashed before saving that.
 		for _, state := range []markettypes.LeaseState{markettypes.LeasePending, markettypes.LeaseActive} {
-			leases, err := e.chain.ProviderLeases(ctx, self, state)
+			leases, err := e.chain.ProviderLeases(ctx, e.self, state)
 			if err != nil {
 				return err
 			}
@@ -481,23 +659,17 @@ func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
 				if l.OrderId != st.OrderID {
 					continue
 				}
-				if state == markettypes.LeasePending {
-					if _, err := e.chain.Broadcast(ctx, &markettypes.MsgStartLease{Provider: self, LeaseId: l.Id}); err != nil {
-						return err
-					}
+				st.LeaseID = l.Id
+				if state == markettypes.LeaseActive {
+					return e.leased(st, h)
 				}
-				if e.obs != nil {
-					e.obs.BidWon()
+				if err := e.save(st); err != nil {
+					return err
 				}
-				st.Phase, st.LeaseID, st.LastWithdraw = PhaseLeased, l.Id, h
-				e.log.Info("auction won; lease started", "order", st.OrderID, "lease", l.Id, "price", l.PricePerBlock)
-				return e.save(st)
+				return e.start(ctx, st, h)
 			}
 		}
-		if e.obs != nil {
-			e.obs.BidLost()
-		}
-		return e.finish(st, fmt.Sprintf("lost (order %s, clearing price %s)", o.State, o.ClearingPrice))
+		return e.lost(st, fmt.Sprintf("lost (order %s, clearing price %s)", o.State, o.ClearingPrice))
 
 	case PhaseLeased:
 		l, _, err := e.chain.LeaseAndOrder(ctx, st.LeaseID)
@@ -507,23 +679,79 @@ func (e *Engine) advance(ctx context.Context, st *OrderState, h int64) error {
 		if l.State == markettypes.LeaseClosed {
 			return e.finish(st, "lease closed: "+l.CloseReason.String())
 		}
-		if h-st.LastWithdraw < e.policy.WithdrawEvery {
-			return nil
-		}
-		res, err := e.chain.Broadcast(ctx, &markettypes.MsgWithdrawLease{Provider: self, LeaseId: st.LeaseID})
-		if err != nil {
-			if errors.Is(err, markettypes.ErrLeaseNotActive) {
-				return nil
-			}
-			return err
-		}
-		st.LastWithdraw = h
-		if e.obs != nil {
-			e.obs.Withdrawn(withdrawnAmount(res, l.PricePerBlock.Denom))
-		}
-		return e.save(st)
+		return e.withdraw(ctx, st, h)
 	}
 	return nil
+}
+
+// start sends MsgStartLease for the lease the bid won. A refusal because the lease is no longer
+// pending is settled by reading it: the worker started it before a crash, or it was closed.
+func (e *Engine) start(ctx context.Context, st *OrderState, h int64) error {
+	_, err := e.chain.Broadcast(ctx, &markettypes.MsgStartLease{Provider: e.self, LeaseId: st.LeaseID})
+	if errors.Is(err, markettypes.ErrLeaseNotPending) || errors.Is(err, markettypes.ErrStartDeadlinePassed) {
+		l, _, qerr := e.chain.LeaseAndOrder(ctx, st.LeaseID)
+		switch {
+		case qerr != nil:
+			return qerr
+		case l.State == markettypes.LeaseActive:
+			return e.leased(st, h)
+		case l.State == markettypes.LeaseClosed:
+			return e.finish(st, "lease closed before it started: "+l.CloseReason.String())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return e.leased(st, h)
+}
+
+// leased records that the bid won and its lease runs.
+func (e *Engine) leased(st *OrderState, h int64) error {
+	if e.obs != nil {
+		e.obs.BidWon()
+	}
+	st.Phase, st.LastWithdraw = PhaseLeased, h
+	e.log.Info("auction won; lease started", "order", st.OrderID, "lease", st.LeaseID)
+	return e.save(st)
+}
+
+// lost ends the state machine of a bid that won no lease.
+func (e *Engine) lost(st *OrderState, outcome string) error {
+	if e.obs != nil {
+		e.obs.BidLost()
+	}
+	return e.finish(st, outcome)
+}
+
+// withdraw sends MsgWithdrawLease every WithdrawEvery blocks. A lease found not active is read: if it
+// is closed, the state machine is done.
+func (e *Engine) withdraw(ctx context.Context, st *OrderState, h int64) error {
+	if h-st.LastWithdraw < e.policy.WithdrawEvery {
+		return nil
+	}
+	res, err := e.chain.Broadcast(ctx, &markettypes.MsgWithdrawLease{Provider: e.self, LeaseId: st.LeaseID})
+	if errors.Is(err, markettypes.ErrLeaseNotActive) {
+		l, _, qerr := e.chain.LeaseAndOrder(ctx, st.LeaseID)
+		if qerr != nil {
+			return qerr
+		}
+		if l.State == markettypes.LeaseClosed {
+			return e.finish(st, "lease closed: "+l.CloseReason.String())
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st.LastWithdraw = h
+	if e.obs != nil {
+		var out markettypes.MsgWithdrawLeaseResponse
+		if chain.MsgResponse(res, &out) != nil {
+			out.Amount = sdk.NewInt64Coin(st.Price.Denom, 0)
+		}
+		e.obs.Withdrawn(out.Amount)
+	}
+	return e.save(st)
 }
 
 // finish ends a state machine and frees its capacity.
@@ -531,26 +759,4 @@ func (e *Engine) finish(st *OrderState, outcome string) error {
 	st.Phase, st.Outcome = PhaseDone, outcome
 	e.log.Info("order done", "order", st.OrderID, "outcome", outcome)
 	return e.save(st)
-}
-
-// withdrawnAmount reads the amount from the EventLeaseWithdrawn of a transaction result.
-func withdrawnAmount(res *ctypes.ResultTx, denom string) sdk.Coin {
-	out := sdk.NewInt64Coin(denom, 0)
-	if res == nil {
-		return out
-	}
-	for _, ev := range res.TxResult.Events {
-		if ev.Type != "fog.market.v1.EventLeaseWithdrawn" {
-			continue
-		}
-		for _, a := range ev.Attributes {
-			if a.Key == "amount" {
-				var c sdk.Coin
-				if json.Unmarshal([]byte(a.Value), &c) == nil {
-					return c
-				}
-			}
-		}
-	}
-	return out
 }

@@ -11,11 +11,13 @@ import (
 	"testing"
 
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/offchain/bidengine"
+	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/x/market/client/sealedbid"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
@@ -31,6 +33,7 @@ type fakeChain struct {
 	leases   map[uint64]markettypes.Lease
 	sent     []sdk.Msg
 	failNext error
+	queries  int // reads of the chain's state
 }
 
 func newFakeChain() *fakeChain {
@@ -40,8 +43,8 @@ func newFakeChain() *fakeChain {
 
 func (c *fakeChain) Address() sdk.AccAddress { return c.self }
 func (c *fakeChain) ChainID() string         { return "fog-test" }
-func (c *fakeChain) Heights(ctx context.Context) <-chan int64 {
-	ch := make(chan int64)
+func (c *fakeChain) Subscribe(context.Context, chain.Filter) <-chan chain.Event {
+	ch := make(chan chain.Event)
 	close(ch)
 	return ch
 }
@@ -77,6 +80,7 @@ func (c *fakeChain) Broadcast(_ context.Context, msgs ...sdk.Msg) (*ctypes.Resul
 func (c *fakeChain) OpenOrders(context.Context) ([]markettypes.Order, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.queries++
 	var out []markettypes.Order
 	for id := uint64(1); id <= uint64(len(c.orders)); id++ {
 		if o, ok := c.orders[id]; ok && o.State == markettypes.OrderOpen {
@@ -89,12 +93,14 @@ func (c *fakeChain) OpenOrders(context.Context) ([]markettypes.Order, error) {
 func (c *fakeChain) Order(_ context.Context, id uint64) (markettypes.Order, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.queries++
 	return c.orders[id], nil
 }
 
 func (c *fakeChain) Bid(_ context.Context, id uint64, _ string) (markettypes.Bid, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.queries++
 	b, ok := c.bids[id]
 	return b, ok, nil
 }
@@ -102,6 +108,7 @@ func (c *fakeChain) Bid(_ context.Context, id uint64, _ string) (markettypes.Bid
 func (c *fakeChain) ProviderLeases(_ context.Context, _ string, state markettypes.LeaseState) ([]markettypes.Lease, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.queries++
 	var out []markettypes.Lease
 	for _, l := range c.leases {
 		if l.State == state {
@@ -114,6 +121,7 @@ func (c *fakeChain) ProviderLeases(_ context.Context, _ string, state markettype
 func (c *fakeChain) LeaseAndOrder(_ context.Context, id uint64) (markettypes.Lease, markettypes.Order, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.queries++
 	l := c.leases[id]
 	return l, c.orders[l.OrderId], nil
 }
@@ -183,7 +191,7 @@ func TestEngineChoosesOrders(t *testing.T) {
 	require.NoError(t, e.Start(context.Background()))
 	defer e.Stop()
 
-	e.Step(context.Background(), 5)
+	e.Resync(context.Background(), 5)
 	commits := c.commits()
 	require.Len(t, commits, 1)
 	require.Equal(t, cheap.Id, commits[0].OrderId)
@@ -200,7 +208,7 @@ func TestEngineRevealsAfterRestart(t *testing.T) {
 	o := c.addOrder(1000, 10, markettypes.TierBronze)
 	e := newEngine(t, c, dir, bidengine.Policy{}, 4000)
 	require.NoError(t, e.Start(context.Background()))
-	e.Step(context.Background(), 5)
+	e.Resync(context.Background(), 5)
 	require.Len(t, c.commits(), 1)
 	e.Stop()
 
@@ -208,7 +216,7 @@ func TestEngineRevealsAfterRestart(t *testing.T) {
 	require.NoError(t, restarted.Start(context.Background()))
 	defer restarted.Stop()
 	require.Equal(t, bidengine.PhaseCommitted, restarted.States()[0].Phase)
-	restarted.Step(context.Background(), 11) // reveal phase
+	restarted.Resync(context.Background(), 11) // reveal phase
 	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State, "revealed with the saved secret")
 	require.Equal(t, int64(5), c.bids[o.Id].Price.Amount.Int64())
 
@@ -219,7 +227,7 @@ func TestEngineRevealsAfterRestart(t *testing.T) {
 	c.orders[o.Id] = ord
 	c.leases[7] = markettypes.Lease{Id: 7, OrderId: o.Id, Provider: c.self.String(), State: markettypes.LeasePending}
 	c.mu.Unlock()
-	restarted.Step(context.Background(), 21)
+	restarted.Resync(context.Background(), 21)
 	require.Equal(t, markettypes.LeaseActive, c.leases[7].State, "the winner starts its lease")
 	require.Equal(t, bidengine.PhaseLeased, restarted.States()[0].Phase)
 
@@ -228,7 +236,7 @@ func TestEngineRevealsAfterRestart(t *testing.T) {
 	l.State = markettypes.LeaseClosed
 	c.leases[7] = l
 	c.mu.Unlock()
-	restarted.Step(context.Background(), 30)
+	restarted.Resync(context.Background(), 30)
 	require.Equal(t, bidengine.PhaseDone, restarted.States()[0].Phase)
 }
 
@@ -240,12 +248,12 @@ func TestEngineRetriesAFailedCommit(t *testing.T) {
 	require.NoError(t, e.Start(context.Background()))
 	defer e.Stop()
 	c.failNext = errors.New("node unreachable")
-	e.Step(context.Background(), 5)
+	e.Resync(context.Background(), 5)
 	require.Empty(t, c.commits())
 	require.Equal(t, bidengine.PhaseCommitting, e.States()[0].Phase)
-	e.Step(context.Background(), 6)
+	e.Resync(context.Background(), 6)
 	require.Len(t, c.commits(), 1)
-	e.Step(context.Background(), 11)
+	e.Resync(context.Background(), 11)
 	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State)
 }
 
@@ -257,8 +265,8 @@ func TestEngineFindsALeaseItStartedBeforeACrash(t *testing.T) {
 	e := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 4000)
 	require.NoError(t, e.Start(context.Background()))
 	defer e.Stop()
-	e.Step(context.Background(), 5)
-	e.Step(context.Background(), 11)
+	e.Resync(context.Background(), 5)
+	e.Resync(context.Background(), 11)
 	c.mu.Lock()
 	ord := c.orders[o.Id]
 	ord.State = markettypes.OrderMatched
@@ -266,7 +274,7 @@ func TestEngineFindsALeaseItStartedBeforeACrash(t *testing.T) {
 	c.leases[3] = markettypes.Lease{Id: 3, OrderId: o.Id, Provider: c.self.String(), State: markettypes.LeaseActive}
 	sent := len(c.sent)
 	c.mu.Unlock()
-	e.Step(context.Background(), 21)
+	e.Resync(context.Background(), 21)
 	st := e.States()[0]
 	require.Equal(t, bidengine.PhaseLeased, st.Phase)
 	require.Equal(t, uint64(3), st.LeaseID)
@@ -286,11 +294,11 @@ func TestEngineUsesASecretSavedBeforeACrash(t *testing.T) {
 	e := newEngine(t, c, dir, bidengine.Policy{}, 4000)
 	require.NoError(t, e.Start(context.Background()))
 	defer e.Stop()
-	e.Step(context.Background(), 5)
+	e.Resync(context.Background(), 5)
 	commits := c.commits()
 	require.Len(t, commits, 1)
 	require.Equal(t, saved.Commitment, commits[0].Commitment)
-	e.Step(context.Background(), 11)
+	e.Resync(context.Background(), 11)
 	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State)
 	require.Equal(t, int64(6), c.bids[o.Id].Price.Amount.Int64())
 }
@@ -329,22 +337,22 @@ func TestEngineBidsOnTeeOrdersOnlyWhenAttested(t *testing.T) {
 	plain := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 4000)
 	require.NoError(t, plain.Start(context.Background()))
 	defer plain.Stop()
-	plain.Step(context.Background(), 2)
+	plain.Resync(context.Background(), 2)
 	require.Empty(t, c.commits())
 
 	att := &fakeAttestation{}
 	e := newEngineWith(t, c, att, t.TempDir(), bidengine.Policy{}, 4000)
 	require.NoError(t, e.Start(context.Background()))
 	defer e.Stop()
-	e.Step(context.Background(), 3)
+	e.Resync(context.Background(), 3)
 	require.Empty(t, c.commits(), "not attested yet")
 
 	att.e = &teetypes.Enclave{TeeType: teetypes.TeeTypeSimulated, ExpiryHeight: 4}
-	e.Step(context.Background(), 4)
+	e.Resync(context.Background(), 4)
 	require.Empty(t, c.commits(), "the record expired")
 
 	att.e.ExpiryHeight = 1000
-	e.Step(context.Background(), 5)
+	e.Resync(context.Background(), 5)
 	var ids []uint64
 	for _, m := range c.commits() {
 		ids = append(ids, m.OrderId)
@@ -360,7 +368,7 @@ func TestEngineStopsWhenTheMarketSaysNotAttested(t *testing.T) {
 	require.NoError(t, e.Start(context.Background()))
 	defer e.Stop()
 	c.failNext = markettypes.ErrNotAttested
-	e.Step(context.Background(), 5)
+	e.Resync(context.Background(), 5)
 	st := e.States()[0]
 	require.Equal(t, o.Id, st.OrderID)
 	require.Equal(t, bidengine.PhaseDone, st.Phase)
@@ -377,8 +385,144 @@ func TestEngineServesOnlyThePolicysOwners(t *testing.T) {
 	e := newEngine(t, c, t.TempDir(), bidengine.Policy{Owners: []string{customer}}, 4000)
 	require.NoError(t, e.Start(context.Background()))
 	defer e.Stop()
-	e.Step(context.Background(), 5)
+	e.Resync(context.Background(), 5)
 	commits := c.commits()
 	require.Len(t, commits, 1)
 	require.Equal(t, mine.Id, commits[0].OrderId, "order %d is not of a served owner", other.Id)
+}
+
+func (c *fakeChain) sentOf(pred func(sdk.Msg) bool) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, m := range c.sent {
+		if pred(m) {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *fakeChain) reads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.queries
+}
+
+func block(h int64, events ...proto.Message) chain.Event {
+	return chain.Event{Height: h, Events: events}
+}
+
+// Between resyncs the engine follows events: a new order is read once and bid on, the deadlines of
+// heights drive the reveal and the withdrawals, the provider's new lease is started, and its closure
+// ends the state machine, without listing anything or reading state block after block.
+func TestEngineFollowsEvents(t *testing.T) {
+	c := newFakeChain()
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{WithdrawEvery: 10}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	ctx := context.Background()
+	e.Resync(ctx, 1)
+	start := c.reads()
+
+	o := c.addOrder(1000, 10, markettypes.TierBronze)
+	e.Handle(ctx, block(2, &markettypes.EventOrderCreated{OrderId: o.Id, Owner: o.Owner}))
+	require.Len(t, c.commits(), 1)
+	require.Equal(t, start+1, c.reads(), "the new order is read once, nothing is listed")
+
+	for h := int64(3); h <= 10; h++ {
+		e.Handle(ctx, block(h))
+	}
+	require.Equal(t, bidengine.PhaseCommitted, e.States()[0].Phase)
+	e.Handle(ctx, block(11))
+	require.Equal(t, markettypes.BidRevealed, c.bids[o.Id].State, "revealed after the commit deadline")
+	for h := int64(12); h <= 20; h++ {
+		e.Handle(ctx, block(h))
+	}
+
+	self := c.self.String()
+	e.Handle(ctx, block(21, &markettypes.EventLeaseCreated{LeaseId: 7, OrderId: o.Id, Provider: self},
+		&markettypes.EventAuctionSettled{OrderId: o.Id, Winners: []string{self}, LeaseIds: []uint64{7}}))
+	st := e.States()[0]
+	require.Equal(t, bidengine.PhaseLeased, st.Phase)
+	require.Equal(t, uint64(7), st.LeaseID)
+	require.Equal(t, markettypes.LeaseActive, c.leases[7].State, "the winner starts its lease at once")
+
+	withdrawals := func() int {
+		return c.sentOf(func(m sdk.Msg) bool { _, ok := m.(*markettypes.MsgWithdrawLease); return ok })
+	}
+	for h := int64(22); h <= 31; h++ {
+		e.Handle(ctx, block(h))
+	}
+	require.Equal(t, 1, withdrawals(), "a withdrawal every 10 blocks")
+	e.Handle(ctx, block(32, &markettypes.EventLeaseClosed{LeaseId: 7, OrderId: o.Id, Reason: markettypes.CloseReasonOwnerClosed}))
+	st = e.States()[0]
+	require.Equal(t, bidengine.PhaseDone, st.Phase)
+	require.Contains(t, st.Outcome, "OWNER_CLOSED")
+	require.Equal(t, start+1, c.reads(), "31 blocks, one read")
+}
+
+// The auction's events end the state machines of bids that won nothing, and free their capacity:
+// a settlement with other winners, a failed order, an order cancelled in its commit phase.
+func TestEngineEndsLostBidsOnEvents(t *testing.T) {
+	c := newFakeChain()
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 3000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	ctx := context.Background()
+	outbid, failed, cancelled := c.addOrder(1000, 10, markettypes.TierBronze), c.addOrder(1000, 10, markettypes.TierBronze),
+		c.addOrder(1000, 10, markettypes.TierBronze)
+	e.Resync(ctx, 5)
+	require.Len(t, c.commits(), 3)
+	e.Handle(ctx, block(6, &markettypes.EventOrderCancelled{OrderId: cancelled.Id}))
+	e.Handle(ctx, block(11))
+	e.Handle(ctx, block(21, &markettypes.EventAuctionSettled{OrderId: outbid.Id, Winners: []string{"someone else"}, LeaseIds: []uint64{9}},
+		&markettypes.EventOrderFailed{OrderId: failed.Id, Reason: markettypes.CloseReasonInsufficientBids}))
+	outcomes := map[uint64]string{}
+	for _, st := range e.States() {
+		require.Equal(t, bidengine.PhaseDone, st.Phase, "order %d", st.OrderID)
+		outcomes[st.OrderID] = st.Outcome
+	}
+	require.Contains(t, outcomes[outbid.Id], "lost (clearing price")
+	require.Contains(t, outcomes[failed.Id], "order failed")
+	require.Equal(t, "order cancelled", outcomes[cancelled.Id])
+
+	next := c.addOrder(3000, 20, markettypes.TierBronze)
+	c.orders[next.Id] = func(o markettypes.Order) markettypes.Order { o.CommitDeadline, o.RevealDeadline = 30, 40; return o }(c.orders[next.Id])
+	e.Handle(ctx, block(22, &markettypes.EventOrderCreated{OrderId: next.Id, Owner: next.Owner}))
+	require.Len(t, c.commits(), 4, "all the capacity is free again")
+}
+
+// A won lease whose start is refused is started again at the next heights.
+func TestEngineRetriesAStartOnTheNextHeight(t *testing.T) {
+	c := newFakeChain()
+	o := c.addOrder(1000, 10, markettypes.TierBronze)
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	ctx := context.Background()
+	e.Resync(ctx, 5)
+	e.Handle(ctx, block(11))
+	c.failNext = markettypes.ErrNotAttested
+	e.Handle(ctx, block(21, &markettypes.EventLeaseCreated{LeaseId: 4, OrderId: o.Id, Provider: c.self.String()}))
+	require.Equal(t, bidengine.PhaseRevealed, e.States()[0].Phase)
+	e.Handle(ctx, block(22))
+	require.Equal(t, bidengine.PhaseLeased, e.States()[0].Phase)
+	require.Equal(t, markettypes.LeaseActive, c.leases[4].State)
+}
+
+// An order of an owner the policy does not serve is passed over from its creation event alone.
+func TestEnginePassesOverOtherOwnersWithoutReading(t *testing.T) {
+	c := newFakeChain()
+	customer := sdk.AccAddress(bytes.Repeat([]byte{7}, 20)).String()
+	e := newEngine(t, c, t.TempDir(), bidengine.Policy{Owners: []string{customer}}, 4000)
+	require.NoError(t, e.Start(context.Background()))
+	defer e.Stop()
+	ctx := context.Background()
+	e.Resync(ctx, 1)
+	reads := c.reads()
+	other := c.addOrder(100, 10, markettypes.TierBronze)
+	e.Handle(ctx, block(2, &markettypes.EventOrderCreated{OrderId: other.Id, Owner: other.Owner}))
+	require.Empty(t, c.commits())
+	require.Equal(t, reads, c.reads())
 }

@@ -1,22 +1,24 @@
-// Package chain is the worker's and client's connection to a fog node: CometBFT RPC (websocket block
-// subscription with reconnect, broadcasting), gRPC queries, and signing with correct account-sequence
-// handling.
+// Package chain is the worker's and client's connection to a fog node: one CometBFT websocket block
+// subscription per process, shared by every subscriber through a Hub (typed events, resync after a
+// reconnect), broadcasting, gRPC queries, errors classified by gRPC code and registered SDK error,
+// and signing with correct account-sequence handling.
 package chain
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
-	cmttypes "github.com/cometbft/cometbft/types"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/tx"
@@ -47,9 +49,11 @@ type Config struct {
 	TxTimeout time.Duration
 }
 
-// Observer is told about chain client errors (metrics).
+// Observer is told about chain client errors and block subscriptions (metrics).
 type Observer interface {
 	ChainError(kind string)
+	// ChainSubscribed: the client opened a websocket subscription to new blocks.
+	ChainSubscribed()
 }
 
 // Client talks to one node on behalf of one key.
@@ -63,6 +67,7 @@ type Client struct {
 
 	rpc  *rpchttp.HTTP
 	conn *grpc.ClientConn
+	hub  *Hub
 
 	Market     markettypes.QueryClient
 	Bank       banktypes.QueryClient
@@ -99,6 +104,7 @@ func New(cctx client.Context, kr keyring.Keyring, cfg Config, obs Observer, log 
 		return nil, fmt.Errorf("rpc %s: %w", cfg.RPC, err)
 	}
 	c.rpc = rpc
+	c.hub = NewHub(node{addr: cfg.RPC, height: c.Height}, HubConfig{}, obs, log)
 	c.cctx = cctx.WithClient(rpc).WithChainID(cfg.ChainID).WithKeyring(kr).WithFromAddress(c.addr).WithFromName(cfg.KeyName)
 	return c, nil
 }
@@ -127,12 +133,22 @@ func (c *Client) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop closes the connections.
+// Stop closes the block subscription, which ends every subscriber's channel, and the connections.
 func (c *Client) Stop() {
+	c.hub.Stop()
 	if c.conn != nil {
 		_ = c.conn.Close()
 	}
 }
+
+// Subscribe follows new blocks on the client's one websocket subscription, opened at the first call
+// (see Hub). The channel is closed when ctx ends or the client stops.
+func (c *Client) Subscribe(ctx context.Context, filter Filter) <-chan Event {
+	return c.hub.Subscribe(ctx, filter)
+}
+
+// Connections is how many websocket subscriptions the client has opened: one, plus one per reconnect.
+func (c *Client) Connections() int { return c.hub.Connections() }
 
 // Address is the signer's account address.
 func (c *Client) Address() sdk.AccAddress { return c.addr }
@@ -170,16 +186,11 @@ func (e *TxError) Error() string {
 	return fmt.Sprintf("transaction failed (%s code %d): %s", e.Codespace, e.Code, e.Log)
 }
 
-// Is lets errors.Is match a registered SDK error by codespace and code.
-func (e *TxError) Is(target error) bool {
-	var reg interface {
-		ABCICode() uint32
-		Codespace() string
-	}
-	if errors.As(target, &reg) {
-		return reg.ABCICode() == e.Code && reg.Codespace() == e.Codespace
-	}
-	return false
+// Unwrap is the registered SDK error of the codespace and code (errorsmod.ABCIError), so that
+// errors.Is(err, markettypes.ErrOrderNotOpen) classifies a refusal by its code, never by its text.
+// An unregistered code unwraps to an error that matches nothing registered.
+func (e *TxError) Unwrap() error {
+	return errorsmod.ABCIError(e.Codespace, e.Code, e.Log)
 }
 
 // Broadcast signs msgs, broadcasts them, and waits until they are in a block. A refused or failed
@@ -203,10 +214,12 @@ func (c *Client) Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.Result
 		}
 		res, err := c.rpc.BroadcastTxSync(ctx, bz)
 		if err != nil {
+			// The node refused the bytes before CheckTx could give a code: for example the very same
+			// bytes are in its mempool cache, because another signer used this sequence for an
+			// identical transaction. If the chain's sequence has moved past the one signed with, sign
+			// again with it; otherwise the failure is not the sequence's.
 			c.seqKnown = false
-			// The same bytes are already in the mempool: another signer used this sequence for an
-			// identical transaction. Sign again with the sequence the chain has now.
-			if strings.Contains(err.Error(), "tx already exists in cache") && attempt < 3 {
+			if attempt < 3 && c.sequenceMoved(c.seq) {
 				continue
 			}
 			c.fail("broadcast")
@@ -227,6 +240,18 @@ func (c *Client) Broadcast(ctx context.Context, msgs ...sdk.Msg) (*ctypes.Result
 		c.seq++
 		return c.waitTx(ctx, res.Hash)
 	}
+}
+
+// sequenceMoved tells whether the account's sequence on chain differs from the one a transaction was
+// signed with, and keeps the chain's for the next signature.
+func (c *Client) sequenceMoved(signed uint64) bool {
+	num, seq, err := authtypes.AccountRetriever{}.GetAccountNumberSequence(c.cctx, c.addr)
+	if err != nil {
+		c.fail("account")
+		return false
+	}
+	c.accNum, c.seq, c.seqKnown = num, seq, true
+	return seq != signed
 }
 
 func (c *Client) sign(ctx context.Context, msgs []sdk.Msg) ([]byte, error) {
@@ -274,103 +299,6 @@ func (c *Client) waitTx(ctx context.Context, hash []byte) (*ctypes.ResultTx, err
 	}
 }
 
-// Heights delivers new block heights from a CometBFT websocket subscription until ctx ends. When the
-// subscription breaks it reconnects (with backoff), and meanwhile it polls the node's status, so no
-// height is skipped for long. Heights are delivered in increasing order; a slow reader sees only the
-// latest.
-func (c *Client) Heights(ctx context.Context) <-chan int64 {
-	out := make(chan int64, 1)
-	go func() {
-		defer close(out)
-		var last int64
-		emit := func(h int64) {
-			if h <= last {
-				return
-			}
-			last = h
-			select {
-			case <-out:
-			default:
-			}
-			out <- h
-		}
-		backoff := 200 * time.Millisecond
-		for ctx.Err() == nil {
-			ws, events, err := c.subscribe(ctx)
-			if err != nil {
-				c.fail("subscribe")
-				c.log.Warn("block subscription failed; polling until it reconnects", "err", err, "retry_in", backoff)
-				c.poll(ctx, backoff, emit)
-				backoff = min(backoff*2, 5*time.Second)
-				continue
-			}
-			backoff = 200 * time.Millisecond
-			if h, err := c.Height(ctx); err == nil {
-				emit(h)
-			}
-			c.consume(ctx, ws, events, emit)
-		}
-	}()
-	return out
-}
-
-// subscribe opens a websocket on a client of its own (a stopped client cannot be started again).
-func (c *Client) subscribe(ctx context.Context) (*rpchttp.HTTP, <-chan ctypes.ResultEvent, error) {
-	ws, err := rpchttp.New(c.cfg.RPC, "/websocket")
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := ws.Start(); err != nil {
-		return nil, nil, err
-	}
-	subCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	events, err := ws.Subscribe(subCtx, "fog-worker", cmttypes.QueryForEvent(cmttypes.EventNewBlock).String(), 16)
-	if err != nil {
-		_ = ws.Stop()
-		return nil, nil, err
-	}
-	return ws, events, nil
-}
-
-// consume reads block events until the subscription ends or goes quiet for too long.
-func (c *Client) consume(ctx context.Context, ws *rpchttp.HTTP, events <-chan ctypes.ResultEvent, emit func(int64)) {
-	defer func() {
-		_ = ws.UnsubscribeAll(context.Background(), "fog-worker")
-		_ = ws.Stop()
-	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case ev, ok := <-events:
-			if !ok {
-				c.log.Warn("block subscription closed; reconnecting")
-				return
-			}
-			if b, ok := ev.Data.(cmttypes.EventDataNewBlock); ok {
-				emit(b.Block.Height)
-			}
-		case <-time.After(30 * time.Second):
-			c.log.Warn("no block for 30s; reconnecting the subscription")
-			return
-		}
-	}
-}
-
-func (c *Client) poll(ctx context.Context, d time.Duration, emit func(int64)) {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if h, err := c.Height(ctx); err == nil {
-			emit(h)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(min(d, 250*time.Millisecond)):
-		}
-	}
-}
-
 // LeaseAndOrder reads a lease and its order.
 func (c *Client) LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes.Lease, markettypes.Order, error) {
 	l, err := c.Market.Lease(ctx, &markettypes.QueryLeaseRequest{Id: leaseID})
@@ -386,14 +314,28 @@ func (c *Client) LeaseAndOrder(ctx context.Context, leaseID uint64) (markettypes
 	return l.Lease, o.Order, nil
 }
 
+// QueryError is a query the node answered with an error. Its gRPC status code classifies it
+// (status.Code(err) == codes.NotFound, ...); Error is the node's message without the gRPC prefix.
+type QueryError struct {
+	Code    codes.Code
+	Message string
+}
+
+func (e *QueryError) Error() string { return e.Message }
+
+// GRPCStatus lets status.Code and status.FromError read the code back.
+func (e *QueryError) GRPCStatus() *status.Status { return status.New(e.Code, e.Message) }
+
+// cleanGRPC turns a gRPC status error into a *QueryError; other errors (a cancelled context, ...)
+// are returned as they are.
 func cleanGRPC(err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, "desc = "); i >= 0 {
-		msg = msg[i+len("desc = "):]
+	s, ok := status.FromError(err)
+	if !ok {
+		return err
 	}
-	return errors.New(msg)
+	return &QueryError{Code: s.Code(), Message: s.Message()}
 }
 
 func isNotFound(err error) bool {
-	return strings.Contains(err.Error(), "code = NotFound")
+	return status.Code(err) == codes.NotFound
 }

@@ -102,6 +102,32 @@ func (c *Client) Provider(ctx context.Context, addr string) (p markettypes.Provi
 	return res.Provider, true, nil
 }
 
+// Lease reads a lease.
+func (c *Client) Lease(ctx context.Context, id uint64) (markettypes.Lease, error) {
+	res, err := c.Market.Lease(ctx, &markettypes.QueryLeaseRequest{Id: id})
+	if err != nil {
+		c.fail("query")
+		return markettypes.Lease{}, cleanGRPC(err)
+	}
+	return res.Lease, nil
+}
+
+// OrderLeases lists the leases of one order of owner. The market has no query by order yet, so this
+// pages through the owner's leases and keeps the order's; a query by order would replace the body.
+func (c *Client) OrderLeases(ctx context.Context, owner string, orderID uint64) ([]markettypes.Lease, error) {
+	all, err := c.OwnerLeases(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	var out []markettypes.Lease
+	for _, l := range all {
+		if l.OrderId == orderID {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
 // OwnerLeases lists the leases of an order owner, all pages.
 func (c *Client) OwnerLeases(ctx context.Context, owner string) ([]markettypes.Lease, error) {
 	return allPages(c, func(page *query.PageRequest) ([]markettypes.Lease, *query.PageResponse, error) {
@@ -111,12 +137,6 @@ func (c *Client) OwnerLeases(ctx context.Context, owner string) ([]markettypes.L
 		}
 		return res.Leases, res.Pagination, nil
 	})
-}
-
-// BidCount is how many bids an order has.
-func (c *Client) BidCount(ctx context.Context, orderID uint64) (uint32, error) {
-	o, err := c.Order(ctx, orderID)
-	return o.BidCount, err
 }
 
 // Balance of addr in denom.

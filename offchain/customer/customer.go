@@ -13,12 +13,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/cosmos/gogoproto/proto"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -30,6 +33,7 @@ import (
 	"github.com/fogchain/fog/offchain/task"
 	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
@@ -75,7 +79,9 @@ type Result struct {
 	Spent sdk.Coin
 }
 
-// Client runs orders for one key.
+// Client runs orders for one key. It follows its order on the chain client's block subscription:
+// the auction's progress, the settlement, the start of its leases and the anchoring of its receipts
+// come as events, and state is read again only when an event says it changed or on a resync.
 type Client struct {
 	Chain   *chain.Client
 	Keyring keyring.Keyring
@@ -101,6 +107,11 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	if err := runtime.CheckModule(ctx, o.Module); err != nil {
 		return nil, fmt.Errorf("the workload is not a WASI command this market can run: %w", err)
 	}
+	// Subscribed before the order exists, so that nothing that happens to it is missed.
+	w := &watch{leases: map[uint64]bool{}, anchored: map[uint64]bool{}}
+	subCtx, unsubscribe := context.WithCancel(ctx)
+	defer unsubscribe()
+	events := c.Chain.Subscribe(subCtx, w.filter)
 	hash := sha256.Sum256(o.Module)
 	res, err := c.Chain.Broadcast(ctx, &markettypes.MsgCreateOrder{
 		Owner: owner.String(), Resources: o.Resources, Tier: o.Tier, Privacy: o.Privacy,
@@ -115,6 +126,7 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	if err := chain.MsgResponse(res, &created); err != nil {
 		return nil, err
 	}
+	w.setOrder(created.OrderId)
 	order, err := c.Chain.Order(ctx, created.OrderId)
 	if err != nil {
 		return nil, err
@@ -130,7 +142,8 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	}
 	c.say("commit phase until height %d, reveal phase until height %d", order.CommitDeadline, order.RevealDeadline)
 
-	if order, err = c.awaitSettlement(ctx, order); err != nil {
+	order, settled, err := c.awaitSettlement(ctx, events, order)
+	if err != nil {
 		return nil, err
 	}
 	if order.State != markettypes.OrderMatched {
@@ -138,9 +151,12 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	}
 	c.say("auction settled: clearing price %s per block", order.ClearingPrice)
 
-	leases, err := c.leasesOf(ctx, order.Id)
+	leases, err := c.leasesOf(ctx, order.Id, settled)
 	if err != nil {
 		return nil, err
+	}
+	for _, l := range leases {
+		w.addLease(l.Id)
 	}
 	h, err := libp2p.New(libp2p.NoListenAddrs)
 	if err != nil {
@@ -150,8 +166,8 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 
 	result := &Result{Order: order}
 	var firstErr error
-	for i, l := range leases {
-		rep, err := c.deliver(ctx, h, order, l, o, uint64(1))
+	for _, l := range leases {
+		rep, err := c.deliver(ctx, events, h, order, l, o, uint64(1))
 		if err != nil {
 			c.say("lease %d (provider %s): %v", l.Id, l.Provider, err)
 			firstErr = errors.Join(firstErr, fmt.Errorf("lease %d: %w", l.Id, err))
@@ -166,12 +182,12 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 		} else if rep != nil {
 			result.Replicas[len(result.Replicas)-1].Closed = closed
 		}
-		_ = i
 	}
-	// The workers anchor their receipts when a lease ends: fetch each inclusion proof and check it.
+	// The workers anchor a lease's receipts at the latest when it closes: fetch each inclusion proof
+	// and check it.
 	for i := range result.Replicas {
 		rep := &result.Replicas[i]
-		anchored, err := c.awaitAnchor(ctx, h, *rep)
+		anchored, err := c.awaitAnchor(ctx, events, w, h, *rep)
 		if err != nil {
 			c.say("lease %d: receipt not anchored: %v", rep.Lease.Id, err)
 			firstErr = errors.Join(firstErr, err)
@@ -190,34 +206,120 @@ func (c *Client) balance(ctx context.Context, denom string) (sdk.Coin, error) {
 	return c.Chain.Balance(ctx, c.Chain.Address().String(), denom)
 }
 
-// awaitSettlement follows the auction block by block until the order leaves the open state.
-func (c *Client) awaitSettlement(ctx context.Context, o markettypes.Order) (markettypes.Order, error) {
-	heights := c.Chain.Heights(ctx)
+// errUnsubscribed: the block subscription ended (the chain client stopped).
+var errUnsubscribed = errors.New("the block subscription ended")
+
+// watch selects the events of the customer's own order and leases; the subscription calls filter on
+// its own goroutine. It also remembers which leases had a batch anchored, whoever reads the event.
+type watch struct {
+	mu       sync.Mutex
+	order    uint64
+	leases   map[uint64]bool
+	anchored map[uint64]bool
+}
+
+func (w *watch) setOrder(id uint64) {
+	w.mu.Lock()
+	w.order = id
+	w.mu.Unlock()
+}
+
+func (w *watch) addLease(id uint64) {
+	w.mu.Lock()
+	w.leases[id] = true
+	w.mu.Unlock()
+}
+
+func (w *watch) filter(m proto.Message) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch m := m.(type) {
+	case *markettypes.EventBidCommitted:
+		return m.OrderId == w.order
+	case *markettypes.EventAuctionSettled:
+		return m.OrderId == w.order
+	case *markettypes.EventOrderFailed:
+		return m.OrderId == w.order
+	case *markettypes.EventOrderCancelled:
+		return m.OrderId == w.order
+	case *markettypes.EventLeaseStarted:
+		return w.leases[m.LeaseId]
+	case *markettypes.EventLeaseClosed:
+		return m.OrderId == w.order
+	case *proofstypes.EventBatchAnchored:
+		if w.leases[m.LeaseId] {
+			w.anchored[m.LeaseId] = true
+			return true
+		}
+	}
+	return false
+}
+
+// hasAnchored tells whether a batch of the lease was anchored since the subscription started.
+func (w *watch) hasAnchored(leaseID uint64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.anchored[leaseID]
+}
+
+// next waits for the next event of the subscription.
+func next(ctx context.Context, events <-chan chain.Event, timeout <-chan time.Time) (chain.Event, bool, error) {
+	select {
+	case <-ctx.Done():
+		return chain.Event{}, false, ctx.Err()
+	case <-timeout:
+		return chain.Event{}, true, nil
+	case ev, ok := <-events:
+		if !ok {
+			return ev, false, errUnsubscribed
+		}
+		return ev, false, nil
+	}
+}
+
+// awaitSettlement follows the auction until the order leaves the open state, printing its progress
+// at the heights the chain reports. The order is read again when a bid lands, when the auction ends,
+// and on a resync; never block by block. It returns the settlement event when it saw one.
+func (c *Client) awaitSettlement(ctx context.Context, events <-chan chain.Event, o markettypes.Order) (markettypes.Order, *markettypes.EventAuctionSettled, error) {
 	phase, bids := "", -1
-	for h := range heights {
+	for {
+		ev, _, err := next(ctx, events, nil)
+		if err != nil {
+			return o, nil, err
+		}
+		changed := ev.Resync
+		var settled *markettypes.EventAuctionSettled
+		for _, m := range ev.Events {
+			switch m := m.(type) {
+			case *markettypes.EventAuctionSettled:
+				settled, changed = m, true
+			case *markettypes.EventBidCommitted, *markettypes.EventOrderFailed, *markettypes.EventOrderCancelled:
+				changed = true
+			}
+		}
+		if changed {
+			cur, err := c.Chain.Order(ctx, o.Id)
+			if err != nil {
+				return o, nil, err
+			}
+			if o = cur; o.State != markettypes.OrderOpen {
+				return o, settled, nil
+			}
+		}
+		h := ev.Height
 		switch {
 		case h <= o.CommitDeadline:
 			// the commit phase is a wait: show each new sealed bid as it lands
-			n, err := c.Chain.BidCount(ctx, o.Id)
-			if phase != "commit" || (err == nil && int(n) != bids) {
-				c.say("height %d: commit phase until height %d, %d sealed bid(s) so far", h, o.CommitDeadline, n)
-				phase, bids = "commit", int(n)
+			if phase != "commit" || int(o.BidCount) != bids {
+				c.say("height %d: commit phase until height %d, %d sealed bid(s) so far", h, o.CommitDeadline, o.BidCount)
+				phase, bids = "commit", int(o.BidCount)
 			}
 		case h <= o.RevealDeadline:
 			if phase != "reveal" {
 				phase = "reveal"
-				if n, err := c.Chain.BidCount(ctx, o.Id); err == nil {
-					c.say("height %d: reveal phase until height %d, %d sealed bid(s) committed", h, o.RevealDeadline, n)
-				}
+				c.say("height %d: reveal phase until height %d, %d sealed bid(s) committed", h, o.RevealDeadline, o.BidCount)
 			}
 		default:
-			cur, err := c.Chain.Order(ctx, o.Id)
-			if err != nil {
-				return o, err
-			}
-			if cur.State != markettypes.OrderOpen {
-				return cur, nil
-			}
 			// EndBlock settles the oldest due auctions first; a busy block carries the rest over
 			if phase != "settling" {
 				phase = "settling"
@@ -225,37 +327,68 @@ func (c *Client) awaitSettlement(ctx context.Context, o markettypes.Order) (mark
 			}
 		}
 	}
-	return o, ctx.Err()
 }
 
-func (c *Client) leasesOf(ctx context.Context, orderID uint64) ([]markettypes.Lease, error) {
-	all, err := c.Chain.OwnerLeases(ctx, c.Chain.Address().String())
-	if err != nil {
-		return nil, err
+// leasesOf reads the order's leases: those the settlement event named, or, when the settlement was
+// not seen (a resync), the order's leases as listed.
+func (c *Client) leasesOf(ctx context.Context, orderID uint64, settled *markettypes.EventAuctionSettled) ([]markettypes.Lease, error) {
+	if settled == nil {
+		return c.Chain.OrderLeases(ctx, c.Chain.Address().String(), orderID)
 	}
-	var out []markettypes.Lease
-	for _, l := range all {
-		if l.OrderId == orderID {
-			out = append(out, l)
+	out := make([]markettypes.Lease, 0, len(settled.LeaseIds))
+	for _, id := range settled.LeaseIds {
+		l, err := c.Chain.Lease(ctx, id)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, l)
 	}
 	return out, nil
 }
 
+// startedOrClosed tells whether an event starts or closes a lease.
+func startedOrClosed(ev chain.Event, leaseID uint64) bool {
+	for _, m := range ev.Events {
+		switch m := m.(type) {
+		case *markettypes.EventLeaseStarted:
+			if m.LeaseId == leaseID {
+				return true
+			}
+		case *markettypes.EventLeaseClosed:
+			if m.LeaseId == leaseID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // deliver waits for the lease to start, checks the provider's attestation if the order requires a
 // TEE, sends the workload to its worker and checks the receipt.
-func (c *Client) deliver(ctx context.Context, h host.Host, order markettypes.Order, l markettypes.Lease, o Order, seq uint64) (*Replica, error) {
-	deadline := time.Now().Add(c.StartWait)
-	for l.State == markettypes.LeasePending {
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the provider did not start the lease within %s", c.StartWait)
-		}
-		time.Sleep(300 * time.Millisecond)
-		cur, _, err := c.Chain.LeaseAndOrder(ctx, l.Id)
+func (c *Client) deliver(ctx context.Context, events <-chan chain.Event, h host.Host, order markettypes.Order, l markettypes.Lease, o Order, seq uint64) (*Replica, error) {
+	if l.State == markettypes.LeasePending {
+		// its start may have been announced while an earlier lease was being served
+		cur, err := c.Chain.Lease(ctx, l.Id)
 		if err != nil {
 			return nil, err
 		}
 		l = cur
+	}
+	timeout := time.NewTimer(c.StartWait)
+	defer timeout.Stop()
+	for l.State == markettypes.LeasePending {
+		ev, timedOut, err := next(ctx, events, timeout.C)
+		if err != nil {
+			return nil, err
+		}
+		if timedOut {
+			return nil, fmt.Errorf("the provider did not start the lease within %s", c.StartWait)
+		}
+		if ev.Resync || startedOrClosed(ev, l.Id) {
+			if l, err = c.Chain.Lease(ctx, l.Id); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if l.State != markettypes.LeaseActive {
 		return nil, fmt.Errorf("lease is %s (%s)", l.State, l.CloseReason)
@@ -375,7 +508,7 @@ func (c *Client) close(ctx context.Context, leaseID uint64) (markettypes.Lease, 
 			return markettypes.Lease{}, fmt.Errorf("closing lease %d: %w", leaseID, err)
 		}
 	}
-	l, _, err := c.Chain.LeaseAndOrder(ctx, leaseID)
+	l, err := c.Chain.Lease(ctx, leaseID)
 	if err == nil {
 		c.say("lease %d closed (%s): provider paid %s", l.Id, l.CloseReason, l.Paid)
 	}
@@ -441,39 +574,50 @@ func (s KeyringSigner) Sign(msg []byte) ([]byte, []byte, error) {
 	return sig, pub.Bytes(), nil
 }
 
-// awaitAnchor asks the replica's worker for the receipt's inclusion proof until it is anchored, then
-// checks the proof against the batch on chain.
-func (c *Client) awaitAnchor(ctx context.Context, h host.Host, rep Replica) (*wire.AnchoredReceipt, error) {
+// awaitAnchor gets the receipt's inclusion proof from the replica's worker once the receipt is
+// anchored, and checks the proof against the batch on chain. It asks at once, then again at each
+// block from the first x/proofs anchoring event of the lease (or a resync) on: the worker records the
+// batch just after its transaction is included.
+func (c *Client) awaitAnchor(ctx context.Context, events <-chan chain.Event, w *watch, h host.Host, rep Replica) (*wire.AnchoredReceipt, error) {
 	info, err := AddrInfo(rep.Provider)
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(c.AnchorWait)
+	timeout := time.NewTimer(c.AnchorWait)
+	defer timeout.Stop()
+	var lastErr error
+	// announced: an anchoring event of the lease (or a resync) was seen, so the worker's record of
+	// the batch is due; until then, asking again is only worth it after a failed exchange
+	announced, ask := false, true
 	for {
-		a, err := anchor.FetchProof(ctx, h, info, rep.Lease.Id, rep.Receipt.Receipt.TaskSeq)
-		if err == nil && a.BatchId != 0 {
-			// the worker sends its copy of the receipt back with the proof: it must be the very receipt
-			// delivered with the output and checked then, byte for byte, signature included
-			if !sameReceipt(a.Receipt, &rep.Receipt) {
-				return nil, fmt.Errorf("lease %d: the worker's anchored receipt differs from the one it delivered", rep.Lease.Id)
+		if ask {
+			a, err := anchor.FetchProof(ctx, h, info, rep.Lease.Id, rep.Receipt.Receipt.TaskSeq)
+			lastErr = err
+			if err == nil && a.BatchId != 0 {
+				// the worker sends its copy of the receipt back with the proof: it must be the very receipt
+				// delivered with the output and checked then, byte for byte, signature included
+				if !sameReceipt(a.Receipt, &rep.Receipt) {
+					return nil, fmt.Errorf("lease %d: the worker's anchored receipt differs from the one it delivered", rep.Lease.Id)
+				}
+				if err := c.Chain.CheckInclusion(ctx, a); err != nil {
+					return nil, err
+				}
+				c.say("lease %d: receipt anchored in batch %d; its inclusion verifies on chain", rep.Lease.Id, a.BatchId)
+				return a, nil
 			}
-			if err := c.Chain.CheckInclusion(ctx, a); err != nil {
-				return nil, err
-			}
-			c.say("lease %d: receipt anchored in batch %d; its inclusion verifies on chain", rep.Lease.Id, a.BatchId)
-			return a, nil
 		}
-		if time.Now().After(deadline) {
-			if err == nil {
-				err = fmt.Errorf("not anchored within %s", c.AnchorWait)
-			}
+		ev, timedOut, err := next(ctx, events, timeout.C)
+		if err != nil {
 			return nil, err
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		if timedOut {
+			if lastErr == nil {
+				lastErr = fmt.Errorf("not anchored within %s", c.AnchorWait)
+			}
+			return nil, lastErr
 		}
+		announced = announced || ev.Resync || w.hasAnchored(rep.Lease.Id)
+		ask = announced || lastErr != nil
 	}
 }
 

@@ -79,7 +79,7 @@ type Config struct {
 	Pricing    bidengine.CostModel `toml:"pricing"`
 	Policy     bidengine.Policy    `toml:"policy"`
 	Limits     Limits              `toml:"limits"`
-	Anchoring  anchor.Policy       `toml:"anchoring"`
+	Anchor     anchor.Schedule     `toml:"anchor"`
 	Tee        attest.Config       `toml:"tee"`
 }
 
@@ -103,10 +103,10 @@ func DefaultConfig() Config {
 			Denom: "ufog", BasePerBlock: "1", PerMilliCPU: "0.002", PerMiBMemory: "0.001",
 			PerMiBDisk: "0", PerGPU: "10", Margin: "1.2",
 		},
-		Policy:    bidengine.Policy{Owners: []string{}, WithdrawEvery: 10},
-		Anchoring: anchor.Policy{EveryReceipts: 16, EveryBlocks: 20},
-		Tee:       attest.DefaultConfig(),
-		Limits:    Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
+		Policy: bidengine.Policy{Owners: []string{}, WithdrawEvery: 10},
+		Anchor: anchor.DefaultSchedule(),
+		Tee:    attest.DefaultConfig(),
+		Limits: Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
 	}
 }
 
@@ -134,8 +134,8 @@ func (c Config) Validate() error {
 			add("listen/announce %q: %v", a, err)
 		}
 	}
-	if c.Anchoring.EveryReceipts <= 0 || c.Anchoring.EveryBlocks <= 0 {
-		add("anchoring: every_receipts and every_blocks must be positive")
+	if err := c.Anchor.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.DataDir == "" {
 		add("data_dir is empty")
@@ -208,12 +208,26 @@ func LoadConfig(home string) (Config, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
 		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) && hasTable(bz, "anchoring") {
+			return Config{}, fmt.Errorf("%s: [anchoring] (every_receipts, every_blocks) was replaced by [anchor]: max_batch = %d and max_age = %q (a duration, or a block count such as \"20 blocks\")",
+				path, DefaultConfig().Anchor.MaxBatch, DefaultConfig().Anchor.MaxAge.String())
+		}
 		if errors.As(err, &strict) {
 			return Config{}, fmt.Errorf("%s: unknown keys (typos?):\n%s", path, strict.String())
 		}
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return cfg, nil
+}
+
+// hasTable tells whether a TOML document has a top-level table of that name.
+func hasTable(doc []byte, name string) bool {
+	var tables map[string]any
+	if toml.Unmarshal(doc, &tables) != nil {
+		return false
+	}
+	_, ok := tables[name]
+	return ok
 }
 
 // WriteConfig writes a commented worker.toml into home; it refuses to overwrite one.
@@ -256,9 +270,9 @@ var comments = map[string]string{
 	"[pricing]":             "cost model: price per block = (base + per-resource costs) × margin, rounded up",
 	"[policy]":              "which orders to bid on (empty lists = all)",
 	"[limits]":              "bounds on every task (memory comes from the order)",
-	"[anchoring]":           "when a lease's receipts are anchored on chain (also always at lease end)",
-	"every_receipts":        "anchor once this many receipts of a lease wait",
-	"every_blocks":          "or once the oldest waiting receipt is this many blocks old",
+	"[anchor]":              "when a lease's receipts are anchored on chain (also at once when the lease closes)",
+	"max_batch":             "anchor as soon as this many receipts of a lease wait (receipts per batch)",
+	"max_age":               "or once the oldest waiting receipt is this old: a duration (\"30s\") or a block count (\"20 blocks\")",
 	"[attributes]":          "self-declared provider attributes, e.g. region = \"eu-west\"",
 	"withdraw_every_blocks": "blocks between withdrawals of an active lease's payments",
 	"owners":                "bid only on orders of these accounts (fog1...); empty = anyone's",

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -94,4 +95,56 @@ func TestConfigTeeSection(t *testing.T) {
 		cfg.Tee.Type = typ
 		require.NoError(t, cfg.Validate(), typ)
 	}
+}
+
+// [anchor] has documented defaults, takes max_age as a duration or a block count, and says what is
+// wrong with a bad value; a worker.toml with the former [anchoring] section is told what replaced it.
+func TestConfigAnchorSection(t *testing.T) {
+	cfg := worker.DefaultConfig()
+	require.Equal(t, 16, cfg.Anchor.MaxBatch)
+	require.Equal(t, "30s", cfg.Anchor.MaxAge.String())
+
+	home := t.TempDir()
+	path, err := worker.WriteConfig(home, cfg)
+	require.NoError(t, err)
+	bz, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(bz), "[anchor]\n")
+	require.Contains(t, string(bz), "max_batch = 16\n")
+	require.Contains(t, string(bz), "max_age = '30s'")
+	require.Contains(t, string(bz), `# or once the oldest waiting receipt is this old: a duration ("30s") or a block count ("20 blocks")`)
+
+	body := strings.Replace(strings.Replace(string(bz), "max_age = '30s'", "max_age = '12 blocks'", 1), "max_batch = 16", "max_batch = 64", 1)
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	loaded, err := worker.LoadConfig(home)
+	require.NoError(t, err)
+	require.Equal(t, int64(12), loaded.Anchor.MaxAge.Blocks)
+	require.Equal(t, 64, loaded.Anchor.MaxBatch)
+	require.NoError(t, loaded.Validate())
+
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(body, "max_age = '12 blocks'", "max_age = '12'", 1)), 0o600))
+	_, err = worker.LoadConfig(home)
+	require.ErrorContains(t, err, `max_age "12" is neither a duration such as "30s" nor a block count such as "20 blocks"`)
+
+	for _, c := range []struct {
+		name string
+		edit func(*worker.Config)
+		want string
+	}{
+		{"empty batch", func(c *worker.Config) { c.Anchor.MaxBatch = 0 }, "anchor.max_batch = 0: want 1 to 1048576 receipts per batch"},
+		{"batch above the chain's default max_leaf_count", func(c *worker.Config) { c.Anchor.MaxBatch = 1<<20 + 1 }, "anchor.max_batch = 1048577"},
+		{"no age", func(c *worker.Config) { c.Anchor.MaxAge.Duration = 0 }, `anchor.max_age = "0s": want a positive duration such as "30s" or a block count such as "20 blocks"`},
+		{"negative duration", func(c *worker.Config) { c.Anchor.MaxAge.Duration = -time.Second }, `anchor.max_age = "-1s"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := worker.DefaultConfig()
+			c.edit(&cfg)
+			require.ErrorContains(t, cfg.Validate(), c.want)
+		})
+	}
+
+	old := strings.Replace(strings.Replace(string(bz), "[anchor]\n", "[anchoring]\n", 1), "max_batch = 16", "every_receipts = 16", 1)
+	require.NoError(t, os.WriteFile(path, []byte(old), 0o600))
+	_, err = worker.LoadConfig(home)
+	require.ErrorContains(t, err, `[anchoring] (every_receipts, every_blocks) was replaced by [anchor]: max_batch = 16 and max_age = "30s"`)
 }

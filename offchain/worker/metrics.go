@@ -24,6 +24,7 @@ type Metrics struct {
 	withdrawals    prometheus.Counter
 	withdrawnTotal prometheus.Counter
 	chainErrors    *prometheus.CounterVec
+	chainSubs      prometheus.Counter
 	reputation     *prometheus.GaugeVec
 	enclaveExpiry  prometheus.Gauge
 }
@@ -51,6 +52,10 @@ func NewMetrics() *Metrics {
 		chainErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fog_worker_chain_errors_total", Help: "Chain client errors by kind.",
 		}, []string{"kind"}),
+		chainSubs: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fog_worker_chain_subscriptions_total",
+			Help: "Websocket block subscriptions opened by the chain client: one for the whole worker, and one more per reconnect.",
+		}),
 		reputation: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "fog_worker_reputation", Help: "The provider's own reputation: mean, lower_bound, and tier (1 bronze .. 5 diamond).",
 		}, []string{"measure"}),
@@ -58,7 +63,7 @@ func NewMetrics() *Metrics {
 			Name: "fog_worker_enclave_expiry_height", Help: "Height at which the provider's x/tee enclave record for this worker key expires.",
 		}),
 	}
-	m.Registry.MustRegister(m.bids, m.tasks, m.taskSeconds, m.withdrawals, m.withdrawnTotal, m.chainErrors, m.reputation, m.enclaveExpiry,
+	m.Registry.MustRegister(m.bids, m.tasks, m.taskSeconds, m.withdrawals, m.withdrawnTotal, m.chainErrors, m.chainSubs, m.reputation, m.enclaveExpiry,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -92,6 +97,9 @@ func (m *Metrics) EnclaveExpiry(height int64) { m.enclaveExpiry.Set(float64(heig
 
 // ChainError counts a chain client error.
 func (m *Metrics) ChainError(kind string) { m.chainErrors.WithLabelValues(kind).Inc() }
+
+// ChainSubscribed counts a websocket block subscription the chain client opened.
+func (m *Metrics) ChainSubscribed() { m.chainSubs.Inc() }
 
 // metricsServer serves /metrics.
 type metricsServer struct {

@@ -166,7 +166,10 @@ func (w *Worker) Start(ctx context.Context) error {
 			return startAs(ctx, srv, &w.started)
 		}, stop: func() {}},
 		svc{start: func(ctx context.Context) error {
-			w.Anchorer = anchor.New(w.Chain, receipts, w.cfg.Anchoring, w.cfg.DataDir, w.log.With("service", "anchor"))
+			var err error
+			if w.Anchorer, err = anchor.New(w.Chain, receipts, w.cfg.Anchor, w.cfg.DataDir, w.log.With("service", "anchor")); err != nil {
+				return err
+			}
 			if err := w.Anchorer.Start(ctx); err != nil {
 				return err
 			}

@@ -29,13 +29,19 @@ var scenarios = []scenario{
 	{"ChainClientSequenceAndErrors", []string{"c-alice", "c-bob"}, chainClientSequenceAndErrors},
 }
 
+// restarts stop and start the node, so they run one at a time once the scenarios are done.
+var restarts = []scenario{
+	{"ChainClientRidesOutANodeRestart", nil, chainClientRidesOutANodeRestart},
+	{"WorkerServesTheNextOrderAfterANodeRestart", []string{"n-customer", "n-p1"}, workerServesTheNextOrderAfterANodeRestart},
+}
+
 // TestFogd starts one chain whose genesis every scenario needs (a simulated TEE root and this
 // fogd's measurement, the range circuit), runs the scenarios on it in parallel, and then the steps
-// that stop the node: a restart the chain client must ride out, and an export that must be a valid
-// genesis.
+// that stop the node: restarts the chain client and a worker must ride out, and an export that must
+// be a valid genesis.
 func TestFogd(t *testing.T) {
 	var accounts []string
-	for _, s := range scenarios {
+	for _, s := range append(append([]scenario{}, scenarios...), restarts...) {
 		accounts = append(accounts, s.accounts...)
 	}
 	c := startChain(t, func(c *chain) {
@@ -61,6 +67,10 @@ func TestFogd(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	t.Run("ChainClientRidesOutANodeRestart", func(t *testing.T) { chainClientRidesOutANodeRestart(t, c) })
+	for _, s := range restarts {
+		if !t.Run(s.name, func(t *testing.T) { s.run(t, c) }) {
+			return
+		}
+	}
 	t.Run("ExportIsAValidGenesis", func(t *testing.T) { exportIsAValidGenesis(t, c) })
 }

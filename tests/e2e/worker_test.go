@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -9,14 +10,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fogchain/fog/offchain/customer"
 	"github.com/fogchain/fog/offchain/runtime/wasmtest"
+	"github.com/fogchain/fog/offchain/task"
 )
 
 // Auction windows of `fogd client run` with workers: a worker commits in the block after it sees
@@ -251,4 +256,127 @@ func workerRevealsAfterRestart(t *testing.T, c *chain) {
 	c.mustTx(t, "r-customer", "market", "close-lease", leases[0].ID)
 	paid := atoi(t, c.lease(t, leases[0].ID).Paid.Amount)
 	require.Equal(t, start+paid, c.balance(t, "r-p1"), "the deposit came back whole")
+}
+
+// metric is the value of one of the worker's Prometheus metrics without labels (0 while the worker
+// does not serve them yet).
+func (w *worker) metric(name string) float64 {
+	resp, err := http.Get("http://" + w.metrics + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return 0
+}
+
+// logLines are the lines of the worker's log that contain any of the words.
+func (w *worker) logLines(words ...string) []string {
+	bz, _ := os.ReadFile(filepath.Join(w.home, "worker.log"))
+	var out []string
+	for _, line := range strings.Split(string(bz), "\n") {
+		for _, word := range words {
+			if strings.Contains(line, word) {
+				out = append(out, line)
+				break
+			}
+		}
+	}
+	return out
+}
+
+type batchJSON struct {
+	ID        string `json:"id"`
+	LeafCount string `json:"leaf_count"`
+	Height    string `json:"height"`
+}
+
+// A worker rides out a node restart on its one websocket: once the node is stopped and started again
+// on the same home, the worker bids on the next order, wins it, starts the lease and serves a task.
+// Its receipt is anchored on the worker's own schedule (max_age = 3 blocks), while the lease still
+// runs.
+func workerServesTheNextOrderAfterANodeRestart(t *testing.T, c *chain) {
+	const subscriptions = "fog_worker_chain_subscriptions_total"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	w := c.startWorkerWith(t, "n-p1", 3, "n-customer", map[string]string{"max_age": "'3 blocks'"})
+	c.waitRegistered(t, w)
+	c.waitFor(t, 100, "the worker subscribed to blocks", func() bool { return w.metric(subscriptions) >= 1 })
+	require.Equal(t, 1.0, w.metric(subscriptions), "one websocket for the whole worker")
+
+	stoppedAt := c.height()
+	c.stop()
+	c.startNode(t)
+	c.waitHeight(t, stoppedAt+1)
+
+	module, err := os.ReadFile(sha256Wasm)
+	require.NoError(t, err)
+	hash := sha256.Sum256(module)
+	r := c.mustTx(t, "n-customer", "market", "create-order", hex.EncodeToString(hash[:]), "10ufog", "--cpu", "1000", "--memory", "256",
+		"--lease-blocks", "400", "--sla-tier", "bronze", "--commit-blocks", runCommitBlocks, "--reveal-blocks", runRevealBlocks)
+	id := r.attr("fog.market.v1.EventOrderCreated", "order_id")
+	o := c.order(t, id)
+	t.Logf("node stopped at height %d and restarted; order %d created at height %d", stoppedAt, atoi(t, id), r.Height)
+	commitBy, revealBy := atoi(t, o.CommitDeadline), atoi(t, o.RevealDeadline)
+	c.waitFor(t, commitBy-c.height()+1, "the worker committed a bid", func() bool { return c.order(t, id).BidCount == 1 })
+	c.waitHeight(t, revealBy)
+	var l leaseJSON
+	c.waitFor(t, 100, "the worker won and started the lease", func() bool {
+		leases := c.ownLeases(t, "n-customer")
+		if len(leases) != 1 {
+			return false
+		}
+		l = leases[0]
+		return l.State == "LEASE_STATE_ACTIVE"
+	})
+	require.Equal(t, c.addr(t, "n-p1"), l.Provider)
+
+	// the customer's side of a task, as `fogd client run` delivers it
+	client := c.newChainClient(t, ctx, "n-customer")
+	prov, found, err := client.Provider(ctx, l.Provider)
+	require.NoError(t, err)
+	require.True(t, found)
+	info, err := customer.AddrInfo(prov)
+	require.NoError(t, err)
+	h, err := libp2p.New(libp2p.NoListenAddrs)
+	require.NoError(t, err)
+	defer h.Close()
+	lease, err := client.Lease(ctx, uint64(atoi(t, l.ID)))
+	require.NoError(t, err)
+	input := []byte("served after a node restart\n")
+	resp, err := task.Send(ctx, h, info, task.Task{ChainID: chainID, LeaseID: lease.Id, Seq: 1, Module: module, Input: input},
+		customer.KeyringSigner{Keyring: client.Context().Keyring, Name: "n-customer"})
+	require.NoError(t, err)
+	require.NoError(t, customer.CheckReceipt(*resp.Receipt, chainID, prov.WorkerPubkey, lease, 1, module, input, resp.Output))
+	sum := sha256.Sum256(input)
+	require.Equal(t, hex.EncodeToString(sum[:]), strings.TrimSpace(string(resp.Output)))
+
+	var batches []batchJSON
+	c.waitFor(t, 60, "the receipt anchored on the worker's schedule", func() bool {
+		var res struct{ Batches []batchJSON }
+		c.query(t, &res, "proofs", "batches", "--lease-id", l.ID)
+		batches = res.Batches
+		return len(batches) > 0
+	})
+	require.Equal(t, "LEASE_STATE_ACTIVE", c.lease(t, l.ID).State, "anchored while the lease runs")
+	require.Equal(t, "1", batches[0].LeafCount)
+	require.Less(t, atoi(t, batches[0].Height), atoi(t, l.EndHeight))
+	t.Logf("lease %s (ends at height %s): receipt anchored in batch %s at height %s", l.ID, l.EndHeight, batches[0].ID, batches[0].Height)
+	c.mustTx(t, "n-customer", "market", "close-lease", l.ID)
+
+	t.Logf("websocket subscriptions opened by the worker: %v", w.metric(subscriptions))
+	for _, line := range w.logLines("subscription", "missed blocks", "bid committed", "bid revealed", "auction won", "receipts anchored") {
+		t.Log(line)
+	}
 }
