@@ -36,10 +36,10 @@ func allPages[T any](c *Client, fetch func(page *query.PageRequest) ([]T, *query
 	}
 }
 
-// OpenOrders lists every order whose auction runs, all pages.
+// OpenOrders lists every order whose auction runs, all pages, from the market's state index.
 func (c *Client) OpenOrders(ctx context.Context) ([]markettypes.Order, error) {
 	return allPages(c, func(page *query.PageRequest) ([]markettypes.Order, *query.PageResponse, error) {
-		res, err := c.Market.Orders(ctx, &markettypes.QueryOrdersRequest{State: markettypes.OrderOpen, Pagination: page})
+		res, err := c.Market.OrdersByState(ctx, &markettypes.QueryOrdersByStateRequest{State: markettypes.OrderOpen, Pagination: page})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -47,10 +47,11 @@ func (c *Client) OpenOrders(ctx context.Context) ([]markettypes.Order, error) {
 	})
 }
 
-// ProviderLeases lists the leases of provider, optionally in one state, all pages.
+// ProviderLeases lists the leases of provider, optionally in one state, all pages, from the
+// market's (provider, state) index.
 func (c *Client) ProviderLeases(ctx context.Context, provider string, state markettypes.LeaseState) ([]markettypes.Lease, error) {
 	return allPages(c, func(page *query.PageRequest) ([]markettypes.Lease, *query.PageResponse, error) {
-		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Provider: provider, State: state, Pagination: page})
+		res, err := c.Market.ProviderLeases(ctx, &markettypes.QueryProviderLeasesRequest{Provider: provider, State: state, Pagination: page})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -60,23 +61,15 @@ func (c *Client) ProviderLeases(ctx context.Context, provider string, state mark
 
 // Bid returns provider's bid on an order, if it has one.
 func (c *Client) Bid(ctx context.Context, orderID uint64, provider string) (markettypes.Bid, bool, error) {
-	var key []byte
-	for {
-		res, err := c.Market.Bids(ctx, &markettypes.QueryBidsRequest{OrderId: orderID, Pagination: &query.PageRequest{Key: key, Limit: 500}})
-		if err != nil {
-			c.fail("query")
-			return markettypes.Bid{}, false, cleanGRPC(err)
-		}
-		for _, b := range res.Bids {
-			if b.Provider == provider {
-				return b, true, nil
-			}
-		}
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+	res, err := c.Market.Bid(ctx, &markettypes.QueryBidRequest{OrderId: orderID, Provider: provider})
+	if err != nil {
+		if isNotFound(err) {
 			return markettypes.Bid{}, false, nil
 		}
-		key = res.Pagination.NextKey
+		c.fail("query")
+		return markettypes.Bid{}, false, cleanGRPC(err)
 	}
+	return res.Bid, true, nil
 }
 
 // Order reads an order.
@@ -112,26 +105,10 @@ func (c *Client) Lease(ctx context.Context, id uint64) (markettypes.Lease, error
 	return res.Lease, nil
 }
 
-// OrderLeases lists the leases of one order of owner. The market has no query by order yet, so this
-// pages through the owner's leases and keeps the order's; a query by order would replace the body.
-func (c *Client) OrderLeases(ctx context.Context, owner string, orderID uint64) ([]markettypes.Lease, error) {
-	all, err := c.OwnerLeases(ctx, owner)
-	if err != nil {
-		return nil, err
-	}
-	var out []markettypes.Lease
-	for _, l := range all {
-		if l.OrderId == orderID {
-			out = append(out, l)
-		}
-	}
-	return out, nil
-}
-
-// OwnerLeases lists the leases of an order owner, all pages.
-func (c *Client) OwnerLeases(ctx context.Context, owner string) ([]markettypes.Lease, error) {
+// OrderLeases lists the leases of one order, all pages, from the market's by-order index.
+func (c *Client) OrderLeases(ctx context.Context, orderID uint64) ([]markettypes.Lease, error) {
 	return allPages(c, func(page *query.PageRequest) ([]markettypes.Lease, *query.PageResponse, error) {
-		res, err := c.Market.Leases(ctx, &markettypes.QueryLeasesRequest{Owner: owner, Pagination: page})
+		res, err := c.Market.LeasesByOrder(ctx, &markettypes.QueryLeasesByOrderRequest{OrderId: orderID, Pagination: page})
 		if err != nil {
 			return nil, nil, err
 		}

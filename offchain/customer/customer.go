@@ -333,7 +333,7 @@ func (c *Client) awaitSettlement(ctx context.Context, events <-chan chain.Event,
 // not seen (a resync), the order's leases as listed.
 func (c *Client) leasesOf(ctx context.Context, orderID uint64, settled *markettypes.EventAuctionSettled) ([]markettypes.Lease, error) {
 	if settled == nil {
-		return c.Chain.OrderLeases(ctx, c.Chain.Address().String(), orderID)
+		return c.Chain.OrderLeases(ctx, orderID)
 	}
 	out := make([]markettypes.Lease, 0, len(settled.LeaseIds))
 	for _, id := range settled.LeaseIds {
