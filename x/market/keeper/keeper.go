@@ -161,11 +161,6 @@ func (k Keeper) burn(ctx context.Context, c sdk.Coin) error {
 	return k.bank.BurnCoins(ctx, types.ModuleName, sdk.NewCoins(c))
 }
 
-// Lease returns a lease, for other modules (x/proofs checks who may anchor a lease's receipts).
-func (k Keeper) Lease(ctx context.Context, id uint64) (types.Lease, error) {
-	return k.getLease(ctx, id)
-}
-
 // provider loads a registered provider or fails with ErrProviderNotFound.
 func (k Keeper) provider(ctx context.Context, addr sdk.AccAddress) (types.Provider, error) {
 	p, err := k.Providers.Get(ctx, addr)
@@ -173,12 +168,6 @@ func (k Keeper) provider(ctx context.Context, addr sdk.AccAddress) (types.Provid
 		return p, errorsmod.Wrapf(types.ErrProviderNotFound, "%s", addr)
 	}
 	return p, err
-}
-
-// WorkerKey is a registered provider's worker public key (x/tee binds attestations to it).
-func (k Keeper) WorkerKey(ctx context.Context, provider sdk.AccAddress) ([]byte, error) {
-	p, err := k.provider(ctx, provider)
-	return p.WorkerPubkey, err
 }
 
 // ActiveTeeLeases are provider's active leases of orders that require a TEE: while there are any,
