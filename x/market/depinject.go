@@ -11,9 +11,8 @@ import (
 	"cosmossdk.io/depinject/appconfig"
 
 	"github.com/cosmos/cosmos-sdk/codec"
-	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
-	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	"github.com/fogchain/fog/x/market/keeper"
 	"github.com/fogchain/fog/x/market/types"
 	modulev1 "github.com/fogchain/fog/x/market/types/module"
@@ -51,11 +50,7 @@ type ModuleOutputs struct {
 // ProvideModule builds the market keeper and module; params are governed by x/gov unless the app
 // config names another authority.
 func ProvideModule(in ModuleInputs) ModuleOutputs {
-	authority := authtypes.NewModuleAddress(govtypes.ModuleName)
-	if in.Config.Authority != "" {
-		authority = authtypes.NewModuleAddressOrBech32Address(in.Config.Authority)
-	}
-	authorityAddr, err := in.AccountKeeper.AddressCodec().BytesToString(authority)
+	authority, err := accaddr.ModuleAuthority(in.AccountKeeper.AddressCodec(), in.Config.Authority)
 	if err != nil {
 		panic(err)
 	}
@@ -63,7 +58,7 @@ func ProvideModule(in ModuleInputs) ModuleOutputs {
 	if err != nil {
 		panic(err)
 	}
-	k := keeper.NewKeeper(in.Codec, in.AccountKeeper.AddressCodec(), in.StoreService, in.BankKeeper, in.ReputationKeeper, in.TeeKeeper, hooks, authorityAddr)
+	k := keeper.NewKeeper(in.Codec, in.AccountKeeper.AddressCodec(), in.StoreService, in.BankKeeper, in.ReputationKeeper, in.TeeKeeper, hooks, authority)
 	return ModuleOutputs{Keeper: k, Module: NewAppModule(in.Codec, k)}
 }
 

@@ -8,9 +8,8 @@ import (
 	"cosmossdk.io/depinject/appconfig"
 
 	"github.com/cosmos/cosmos-sdk/codec"
-	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
-	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
+	"github.com/fogchain/fog/internal/accaddr"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/tee/keeper"
 	modulev1 "github.com/fogchain/fog/x/tee/types/module"
@@ -42,14 +41,10 @@ type ModuleOutputs struct {
 
 // ProvideModule builds the keeper and module; params are governed by x/gov unless configured.
 func ProvideModule(in ModuleInputs) ModuleOutputs {
-	authority := authtypes.NewModuleAddress(govtypes.ModuleName)
-	if in.Config.Authority != "" {
-		authority = authtypes.NewModuleAddressOrBech32Address(in.Config.Authority)
-	}
-	authorityAddr, err := in.AddressCodec.BytesToString(authority)
+	authority, err := accaddr.ModuleAuthority(in.AddressCodec, in.Config.Authority)
 	if err != nil {
 		panic(err)
 	}
-	k := keeper.NewKeeper(in.Codec, in.AddressCodec, in.StoreService, authorityAddr)
+	k := keeper.NewKeeper(in.Codec, in.AddressCodec, in.StoreService, authority)
 	return ModuleOutputs{Keeper: k, Module: NewAppModule(k), MarketHooks: markettypes.MarketHooksWrapper{MarketHooks: k.MarketHooks()}}
 }
