@@ -7,18 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 
-	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
-	"github.com/spf13/cobra"
+	"github.com/cosmos/gogoproto/proto"
 
 	"cosmossdk.io/core/appmodule"
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/codec"
-	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	"github.com/fogchain/fog/internal/genesisjson"
+	"github.com/fogchain/fog/internal/modulebase"
 	"github.com/fogchain/fog/x/market/client/cli"
 	"github.com/fogchain/fog/x/market/keeper"
 	"github.com/fogchain/fog/x/market/types"
@@ -39,6 +38,7 @@ var (
 
 // AppModule is the market module.
 type AppModule struct {
+	modulebase.Basic[basics]
 	cdc    codec.Codec
 	keeper keeper.Keeper
 }
@@ -48,33 +48,6 @@ func NewAppModule(cdc codec.Codec, k keeper.Keeper) AppModule {
 	return AppModule{cdc: cdc, keeper: k}
 }
 
-// IsAppModule implements appmodule.AppModule.
-func (AppModule) IsAppModule() {}
-
-// IsOnePerModuleType implements depinject.OnePerModuleType.
-func (AppModule) IsOnePerModuleType() {}
-
-// Name is the module's name.
-func (AppModule) Name() string { return types.ModuleName }
-
-// RegisterGRPCGatewayRoutes serves the queries over REST under /fog/market/v1.
-func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwruntime.ServeMux) {
-	if err := types.RegisterQueryHandlerClient(context.Background(), mux, types.NewQueryClient(clientCtx)); err != nil {
-		panic(err)
-	}
-}
-
-// RegisterInterfaces registers the module's messages.
-func (AppModule) RegisterInterfaces(ir codectypes.InterfaceRegistry) { types.RegisterInterfaces(ir) }
-
-// RegisterLegacyAminoCodec registers the amino names of the module's messages.
-func (AppModule) RegisterLegacyAminoCodec(amino *codec.LegacyAmino) {
-	types.RegisterLegacyAminoCodec(amino)
-}
-
-// GetTxCmd returns the hand-written transaction commands; autocli adds the rest.
-func (AppModule) GetTxCmd() *cobra.Command { return cli.NewTxCmd() }
-
 // RegisterServices registers the Msg and Query services and the store migrations.
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
@@ -83,11 +56,6 @@ func (am AppModule) RegisterServices(cfg module.Configurator) {
 	if err := cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2); err != nil {
 		panic(fmt.Errorf("market: registering the 1→2 migration: %w", err))
 	}
-}
-
-// DefaultGenesis is an empty market with default params.
-func (AppModule) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
-	return cdc.MustMarshalJSON(types.DefaultGenesis())
 }
 
 // ValidateGenesis checks a genesis state for internal consistency.
@@ -108,5 +76,14 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 // EndBlock settles due auctions and closes due leases.
 func (am AppModule) EndBlock(ctx context.Context) error { return am.keeper.EndBlocker(ctx) }
 
-// ConsensusVersion implements module.HasConsensusVersion.
-func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
+// basics is the market's modulebase.Spec.
+type basics struct{}
+
+func (basics) Spec() modulebase.Spec {
+	return modulebase.Spec{
+		Name: types.ModuleName, ConsensusVersion: ConsensusVersion, TxCmd: cli.NewTxCmd,
+		RegisterInterfaces: types.RegisterInterfaces, RegisterLegacyAminoCodec: types.RegisterLegacyAminoCodec,
+		RegisterGateway: modulebase.Gateway(types.RegisterQueryHandlerClient, types.NewQueryClient),
+		DefaultGenesis:  func() proto.Message { return types.DefaultGenesis() },
+	}
+}
