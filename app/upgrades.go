@@ -29,13 +29,15 @@ func (app *App) registerUpgradeHandlers() {
 		})
 }
 
-// backfillTeeLeases records in x/tee every lease the market holds active for an order that requires
-// a TEE: the leases started before x/tee subscribed to the market's hooks. (x/tee reads no x/market
+// backfillTeeLeases records in x/tee every lease the market holds active (read from its state index)
+// for an order that requires a TEE: the leases started before x/tee subscribed to the market's hooks. (x/tee reads no x/market
 // state itself, so the app, which holds both keepers, does it once.)
 func (app *App) backfillTeeLeases(ctx context.Context) error {
-	return app.MarketKeeper.Leases.Walk(ctx, nil, func(id uint64, l markettypes.Lease) (bool, error) {
-		if l.State != markettypes.LeaseActive {
-			return false, nil
+	active := collections.NewPrefixedPairRange[int32, uint64](int32(markettypes.LeaseActive))
+	return app.MarketKeeper.Leases.Indexes.State.Walk(ctx, active, func(_ int32, id uint64) (bool, error) {
+		l, err := app.MarketKeeper.Leases.Get(ctx, id)
+		if err != nil {
+			return true, err
 		}
 		o, err := app.MarketKeeper.Orders.Get(ctx, l.OrderId)
 		if err != nil || !o.TeeRequired {
