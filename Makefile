@@ -5,7 +5,7 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=fog \
 	-X github.com/cosmos/cosmos-sdk/version.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev) \
 	-X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: build install localnet localnet-stop test test-long proto-gen proto-check bench workloads
+.PHONY: build install localnet localnet-stop test test-long fuzz proto-gen proto-check bench workloads
 
 build:
 	@echo "building $(BINDIR)/fogd (the first build compiles the Cosmos SDK: several minutes on 2 cores; later ones take seconds)"
@@ -33,6 +33,16 @@ RAPID_PKGS = $(shell $(GO) list -f '{{range .TestImports}}{{if eq . "pgregory.ne
 ## test-long: the packages with property tests, every property checked 2,000 times (rapid's default is 100).
 test-long:
 	$(GO) test $(RAPID_PKGS) -count=1 -timeout 60m -rapid.checks=2000
+
+## fuzz: every Go fuzz target in the repository, FUZZTIME each (the seed corpora already run in make test).
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r file; do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
+			echo "fuzz $$(dirname "$$file") $$name"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$(dirname "$$file")"; \
+		done; \
+	done
 
 ## proto-gen: regenerate Go code from proto/ (Go only: scripts/protoc-go, pinned plugins, module cache).
 proto-gen:
