@@ -254,7 +254,6 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	if len(winners) == 0 {
 		return k.failAuction(ctx, o, types.CloseReasonNoEligibleSet, len(revealed))
 	}
-	prev := o
 	clearing := SelectionPrice(ranked, winners, o.MaxPricePerBlock)
 	leaseEscrow := sdk.NewCoin(clearing.Denom, clearing.Amount.Mul(math.NewIntFromUint64(o.LeaseBlocks)))
 	refund := o.Escrow.Sub(sdk.NewCoin(clearing.Denom, leaseEscrow.Amount.MulRaw(int64(replicas))))
@@ -280,7 +279,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 			State: types.LeasePending, Escrow: leaseEscrow, Bond: rb.bid.Deposit,
 			Paid: sdk.NewCoin(clearing.Denom, math.ZeroInt()),
 		}
-		if err := k.setLease(ctx, nil, l); err != nil {
+		if err := k.Leases.Set(ctx, l.Id, l); err != nil {
 			return err
 		}
 		if err := k.StartQueue.Set(ctx, collections.Join(l.StartDeadline, l.Id)); err != nil {
@@ -303,7 +302,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 
 	o.State, o.ClearingPrice = types.OrderMatched, clearing
 	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
-	if err := k.setOrder(ctx, &prev, o); err != nil {
+	if err := k.Orders.Set(ctx, o.Id, o); err != nil {
 		return err
 	}
 	if len(kvs) > replicas {
@@ -328,14 +327,13 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 func (k Keeper) failAuction(ctx context.Context, o types.Order, reason types.CloseReason, revealed int) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := sdkCtx.BlockHeight()
-	prev := o
 	refunded := o.Escrow
 	if err := k.pay(ctx, o.Owner, refunded); err != nil {
 		return err
 	}
 	o.State, o.CloseReason, o.ClosedHeight = types.OrderFailed, reason, h
 	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
-	if err := k.setOrder(ctx, &prev, o); err != nil {
+	if err := k.Orders.Set(ctx, o.Id, o); err != nil {
 		return err
 	}
 	if err := k.scheduleSweep(ctx, h, o); err != nil {
@@ -473,7 +471,6 @@ func (k Keeper) settleLease(ctx context.Context, l *types.Lease) (sdk.Coin, erro
 // closeLease settles a lease for good: the provider is paid what accrued, the owner gets the rest of
 // the escrow, and the bond goes back, unless the provider walked away or never started (burned).
 func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.CloseReason) error {
-	prev := l
 	switch l.State {
 	case types.LeasePending:
 		if err := k.StartQueue.Remove(ctx, collections.Join(l.StartDeadline, l.Id)); err != nil {
@@ -505,7 +502,7 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 	}
 	l.Escrow = sdk.NewCoin(l.Escrow.Denom, math.ZeroInt())
 	l.State, l.CloseReason, l.ClosedHeight = types.LeaseClosed, reason, sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if err := k.setLease(ctx, &prev, l); err != nil {
+	if err := k.Leases.Set(ctx, l.Id, l); err != nil {
 		return err
 	}
 	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventLeaseClosed{

@@ -28,7 +28,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		}
 	}
 	for _, o := range gs.Orders {
-		if err := k.setOrder(ctx, nil, o); err != nil {
+		if err := k.Orders.Set(ctx, o.Id, o); err != nil {
 			return err
 		}
 	}
@@ -42,7 +42,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		}
 	}
 	for _, l := range gs.Leases {
-		if err := k.setLease(ctx, nil, l); err != nil {
+		if err := k.Leases.Set(ctx, l.Id, l); err != nil {
 			return err
 		}
 	}

@@ -113,18 +113,6 @@ func (k Keeper) Logger(ctx context.Context) log.Logger {
 	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
 }
 
-// setOrder writes an order; the orders map keeps its indexes in step. The map reads the stored
-// order itself, so the previous one (nil for a new order) is not needed.
-func (k Keeper) setOrder(ctx context.Context, _ *types.Order, o types.Order) error {
-	return k.Orders.Set(ctx, o.Id, o)
-}
-
-// setLease writes a lease; the leases map keeps its indexes in step. The map reads the stored lease
-// itself, so the previous one (nil for a new lease) is not needed.
-func (k Keeper) setLease(ctx context.Context, _ *types.Lease, l types.Lease) error {
-	return k.Leases.Set(ctx, l.Id, l)
-}
-
 // setBid writes provider's bid; the bids map keeps its index in step.
 func (k Keeper) setBid(ctx context.Context, provider sdk.AccAddress, b types.Bid) error {
 	return k.Bids.Set(ctx, collections.Join(b.OrderId, provider), b)

@@ -199,7 +199,7 @@ func (k msgServer) CreateOrder(ctx context.Context, msg *types.MsgCreateOrder) (
 		TeeRequired:       RequiresTee(msg.Privacy, msg.TeeRequired, msg.TeeType),
 		TeeType:           msg.TeeType,
 	}
-	if err := k.setOrder(ctx, nil, o); err != nil {
+	if err := k.Orders.Set(ctx, o.Id, o); err != nil {
 		return nil, err
 	}
 	if err := k.SettlementQueue.Set(ctx, collections.Join(o.RevealDeadline, o.Id)); err != nil {
@@ -264,10 +264,9 @@ func (k msgServer) CancelOrder(ctx context.Context, msg *types.MsgCancelOrder) (
 	if err := k.SettlementQueue.Remove(ctx, collections.Join(o.RevealDeadline, o.Id)); err != nil {
 		return nil, err
 	}
-	prev := o
 	o.State, o.CloseReason, o.ClosedHeight = types.OrderCancelled, types.CloseReasonOwnerCancelled, h
 	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
-	if err := k.setOrder(ctx, &prev, o); err != nil {
+	if err := k.Orders.Set(ctx, o.Id, o); err != nil {
 		return nil, err
 	}
 	// The bids' deposits go back through the sweep, so that cancelling an order costs its owner
@@ -341,9 +340,8 @@ func (k msgServer) CommitBid(ctx context.Context, msg *types.MsgCommitBid) (*typ
 	if err := k.setBid(ctx, provider, bid); err != nil {
 		return nil, err
 	}
-	prev := o
 	o.BidCount++
-	if err := k.setOrder(ctx, &prev, o); err != nil {
+	if err := k.Orders.Set(ctx, o.Id, o); err != nil {
 		return nil, err
 	}
 	return &types.MsgCommitBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
@@ -438,9 +436,8 @@ func (k msgServer) WithdrawBid(ctx context.Context, msg *types.MsgWithdrawBid) (
 	if err := k.removeBid(ctx, provider, o.Id); err != nil {
 		return nil, err
 	}
-	prev := o
 	o.BidCount--
-	if err := k.setOrder(ctx, &prev, o); err != nil {
+	if err := k.Orders.Set(ctx, o.Id, o); err != nil {
 		return nil, err
 	}
 	return &types.MsgWithdrawBidResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
@@ -501,10 +498,9 @@ func (k msgServer) StartLease(ctx context.Context, msg *types.MsgStartLease) (*t
 	if err := k.StartQueue.Remove(ctx, collections.Join(l.StartDeadline, l.Id)); err != nil {
 		return nil, err
 	}
-	prev := l
 	l.State, l.StartHeight, l.SettledThrough = types.LeaseActive, h, h
 	l.EndHeight = h + int64(l.LeaseBlocks)
-	if err := k.setLease(ctx, &prev, l); err != nil {
+	if err := k.Leases.Set(ctx, l.Id, l); err != nil {
 		return nil, err
 	}
 	if err := k.EndQueue.Set(ctx, collections.Join(l.EndHeight, l.Id)); err != nil {
@@ -528,12 +524,11 @@ func (k msgServer) WithdrawLease(ctx context.Context, msg *types.MsgWithdrawLeas
 	if l.State != types.LeaseActive {
 		return nil, errorsmod.Wrapf(types.ErrLeaseNotActive, "lease %d is %s", l.Id, l.State)
 	}
-	prev := l
 	amount, err := k.settleLease(ctx, &l)
 	if err != nil {
 		return nil, err
 	}
-	if err := k.setLease(ctx, &prev, l); err != nil {
+	if err := k.Leases.Set(ctx, l.Id, l); err != nil {
 		return nil, err
 	}
 	return &types.MsgWithdrawLeaseResponse{Amount: amount}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
