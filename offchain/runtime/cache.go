@@ -84,6 +84,10 @@ func (c *moduleCache) acquire(ctx context.Context, hash [32]byte, module []byte)
 
 func (c *moduleCache) compile(ctx context.Context, m *cachedModule, module []byte) {
 	c.compiles.Add(1)
+	if err := checkModuleShape(module); err != nil {
+		m.invalid = fmt.Errorf("compile: %w", err)
+		return
+	}
 	compiled, err := c.wasm.CompileModule(ctx, module)
 	if err != nil {
 		m.invalid = fmt.Errorf("compile: %w", err)
