@@ -21,10 +21,12 @@ localnet: build workloads
 localnet-stop:
 	./scripts/localnet.sh stop
 
-## test: everything CI runs: vet, generated-code check, unit, property and black-box tests.
+## test: everything CI runs: vet, generated-code check, unit, property and black-box tests, and every
+## fuzz target for a few seconds.
 test: proto-check
 	$(GO) vet ./...
 	$(GO) test ./... -count=1 -timeout 25m
+	$(MAKE) fuzz FUZZTIME=2s
 
 # RAPID_PKGS: the packages whose tests import pgregory.net/rapid, the only test binaries that
 # define -rapid.checks (any other test binary refuses the flag).
@@ -36,11 +38,14 @@ test-long:
 
 ## fuzz: every Go fuzz target in the repository, FUZZTIME each (the seed corpora already run in make test).
 FUZZTIME ?= 30s
+# FUZZMINIMIZE bounds the shrinking of each new input: the app-wide targets run a few hundred inputs a
+# second, and shrinking a kilobyte seed with the default 60s budget stalls a short run.
+FUZZMINIMIZE ?= 20x
 fuzz:
 	@set -e; grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r file; do \
 		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
 			echo "fuzz $$(dirname "$$file") $$name"; \
-			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$(dirname "$$file")"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) "$$(dirname "$$file")"; \
 		done; \
 	done
 
