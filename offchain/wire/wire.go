@@ -59,9 +59,14 @@ func ReadFrame(r *bufio.Reader, limit int, m message) error {
 	if size > uint64(limit) {
 		return fmt.Errorf("%w: %d > %d bytes", ErrFrameTooLarge, size, limit)
 	}
-	bz := make([]byte, size)
-	if _, err := io.ReadFull(r, bz); err != nil {
+	// The buffer grows with the bytes that arrive, not with the length a peer declares: a length
+	// prefix alone must not make the reader allocate up to the limit.
+	bz, err := io.ReadAll(io.LimitReader(r, int64(size)))
+	if err != nil {
 		return fmt.Errorf("reading frame: %w", err)
+	}
+	if uint64(len(bz)) != size {
+		return fmt.Errorf("reading frame: %w after %d of %d bytes", io.ErrUnexpectedEOF, len(bz), size)
 	}
 	return m.Unmarshal(bz)
 }

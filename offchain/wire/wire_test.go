@@ -1,7 +1,12 @@
 package wire_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/binary"
+	"io"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,4 +56,22 @@ func TestAnchoredReceiptCheckInclusion(t *testing.T) {
 	require.ErrorContains(t, a.CheckInclusion(context.Background(), q), "receipt is NOT in anchored batch 4")
 
 	require.ErrorContains(t, (&wire.AnchoredReceipt{Receipt: &signed[1], BatchId: 4}).CheckInclusion(context.Background(), q), "incomplete")
+}
+
+// A peer that sends only a length prefix (here the 64 MiB response limit) and then stalls or hangs
+// up makes the reader allocate about what it sent, not what it declared.
+func TestReadFrameAllocatesWhatArrivesNotWhatIsDeclared(t *testing.T) {
+	const declared = 64 << 20
+	frame := binary.AppendUvarint(nil, declared)
+	frame = append(frame, make([]byte, 1000)...)
+
+	var before, after goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&before)
+	err := wire.ReadFrame(bufio.NewReader(bytes.NewReader(frame)), declared, &wire.TaskResponse{})
+	goruntime.ReadMemStats(&after)
+
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	require.Contains(t, err.Error(), "after 1000 of 67108864 bytes")
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated for a 1000-byte frame body")
 }
