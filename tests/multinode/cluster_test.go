@@ -610,14 +610,21 @@ func (n *node) consensusState() (roundState, bool) {
 	return roundState{height: h, round: int32(r), step: s, start: res.RoundState.StartTime, votes: res.RoundState.Votes}, true
 }
 
-// commitSigners are the consensus addresses whose precommits commit block h.
-func (n *node) commitSigners(h int64) ([]string, bool) {
+// precommit is a validator's signature in the commit of a block.
+type precommit struct {
+	address string // consensus address
+	time    time.Time
+}
+
+// commitSigners are the precommits that commit block h.
+func (n *node) commitSigners(h int64) ([]precommit, bool) {
 	var res struct {
 		SignedHeader struct {
 			Commit struct {
 				Signatures []struct {
-					Flag    int    `json:"block_id_flag"`
-					Address string `json:"validator_address"`
+					Flag      int       `json:"block_id_flag"`
+					Address   string    `json:"validator_address"`
+					Timestamp time.Time `json:"timestamp"`
 				} `json:"signatures"`
 			} `json:"commit"`
 		} `json:"signed_header"`
@@ -625,10 +632,10 @@ func (n *node) commitSigners(h int64) ([]string, bool) {
 	if !n.rpcGet(fmt.Sprintf("/commit?height=%d", h), &res) {
 		return nil, false
 	}
-	var out []string
+	var out []precommit
 	for _, s := range res.SignedHeader.Commit.Signatures {
 		if s.Flag == 2 { // BlockIDFlagCommit
-			out = append(out, s.Address)
+			out = append(out, precommit{s.Address, s.Timestamp})
 		}
 	}
 	return out, true

@@ -78,6 +78,7 @@ type load struct {
 	wg     sync.WaitGroup
 
 	recipients map[string]sdk.AccAddress // sender → its recipient
+	accounts   map[string]*account       // accounts of mustDeliver, which keep their sequence
 
 	mu        sync.Mutex
 	confirmed []confirmedTx
@@ -108,7 +109,7 @@ type account struct {
 
 func startLoad(t *testing.T, c *cluster, roles loadRoles) *load {
 	l := &load{c: c, roles: roles, failed: map[string]int{}, refused: map[string]int{}, sent: map[string]int64{},
-		recipients: map[string]sdk.AccAddress{}}
+		recipients: map[string]sdk.AccAddress{}, accounts: map[string]*account{}}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	for _, s := range roles.senders {
 		l.recipients[s] = c.address(t, s+"-to")
@@ -458,6 +459,35 @@ func (l *load) providerLoop(a *account) {
 			l.waitBlock(tip)
 		}
 	}
+}
+
+// mustDeliver sends msgs from a key of the cluster (not one of the load's senders), requires
+// them to succeed in a block, and records them as confirmed.
+func (l *load) mustDeliver(t *testing.T, name string, msgs ...sdk.Msg) *ctypes.ResultTx {
+	t.Helper()
+	a := &account{name: name, addr: l.c.address(t, name)}
+	l.mu.Lock()
+	if known, ok := l.accounts[name]; ok {
+		a = known
+	} else {
+		l.accounts[name] = a
+	}
+	l.mu.Unlock()
+	res, err := l.submit(a, sdk.MsgTypeURL(msgs[0]), msgs...)
+	require.NoError(t, err)
+	require.NotNil(t, res, "%s: refused by CheckTx or the load stopped: %s", sdk.MsgTypeURL(msgs[0]), l.report())
+	require.Zero(t, res.TxResult.Code, "%s: %s", sdk.MsgTypeURL(msgs[0]), res.TxResult.Log)
+	l.record(sdk.MsgTypeURL(msgs[0]), res, nil)
+	return res
+}
+
+// bankBalance is an account's ufog balance on a node.
+func (l *load) bankBalance(ctx context.Context, nd *node, addr string) (int64, error) {
+	res, err := banktypes.NewQueryClient(l.queryContext(nd)).Balance(ctx, &banktypes.QueryBalanceRequest{Address: addr, Denom: denom})
+	if err != nil {
+		return 0, err
+	}
+	return res.Balance.Amount.Int64(), nil
 }
 
 // confirmedAfter counts the confirmed transactions in blocks above h.
