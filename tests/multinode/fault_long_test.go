@@ -315,7 +315,7 @@ func workerRevealsAfterRestart(t *testing.T, c *cluster, l *load) {
 	res := l.mustDeliver(t, "wk-customer", &markettypes.MsgCreateOrder{Owner: customer,
 		Resources: markettypes.Resources{CpuMillicores: 1000, MemoryMib: 256}, Tier: markettypes.TierBronze,
 		Privacy: markettypes.PrivacyPublic, WorkloadHash: hash, LeaseBlocks: 100,
-		MaxPricePerBlock: sdk.NewInt64Coin(denom, 10), CommitBlocks: 30, RevealBlocks: 30})
+		MaxPricePerBlock: sdk.NewInt64Coin(denom, 10), CommitBlocks: 40, RevealBlocks: 30})
 	var created markettypes.MsgCreateOrderResponse
 	require.NoError(t, chain.MsgResponse(res, &created))
 	o, err := q().Order(ctx, &markettypes.QueryOrderRequest{Id: created.OrderId})

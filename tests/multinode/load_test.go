@@ -70,8 +70,9 @@ func defaultRoles(prefix string) loadRoles {
 type load struct {
 	c     *cluster
 	roles loadRoles
-	// gate: each transaction holds it for reading; pause takes it for writing, which waits for the
-	// transactions in flight to land and holds new ones back.
+	// gate: each transaction and its record hold it for reading (step); pause takes it for
+	// writing, which waits for the transactions in flight to land and be recorded and holds new
+	// ones back.
 	gate   sync.RWMutex
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -187,9 +188,8 @@ func (l *load) waitBlock(h int64) bool {
 // until they are in a block, sending them again to another node if they do not get in (the node
 // may have died with them in its mempool). It returns nil and no error when the load ends first,
 // and a nil result with a CheckTx refusal.
+// The caller holds the gate for reading.
 func (l *load) submit(a *account, kind string, msgs ...sdk.Msg) (*ctypes.ResultTx, error) {
-	l.gate.RLock()
-	defer l.gate.RUnlock()
 	if !a.known {
 		nd := l.nextNode()
 		if nd == nil {
@@ -287,74 +287,112 @@ func (l *load) record(kind string, res *ctypes.ResultTx, check func(ctx context.
 	return true
 }
 
+// step runs one action of a loop (its transactions and their records) under the gate, so that
+// verify sees either all of it or none; an error ends the loop and fails the load.
+func (l *load) step(f func() error) bool {
+	l.gate.RLock()
+	defer l.gate.RUnlock()
+	if err := f(); err != nil {
+		l.fail(err)
+		return false
+	}
+	return true
+}
+
 // sendLoop: bank transfers of random amounts to the sender's own recipient, one per block or so.
 func (l *load) sendLoop(a *account) {
 	to := l.recipients[a.name]
 	for l.ctx.Err() == nil {
 		amount := int64(1 + mrand.IntN(1000))
-		res, err := l.submit(a, "bank send", &banktypes.MsgSend{FromAddress: a.addr.String(), ToAddress: to.String(),
-			Amount: sdk.NewCoins(sdk.NewInt64Coin(denom, amount))})
-		if err != nil {
-			l.fail(err)
+		if !l.step(func() error {
+			res, err := l.submit(a, "bank send", &banktypes.MsgSend{FromAddress: a.addr.String(), ToAddress: to.String(),
+				Amount: sdk.NewCoins(sdk.NewInt64Coin(denom, amount))})
+			if err != nil || res == nil {
+				return err
+			}
+			if l.record("bank send", res, nil) {
+				l.mu.Lock()
+				l.sent[a.name] += amount
+				l.mu.Unlock()
+			}
+			return nil
+		}) {
 			return
-		}
-		if res != nil && l.record("bank send", res, nil) {
-			l.mu.Lock()
-			l.sent[a.name] += amount
-			l.mu.Unlock()
 		}
 	}
 }
 
 // customerLoop: an order every few blocks.
 func (l *load) customerLoop(a *account) {
+	owner := a.addr.String()
 	for l.ctx.Err() == nil {
-		hash := sha256.Sum256([]byte(fmt.Sprintf("%s %d", a.name, time.Now().UnixNano())))
-		res, err := l.submit(a, "create order", &markettypes.MsgCreateOrder{Owner: a.addr.String(),
-			Resources: markettypes.Resources{CpuMillicores: 100, MemoryMib: 64}, Tier: markettypes.TierBronze,
-			Privacy: markettypes.PrivacyPublic, WorkloadHash: hash[:], LeaseBlocks: loadLeaseBlocks,
-			MaxPricePerBlock: sdk.NewInt64Coin(denom, loadMaxPrice), CommitBlocks: loadCommitBlocks, RevealBlocks: loadRevealBlocks})
-		if err != nil {
-			l.fail(err)
-			return
-		}
-		if res == nil {
-			continue
-		}
-		var resp markettypes.MsgCreateOrderResponse
-		if res.TxResult.Code == 0 {
-			if err := chain.MsgResponse(res, &resp); err != nil {
-				l.fail(err)
-				return
+		var (
+			id     uint64
+			height int64
+		)
+		if !l.step(func() error {
+			hash := sha256.Sum256([]byte(fmt.Sprintf("%s %d", a.name, time.Now().UnixNano())))
+			res, err := l.submit(a, "create order", &markettypes.MsgCreateOrder{Owner: owner,
+				Resources: markettypes.Resources{CpuMillicores: 100, MemoryMib: 64}, Tier: markettypes.TierBronze,
+				Privacy: markettypes.PrivacyPublic, WorkloadHash: hash[:], LeaseBlocks: loadLeaseBlocks,
+				MaxPricePerBlock: sdk.NewInt64Coin(denom, loadMaxPrice), CommitBlocks: loadCommitBlocks, RevealBlocks: loadRevealBlocks})
+			if err != nil || res == nil {
+				return err
 			}
-		}
-		id, owner := resp.OrderId, a.addr.String()
-		if !l.record("create order", res, func(ctx context.Context, q client.Context) error {
-			o, err := markettypes.NewQueryClient(q).Order(ctx, &markettypes.QueryOrderRequest{Id: id})
-			if err != nil {
-				return fmt.Errorf("order %d: %w", id, err)
+			var resp markettypes.MsgCreateOrderResponse
+			if res.TxResult.Code == 0 {
+				if err := chain.MsgResponse(res, &resp); err != nil {
+					return err
+				}
 			}
-			if o.Order.Owner != owner {
-				return fmt.Errorf("order %d: owner %s, want %s", id, o.Order.Owner, owner)
+			orderID := resp.OrderId
+			if l.record("create order", res, func(ctx context.Context, q client.Context) error {
+				o, err := markettypes.NewQueryClient(q).Order(ctx, &markettypes.QueryOrderRequest{Id: orderID})
+				if err != nil {
+					return fmt.Errorf("order %d: %w", orderID, err)
+				}
+				if o.Order.Owner != owner {
+					return fmt.Errorf("order %d: owner %s, want %s", orderID, o.Order.Owner, owner)
+				}
+				return nil
+			}) {
+				id, height = orderID, res.Height
 			}
 			return nil
 		}) {
+			return
+		}
+		if id == 0 {
 			continue
 		}
-		nd := l.nextNode()
-		if nd == nil {
+		// the providers bid on it once a node that has its block tells them its deadlines
+		for l.ctx.Err() == nil {
+			if o, ok := l.order(id, height); ok {
+				l.mu.Lock()
+				l.orders = append(l.orders, o)
+				l.mu.Unlock()
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		l.waitBlock(height + 3)
+	}
+}
+
+// order reads an order from a live node that has reached height h.
+func (l *load) order(id uint64, h int64) (markettypes.Order, bool) {
+	for _, nd := range l.c.live() {
+		if nd.height() < h {
 			continue
 		}
 		ctx, cancel := rpcCtx()
 		o, err := markettypes.NewQueryClient(l.queryContext(nd)).Order(ctx, &markettypes.QueryOrderRequest{Id: id})
 		cancel()
 		if err == nil {
-			l.mu.Lock()
-			l.orders = append(l.orders, o.Order)
-			l.mu.Unlock()
+			return o.Order, true
 		}
-		l.waitBlock(res.Height + 3)
 	}
+	return markettypes.Order{}, false
 }
 
 // sealedBid is a provider's bid, secret until revealed.
@@ -379,24 +417,26 @@ func (l *load) providerLoop(a *account) {
 		return
 	}
 	owner := a.addr.String()
-	for l.ctx.Err() == nil {
-		res, err := l.submit(a, "register provider", &markettypes.MsgRegisterProvider{Owner: owner, PeerId: peerID.String(),
-			Capacity: markettypes.Resources{CpuMillicores: 100_000, MemoryMib: 100_000}})
-		if err != nil {
-			l.fail(err)
-			return
-		}
-		if res != nil && l.record("register provider", res, func(ctx context.Context, q client.Context) error {
-			p, err := markettypes.NewQueryClient(q).Provider(ctx, &markettypes.QueryProviderRequest{Address: owner})
-			if err != nil {
-				return fmt.Errorf("provider %s: %w", owner, err)
+	for registered := false; !registered && l.ctx.Err() == nil; {
+		if !l.step(func() error {
+			res, err := l.submit(a, "register provider", &markettypes.MsgRegisterProvider{Owner: owner, PeerId: peerID.String(),
+				Capacity: markettypes.Resources{CpuMillicores: 100_000, MemoryMib: 100_000}})
+			if err != nil || res == nil {
+				return err
 			}
-			if p.Provider.PeerId != peerID.String() {
-				return fmt.Errorf("provider %s: peer id %s, want %s", owner, p.Provider.PeerId, peerID)
-			}
+			registered = l.record("register provider", res, func(ctx context.Context, q client.Context) error {
+				p, err := markettypes.NewQueryClient(q).Provider(ctx, &markettypes.QueryProviderRequest{Address: owner})
+				if err != nil {
+					return fmt.Errorf("provider %s: %w", owner, err)
+				}
+				if p.Provider.PeerId != peerID.String() {
+					return fmt.Errorf("provider %s: peer id %s, want %s", owner, p.Provider.PeerId, peerID)
+				}
+				return nil
+			})
 			return nil
 		}) {
-			break
+			return
 		}
 	}
 	bids := map[uint64]*sealedBid{}
@@ -414,34 +454,36 @@ func (l *load) providerLoop(a *account) {
 				_, _ = rand.Read(b.salt)
 				bids[o.Id] = b
 				acted = true
+				b.revealed = true // until the commit is confirmed, there is nothing to reveal
 				commitment := markettypes.BidCommitment(o.Id, a.addr, b.price, b.salt)
-				res, err := l.submit(a, "commit bid", &markettypes.MsgCommitBid{Provider: owner, OrderId: o.Id, Commitment: commitment})
-				if err != nil {
-					l.fail(err)
-					return
-				}
-				if res == nil || !l.record("commit bid", res, func(ctx context.Context, q client.Context) error {
-					got, err := markettypes.NewQueryClient(q).Bid(ctx, &markettypes.QueryBidRequest{OrderId: o.Id, Provider: owner})
-					if err != nil {
-						return fmt.Errorf("bid of %s on order %d: %w", owner, o.Id, err)
+				if !l.step(func() error {
+					res, err := l.submit(a, "commit bid", &markettypes.MsgCommitBid{Provider: owner, OrderId: o.Id, Commitment: commitment})
+					if err != nil || res == nil {
+						return err
 					}
-					// the query hides a commitment until the bid is revealed
-					if got.Bid.CommitHeight != res.Height || (got.Bid.State != markettypes.BidCommitted && string(got.Bid.Commitment) != string(commitment)) {
-						return fmt.Errorf("bid of %s on order %d: %v, want the commitment %X of height %d", owner, o.Id, got.Bid, commitment, res.Height)
-					}
+					b.revealed = !l.record("commit bid", res, func(ctx context.Context, q client.Context) error {
+						got, err := markettypes.NewQueryClient(q).Bid(ctx, &markettypes.QueryBidRequest{OrderId: o.Id, Provider: owner})
+						if err != nil {
+							return fmt.Errorf("bid of %s on order %d: %w", owner, o.Id, err)
+						}
+						// the query hides a commitment until the bid is revealed
+						if got.Bid.CommitHeight != res.Height || (got.Bid.State != markettypes.BidCommitted && string(got.Bid.Commitment) != string(commitment)) {
+							return fmt.Errorf("bid of %s on order %d: %v, want the commitment %X of height %d", owner, o.Id, got.Bid, commitment, res.Height)
+						}
+						return nil
+					})
 					return nil
 				}) {
-					b.revealed = true // nothing to reveal
+					return
 				}
 			case bid && !b.revealed && tip >= o.CommitDeadline && tip < o.RevealDeadline:
 				b.revealed, acted = true, true
 				price := b.price
-				res, err := l.submit(a, "reveal bid", &markettypes.MsgRevealBid{Provider: owner, OrderId: o.Id, Price: b.price, Salt: b.salt})
-				if err != nil {
-					l.fail(err)
-					return
-				}
-				if res != nil {
+				if !l.step(func() error {
+					res, err := l.submit(a, "reveal bid", &markettypes.MsgRevealBid{Provider: owner, OrderId: o.Id, Price: b.price, Salt: b.salt})
+					if err != nil || res == nil {
+						return err
+					}
 					l.record("reveal bid", res, func(ctx context.Context, q client.Context) error {
 						got, err := markettypes.NewQueryClient(q).Bid(ctx, &markettypes.QueryBidRequest{OrderId: o.Id, Provider: owner})
 						if err != nil {
@@ -452,6 +494,9 @@ func (l *load) providerLoop(a *account) {
 						}
 						return nil
 					})
+					return nil
+				}) {
+					return
 				}
 			}
 		}
@@ -473,11 +518,18 @@ func (l *load) mustDeliver(t *testing.T, name string, msgs ...sdk.Msg) *ctypes.R
 		l.accounts[name] = a
 	}
 	l.mu.Unlock()
-	res, err := l.submit(a, sdk.MsgTypeURL(msgs[0]), msgs...)
+	kind := sdk.MsgTypeURL(msgs[0])
+	var res *ctypes.ResultTx
+	var err error
+	l.gate.RLock()
+	res, err = l.submit(a, kind, msgs...)
+	if err == nil && res != nil {
+		l.record(kind, res, nil)
+	}
+	l.gate.RUnlock()
 	require.NoError(t, err)
-	require.NotNil(t, res, "%s: refused by CheckTx or the load stopped: %s", sdk.MsgTypeURL(msgs[0]), l.report())
-	require.Zero(t, res.TxResult.Code, "%s: %s", sdk.MsgTypeURL(msgs[0]), res.TxResult.Log)
-	l.record(sdk.MsgTypeURL(msgs[0]), res, nil)
+	require.NotNil(t, res, "%s: refused by CheckTx or the load stopped: %s", kind, l.report())
+	require.Zero(t, res.TxResult.Code, "%s: %s", kind, res.TxResult.Log)
 	return res
 }
 
