@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -356,6 +357,7 @@ func (c *cluster) start(t *testing.T, nd *node) {
 		"--rpc.pprof_laddr", "", "--p2p.persistent_peers", strings.Join(nd.persistentPeers, ","),
 		"--minimum-gas-prices", "0"+denom, "--log_level", "info")
 	nd.cmd.Stdout, nd.cmd.Stderr = nd.logFile, nd.logFile
+	nd.cmd.SysProcAttr = diesWithTest()
 	require.NoError(t, nd.cmd.Start())
 	nd.running, nd.startedAt = true, time.Now()
 	nd.exited = make(chan struct{})
@@ -364,6 +366,12 @@ func (c *cluster) start(t *testing.T, nd *node) {
 		logFile.Close()
 		close(exited)
 	}(nd.cmd, nd.exited, nd.logFile)
+}
+
+// diesWithTest has a child process killed when the test binary dies, so that a test that times
+// out (and runs no cleanup) leaves no node or worker running.
+func diesWithTest() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
 // waitServing waits until the node answers on RPC, or tells why it exited.

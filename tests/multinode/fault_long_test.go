@@ -222,6 +222,7 @@ func (w *workerProc) start(t *testing.T) {
 	require.NoError(t, err)
 	w.cmd = exec.Command(fogdBin, "worker", "start", "--home", w.home)
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
+	w.cmd.SysProcAttr = diesWithTest()
 	require.NoError(t, w.cmd.Start())
 	w.done = make(chan struct{})
 	go func(cmd *exec.Cmd, done chan struct{}) {
