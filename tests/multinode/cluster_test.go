@@ -494,6 +494,22 @@ func (n *node) status() (nodeStatus, bool) {
 	return nodeStatus{h, st.SyncInfo.CatchingUp}, true
 }
 
+// appHeight is the last height the node's application has committed (/abci_info). CometBFT saves
+// a block, and reports it in /status, before the application commits it; a query at a height
+// needs the application to have it.
+func (n *node) appHeight() int64 {
+	var res struct {
+		Response struct {
+			LastBlockHeight string `json:"last_block_height"`
+		} `json:"response"`
+	}
+	if !n.rpcGet("/abci_info", &res) {
+		return 0
+	}
+	h, _ := strconv.ParseInt(res.Response.LastBlockHeight, 10, 64)
+	return h
+}
+
 func (n *node) height() int64 {
 	st, _ := n.status()
 	return st.height

@@ -598,12 +598,13 @@ func (l *load) verify(t *testing.T) int {
 	for _, c := range confirmed {
 		top = max(top, c.height)
 	}
-	// one height every live node has committed, at or above every confirmed transaction
+	// one height every live node's application has committed, at or above every confirmed
+	// transaction
 	var at int64
 	require.NoError(t, l.c.poll(func() bool {
 		at = 0
 		for i, nd := range live {
-			h := nd.height()
+			h := nd.appHeight()
 			if i == 0 || h < at {
 				at = h
 			}
