@@ -87,21 +87,20 @@ type cluster struct {
 
 // node is one validator process.
 type node struct {
-	i                     int
-	home                  string
-	rpcPort, p2pPort      int
-	grpcPort, proxyPort   int
-	id                    string // CometBFT node id
-	valAddr               string // consensus address, hex upper case as in /commit
-	cmd                   *exec.Cmd
-	exited                chan struct{}
-	rpc                   *rpchttp.HTTP
-	mu                    sync.Mutex
-	running               bool
-	startedAt, stoppedAt  time.Time
-	heightAtStop          int64
-	logFile               *os.File
-	persistentPeers, args []string
+	i                   int
+	home                string
+	rpcPort, p2pPort    int
+	grpcPort, proxyPort int
+	id                  string // CometBFT node id
+	valAddr             string // consensus address, hex upper case as in /commit
+	cmd                 *exec.Cmd
+	exited              chan struct{}
+	rpc                 *rpchttp.HTTP
+	mu                  sync.Mutex
+	running             bool
+	heightAtStop        int64 // the height the node reported just before it was killed
+	logFile             *os.File
+	persistentPeers     []string
 }
 
 func (n *node) name() string     { return fmt.Sprintf("node%d", n.i) }
@@ -359,7 +358,7 @@ func (c *cluster) start(t *testing.T, nd *node) {
 	nd.cmd.Stdout, nd.cmd.Stderr = nd.logFile, nd.logFile
 	nd.cmd.SysProcAttr = diesWithTest()
 	require.NoError(t, nd.cmd.Start())
-	nd.running, nd.startedAt = true, time.Now()
+	nd.running = true
 	nd.exited = make(chan struct{})
 	go func(cmd *exec.Cmd, exited chan struct{}, logFile *os.File) {
 		_ = cmd.Wait()
@@ -406,7 +405,7 @@ func (c *cluster) kill(t *testing.T, nd *node) {
 	nd.mu.Unlock()
 	<-nd.exited
 	nd.mu.Lock()
-	nd.running, nd.stoppedAt, nd.heightAtStop = false, time.Now(), h.height
+	nd.running, nd.heightAtStop = false, h.height
 	nd.mu.Unlock()
 	t.Logf("%s killed (SIGKILL) at height %d", nd.name(), h.height)
 }
@@ -692,7 +691,7 @@ func (n *node) logSize() int64 {
 	return fi.Size()
 }
 
-// ctx is a context for one RPC call.
+// rpcCtx bounds one RPC call.
 func rpcCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 10*time.Second)
 }

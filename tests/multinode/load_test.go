@@ -397,7 +397,6 @@ func (l *load) order(id uint64, h int64) (markettypes.Order, bool) {
 
 // sealedBid is a provider's bid, secret until revealed.
 type sealedBid struct {
-	order    markettypes.Order
 	price    sdk.Coin
 	salt     []byte
 	revealed bool
@@ -450,7 +449,7 @@ func (l *load) providerLoop(a *account) {
 			b, bid := bids[o.Id]
 			switch {
 			case !bid && tip < o.CommitDeadline:
-				b = &sealedBid{order: o, price: sdk.NewInt64Coin(denom, int64(1+mrand.IntN(loadMaxPrice))), salt: make([]byte, markettypes.SaltSize)}
+				b = &sealedBid{price: sdk.NewInt64Coin(denom, int64(1+mrand.IntN(loadMaxPrice))), salt: make([]byte, markettypes.SaltSize)}
 				_, _ = rand.Read(b.salt)
 				bids[o.Id] = b
 				acted = true
