@@ -32,9 +32,11 @@ test: proto-check
 # define -rapid.checks (any other test binary refuses the flag).
 RAPID_PKGS = $(shell $(GO) list -f '{{range .TestImports}}{{if eq . "pgregory.net/rapid"}}{{$$.ImportPath}} {{end}}{{end}}{{range .XTestImports}}{{if eq . "pgregory.net/rapid"}}{{$$.ImportPath}} {{end}}{{end}}' ./... | tr ' ' '\n' | sort -u)
 
-## test-long: the packages with property tests, every property checked 2,000 times (rapid's default is 100).
+## test-long: the packages with property tests, every property checked 2,000 times (rapid's default is 100),
+## and the whole multi-validator fault suite (tests/multinode, build tag long).
 test-long:
 	$(GO) test $(RAPID_PKGS) -count=1 -timeout 60m -rapid.checks=2000
+	$(GO) test -tags long ./tests/multinode/ -count=1 -timeout 40m
 
 ## fuzz: every Go fuzz target in the repository, FUZZTIME each (the seed corpora already run in make test).
 FUZZTIME ?= 30s
