@@ -33,10 +33,12 @@ test: proto-check
 RAPID_PKGS = $(shell $(GO) list -f '{{range .TestImports}}{{if eq . "pgregory.net/rapid"}}{{$$.ImportPath}} {{end}}{{end}}{{range .XTestImports}}{{if eq . "pgregory.net/rapid"}}{{$$.ImportPath}} {{end}}{{end}}' ./... | tr ' ' '\n' | sort -u)
 
 ## test-long: the packages with property tests, every property checked 2,000 times (rapid's default is 100),
-## and the whole multi-validator fault suite (tests/multinode, build tag long).
+## the multi-validator fault suite (tests/multinode) and the e2e suite ending in an export imported
+## into a new chain (tests/e2e), both behind the build tag long.
 test-long:
 	$(GO) test $(RAPID_PKGS) -count=1 -timeout 60m -rapid.checks=2000
 	$(GO) test -tags long ./tests/multinode/ -count=1 -timeout 40m
+	$(GO) test -tags long ./tests/e2e/ -count=1 -timeout 40m
 
 ## fuzz: every Go fuzz target in the repository, FUZZTIME each (the seed corpora already run in make test).
 FUZZTIME ?= 30s
