@@ -69,7 +69,7 @@ workloads:
 				continue; \
 			fi; \
 			echo "$(BINDIR)/workloads/$$name.wasm"; \
-			$(CLANG) --target=wasm32-wasi -O2 -o $(BINDIR)/workloads/$$name.wasm $$dir*.c || exit 1; \
+			$(CLANG) --target=wasm32-wasi -O2 -msimd128 -o $(BINDIR)/workloads/$$name.wasm $$dir*.c || exit 1; \
 			continue; \
 		fi; \
 		echo "$(BINDIR)/workloads/$$name.wasm"; \

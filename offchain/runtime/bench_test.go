@@ -35,7 +35,7 @@ func BenchmarkTinyTask(b *testing.B) {
 // and in C (examples/workloads/matmul-c), as native programs and as WASM under the Runtime, on the
 // same input, in the same run. The native sides are processes because the workloads are programs;
 // n=1 measures each side's fixed cost (process start, or instantiating the module and its language
-// runtime) so that it can be subtracted from n=200. Each WASM side runs under the three ways of
+// runtime) so that it can be subtracted from n=300. Each WASM side runs under the three ways of
 // bounding a run's time: the runtime's own (instrumented modules, "wasm"), wazero's
 // WithCloseOnContextDone ("wasm-wazero-checks"), and none at all ("wasm-unbounded", which could
 // not stop a runaway workload and is there only to show what the others cost). The C side needs
@@ -80,7 +80,7 @@ func BenchmarkMatmulWasmVsNative(b *testing.B) {
 		defer r.Close(ctx)
 		runtimes[i] = r
 	}
-	for _, n := range []int{1, 200} {
+	for _, n := range []int{1, 300} {
 		input := matrices(n)
 		for _, tc := range toolchains {
 			p := programs[tc]
