@@ -46,13 +46,14 @@ const (
 	sectionMemory    = 5
 	sectionGlobal    = 6
 	sectionExport    = 7
+	sectionStart     = 8
 	sectionCode      = 10
 	sectionDataCount = 12
 	sectionTag       = 13
 )
 
 var sectionRank = map[byte]int{sectionType: 1, sectionImport: 2, sectionFunction: 3, 4: 4, sectionMemory: 5, sectionTag: 6,
-	sectionGlobal: 7, sectionExport: 8, 8: 9, 9: 10, sectionDataCount: 11, sectionCode: 12, 11: 13}
+	sectionGlobal: 7, sectionExport: 8, sectionStart: 9, 9: 10, sectionDataCount: 11, sectionCode: 12, 11: 13}
 
 var errMalformed = errors.New("malformed module")
 
@@ -98,6 +99,10 @@ func instrument(module []byte) ([]byte, error) {
 	}
 	for _, s := range sections {
 		switch s.id {
+		case sectionStart:
+			// A start function runs while the module is instantiated, before the runtime can
+			// reach the flag; WASI commands start with _start instead, which toolchains export.
+			return nil, errors.New("module has a start section, which runs before its time can be bounded")
 		case sectionType:
 			if params, err = paramCounts(s.content); err != nil {
 				return nil, err
@@ -260,7 +265,7 @@ func splitSections(module []byte) ([]section, error) {
 		if _, known := sectionRank[id]; !known && id != sectionCustom {
 			r.fail("unknown section %d", id)
 		}
-		if id != sectionCustom && id != 8 && id != sectionDataCount && r.err == nil { // 8: start, one index
+		if id != sectionCustom && id != sectionStart && id != sectionDataCount && r.err == nil {
 			if sr := (&reader{b: content}); sr.u32() > uint32(len(content)) || sr.err != nil {
 				r.fail("section %d declares more items than it has bytes", id)
 			}

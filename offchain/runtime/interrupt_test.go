@@ -73,6 +73,9 @@ func TestInstrumentKeepsModulesValid(t *testing.T) {
 	if _, err := instrument([]byte("\x00asm\x01\x00\x00\x00")); err == nil {
 		t.Error("a module without memory was instrumented")
 	}
+	if _, err := instrument(wasmtest.Echo([]byte{8, 1, 5})); err == nil || !strings.Contains(err.Error(), "start section") {
+		t.Errorf("a module with a start section: %v", err)
+	}
 	if _, err := instrument([]byte("#!/bin/sh")); err == nil {
 		t.Error("a file that is not wasm was instrumented")
 	}
@@ -101,7 +104,7 @@ func FuzzInstrument(f *testing.F) {
 		}
 		_ = compiled.Close(ctx)
 		if err != nil {
-			if strings.Contains(err.Error(), "no memory") {
+			if strings.Contains(err.Error(), "no memory") || strings.Contains(err.Error(), "start section") {
 				return
 			}
 			t.Fatalf("wazero compiles the module, instrument refuses it: %v", err)
