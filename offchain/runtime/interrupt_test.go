@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -115,4 +116,33 @@ func FuzzInstrument(f *testing.F) {
 		}
 		_ = compiled.Close(ctx)
 	})
+}
+
+// A workload in a loop with no host call leaves for Go often enough that the garbage collector's
+// stops of the world, which wait for every goroutine, still complete while it runs (compiled wasm
+// cannot be preempted: without those exits a collection would wait for the run to end).
+func TestRunawayWorkloadDoesNotHoldUpTheCollector(t *testing.T) {
+	r := newRuntime(t)
+	lim := testLimits()
+	lim.Timeout = 3 * time.Second
+	done := make(chan Result, 1)
+	go func() {
+		res, _ := r.Run(context.Background(), wasmtest.Spin(), nil, lim)
+		done <- res
+	}()
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		goruntime.GC()
+		if took := time.Since(start); took > lim.Timeout/3 {
+			t.Fatalf("a collection took %s while a workload spun", took)
+		}
+	}
+	select {
+	case res := <-done:
+		t.Fatalf("the spinning workload ended (%s) before the collections were checked", res.Status)
+	default:
+	}
+	if res := <-done; res.Status != StatusTimeout {
+		t.Fatalf("status %s, want timeout", res.Status)
+	}
 }
