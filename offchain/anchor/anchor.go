@@ -64,7 +64,10 @@ type Anchorer struct {
 	anchored map[[2]uint64]location // (lease, seq) → batch position
 	batches  map[uint64]batchRecord
 	seen     map[[2]uint64]waiting // receipts in no batch yet, as first seen
-	closed   map[uint64]bool       // leases closed on chain while receipts of theirs wait
+	// cursor is how far into the receipt log the anchorer has looked (task.ReceiptStore.KeysFrom):
+	// a block looks only at the receipts stored since the last one, not at the whole log.
+	cursor int
+	closed map[uint64]bool // leases closed on chain while receipts of theirs wait
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -190,29 +193,38 @@ func (a *Anchorer) Step(ctx context.Context, ev chain.Event) error {
 }
 
 // waiting groups the receipts in no batch yet by lease, in sequence order, noting when each was first
-// seen.
+// seen. It reads only the receipts stored since the previous block; a receipt it cannot read yet is
+// read again at the next block, with those after it.
 func (a *Anchorer) waiting(h int64) map[uint64][]waiting {
-	out := map[uint64][]waiting{}
-	for _, k := range a.receipts.Keys() {
+	keys, next := a.receipts.KeysFrom(a.cursor)
+	for i, k := range keys {
 		a.mu.Lock()
 		_, done := a.anchored[k]
-		w, known := a.seen[k]
+		_, known := a.seen[k]
 		a.mu.Unlock()
-		if done {
+		if done || known {
 			continue
 		}
-		if !known {
-			r, err := a.receipts.Get(k[0], k[1])
-			if err != nil {
-				a.log.Warn("reading a receipt", "lease", k[0], "seq", k[1], "err", err)
-				continue
-			}
-			w = waiting{seq: k[1], ended: time.UnixMilli(r.Receipt.EndUnixMs), seen: h}
-			a.mu.Lock()
-			a.seen[k] = w
-			a.mu.Unlock()
+		r, err := a.receipts.Get(k[0], k[1])
+		if err != nil {
+			a.log.Warn("reading a receipt", "lease", k[0], "seq", k[1], "err", err)
+			next = a.cursor + i
+			break
 		}
+		a.mu.Lock()
+		a.seen[k] = waiting{seq: k[1], ended: time.UnixMilli(r.Receipt.EndUnixMs), seen: h}
+		a.mu.Unlock()
+	}
+	a.cursor = next
+
+	out := map[uint64][]waiting{}
+	a.mu.Lock()
+	for k, w := range a.seen {
 		out[k[0]] = append(out[k[0]], w)
+	}
+	a.mu.Unlock()
+	for _, ws := range out {
+		sort.Slice(ws, func(i, j int) bool { return ws[i].seq < ws[j].seq })
 	}
 	return out
 }
