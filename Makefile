@@ -65,10 +65,22 @@ bench:
 	./scripts/bench
 
 ## workloads: build every example workload into $(BINDIR)/workloads/<name>.wasm (WASI preview 1).
+## Go ones with Go; C ones (a directory of *.c) with clang and wasi-libc, skipped with a message if
+## they are missing (Debian: clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32).
+CLANG ?= $(shell for c in clang clang-14; do command -v $$c >/dev/null && echo $$c && break; done)
 workloads:
 	@mkdir -p $(BINDIR)/workloads
 	@for dir in examples/workloads/*/; do \
 		name=$$(basename $$dir); \
+		if ls $$dir*.c >/dev/null 2>&1; then \
+			if [ -z "$(CLANG)" ] || ! echo 'int main(void){return 0;}' | $(CLANG) --target=wasm32-wasi -x c -o /dev/null - 2>/dev/null; then \
+				echo "skipping $$name: C workloads need clang with wasi-libc (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)"; \
+				continue; \
+			fi; \
+			echo "$(BINDIR)/workloads/$$name.wasm"; \
+			$(CLANG) --target=wasm32-wasi -O2 -msimd128 -o $(BINDIR)/workloads/$$name.wasm $$dir*.c || exit 1; \
+			continue; \
+		fi; \
 		echo "$(BINDIR)/workloads/$$name.wasm"; \
 		GOOS=wasip1 GOARCH=wasm $(GO) build -o $(BINDIR)/workloads/$$name.wasm ./$$dir || exit 1; \
 	done

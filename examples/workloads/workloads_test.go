@@ -56,7 +56,13 @@ func build(out, name string, env ...string) error {
 // runNative runs the natively built workload; exit reports its exit code.
 func runNative(t *testing.T, name string, input []byte) (out []byte, exit int) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, name))
+	return runProgram(t, filepath.Join(binDir, name), input)
+}
+
+// runProgram runs a native program; exit reports its exit code.
+func runProgram(t *testing.T, path string, input []byte) (out []byte, exit int) {
+	t.Helper()
+	cmd := exec.Command(path)
 	cmd.Stdin = bytes.NewReader(input)
 	out, err := cmd.Output()
 	var exitErr *exec.ExitError
@@ -64,7 +70,7 @@ func runNative(t *testing.T, name string, input []byte) (out []byte, exit int) {
 	case errors.As(err, &exitErr):
 		return out, exitErr.ExitCode()
 	case err != nil:
-		t.Fatalf("native %s: %v", name, err)
+		t.Fatalf("native %s: %v", path, err)
 	}
 	return out, 0
 }

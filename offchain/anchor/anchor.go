@@ -64,7 +64,10 @@ type Anchorer struct {
 	anchored map[[2]uint64]location // (lease, seq) → batch position
 	batches  map[uint64]batchRecord
 	seen     map[[2]uint64]waiting // receipts in no batch yet, as first seen
-	closed   map[uint64]bool       // leases closed on chain while receipts of theirs wait
+	// cursor is how far into the receipt log the anchorer has looked (task.ReceiptStore.KeysFrom):
+	// a block looks only at the receipts stored since the last one, not at the whole log.
+	cursor int
+	closed map[uint64]bool // leases closed on chain while receipts of theirs wait
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -164,14 +167,17 @@ func (a *Anchorer) Step(ctx context.Context, ev chain.Event) error {
 		}
 	}
 	now := a.now()
+	var anchored []batchRecord
 	for _, lease := range leases {
 		batches := a.schedule.plan(waiting[lease], now, ev.Height, a.isClosed(lease))
 		flushed := 0
 		for _, seqs := range batches {
-			if err := a.anchor(ctx, lease, seqs); err != nil {
+			rec, err := a.anchor(ctx, lease, seqs)
+			if err != nil {
 				errs = append(errs, fmt.Errorf("lease %d: %w", lease, err))
 				break
 			}
+			anchored = append(anchored, rec)
 			flushed += len(seqs)
 		}
 		if flushed == len(waiting[lease]) {
@@ -180,33 +186,45 @@ func (a *Anchorer) Step(ctx context.Context, ev chain.Event) error {
 			a.mu.Unlock()
 		}
 	}
+	if err := a.logAnchored(anchored); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
 // waiting groups the receipts in no batch yet by lease, in sequence order, noting when each was first
-// seen.
+// seen. It reads only the receipts stored since the previous block; a receipt it cannot read yet is
+// read again at the next block, with those after it.
 func (a *Anchorer) waiting(h int64) map[uint64][]waiting {
-	out := map[uint64][]waiting{}
-	for _, k := range a.receipts.Keys() {
+	keys, next := a.receipts.KeysFrom(a.cursor)
+	for i, k := range keys {
 		a.mu.Lock()
 		_, done := a.anchored[k]
-		w, known := a.seen[k]
+		_, known := a.seen[k]
 		a.mu.Unlock()
-		if done {
+		if done || known {
 			continue
 		}
-		if !known {
-			r, err := a.receipts.Get(k[0], k[1])
-			if err != nil {
-				a.log.Warn("reading a receipt", "lease", k[0], "seq", k[1], "err", err)
-				continue
-			}
-			w = waiting{seq: k[1], ended: time.UnixMilli(r.Receipt.EndUnixMs), seen: h}
-			a.mu.Lock()
-			a.seen[k] = w
-			a.mu.Unlock()
+		r, err := a.receipts.Get(k[0], k[1])
+		if err != nil {
+			a.log.Warn("reading a receipt", "lease", k[0], "seq", k[1], "err", err)
+			next = a.cursor + i
+			break
 		}
+		a.mu.Lock()
+		a.seen[k] = waiting{seq: k[1], ended: time.UnixMilli(r.Receipt.EndUnixMs), seen: h}
+		a.mu.Unlock()
+	}
+	a.cursor = next
+
+	out := map[uint64][]waiting{}
+	a.mu.Lock()
+	for k, w := range a.seen {
 		out[k[0]] = append(out[k[0]], w)
+	}
+	a.mu.Unlock()
+	for _, ws := range out {
+		sort.Slice(ws, func(i, j int) bool { return ws[i].seq < ws[j].seq })
 	}
 	return out
 }
@@ -237,32 +255,46 @@ func (a *Anchorer) leaves(lease uint64, seqs []uint64) ([][]byte, error) {
 	return leaves, nil
 }
 
-func (a *Anchorer) anchor(ctx context.Context, lease uint64, seqs []uint64) error {
+// anchor sends one batch's MsgAnchorBatch and returns its record once the transaction is included.
+func (a *Anchorer) anchor(ctx context.Context, lease uint64, seqs []uint64) (batchRecord, error) {
 	leaves, err := a.leaves(lease, seqs)
 	if err != nil {
-		return err
+		return batchRecord{}, err
 	}
 	res, err := a.chain.Broadcast(ctx, &proofstypes.MsgAnchorBatch{
 		Submitter: a.chain.Address().String(), LeaseId: lease, Kind: proofstypes.BatchKindExecution,
 		MerkleRoot: proofstypes.MerkleRoot(leaves), LeafCount: uint64(len(leaves)),
 	})
 	if err != nil {
-		return err
+		return batchRecord{}, err
 	}
 	var out proofstypes.MsgAnchorBatchResponse
 	if err := chain.MsgResponse(res, &out); err != nil {
-		return err
+		return batchRecord{}, err
 	}
-	rec := batchRecord{BatchID: out.BatchId, LeaseID: lease, Seqs: seqs}
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return err
+	return batchRecord{BatchID: out.BatchId, LeaseID: lease, Seqs: seqs}, nil
+}
+
+// logAnchored appends the batches anchored at one block to anchors.log with one sync, and only then serves
+// their proofs. A crash before the sync loses the lines, not the batches on chain: their receipts
+// are anchored again, as after a crash between a transaction and its line.
+func (a *Anchorer) logAnchored(recs []batchRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	var lines []byte
+	for _, rec := range recs {
+		line, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		lines = append(append(lines, line...), '\n')
 	}
 	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(append(line, '\n')); err != nil {
+	if _, err := f.Write(lines); err != nil {
 		f.Close()
 		return err
 	}
@@ -274,12 +306,16 @@ func (a *Anchorer) anchor(ctx context.Context, lease uint64, seqs []uint64) erro
 		return err
 	}
 	a.mu.Lock()
-	a.remember(rec)
-	for _, seq := range seqs {
-		delete(a.seen, [2]uint64{lease, seq})
+	for _, rec := range recs {
+		a.remember(rec)
+		for _, seq := range rec.Seqs {
+			delete(a.seen, [2]uint64{rec.LeaseID, seq})
+		}
 	}
 	a.mu.Unlock()
-	a.log.Info("receipts anchored", "lease", lease, "batch", out.BatchId, "receipts", len(seqs))
+	for _, rec := range recs {
+		a.log.Info("receipts anchored", "lease", rec.LeaseID, "batch", rec.BatchID, "receipts", len(rec.Seqs))
+	}
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -202,4 +204,58 @@ func TestAnchorerFollowsItsSchedule(t *testing.T) {
 		b := c.batches[p.BatchId-1]
 		require.NoError(t, proofstypes.VerifyInclusion(b.MerkleRoot, leaf, *p.Proof), "receipt %v", k)
 	}
+}
+
+// The batches anchored at one block are logged together; a restarted anchorer reads them back and
+// serves their proofs, and a last line cut short by a crash leaves its receipts to be anchored again.
+func TestAnchorsLogSurvivesRestart(t *testing.T) {
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	store, err := task.OpenReceiptStore(t.TempDir())
+	require.NoError(t, err)
+	defer store.Close()
+	for lease := uint64(1); lease <= 2; lease++ {
+		for seq := uint64(1); seq <= 4; seq++ {
+			r, err := wire.SignReceipt(wire.Receipt{ChainId: "fog-test", LeaseId: lease, TaskSeq: seq,
+				OutputHash: wire.Hash([]byte{byte(seq)}), WorkerPubkey: key.Public().(ed25519.PublicKey)}, key)
+			require.NoError(t, err)
+			require.NoError(t, store.Put(r))
+		}
+	}
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	schedule := Schedule{MaxBatch: 2, MaxAge: Age{Duration: time.Hour}}
+	c := &fakeChain{closed: map[uint64]bool{}}
+	a, err := New(c, store, schedule, dir, log)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, a.Step(ctx, chain.Event{Height: 1}))
+	require.Len(t, c.sent(), 4, "two full batches for each lease")
+
+	restarted := func() *Anchorer {
+		b, err := New(c, store, schedule, dir, log)
+		require.NoError(t, err)
+		require.NoError(t, b.Start(ctx))
+		b.Stop()
+		return b
+	}
+	b := restarted()
+	for _, k := range store.Keys() {
+		p, err := b.Proof(k[0], k[1])
+		require.NoError(t, err)
+		require.NotZero(t, p.BatchId, "receipt %v", k)
+		leaf, err := p.Receipt.Receipt.Marshal()
+		require.NoError(t, err)
+		require.NoError(t, proofstypes.VerifyInclusion(c.batches[p.BatchId-1].MerkleRoot, leaf, *p.Proof), "receipt %v", k)
+	}
+	require.NoError(t, b.Step(ctx, chain.Event{Height: 2}))
+	require.Len(t, c.sent(), 4, "nothing anchored twice after a restart")
+
+	// A crash in the middle of the last line: that batch's receipts are anchored again.
+	path := filepath.Join(dir, "anchors.log")
+	bz, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, bz[:len(bz)-5], 0o600))
+	b = restarted()
+	require.NoError(t, b.Step(ctx, chain.Event{Height: 3}))
+	require.Len(t, c.sent(), 5, "the batch of the cut line is anchored again")
 }

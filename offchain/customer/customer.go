@@ -574,6 +574,19 @@ func (s KeyringSigner) Sign(msg []byte) ([]byte, []byte, error) {
 	return sig, pub.Bytes(), nil
 }
 
+// PublicKey implements task.PublicKeySigner.
+func (s KeyringSigner) PublicKey() ([]byte, error) {
+	rec, err := s.Keyring.Key(s.Name)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := rec.GetPubKey()
+	if err != nil {
+		return nil, err
+	}
+	return pub.Bytes(), nil
+}
+
 // awaitAnchor gets the receipt's inclusion proof from the replica's worker once the receipt is
 // anchored, and checks the proof against the batch on chain. It asks at once, then again at each
 // block from the first x/proofs anchoring event of the lease (or a resync) on: the worker records the

@@ -3,6 +3,7 @@ package runtime
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,8 @@ type cachedModule struct {
 type moduleCache struct {
 	wasm wazero.Runtime
 	size int
+	// instrument: modules get the interrupt flag and its checks before they are compiled.
+	instrument bool
 
 	mu      sync.Mutex
 	modules map[[32]byte]*cachedModule
@@ -42,8 +45,8 @@ type moduleCache struct {
 	compiles atomic.Uint64 // how many modules were compiled; tests read it to see cache hits
 }
 
-func newModuleCache(w wazero.Runtime, size int) *moduleCache {
-	return &moduleCache{wasm: w, size: size, modules: map[[32]byte]*cachedModule{}, lru: list.New()}
+func newModuleCache(w wazero.Runtime, size int, instrument bool) *moduleCache {
+	return &moduleCache{wasm: w, size: size, instrument: instrument, modules: map[[32]byte]*cachedModule{}, lru: list.New()}
 }
 
 // acquire returns the module for hash, compiling it unless it is cached or being compiled by
@@ -84,11 +87,36 @@ func (c *moduleCache) acquire(ctx context.Context, hash [32]byte, module []byte)
 
 func (c *moduleCache) compile(ctx context.Context, m *cachedModule, module []byte) {
 	c.compiles.Add(1)
+	// The shape check comes first: wazero (also when it only explains a refusal below) sizes its
+	// slices from the counts a module declares.
 	if err := checkModuleShape(module); err != nil {
 		m.invalid = fmt.Errorf("compile: %w", err)
 		return
 	}
-	compiled, err := c.wasm.CompileModule(ctx, module)
+	code := module
+	if c.instrument {
+		var err error
+		if code, err = instrument(module); errors.Is(err, errMalformed) {
+			// Not compiled as it is: instrument refuses some modules that would make wazero
+			// allocate without bound.
+			m.invalid = fmt.Errorf("compile: %w", err)
+			return
+		} else if err != nil {
+			// Say why wazero refuses the module, or why it is no command, if it is: those are the
+			// more useful messages.
+			compiled, cerr := c.wasm.CompileModule(ctx, module)
+			if cerr != nil {
+				m.invalid = fmt.Errorf("compile: %w", cerr)
+				return
+			}
+			defer compiled.Close(ctx)
+			if m.invalid = checkCommand(compiled); m.invalid == nil {
+				m.invalid = fmt.Errorf("compile: the runtime cannot bound its run time: %w", err)
+			}
+			return
+		}
+	}
+	compiled, err := c.wasm.CompileModule(ctx, code)
 	if err != nil {
 		m.invalid = fmt.Errorf("compile: %w", err)
 		return

@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
@@ -131,31 +133,75 @@ type Result struct {
 // Runtime runs workloads; it is safe for concurrent use. Compiled modules are kept, up to
 // cacheSize of them, so that the tasks of a lease compile their module once.
 type Runtime struct {
-	wasm  wazero.Runtime
-	cache *moduleCache
+	wasm      wazero.Runtime
+	cache     *moduleCache
+	interrupt interruptScheme
+
+	// closing is cancelled by Close, which interrupts the runs still going and waits for them
+	// (running) before it releases their compiled code.
+	closing context.Context
+	kill    context.CancelFunc
+	mu      sync.Mutex
+	closed  bool
+	running sync.WaitGroup
 }
 
+// interruptScheme is how a run that passes its time limit is stopped. Only interruptFlag is used
+// outside benchmarks; the others are there to measure what it costs.
+type interruptScheme int
+
+const (
+	// interruptFlag: the module is instrumented with an inline check of a flag the runtime sets
+	// (interrupt.go).
+	interruptFlag interruptScheme = iota
+	// interruptWazero: wazero's WithCloseOnContextDone, a call into the engine at every loop header.
+	interruptWazero
+	// interruptNone: no check at all; a workload that never returns cannot be stopped.
+	interruptNone
+)
+
 // New starts a Runtime. Close releases it.
-func New(ctx context.Context) (*Runtime, error) {
+func New(ctx context.Context) (*Runtime, error) { return newRuntimeWith(ctx, interruptFlag) }
+
+func newRuntimeWith(ctx context.Context, scheme interruptScheme) (*Runtime, error) {
 	// The memory limit differs per order, so it is enforced per instance by a memoryLimiter rather
 	// than by RuntimeConfig.WithMemoryLimitPages: that would need a runtime, and a compilation, per
 	// limit, and it refuses a memory.grow without a trace that the limit was the reason.
-	// WithCloseOnContextDone is the only way to stop a workload that never returns to the host; it
-	// costs a check on every loop back-edge (about 9x on the matmul example, whose Go-compiled
-	// code branches through a loop header).
-	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
+	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(scheme == interruptWazero)
 	w := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, w); err != nil {
 		_ = w.Close(ctx)
 		return nil, fmt.Errorf("instantiate WASI: %w", err)
 	}
-	return &Runtime{wasm: w, cache: newModuleCache(w, cacheSize)}, nil
+	closing, kill := context.WithCancel(context.Background())
+	return &Runtime{wasm: w, cache: newModuleCache(w, cacheSize, scheme == interruptFlag), interrupt: scheme,
+		closing: closing, kill: kill}, nil
 }
 
-// Close releases the compiled modules; runs still going return ErrClosed.
+// Close releases the compiled modules; runs still going are interrupted and return ErrClosed.
 func (r *Runtime) Close(ctx context.Context) error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
 	r.cache.close()
-	return r.wasm.Close(ctx)
+	if r.interrupt == interruptFlag {
+		r.kill()
+		r.running.Wait()
+	}
+	err := r.wasm.Close(ctx)
+	r.kill()
+	return err
+}
+
+// enter counts a run in, unless the Runtime is closed.
+func (r *Runtime) enter() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.running.Add(1)
+	return true
 }
 
 // Run executes module with input as stdin, within lim. A workload failure (trap, timeout, memory,
@@ -173,6 +219,10 @@ func (r *Runtime) Run(ctx context.Context, module, input []byte, lim Limits) (Re
 	if len(input) > lim.MaxInputBytes {
 		return Result{}, fmt.Errorf("%w: input is %d bytes, limit %d", ErrTooLarge, len(input), lim.MaxInputBytes)
 	}
+	if !r.enter() {
+		return Result{}, ErrClosed
+	}
+	defer r.running.Done()
 	res := Result{ModuleHash: sha256.Sum256(module)}
 
 	m, err := r.cache.acquire(ctx, res.ModuleHash, module)
@@ -217,7 +267,9 @@ func (r *Runtime) execute(ctx context.Context, compiled wazero.CompiledModule, i
 	mod, err := r.wasm.InstantiateModule(runCtx, compiled, cfg)
 	instantiated := err == nil
 	if instantiated {
+		stopInterrupts := r.armInterrupt(runCtx, mod)
 		_, err = mod.ExportedFunction(startFunction).Call(runCtx)
+		stopInterrupts()
 		_ = mod.Close(context.WithoutCancel(ctx))
 	}
 	res.Duration = time.Since(start)
@@ -248,6 +300,34 @@ func (r *Runtime) execute(ctx context.Context, compiled wazero.CompiledModule, i
 		return res.fail(StatusInvalidModule, fmt.Sprintf("instantiate: %v", err)), nil
 	default:
 		return res.fail(StatusTrap, err.Error()), nil
+	}
+}
+
+// armInterrupt makes the end of runCtx, or the closing of the Runtime, set the interrupt flag of an
+// instrumented instance. The returned function disarms it, waiting for a flag being set, so that
+// nothing touches the instance once it is closed.
+func (r *Runtime) armInterrupt(runCtx context.Context, mod api.Module) (disarm func()) {
+	if r.interrupt != interruptFlag {
+		return func() {}
+	}
+	flag := mod.ExportedGlobal(interruptExport).(api.MutableGlobal)
+	var mu sync.Mutex
+	done := false
+	set := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			flag.Set(1)
+		}
+	}
+	stopRun := context.AfterFunc(runCtx, set)
+	stopClose := context.AfterFunc(r.closing, set)
+	return func() {
+		stopRun()
+		stopClose()
+		mu.Lock()
+		done = true
+		mu.Unlock()
 	}
 }
 

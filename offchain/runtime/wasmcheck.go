@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 )
 
@@ -19,32 +18,11 @@ const (
 	maxTableEntries   = 10_000_000 // a table's declared minimum: its entries are allocated at instantiation
 )
 
-// errShape is a module refused before compiling.
-var errShape = errors.New("malformed module")
-
-// Section ids of the binary format.
-const (
-	sectionCustom = iota
-	sectionType
-	sectionImport
-	sectionFunction
-	sectionTable
-	sectionMemory
-	sectionGlobal
-	sectionExport
-	sectionStart
-	sectionElement
-	sectionCode
-	sectionData
-	sectionDataCount
-	sectionTag
-)
-
 // checkModuleShape refuses a module whose declared counts exceed what its bytes can hold, or the
 // limits above. It does not validate the module: what it accepts the compiler still checks.
 func checkModuleShape(module []byte) error {
 	if len(module) < 8 || !bytes.Equal(module[:4], []byte("\x00asm")) {
-		return fmt.Errorf("%w: no wasm magic number", errShape)
+		return fmt.Errorf("%w: no wasm magic number", errMalformed)
 	}
 	r := &shapeReader{b: module[8:]}
 	for !r.done() {
@@ -82,7 +60,7 @@ func checkSection(id byte, s *shapeReader) error {
 	}
 	item, ok := sectionItems[id]
 	if !ok {
-		return fmt.Errorf("%w: unknown section id", errShape)
+		return fmt.Errorf("%w: unknown section id", errMalformed)
 	}
 	n, err := s.vec()
 	if err != nil {
@@ -130,7 +108,7 @@ func funcType(s *shapeReader) error {
 		return err
 	}
 	if form != 0x60 {
-		return fmt.Errorf("%w: type form %#x", errShape, form)
+		return fmt.Errorf("%w: type form %#x", errMalformed, form)
 	}
 	for _, what := range []string{"params", "results"} {
 		n, err := s.vec()
@@ -138,7 +116,7 @@ func funcType(s *shapeReader) error {
 			return err
 		}
 		if n > maxFunctionParams {
-			return fmt.Errorf("%w: %d %s, limit %d", errShape, n, what, maxFunctionParams)
+			return fmt.Errorf("%w: %d %s, limit %d", errMalformed, n, what, maxFunctionParams)
 		}
 		for i := uint32(0); i < n; i++ {
 			if err := s.valType(); err != nil {
@@ -173,7 +151,7 @@ func importEntry(s *shapeReader) error {
 			_, err = s.u32()
 		}
 	default:
-		err = fmt.Errorf("%w: import kind %#x", errShape, kind)
+		err = fmt.Errorf("%w: import kind %#x", errMalformed, kind)
 	}
 	return err
 }
@@ -197,7 +175,7 @@ func tableType(s *shapeReader) error {
 		return err
 	}
 	if min > maxTableEntries {
-		return fmt.Errorf("%w: table of %d entries, limit %d", errShape, min, maxTableEntries)
+		return fmt.Errorf("%w: table of %d entries, limit %d", errMalformed, min, maxTableEntries)
 	}
 	if withInit {
 		return s.constExpr()
@@ -211,7 +189,7 @@ func elementSegment(s *shapeReader) error {
 		return err
 	}
 	if prefix > 7 {
-		return fmt.Errorf("%w: element segment prefix %d", errShape, prefix)
+		return fmt.Errorf("%w: element segment prefix %d", errMalformed, prefix)
 	}
 	if prefix == 2 || prefix == 6 { // an explicit table index
 		if _, err := s.u32(); err != nil {
@@ -272,7 +250,7 @@ func codeEntry(s *shapeReader) error {
 			return err
 		}
 		if locals += uint64(n); locals > maxFunctionLocals {
-			return fmt.Errorf("%w: over %d locals in a function", errShape, maxFunctionLocals)
+			return fmt.Errorf("%w: over %d locals in a function", errMalformed, maxFunctionLocals)
 		}
 		if err := b.valType(); err != nil {
 			return err
@@ -295,7 +273,7 @@ func dataSegment(s *shapeReader) error {
 			err = s.constExpr()
 		}
 	default:
-		err = fmt.Errorf("%w: data segment flag %d", errShape, flag)
+		err = fmt.Errorf("%w: data segment flag %d", errMalformed, flag)
 	}
 	if err != nil {
 		return err
@@ -307,7 +285,7 @@ func dataSegment(s *shapeReader) error {
 // shapeReader reads the binary format from a byte slice, refusing any count its rest cannot back.
 type shapeReader struct{ b []byte }
 
-var errTruncated = fmt.Errorf("%w: truncated", errShape)
+var errTruncated = fmt.Errorf("%w: truncated", errMalformed)
 
 func (s *shapeReader) done() bool { return len(s.b) == 0 }
 
@@ -328,7 +306,7 @@ func (s *shapeReader) byte() (byte, error) {
 
 func (s *shapeReader) take(n uint64) ([]byte, error) {
 	if n > uint64(len(s.b)) {
-		return nil, fmt.Errorf("%w: %d bytes declared, %d left", errShape, n, len(s.b))
+		return nil, fmt.Errorf("%w: %d bytes declared, %d left", errMalformed, n, len(s.b))
 	}
 	out := s.b[:n]
 	s.b = s.b[n:]
@@ -339,7 +317,7 @@ func (s *shapeReader) take(n uint64) ([]byte, error) {
 func (s *shapeReader) leb(maxBytes int) (uint64, error) {
 	v, n := binary.Uvarint(s.b)
 	if n <= 0 || n > maxBytes {
-		return 0, fmt.Errorf("%w: bad LEB128 integer", errShape)
+		return 0, fmt.Errorf("%w: bad LEB128 integer", errMalformed)
 	}
 	s.b = s.b[n:]
 	return v, nil
@@ -348,7 +326,7 @@ func (s *shapeReader) leb(maxBytes int) (uint64, error) {
 func (s *shapeReader) u32() (uint32, error) {
 	v, err := s.leb(5)
 	if err == nil && v > 1<<32-1 {
-		err = fmt.Errorf("%w: integer over 32 bits", errShape)
+		err = fmt.Errorf("%w: integer over 32 bits", errMalformed)
 	}
 	return uint32(v), err
 }
@@ -364,7 +342,7 @@ func (s *shapeReader) signed(maxBytes int) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: bad LEB128 integer", errShape)
+	return fmt.Errorf("%w: bad LEB128 integer", errMalformed)
 }
 
 // vec reads a vector's length: every entry takes at least one byte, so more entries than bytes
@@ -372,7 +350,7 @@ func (s *shapeReader) signed(maxBytes int) error {
 func (s *shapeReader) vec() (uint32, error) {
 	n, err := s.u32()
 	if err == nil && uint64(n) > uint64(len(s.b)) {
-		err = fmt.Errorf("%w: %d entries declared, %d bytes left", errShape, n, len(s.b))
+		err = fmt.Errorf("%w: %d entries declared, %d bytes left", errMalformed, n, len(s.b))
 	}
 	return n, err
 }
@@ -393,7 +371,7 @@ func (s *shapeReader) limits() (min uint32, err error) {
 		return 0, err
 	}
 	if flag > 0x07 {
-		return 0, fmt.Errorf("%w: limits flag %#x", errShape, flag)
+		return 0, fmt.Errorf("%w: limits flag %#x", errMalformed, flag)
 	}
 	if flag&0x04 != 0 { // memory64: 64-bit bounds
 		v, err := s.leb(10)
@@ -460,12 +438,12 @@ func (s *shapeReader) constExpr() error {
 			var sub uint32
 			if sub, err = s.u32(); err == nil {
 				if sub != 12 {
-					return fmt.Errorf("%w: vector opcode %d in a constant expression", errShape, sub)
+					return fmt.Errorf("%w: vector opcode %d in a constant expression", errMalformed, sub)
 				}
 				_, err = s.take(16)
 			}
 		default:
-			return fmt.Errorf("%w: opcode %#x in a constant expression", errShape, op)
+			return fmt.Errorf("%w: opcode %#x in a constant expression", errMalformed, op)
 		}
 		if err != nil {
 			return err

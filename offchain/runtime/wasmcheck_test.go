@@ -27,29 +27,29 @@ func appendU32(b []byte, v uint32) []byte {
 	return append(b, byte(v))
 }
 
-func section(id byte, payload ...byte) []byte { return append([]byte{id}, payload...) }
+func sec(id byte, payload ...byte) []byte { return append([]byte{id}, payload...) }
 
 // A few bytes that declare billions of entries are refused before the compiler sizes a slice from
 // them; before the check, each of these made the worker allocate gigabytes and die.
 func TestModuleShapeRefusesCountsItsBytesCannotBack(t *testing.T) {
 	huge := appendU32(nil, 0xfffffff0)
 	cases := map[string][]byte{
-		"imports":         module(section(sectionImport, huge...)),
-		"types":           module(section(sectionType, huge...)),
-		"function params": module(section(sectionType, append([]byte{1, 0x60}, huge...)...)),
-		"data bytes":      module(section(sectionData, append([]byte{1, 1}, huge...)...)),
-		"locals":          module(section(sectionCode, append(append([]byte{1, 8, 1}, huge...), 0x7f, 0x0b)...)),
-		"element indices": module(section(sectionElement, append([]byte{1, 1, 0x00}, huge...)...)),
-		"table entries":   module(section(sectionTable, append([]byte{1, 0x70, 0x00}, appendU32(nil, maxTableEntries+1)...)...)),
+		"imports":         module(sec(sectionImport, huge...)),
+		"types":           module(sec(sectionType, huge...)),
+		"function params": module(sec(sectionType, append([]byte{1, 0x60}, huge...)...)),
+		"data bytes":      module(sec(sectionData, append([]byte{1, 1}, huge...)...)),
+		"locals":          module(sec(sectionCode, append(append([]byte{1, 8, 1}, huge...), 0x7f, 0x0b)...)),
+		"element indices": module(sec(sectionElement, append([]byte{1, 1, 0x00}, huge...)...)),
+		"table entries":   module(sec(sectionTable, append([]byte{1, 0x70, 0x00}, appendU32(nil, maxTableEntries+1)...)...)),
 		"section size":    module([]byte{sectionCustom, 1, 'x'})[:10],
-		"export name":     module(section(sectionExport, append([]byte{1}, huge...)...)),
+		"export name":     module(sec(sectionExport, append([]byte{1}, huge...)...)),
 	}
 	r := newRuntime(t)
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
 			err := checkModuleShape(m)
-			if !errors.Is(err, errShape) {
-				t.Fatalf("checkModuleShape = %v, want errShape", err)
+			if !errors.Is(err, errMalformed) {
+				t.Fatalf("checkModuleShape = %v, want errMalformed", err)
 			}
 			res, err := r.Run(context.Background(), m, nil, testLimits())
 			if err != nil || res.Status != StatusInvalidModule {

@@ -6,38 +6,74 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/fogchain/fog/offchain/anchor"
+	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/runtime"
 	"github.com/fogchain/fog/offchain/runtime/wasmtest"
 	"github.com/fogchain/fog/offchain/task"
 	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	proofstypes "github.com/fogchain/fog/x/proofs/types"
 )
 
+// anchorBlock is how often the benchmark's anchorers run, standing for the blocks at which the
+// worker's anchoring service runs (a localnet block takes about a second: this is more often).
+const anchorBlock = 200 * time.Millisecond
+
 // BenchmarkTaskProtocol measures tasks per second through /fog/task/1 on loopback: three workers,
-// customers sending a tiny echo workload (64-byte input) in parallel; every task is authorized,
-// run under wazero, and answered with a signed receipt stored durably (fsync).
+// customers sending a tiny echo workload (64-byte input) in parallel; every task is authorized
+// (the owner's secp256k1 signature on its header, the lease and order) and run under wazero.
+//
+//   - secured: as the worker runs: each answer carries a receipt signed with ed25519 that holds
+//     the worker's attestation hash and that was appended to the receipt log and fsynced before
+//     the answer; each worker's anchoring service runs every anchorBlock over its log, building
+//     the Merkle roots of full batches and syncing its anchors.log (the chain transaction is
+//     answered at once by a fake chain);
+//   - plain: the same tasks through the same protocol and runtime, answered with the receipt
+//     unsigned, not stored, not synced, not anchored, without an attestation hash.
+//
+// secured ÷ plain is what security costs the main job.
 func BenchmarkTaskProtocol(b *testing.B) {
-	owner := ownerKey{secp256k1.GenPrivKey()}
+	for _, secured := range []bool{false, true} {
+		name := "plain"
+		if secured {
+			name = "secured"
+		}
+		b.Run(name, func(b *testing.B) { benchmarkTasks(b, secured) })
+	}
+}
+
+func benchmarkTasks(b *testing.B, secured bool) {
+	owner := newOwnerKey()
 	echo := wasmtest.Echo()
 	rt, err := runtime.New(context.Background())
 	require.NoError(b, err)
 	defer rt.Close(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var anchoring sync.WaitGroup
+	defer anchoring.Wait()
+	defer cancel()
 
 	const workers = 3
 	infos := make([]peer.AddrInfo, workers)
 	for i := range infos {
 		_, key, _ := ed25519.GenerateKey(rand.Reader)
 		provider := "fog1worker" + string(rune('a'+i))
-		chain := &fakeChain{
+		node := &fakeChain{
 			leases: map[uint64]markettypes.Lease{1: {Id: 1, OrderId: 1, Provider: provider, State: markettypes.LeaseActive}},
 			orders: map[uint64]markettypes.Order{1: {Id: 1, Owner: owner.addr(), WorkloadHash: wire.Hash(echo),
 				Resources: markettypes.Resources{CpuMillicores: 1000, MemoryMib: 16}}},
@@ -45,8 +81,33 @@ func BenchmarkTaskProtocol(b *testing.B) {
 		h := newHost(b, true)
 		receipts, err := task.OpenReceiptStore(b.TempDir())
 		require.NoError(b, err)
-		srv := task.NewServer(task.Config{ChainID: chainID, Provider: provider, Key: key, Limits: runtime.DefaultLimits()},
-			h, chain, rt, receipts, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		cfg := task.Config{ChainID: chainID, Provider: provider, Key: key, Limits: runtime.DefaultLimits()}
+		if secured {
+			attestation := newAttestation()
+			cfg.AttestationHash = attestation.evidenceHash
+			a, err := anchor.New(&anchorChain{}, receipts, anchor.DefaultSchedule(), b.TempDir(), log)
+			require.NoError(b, err)
+			anchoring.Add(1)
+			go func() {
+				defer anchoring.Done()
+				t := time.NewTicker(anchorBlock)
+				defer t.Stop()
+				for height := int64(1); ; height++ {
+					select {
+					case <-ctx.Done():
+						return
+					case <-t.C:
+					}
+					if err := a.Step(ctx, chain.Event{Height: height}); err != nil && ctx.Err() == nil {
+						b.Error(err)
+					}
+				}
+			}()
+		}
+		srv := task.NewServer(cfg, h, node, rt, receipts, nil, log)
+		if !secured {
+			task.Unsecured(srv)
+		}
 		require.NoError(b, srv.Start(context.Background()))
 		defer srv.Stop()
 		infos[i] = peer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()}
@@ -61,13 +122,78 @@ func BenchmarkTaskProtocol(b *testing.B) {
 		for pb.Next() {
 			n := seq.Add(1)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			_, err := task.Send(ctx, client, infos[n%workers], task.Task{ChainID: chainID, LeaseID: 1, Seq: n, Module: echo, Input: input}, owner)
+			resp, err := task.Send(ctx, client, infos[n%workers], task.Task{ChainID: chainID, LeaseID: 1, Seq: n, Module: echo, Input: input}, owner)
 			cancel()
 			if err != nil {
 				b.Error(err)
 				return
 			}
+			if secured && len(resp.Receipt.Signature) == 0 || !secured && len(resp.Receipt.Signature) != 0 {
+				b.Errorf("secured %v, receipt signature of %d bytes", secured, len(resp.Receipt.Signature))
+				return
+			}
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "tasks/s")
+}
+
+// attestation stands for the worker's attest.Attester: what a task reads of it is the evidence
+// hash of the enclave record, under a lock, checked against the latest height.
+type attestation struct {
+	mu     sync.Mutex
+	hash   []byte
+	expiry int64
+	height int64
+}
+
+func newAttestation() *attestation {
+	return &attestation{hash: wire.Hash([]byte("evidence")), expiry: 1 << 40, height: 1}
+}
+
+func (a *attestation) evidenceHash() []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.expiry > a.height {
+		return a.hash
+	}
+	return nil
+}
+
+// anchorChain answers MsgAnchorBatch at once with a new batch id.
+type anchorChain struct {
+	mu      sync.Mutex
+	batches uint64
+}
+
+func (c *anchorChain) Address() sdk.AccAddress { return sdk.AccAddress(make([]byte, 20)) }
+
+func (c *anchorChain) Subscribe(context.Context, chain.Filter) <-chan chain.Event {
+	ch := make(chan chain.Event)
+	close(ch)
+	return ch
+}
+
+func (c *anchorChain) Broadcast(_ context.Context, msgs ...sdk.Msg) (*ctypes.ResultTx, error) {
+	c.mu.Lock()
+	c.batches++
+	id := c.batches
+	c.mu.Unlock()
+	if _, ok := msgs[0].(*proofstypes.MsgAnchorBatch); !ok {
+		panic("anchorChain: not a MsgAnchorBatch")
+	}
+	resp, err := codectypes.NewAnyWithValue(&proofstypes.MsgAnchorBatchResponse{BatchId: id})
+	if err != nil {
+		return nil, err
+	}
+	data, err := (&sdk.TxMsgData{MsgResponses: []*codectypes.Any{resp}}).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	res := &ctypes.ResultTx{}
+	res.TxResult.Data = data
+	return res, nil
+}
+
+func (c *anchorChain) LeaseAndOrder(_ context.Context, id uint64) (markettypes.Lease, markettypes.Order, error) {
+	return markettypes.Lease{Id: id, State: markettypes.LeaseActive}, markettypes.Order{}, nil
 }

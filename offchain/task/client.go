@@ -18,6 +18,13 @@ type Signer interface {
 	Sign(msg []byte) (sig, pubkey []byte, err error)
 }
 
+// PublicKeySigner is a Signer that also tells its public key without signing, which spares Send a
+// signature per task.
+type PublicKeySigner interface {
+	Signer
+	PublicKey() ([]byte, error)
+}
+
 // Task is what a customer sends.
 type Task struct {
 	ChainID string
@@ -35,8 +42,15 @@ func Send(ctx context.Context, h host.Host, p peer.AddrInfo, t Task, signer Sign
 		ModuleSize: uint64(len(t.Module)), ModuleHash: wire.Hash(t.Module),
 		InputSize: uint64(len(t.Input)), InputHash: wire.Hash(t.Input),
 	}
-	// The key is part of what is signed: sign once to learn it, then sign the final bytes.
-	_, pub, err := signer.Sign(nil)
+	// The key is part of what is signed: ask for it, or sign once to learn it, then sign the final
+	// bytes.
+	var pub []byte
+	var err error
+	if p, ok := signer.(PublicKeySigner); ok {
+		pub, err = p.PublicKey()
+	} else {
+		_, pub, err = signer.Sign(nil)
+	}
 	if err != nil {
 		return nil, err
 	}

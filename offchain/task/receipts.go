@@ -30,6 +30,7 @@ type ReceiptStore struct {
 	mu       sync.Mutex
 	f        *os.File
 	index    map[receiptKey]int64 // offset of each record
+	order    []receiptKey         // the records in log order
 	size     int64
 	pending  []pendingReceipt
 	inBatch  []pendingReceipt // the batch being written
@@ -37,6 +38,8 @@ type ReceiptStore struct {
 	cond     *sync.Cond
 	synced   uint64 // batches synced so far
 	err      error  // a failed write poisons the store: later Puts fail too
+	// sync makes the log's written records durable (the file's Sync; tests watch it).
+	sync func() error
 }
 
 type pendingReceipt struct {
@@ -54,7 +57,7 @@ func OpenReceiptStore(dir string) (*ReceiptStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &ReceiptStore{f: f, index: map[receiptKey]int64{}}
+	s := &ReceiptStore{f: f, index: map[receiptKey]int64{}, sync: f.Sync}
 	s.cond = sync.NewCond(&s.mu)
 	r := bufio.NewReader(f)
 	for {
@@ -73,7 +76,9 @@ func OpenReceiptStore(dir string) (*ReceiptStore, error) {
 		if err := rec.Unmarshal(bz); err != nil || rec.Receipt == nil {
 			break
 		}
-		s.index[receiptKey{rec.Receipt.LeaseId, rec.Receipt.TaskSeq}] = s.size
+		key := receiptKey{rec.Receipt.LeaseId, rec.Receipt.TaskSeq}
+		s.index[key] = s.size
+		s.order = append(s.order, key)
 		s.size += int64(uvarintLen(n)) + int64(n)
 	}
 	if err := f.Truncate(s.size); err != nil {
@@ -154,7 +159,7 @@ func (s *ReceiptStore) flush() {
 	}
 	_, err := s.f.Write(buf)
 	if err == nil {
-		err = s.f.Sync()
+		err = s.sync()
 	}
 
 	s.mu.Lock()
@@ -164,6 +169,7 @@ func (s *ReceiptStore) flush() {
 	} else {
 		for i, p := range batch {
 			s.index[p.key] = offsets[i]
+			s.order = append(s.order, p.key)
 		}
 		s.size = offset + int64(len(buf))
 	}
@@ -194,6 +200,20 @@ func (s *ReceiptStore) Get(lease, seq uint64) (wire.SignedReceipt, error) {
 		return r, err
 	}
 	return r, r.Unmarshal(bz)
+}
+
+// KeysFrom lists the (lease, task seq) of the receipts stored from the from-th on (0 is the first
+// in the log), in the order they were stored, and the position to ask from next time: a reader
+// that follows the store sees each receipt once, however many it holds.
+func (s *ReceiptStore) KeysFrom(from int) (keys [][2]uint64, next int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	from = min(max(from, 0), len(s.order))
+	keys = make([][2]uint64, 0, len(s.order)-from)
+	for _, k := range s.order[from:] {
+		keys = append(keys, [2]uint64{k.lease, k.seq})
+	}
+	return keys, len(s.order)
 }
 
 // Keys lists the stored receipts' (lease, task seq), by lease then seq.

@@ -62,3 +62,32 @@ func TestReceiptStoreIsDurableAndComplete(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(999), r.Receipt.TaskSeq)
 }
+
+// KeysFrom gives each stored receipt once to a reader that follows the store, in log order, and
+// the log order survives a reopen.
+func TestReceiptStoreKeysFrom(t *testing.T) {
+	dir := t.TempDir()
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	s, err := task.OpenReceiptStore(dir)
+	require.NoError(t, err)
+	keys, next := s.KeysFrom(0)
+	require.Empty(t, keys)
+	require.Equal(t, 0, next)
+	require.NoError(t, s.Put(signed(t, key, 2, 9)))
+	require.NoError(t, s.Put(signed(t, key, 1, 5)))
+	keys, next = s.KeysFrom(next)
+	require.Equal(t, [][2]uint64{{2, 9}, {1, 5}}, keys)
+	require.NoError(t, s.Put(signed(t, key, 1, 6)))
+	keys, next = s.KeysFrom(next)
+	require.Equal(t, [][2]uint64{{1, 6}}, keys)
+	keys, _ = s.KeysFrom(next)
+	require.Empty(t, keys)
+	require.NoError(t, s.Close())
+
+	s, err = task.OpenReceiptStore(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	keys, next = s.KeysFrom(1)
+	require.Equal(t, [][2]uint64{{1, 5}, {1, 6}}, keys)
+	require.Equal(t, 3, next)
+}

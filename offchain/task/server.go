@@ -66,6 +66,10 @@ type Server struct {
 	slots    chan struct{}
 	mu       sync.Mutex
 	inflight map[[2]uint64]bool // (lease, task seq) being run
+
+	// record signs a task's receipt and stores it durably (signAndStore); a benchmark replaces it
+	// to measure what that costs.
+	record func(wire.Receipt) (*wire.SignedReceipt, error)
 }
 
 // NewServer builds a server on host h.
@@ -76,8 +80,10 @@ func NewServer(cfg Config, h host.Host, chain Chain, exec Executor, receipts *Re
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 8
 	}
-	return &Server{cfg: cfg, host: h, chain: chain, exec: exec, receipts: receipts, obs: obs, log: log,
+	s := &Server{cfg: cfg, host: h, chain: chain, exec: exec, receipts: receipts, obs: obs, log: log,
 		slots: make(chan struct{}, cfg.MaxConcurrent), inflight: map[[2]uint64]bool{}}
+	s.record = s.signAndStore
+	return s
 }
 
 // Start registers the protocol handler.
@@ -182,17 +188,27 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire
 	if s.cfg.AttestationHash != nil {
 		receipt.AttestationHash = s.cfg.AttestationHash()
 	}
+	signed, err := s.record(receipt)
+	if err != nil {
+		return nil, err
+	}
+	return &wire.TaskResponse{Output: res.Output, Receipt: signed, WorkloadError: res.Error, WorkloadStderr: res.Stderr}, nil
+}
+
+// signAndStore signs a receipt and returns once it is on disk: the customer never holds a receipt
+// the worker could lose in a crash.
+func (s *Server) signAndStore(receipt wire.Receipt) (*wire.SignedReceipt, error) {
 	signed, err := wire.SignReceipt(receipt, s.cfg.Key)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.receipts.Put(signed); err != nil {
 		if errors.Is(err, ErrReceiptExists) {
-			return nil, refuse("task %d of lease %d was already run", h.TaskSeq, h.LeaseId)
+			return nil, refuse("task %d of lease %d was already run", receipt.TaskSeq, receipt.LeaseId)
 		}
 		return nil, err
 	}
-	return &wire.TaskResponse{Output: res.Output, Receipt: &signed, WorkloadError: res.Error, WorkloadStderr: res.Stderr}, nil
+	return &signed, nil
 }
 
 // reserve marks a task as running so that a second copy arriving meanwhile is refused; release

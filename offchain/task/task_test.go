@@ -50,12 +50,22 @@ func (c *fakeChain) LeaseAndOrder(_ context.Context, id uint64) (markettypes.Lea
 }
 
 // ownerKey signs task headers like a keyring key would.
-type ownerKey struct{ priv *secp256k1.PrivKey }
+type ownerKey struct {
+	priv *secp256k1.PrivKey
+	pub  []byte
+}
+
+func newOwnerKey() ownerKey {
+	priv := secp256k1.GenPrivKey()
+	return ownerKey{priv, priv.PubKey().Bytes()}
+}
 
 func (k ownerKey) Sign(msg []byte) ([]byte, []byte, error) {
 	sig, err := k.priv.Sign(msg)
-	return sig, k.priv.PubKey().Bytes(), err
+	return sig, k.pub, err
 }
+
+func (k ownerKey) PublicKey() ([]byte, error) { return k.pub, nil }
 
 func (k ownerKey) addr() string { return sdk.AccAddress(k.priv.PubKey().Address()).String() }
 
@@ -69,6 +79,9 @@ type env struct {
 	owner    ownerKey
 	provider string
 	seq      uint64
+	// receipts is the worker's store, kept in receiptsDir
+	receipts    *task.ReceiptStore
+	receiptsDir string
 	// attestation is what the server puts in receipts as attestation_hash
 	attestation atomic.Pointer[[]byte]
 }
@@ -86,15 +99,17 @@ func newHost(t testing.TB, listen bool) host.Host {
 
 func newEnv(t *testing.T) *env {
 	e := &env{t: t, chain: &fakeChain{leases: map[uint64]markettypes.Lease{}, orders: map[uint64]markettypes.Order{}},
-		owner: ownerKey{secp256k1.GenPrivKey()}, provider: sdk.AccAddress(make([]byte, 20)).String()}
+		owner: newOwnerKey(), provider: sdk.AccAddress(make([]byte, 20)).String()}
 	_, e.key, _ = ed25519.GenerateKey(rand.Reader)
 	e.worker, e.client = newHost(t, true), newHost(t, false)
 	e.info = peer.AddrInfo{ID: e.worker.ID(), Addrs: e.worker.Addrs()}
 	rt, err := runtime.New(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(func() { rt.Close(context.Background()) })
-	receipts, err := task.OpenReceiptStore(t.TempDir())
+	e.receiptsDir = t.TempDir()
+	receipts, err := task.OpenReceiptStore(e.receiptsDir)
 	require.NoError(t, err)
+	e.receipts = receipts
 	lim := runtime.DefaultLimits()
 	lim.Timeout, lim.MaxModuleBytes, lim.MaxInputBytes = 300*time.Millisecond, 1<<20, 64<<10
 	srv := task.NewServer(task.Config{ChainID: chainID, Provider: e.provider, Key: e.key, Limits: lim,
@@ -203,7 +218,7 @@ func TestTasksTheWorkerMustRefuse(t *testing.T) {
 	e.chain.leases[2] = markettypes.Lease{Id: 2, OrderId: 1, Provider: e.provider, State: markettypes.LeasePending}
 	e.chain.leases[3] = markettypes.Lease{Id: 3, OrderId: 1, Provider: sdk.AccAddress(make([]byte, 20)).String() + "x", State: markettypes.LeaseActive}
 	e.chain.leases[4] = markettypes.Lease{Id: 4, OrderId: 1, Provider: e.provider, State: markettypes.LeaseClosed}
-	stranger := ownerKey{secp256k1.GenPrivKey()}
+	stranger := newOwnerKey()
 
 	for _, c := range []struct {
 		name   string

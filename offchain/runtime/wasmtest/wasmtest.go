@@ -1,5 +1,6 @@
 // Package wasmtest hand-assembles small WASI command modules for tests of the runtime and of the
-// task protocol: echo, trap, spin, memory growth, exit codes, endless output, entropy.
+// task protocol: echo, trap, spin, memory growth, exit codes, endless output, entropy. It also
+// finds a clang that builds C into WASI commands, for the tests of C workloads.
 package wasmtest
 
 // Hand-assembled WASI command modules for the tests. Every module shares one type section and one
