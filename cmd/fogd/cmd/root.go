@@ -87,7 +87,7 @@ func isClientCommand(cmd *cobra.Command) bool {
 	for c := cmd; c != nil && c.HasParent(); c = c.Parent() {
 		if c.Parent() == c.Root() {
 			switch c.Name() {
-			case "tx", "query", "worker", "client", "zk", "tee":
+			case "tx", "query", "worker", "client", "zk", "tee", "bench":
 				return true
 			}
 		}
