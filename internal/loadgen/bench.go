@@ -54,8 +54,9 @@ type Config struct {
 	InFlight int    // concurrent broadcasts
 	Gas      uint64 // gas limit per message
 
-	QueryClients     int // concurrent gRPC clients
-	QueriesPerClient int // per client and query kind
+	QueryClients     int     // concurrent gRPC clients
+	QueriesPerClient int     // per client and query kind
+	QueryRate        float64 // per client and second for a paced round after the closed loop; 0: none
 
 	Scenarios []string
 	Patience  time.Duration // see Runner.Patience
@@ -568,7 +569,7 @@ func (b *Bench) startLeases(ctx context.Context, orders []markettypes.Order, rev
 // queries puts QueryClients concurrent clients on each of the orders, leases and reputation
 // queries in turn.
 func (b *Bench) queries(ctx context.Context) error {
-	orders, load := b.report.Orders, b.keys.Load
+	orders, accounts := b.report.Orders, b.keys.Load
 	customer := b.keys.Customer.Addr.String()
 	page := &query.PageRequest{Limit: 10}
 	qs := []Query{
@@ -585,19 +586,28 @@ func (b *Bench) queries(ctx context.Context) error {
 			return err
 		}},
 		{Name: "market ProviderLeases", Call: func(ctx context.Context, c *grpc.ClientConn, i int) error {
-			_, err := markettypes.NewQueryClient(c).ProviderLeases(ctx, &markettypes.QueryProviderLeasesRequest{Provider: load[i%len(load)].Addr.String()})
+			_, err := markettypes.NewQueryClient(c).ProviderLeases(ctx, &markettypes.QueryProviderLeasesRequest{Provider: accounts[i%len(accounts)].Addr.String()})
 			return err
 		}},
 		{Name: "reputation Score", Call: func(ctx context.Context, c *grpc.ClientConn, i int) error {
-			_, err := reputationtypes.NewQueryClient(c).Score(ctx, &reputationtypes.QueryScoreRequest{Address: load[i%len(load)].Addr.String()})
+			_, err := reputationtypes.NewQueryClient(c).Score(ctx, &reputationtypes.QueryScoreRequest{Address: accounts[i%len(accounts)].Addr.String()})
 			return err
 		}},
 	}
-	b.logf("query: %d clients, %d queries each, per query kind", b.cfg.QueryClients, b.cfg.QueriesPerClient)
-	res, err := QueryLoad(ctx, b.cfg.GRPC, b.cctx.InterfaceRegistry, b.cfg.QueryClients, b.cfg.QueriesPerClient, 2, qs)
+	load := QueryLoadConfig{Clients: b.cfg.QueryClients, PerClient: b.cfg.QueriesPerClient, Warmup: 2}
+	b.logf("query: %d clients, %d queries each per query kind, closed loop", load.Clients, load.PerClient)
+	res, err := QueryLoad(ctx, b.cfg.GRPC, b.cctx.InterfaceRegistry, load, qs)
 	if err != nil {
 		return err
 	}
 	b.report.Queries = res
+	if b.cfg.QueryRate > 0 {
+		load.Rate = b.cfg.QueryRate
+		b.logf("query: %d clients, %d queries each per query kind, %g/s each", load.Clients, load.PerClient, load.Rate)
+		if res, err = QueryLoad(ctx, b.cfg.GRPC, b.cctx.InterfaceRegistry, load, qs); err != nil {
+			return err
+		}
+		b.report.Queries = append(b.report.Queries, res...)
+	}
 	return nil
 }

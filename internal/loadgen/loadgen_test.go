@@ -129,7 +129,7 @@ func TestLoadCountsWhatTheBlocksHold(t *testing.T) {
 
 	bench := exec.Command(fogdBin, "bench", "load", "--rpc", rpc, "--grpc", grpcAddr, "--seed", "loadgen-test",
 		"--accounts", strconv.Itoa(accounts), "--sends-per-account", strconv.Itoa(sends), "--orders", strconv.Itoa(orders),
-		"--commit-blocks", "20", "--reveal-blocks", "10", "--query-clients", "4", "--queries-per-client", "5", "--json")
+		"--commit-blocks", "20", "--reveal-blocks", "10", "--query-clients", "4", "--queries-per-client", "5", "--query-rate", "20", "--json")
 	var stderr strings.Builder
 	bench.Stderr = &stderr
 	out, err := bench.Output()
@@ -193,8 +193,9 @@ func TestLoadCountsWhatTheBlocksHold(t *testing.T) {
 	require.Equal(t, accounts*orders, byName[loadgen.ScenarioCommit].Sent)
 	require.Equal(t, accounts*orders, byName[loadgen.ScenarioReveal].Sent)
 	require.Equal(t, orders, byName["start"].Sent) // one bronze lease per order
-	require.Len(t, report.Queries, 5)
-	for _, q := range report.Queries {
+	require.Len(t, report.Queries, 10) // five kinds, closed loop then paced
+	for i, q := range report.Queries {
+		require.Equal(t, i >= 5, q.Rate > 0, q.Name)
 		require.Empty(t, q.Errors, q.Name)
 		require.Equal(t, 4*5, q.Queries, q.Name)
 	}

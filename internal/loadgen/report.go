@@ -35,9 +35,13 @@ func (r *Report) Print(w io.Writer) error {
 	}
 	if len(r.Queries) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(tw, "gRPC query\tclients\tqueries\terrors\tqueries/s\tp50 ms\tp95 ms\tp99 ms\t")
+		fmt.Fprintln(tw, "gRPC query\tclients\teach client\tqueries\terrors\tqueries/s\tp50 ms\tp95 ms\tp99 ms\t")
 		for _, q := range r.Queries {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t\n", q.Name, q.Clients, q.Queries, sum(q.Errors),
+			mode := "closed loop"
+			if q.Rate > 0 {
+				mode = fmt.Sprintf("%g/s", q.Rate)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t\n", q.Name, q.Clients, mode, q.Queries, sum(q.Errors),
 				q.PerSecond, q.Latency.P50, q.Latency.P95, q.Latency.P99)
 		}
 		if err := tw.Flush(); err != nil {

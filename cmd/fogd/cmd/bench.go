@@ -74,9 +74,12 @@ func benchLoadCmd() *cobra.Command {
           every load account commits a bid on every order
   reveal  once the commit phase is over, every bid is revealed; then the auctions settle, the
           winners start their leases and the run waits for the leases to end
-  query   --query-clients concurrent gRPC clients (one connection each, a closed loop of
-          --queries-per-client requests each) on each of: market Order, Orders by owner,
-          LeasesByOrder, ProviderLeases and reputation Score
+  query   --query-clients concurrent gRPC clients (one connection each), --queries-per-client
+          requests each, on each of: market Order, Orders by owner, LeasesByOrder, ProviderLeases
+          and reputation Score; first in a closed loop (each client sends its next request when
+          the previous is answered: the node's saturation, where latency is mostly queueing),
+          then paced at --query-rate requests per second per client (latency from the scheduled
+          send time, so a node that falls behind is charged for the wait)
 
 Accounts come from --seed and must be funded in genesis by 'fogd bench genesis' with the same seed
 and at least as many accounts. Every transaction of a scenario is signed offline before the first is
@@ -105,6 +108,7 @@ reveal/send ratios are of tx/s measured in the same run.`,
 			cfg.Gas, _ = f.GetUint64(flags.FlagGas)
 			cfg.QueryClients, _ = f.GetInt("query-clients")
 			cfg.QueriesPerClient, _ = f.GetInt("queries-per-client")
+			cfg.QueryRate, _ = f.GetFloat64("query-rate")
 			cfg.Patience, _ = f.GetDuration("patience")
 			scenarios, _ := f.GetString("scenarios")
 			cfg.Scenarios = strings.Split(scenarios, ",")
@@ -150,6 +154,7 @@ reveal/send ratios are of tx/s measured in the same run.`,
 	f.Uint64(flags.FlagGas, 200000, "gas limit per message (fees are zero)")
 	f.Int("query-clients", 100, "query: concurrent gRPC clients")
 	f.Int("queries-per-client", 100, "query: requests per client and query kind")
+	f.Float64("query-rate", 10, "query: after the closed loop, the same queries again with each client paced at this many per second (0: no paced round)")
 	f.Duration("patience", 20*time.Second, "after the last broadcast, give up on transactions after this long without a block bringing one")
 	f.String("scenarios", "send,commit,reveal,query", "scenarios to run (commit is needed by reveal, reveal by query)")
 	f.Bool("json", false, "print the report as JSON instead of tables")
