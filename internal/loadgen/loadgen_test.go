@@ -193,7 +193,7 @@ func TestLoadCountsWhatTheBlocksHold(t *testing.T) {
 	require.Equal(t, accounts*orders, byName[loadgen.ScenarioCommit].Sent)
 	require.Equal(t, accounts*orders, byName[loadgen.ScenarioReveal].Sent)
 	require.Equal(t, orders, byName["start"].Sent) // one bronze lease per order
-	require.Len(t, report.Queries, 10) // five kinds, closed loop then paced
+	require.Len(t, report.Queries, 10)             // five kinds, closed loop then paced
 	for i, q := range report.Queries {
 		require.Equal(t, i >= 5, q.Rate > 0, q.Name)
 		require.Empty(t, q.Errors, q.Name)

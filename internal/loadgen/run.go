@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -65,7 +64,32 @@ func (n *Node) WaitHeight(ctx context.Context, h int64) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for height %d (at %d): %w", h, cur, ctx.Err())
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// waitMempoolEmpty waits until the node's mempool is empty, or until it has not shrunk for
+// patience (the transactions left are then reported missing).
+func (n *Node) waitMempoolEmpty(ctx context.Context, patience time.Duration) error {
+	least, since := -1, time.Now()
+	for {
+		res, err := n.rpc.NumUnconfirmedTxs(ctx)
+		if err != nil {
+			return err
+		}
+		if res.Total == 0 {
+			return nil
+		}
+		if least < 0 || res.Total < least {
+			least, since = res.Total, time.Now()
+		} else if time.Since(since) > patience {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
@@ -122,8 +146,8 @@ type Runner struct {
 	Node *Node
 	// InFlight is how many broadcasts are outstanding at once.
 	InFlight int
-	// Patience is how long the run waits, after the last broadcast, for the accepted transactions to
-	// reach blocks while no block brings any of them.
+	// Patience is how long the run waits, after the last broadcast, for the mempool to empty while
+	// it does not shrink.
 	Patience time.Duration
 }
 
@@ -153,16 +177,16 @@ func (r Runner) Run(ctx context.Context, name string, lanes [][]Tx) (*Result, er
 	if total == 0 {
 		return res, nil
 	}
+	// Start right after a block is committed, so that every scenario begins at the same point of the
+	// block cycle and their rates compare.
 	start, err := r.Node.Height(ctx)
 	if err != nil {
 		return nil, err
 	}
-
-	scan := newScanner(r.Node, start, ours)
-	scanCtx, stopScan := context.WithCancel(ctx)
-	defer stopScan()
-	scanDone := make(chan error, 1)
-	go func() { scanDone <- scan.run(scanCtx) }()
+	if err := r.Node.WaitHeight(ctx, start+1); err != nil {
+		return nil, err
+	}
+	start++
 
 	var (
 		mu        sync.Mutex
@@ -227,24 +251,21 @@ func (r Runner) Run(ctx context.Context, name string, lanes [][]Tx) (*Result, er
 		}
 	}
 
-	// Wait until every accepted transaction is in a block, or until no block has brought one for
-	// Patience.
-	for {
-		found, lastProgress := scan.progress(accepted)
-		if found == len(accepted) || time.Since(lastProgress) > r.Patience {
-			break
-		}
-		select {
-		case err := <-scanDone:
-			return nil, fmt.Errorf("reading blocks: %w", err)
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
+	// Wait until the mempool is empty: every accepted transaction is then in a block (or was
+	// dropped at a recheck). The blocks are read only afterwards, so that serving them (the results
+	// of thousands of transactions as JSON) takes nothing from the node during the measurement.
+	if err := r.Node.waitMempoolEmpty(ctx, r.Patience); err != nil {
+		return nil, err
 	}
-	stopScan()
-	if err := <-scanDone; err != nil && !errors.Is(err, context.Canceled) {
-		return nil, fmt.Errorf("reading blocks: %w", err)
+	end, err := r.Node.Height(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scan := &scanner{node: r.Node, ours: ours, found: map[[32]byte]inclusion{}}
+	for h := start + 1; h <= end; h++ {
+		if err := scan.read(ctx, h); err != nil {
+			return nil, fmt.Errorf("reading block %d: %w", h, err)
+		}
 	}
 
 	res.Rejected = rejected
@@ -309,55 +330,11 @@ func shortErr(err error) string {
 	return s
 }
 
-// scanner reads every block from a start height on, and keeps the results of the transactions it
-// is looking for.
+// scanner keeps the results of the transactions it is looking for from the blocks it reads.
 type scanner struct {
-	node *Node
-	next int64
-	ours map[[32]byte]bool
-
-	mu           sync.Mutex
-	found        map[[32]byte]inclusion
-	lastProgress time.Time
-}
-
-func newScanner(n *Node, after int64, ours map[[32]byte]bool) *scanner {
-	return &scanner{node: n, next: after + 1, ours: ours, found: map[[32]byte]inclusion{}, lastProgress: time.Now()}
-}
-
-// progress is how many of want have been found, and when a block last brought one of ours.
-func (s *scanner) progress(want map[[32]byte]bool) (int, time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for hash := range want {
-		if _, ok := s.found[hash]; ok {
-			n++
-		}
-	}
-	return n, s.lastProgress
-}
-
-func (s *scanner) run(ctx context.Context) error {
-	for {
-		latest, err := s.node.Height(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return err
-		}
-		for ; s.next <= latest; s.next++ {
-			if err := s.read(ctx, s.next); err != nil {
-				return err
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	node  *Node
+	ours  map[[32]byte]bool
+	found map[[32]byte]inclusion
 }
 
 func (s *scanner) read(ctx context.Context, h int64) error {
@@ -381,14 +358,11 @@ func (s *scanner) read(ctx context.Context, h int64) error {
 	if len(br.TxsResults) != len(b.Block.Txs) {
 		return fmt.Errorf("block %d: %d transactions, %d results", h, len(b.Block.Txs), len(br.TxsResults))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i, tx := range b.Block.Txs {
 		var hash [32]byte
 		copy(hash[:], tx.Hash())
 		if s.ours[hash] {
 			s.found[hash] = inclusion{height: h, result: br.TxsResults[i]}
-			s.lastProgress = time.Now()
 		}
 	}
 	return nil
