@@ -33,6 +33,8 @@ const (
 	ScenarioCommit = "commit"
 	ScenarioReveal = "reveal"
 	ScenarioQuery  = "query"
+	// ScenarioSendAgain is the send scenario run again after reveal, when the run bids.
+	ScenarioSendAgain = "send again"
 )
 
 // Config of a benchmark run.
@@ -77,7 +79,9 @@ type Report struct {
 	// (register, orders, start).
 	Txs     []*Result     `json:"txs"`
 	Queries []QueryResult `json:"queries,omitempty"`
-	// CommitPerSend and RevealPerSend: confirmed tx/s of the scenario over that of send, same run.
+	// SendBaseline is the mean confirmed tx/s of send and send again (send alone without commit).
+	SendBaseline float64 `json:"send_baseline_tps,omitempty"`
+	// CommitPerSend and RevealPerSend: confirmed tx/s of the scenario over SendBaseline, same run.
 	CommitPerSend float64 `json:"commit_per_send,omitempty"`
 	RevealPerSend float64 `json:"reveal_per_send,omitempty"`
 }
@@ -143,7 +147,7 @@ func (b *Bench) logf(format string, args ...any) {
 }
 
 // Run runs the configured scenarios in order: send, then the providers' registration and the
-// orders, commit, reveal, the settlement and the start of the leases, then query.
+// orders, commit, reveal, the settlement and the start of the leases, send again, then query.
 func (b *Bench) Run(ctx context.Context) (*Report, error) {
 	var err error
 	if b.node, err = NewNode(b.cfg.RPC, b.cfg.InFlight); err != nil {
@@ -177,7 +181,7 @@ func (b *Bench) Run(ctx context.Context) (*Report, error) {
 	}
 	var send *Result
 	if b.has(ScenarioSend) {
-		if send, err = b.send(ctx); err != nil {
+		if send, err = b.send(ctx, ScenarioSend); err != nil {
 			return nil, err
 		}
 	}
@@ -187,12 +191,23 @@ func (b *Bench) Run(ctx context.Context) (*Report, error) {
 		}
 	}
 	if send != nil && send.TPS > 0 {
+		// The ratios' baseline: the send rate measured before commit and again after reveal, their
+		// mean, so that a machine whose speed drifts during the run does not favour either side.
+		baseline := send.TPS
+		if b.has(ScenarioCommit) {
+			again, err := b.send(ctx, ScenarioSendAgain)
+			if err != nil {
+				return nil, err
+			}
+			baseline = (send.TPS + again.TPS) / 2
+		}
+		b.report.SendBaseline = baseline
 		for _, r := range b.report.Txs {
 			switch r.Name {
 			case ScenarioCommit:
-				b.report.CommitPerSend = r.TPS / send.TPS
+				b.report.CommitPerSend = r.TPS / baseline
 			case ScenarioReveal:
-				b.report.RevealPerSend = r.TPS / send.TPS
+				b.report.RevealPerSend = r.TPS / baseline
 			}
 		}
 	}
@@ -317,9 +332,9 @@ func countTxs(lanes [][]Tx) int {
 }
 
 // send: every load account sends 1 base unit to the next, SendsPerAccount times.
-func (b *Bench) send(ctx context.Context) (*Result, error) {
+func (b *Bench) send(ctx context.Context, name string) (*Result, error) {
 	load := b.keys.Load
-	return b.run(ctx, ScenarioSend, load, func(i int, a *Account) ([]sdk.Msg, error) {
+	return b.run(ctx, name, load, func(i int, a *Account) ([]sdk.Msg, error) {
 		to := load[(i+1)%len(load)].Addr
 		var ms []sdk.Msg
 		for k := 0; k < b.cfg.SendsPerAccount; k++ {

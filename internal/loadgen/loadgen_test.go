@@ -172,24 +172,36 @@ func TestLoadCountsWhatTheBlocksHold(t *testing.T) {
 	for _, r := range report.Txs {
 		byName[r.Name] = r
 	}
-	for name, action := range map[string]string{
-		loadgen.ScenarioSend:   "/cosmos.bank.v1beta1.MsgSend",
-		loadgen.ScenarioCommit: "/fog.market.v1.MsgCommitBid",
-		loadgen.ScenarioReveal: "/fog.market.v1.MsgRevealBid",
-		"register":             "/fog.market.v1.MsgRegisterProvider",
-		"start":                "/fog.market.v1.MsgStartLease",
+	for action, names := range map[string][]string{
+		"/cosmos.bank.v1beta1.MsgSend":       {loadgen.ScenarioSend, loadgen.ScenarioSendAgain},
+		"/fog.market.v1.MsgCommitBid":        {loadgen.ScenarioCommit},
+		"/fog.market.v1.MsgRevealBid":        {loadgen.ScenarioReveal},
+		"/fog.market.v1.MsgRegisterProvider": {"register"},
+		"/fog.market.v1.MsgStartLease":       {"start"},
 	} {
-		r := byName[name]
-		require.NotNil(t, r, "no %s in the report", name)
-		require.Equal(t, len(inBlocks[action]), r.Confirmed, "%s: confirmed in the report vs %s in blocks", name, action)
-		require.Equal(t, r.Sent, r.Confirmed, "%s: every transaction confirmed", name)
-		for _, h := range inBlocks[action] {
-			require.True(t, h >= r.FirstHeight && h <= r.LastHeight, "%s: a %s at height %d outside %d..%d", name, action, h, r.FirstHeight, r.LastHeight)
+		confirmed := 0
+		for _, name := range names {
+			r := byName[name]
+			require.NotNil(t, r, "no %s in the report", name)
+			require.Equal(t, r.Sent, r.Confirmed, "%s: every transaction confirmed", name)
+			require.Positive(t, r.TPS, name)
+			require.Equal(t, r.Confirmed, r.Latency.N, name)
+			confirmed += r.Confirmed
 		}
-		require.Positive(t, r.TPS, name)
-		require.Equal(t, r.Confirmed, r.Latency.N, name)
+		require.Equal(t, len(inBlocks[action]), confirmed, "%v: confirmed in the report vs %s in blocks", names, action)
+		// each transaction lies in the height range of the scenario that sent it
+		for _, h := range inBlocks[action] {
+			in := false
+			for _, name := range names {
+				in = in || h >= byName[name].FirstHeight && h <= byName[name].LastHeight
+			}
+			require.True(t, in, "a %s at height %d outside the ranges of %v", action, h, names)
+		}
 	}
 	require.Equal(t, accounts*sends, byName[loadgen.ScenarioSend].Sent)
+	require.Equal(t, accounts*sends, byName[loadgen.ScenarioSendAgain].Sent)
+	require.InDelta(t, (byName[loadgen.ScenarioSend].TPS+byName[loadgen.ScenarioSendAgain].TPS)/2, report.SendBaseline, 1e-9)
+	require.InDelta(t, byName[loadgen.ScenarioCommit].TPS/report.SendBaseline, report.CommitPerSend, 1e-9)
 	require.Equal(t, accounts*orders, byName[loadgen.ScenarioCommit].Sent)
 	require.Equal(t, accounts*orders, byName[loadgen.ScenarioReveal].Sent)
 	require.Equal(t, orders, byName["start"].Sent) // one bronze lease per order

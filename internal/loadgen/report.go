@@ -31,7 +31,8 @@ func (r *Report) Print(w io.Writer) error {
 		}
 	}
 	if r.CommitPerSend > 0 || r.RevealPerSend > 0 {
-		fmt.Fprintf(w, "\nMsgCommitBid tx/s / MsgSend tx/s: %.2f\nMsgRevealBid tx/s / MsgSend tx/s: %.2f\n", r.CommitPerSend, r.RevealPerSend)
+		fmt.Fprintf(w, "\nMsgSend baseline (mean of send and send again): %.1f tx/s\n", r.SendBaseline)
+		fmt.Fprintf(w, "MsgCommitBid tx/s / MsgSend tx/s: %.2f\nMsgRevealBid tx/s / MsgSend tx/s: %.2f\n", r.CommitPerSend, r.RevealPerSend)
 	}
 	if len(r.Queries) > 0 {
 		fmt.Fprintln(w)

@@ -73,7 +73,8 @@ func benchLoadCmd() *cobra.Command {
   commit  the load accounts register as providers (once), the customer posts --orders orders, and
           every load account commits a bid on every order
   reveal  once the commit phase is over, every bid is revealed; then the auctions settle, the
-          winners start their leases and the run waits for the leases to end
+          winners start their leases and the run waits for the leases to end; then send runs
+          again ("send again"), and the ratios' MsgSend baseline is the mean of the two
   query   --query-clients concurrent gRPC clients (one connection each), --queries-per-client
           requests each, on each of: market Order, Orders by owner, LeasesByOrder, ProviderLeases
           and reputation Score; first in a closed loop (each client sends its next request when
@@ -87,9 +88,11 @@ broadcast (account numbers and sequences read once), then broadcast with --in-fl
 broadcast_tx_sync calls outstanding, one lane per account so each account's sequences stay in order.
 The blocks are read from the first broadcast on: a transaction is confirmed when a block holds it
 with code 0 (non-zero codes are counted per codespace/code). Confirmed tx/s = confirmed / (commit
-time of the last block holding one − first broadcast). Latency = commit time of the including block
-(CometBFT's time of its precommits, the next block's header time) − broadcast. The commit/send and
-reveal/send ratios are of tx/s measured in the same run.`,
+time of the last block holding one − first broadcast); each scenario starts right after a block
+and the blocks are read once the mempool has drained, so reading them costs the node nothing during
+the measurement. Latency = commit time of the including block (CometBFT's time of its precommits,
+the next block's header time) − broadcast. The commit/send and reveal/send ratios are of tx/s
+measured in the same run.`,
 		Example: "fogd bench load --rpc tcp://127.0.0.1:26657 --grpc 127.0.0.1:9090 --accounts 250 --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
