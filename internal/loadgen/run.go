@@ -129,9 +129,6 @@ type Result struct {
 	included map[[32]byte]*abci.ExecTxResult
 }
 
-// Included is the result of a transaction of the run that a block holds (nil if none does).
-func (r *Result) Included(tx Tx) *abci.ExecTxResult { return r.included[tx.Hash] }
-
 // Check is an error unless every transaction of the run was confirmed.
 func (r *Result) Check() error {
 	if r.Confirmed == r.Sent {
