@@ -158,7 +158,7 @@ measured in the same run.`,
 	f.Int("query-clients", 100, "query: concurrent gRPC clients")
 	f.Int("queries-per-client", 100, "query: requests per client and query kind")
 	f.Float64("query-rate", 10, "query: after the closed loop, the same queries again with each client paced at this many per second (0: no paced round)")
-	f.Duration("patience", 20*time.Second, "after the last broadcast, give up on transactions after this long without a block bringing one")
+	f.Duration("patience", 20*time.Second, "after the last broadcast, stop waiting for the mempool to drain once it has not shrunk for this long (what is left is reported missing)")
 	f.String("scenarios", "send,commit,reveal,query", "scenarios to run (commit is needed by reveal, reveal by query)")
 	f.Bool("json", false, "print the report as JSON instead of tables")
 	f.String("json-out", "", "also write the report as JSON to this file")
