@@ -5,7 +5,7 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=fog \
 	-X github.com/cosmos/cosmos-sdk/version.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev) \
 	-X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: build install localnet localnet-stop test test-long fuzz proto-gen proto-check bench workloads
+.PHONY: build install localnet localnet-stop test test-long fuzz proto-gen proto-check bench bench-load workloads
 
 build:
 	@echo "building $(BINDIR)/fogd (the first build compiles the Cosmos SDK: several minutes on 2 cores; later ones take seconds)"
@@ -63,6 +63,11 @@ proto-check:
 
 bench:
 	./scripts/bench
+
+## bench-load: chain throughput on one fresh single-validator node under .bench-load/ (scripts/bench-load):
+## confirmed tx/s of MsgSend, MsgCommitBid and MsgRevealBid, and gRPC query latency with 100 clients.
+bench-load: build
+	./scripts/bench-load
 
 ## workloads: build every example workload into $(BINDIR)/workloads/<name>.wasm (WASI preview 1).
 ## Go ones with Go; C ones (a directory of *.c) with clang and wasi-libc, skipped with a message if

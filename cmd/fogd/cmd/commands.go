@@ -64,6 +64,7 @@ func initRootCmd(rootCmd *cobra.Command, txConfig client.TxConfig, basicManager 
 		clientCommand(),
 		zkCommand(),
 		teeCommand(),
+		benchCommand(),
 	)
 }
 

@@ -81,13 +81,13 @@ func NewRootCmd() *cobra.Command {
 	return rootCmd
 }
 
-// isClientCommand tells whether cmd sits under `fogd tx`, `query`, `worker` or `client`: commands
-// that use no node config (the worker and client have their own).
+// isClientCommand tells whether cmd sits under `fogd tx`, `query`, `worker`, `client`, `zk`, `tee`
+// or `bench`: commands that use no node config (the worker and client have their own).
 func isClientCommand(cmd *cobra.Command) bool {
 	for c := cmd; c != nil && c.HasParent(); c = c.Parent() {
 		if c.Parent() == c.Root() {
 			switch c.Name() {
-			case "tx", "query", "worker", "client", "zk", "tee":
+			case "tx", "query", "worker", "client", "zk", "tee", "bench":
 				return true
 			}
 		}
