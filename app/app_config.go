@@ -164,5 +164,6 @@ func AppConfig() depinject.Config {
 			govtypes.ModuleName:     gov.NewAppModuleBasic([]govclient.ProposalHandler{}),
 			banktypes.ModuleName:    bankBasic{},
 		}),
+		depinject.Supply(authtypes.RandomGenesisAccountsFn(simGenesisAccounts)),
 	)
 }
