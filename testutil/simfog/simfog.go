@@ -4,10 +4,14 @@
 package simfog
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math/rand"
+
+	"cosmossdk.io/math"
 
 	libp2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -67,3 +71,34 @@ func Pick[T any](r *simsx.XRand, xs []T) T {
 
 // Percent is true with probability p/100.
 func Percent(r *simsx.XRand, p int) bool { return r.Intn(100) < p }
+
+// UnauthorizedUpdateParams sends a module's MsgUpdateParams, built by build with its current params,
+// from an ordinary account instead of the governance authority, expecting want (the module's
+// ErrInvalidAuthority).
+func UnauthorizedUpdateParams[T sdk.Msg](build func(ctx context.Context, authority string) (T, error), want error) *simsx.ResultHandlingSimMsgFactory[T] {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, T, simsx.SimDeliveryResultHandler) {
+		var zero T
+		acc := testData.AnyAccount(reporter)
+		if reporter.IsSkipped() {
+			return nil, zero, nil
+		}
+		msg, err := build(ctx, acc.AddressBech32)
+		if err != nil {
+			reporter.Skipf("params: %s", err)
+			return nil, zero, nil
+		}
+		return []simsx.SimAccount{acc}, msg, ExpectError(want)
+	})
+}
+
+// Dec draws a LegacyDec in [lo, hi] with the given number of decimals (hi − lo must fit an int64 in
+// those units).
+func Dec(r *rand.Rand, lo, hi math.LegacyDec, decimals int64) math.LegacyDec {
+	unit := math.LegacyNewDecWithPrec(1, decimals)
+	steps := hi.Sub(lo).Quo(unit).TruncateInt64()
+	return lo.Add(unit.MulInt64(r.Int63n(steps + 1)))
+}
+
+// TeeCapable is whether a simulated account runs its worker in a (simulated) TEE: about a quarter
+// of the accounts, the same for x/tee's attestation factory and x/market's commits on TEE orders.
+func TeeCapable(addr sdk.AccAddress) bool { return len(addr) > 0 && addr[0]%4 == 0 }

@@ -26,7 +26,9 @@ func RandomParams(r *rand.Rand, denom string) types.Params {
 	p.ProviderBond = sdk.NewInt64Coin(denom, between(1, 10_000_000))
 	p.MinCommitBlocks = uint64(between(1, 4))
 	p.MaxCommitBlocks = p.MinCommitBlocks + uint64(between(0, 12))
-	p.MinRevealBlocks = uint64(between(1, 4))
+	// the simulator delivers a block's transactions after its EndBlock, which settles the auctions
+	// whose reveal deadline is that height: a one-block reveal phase would take no reveal at all
+	p.MinRevealBlocks = uint64(between(2, 4))
 	p.MaxRevealBlocks = p.MinRevealBlocks + uint64(between(0, 12))
 	p.MinLeaseBlocks = uint64(between(1, 5))
 	p.MaxLeaseBlocks = p.MinLeaseBlocks + uint64(between(0, 40))

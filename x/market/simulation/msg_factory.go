@@ -24,6 +24,12 @@ const (
 	unrevealedPercent = 15
 )
 
+// bidKey names a bid: its order and its provider's address.
+type bidKey struct {
+	order    uint64
+	provider string
+}
+
 // sealedBid is what a simulated provider keeps secret between commit and reveal.
 type sealedBid struct {
 	price sdk.Coin
@@ -35,12 +41,12 @@ type sealedBid struct {
 // can open them; one Factories serves one simulation run.
 type Factories struct {
 	k    keeper.Keeper
-	bids map[collections.Pair[uint64, string]]sealedBid
+	bids map[bidKey]sealedBid
 }
 
 // NewFactories returns the market's factories over k.
 func NewFactories(k keeper.Keeper) *Factories {
-	return &Factories{k: k, bids: map[collections.Pair[uint64, string]]sealedBid{}}
+	return &Factories{k: k, bids: map[bidKey]sealedBid{}}
 }
 
 // expectOK is the result handler of a message built to succeed.
@@ -400,6 +406,18 @@ func (f *Factories) MsgCommitBidFactory() *simsx.ResultHandlingSimMsgFactory[*ty
 			return nil, nil, nil
 		}
 		o := simfog.Pick(r, open)
+		if o.TeeRequired && simfog.Percent(r, 80) {
+			// mostly the providers that run their workers in a TEE (x/tee's simulation attests them)
+			var capable []sdk.AccAddress
+			for _, a := range providers {
+				if simfog.TeeCapable(a) {
+					capable = append(capable, a)
+				}
+			}
+			if len(capable) > 0 {
+				providers = capable
+			}
+		}
 		acc := testData.GetAccountbyAccAddr(reporter, simfog.Pick(r, providers))
 		if reporter.IsSkipped() {
 			return nil, nil, nil
@@ -449,7 +467,7 @@ func (f *Factories) MsgCommitBidFactory() *simsx.ResultHandlingSimMsgFactory[*ty
 			reporter.Skip("cannot afford the bid deposit")
 			return nil, nil, nil
 		}
-		f.bids[collections.Join(o.Id, acc.AddressBech32)] = sealedBid{price: price, salt: salt}
+		f.bids[bidKey{o.Id, acc.AddressBech32}] = sealedBid{price: price, salt: salt}
 		return []simsx.SimAccount{acc}, msg, expectOK
 	})
 }
@@ -470,7 +488,7 @@ func (f *Factories) MsgRevealBidFactory() *simsx.ResultHandlingSimMsgFactory[*ty
 		var inPhase, early []candidate
 		for _, o := range f.orders(ctx, types.OrderOpen, nil) {
 			for _, b := range f.bidsOn(ctx, o.Id) {
-				sealed, ok := f.bids[collections.Join(o.Id, b.Provider)]
+				sealed, ok := f.bids[bidKey{o.Id, b.Provider}]
 				if !ok || b.State != types.BidCommitted {
 					continue
 				}
@@ -508,7 +526,7 @@ func (f *Factories) MsgRevealBidFactory() *simsx.ResultHandlingSimMsgFactory[*ty
 		}
 		// a worker that crashed without its secrets: the deposit will be forfeited
 		if simfog.Percent(r, unrevealedPercent) {
-			delete(f.bids, collections.Join(c.o.Id, c.b.Provider))
+			delete(f.bids, bidKey{c.o.Id, c.b.Provider})
 			reporter.Skip("this bid stays unrevealed")
 			return nil, nil, nil
 		}
@@ -552,7 +570,7 @@ func (f *Factories) MsgWithdrawBidFactory() *simsx.ResultHandlingSimMsgFactory[*
 		case h > o.WithdrawDeadline:
 			return []simsx.SimAccount{acc}, msg, simfog.ExpectError(types.ErrWithdrawLocked)
 		}
-		delete(f.bids, collections.Join(o.Id, b.Provider))
+		delete(f.bids, bidKey{o.Id, b.Provider})
 		return []simsx.SimAccount{acc}, msg, expectOK
 	})
 }
