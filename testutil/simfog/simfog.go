@@ -72,10 +72,10 @@ func Pick[T any](r *simsx.XRand, xs []T) T {
 // Percent is true with probability p/100.
 func Percent(r *simsx.XRand, p int) bool { return r.Intn(100) < p }
 
-// UnauthorizedUpdateParams sends a module's MsgUpdateParams, built by build with its current params,
-// from an ordinary account instead of the governance authority, expecting want (the module's
-// ErrInvalidAuthority).
-func UnauthorizedUpdateParams[T sdk.Msg](build func(ctx context.Context, authority string) (T, error), want error) *simsx.ResultHandlingSimMsgFactory[T] {
+// Unauthorized sends a governance-only message (MsgUpdateParams with the current params, a circuit
+// registration, ...), built by build, from an ordinary account instead of the governance authority,
+// expecting want (the module's ErrInvalidAuthority).
+func Unauthorized[T sdk.Msg](build func(ctx context.Context, authority string) (T, error), want error) *simsx.ResultHandlingSimMsgFactory[T] {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, T, simsx.SimDeliveryResultHandler) {
 		var zero T
 		acc := testData.AnyAccount(reporter)

@@ -198,7 +198,7 @@ func MsgUpdateParamsFactory() simsx.SimMsgFactoryFn[*types.MsgUpdateParams] {
 // MsgUpdateParamsUnauthorizedFactory sends MsgUpdateParams from an ordinary account, expecting
 // ErrInvalidAuthority.
 func MsgUpdateParamsUnauthorizedFactory(k keeper.Keeper) *simsx.ResultHandlingSimMsgFactory[*types.MsgUpdateParams] {
-	return simfog.UnauthorizedUpdateParams(func(ctx context.Context, authority string) (*types.MsgUpdateParams, error) {
+	return simfog.Unauthorized(func(ctx context.Context, authority string) (*types.MsgUpdateParams, error) {
 		p, err := k.GetParams(ctx)
 		return &types.MsgUpdateParams{Authority: authority, Params: p}, err
 	}, types.ErrInvalidAuthority)
