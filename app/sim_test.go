@@ -36,6 +36,7 @@ import (
 
 	markettypes "github.com/fogchain/fog/x/market/types"
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
+	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
 // The simulation runs from the SDK's simulator flags (-NumBlocks, -BlockSize, -Seed, -Commit,
@@ -135,12 +136,67 @@ func requireEveryBlockChecked(tb testing.TB, c *BlockChecker, cfg simtypes.Confi
 }
 
 // TestFullAppSimulation runs random messages of every module, fog's valid and deliberately invalid,
-// and checks every invariant after every block.
+// and checks every invariant after every block. Over all its seeds, the fog modules' main paths must
+// have been taken: so a factory that silently stops producing valid messages fails the test.
 func TestFullAppSimulation(t *testing.T) {
 	factory, checkerOf := checkedApps()
+	var mu sync.Mutex
+	var total reached
+	t.Cleanup(func() { // after the seeds, which run in parallel
+		t.Logf("reached over all seeds: %+v", total)
+		require.Positive(t, total.Matched, "no auction matched")
+		require.Positive(t, total.Leases, "no lease was created")
+		require.Positive(t, total.Started, "no lease was started")
+		require.Positive(t, total.Batches, "no batch was anchored")
+		require.Positive(t, total.Claims, "no proof was verified")
+		require.Positive(t, total.Enclaves, "no attestation was accepted")
+	})
 	simsx.RunWithSeeds(t, factory, stateFactory, seeds(t), nil, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		requireEveryBlockChecked(tb, checkerOf(ti.App), ti.Cfg)
+		r := reachedBy(tb, ti.App)
+		tb.Logf("seed %d reached %+v", ti.Cfg.Seed, r)
+		mu.Lock()
+		defer mu.Unlock()
+		total.add(r)
 	})
+}
+
+// reached counts what a simulation got the fog modules to do.
+type reached struct {
+	Matched, Leases, Started, Batches, Claims, Enclaves int
+	// TeeStarted: leases of orders that require a TEE that their attested winner started
+	TeeStarted int
+}
+
+func (r *reached) add(o reached) {
+	r.Matched, r.Leases, r.Started = r.Matched+o.Matched, r.Leases+o.Leases, r.Started+o.Started
+	r.Batches, r.Claims, r.Enclaves = r.Batches+o.Batches, r.Claims+o.Claims, r.Enclaves+o.Enclaves
+	r.TeeStarted += o.TeeStarted
+}
+
+func reachedBy(tb testing.TB, app *App) reached {
+	ctx := app.NewContextLegacy(true, cmtproto.Header{Height: app.LastBlockHeight()})
+	var r reached
+	require.NoError(tb, app.MarketKeeper.Orders.Walk(ctx, nil, func(_ uint64, o markettypes.Order) (bool, error) {
+		if o.State == markettypes.OrderMatched {
+			r.Matched++
+		}
+		return false, nil
+	}))
+	require.NoError(tb, app.MarketKeeper.Leases.Walk(ctx, nil, func(_ uint64, l markettypes.Lease) (bool, error) {
+		r.Leases++
+		if l.StartHeight > 0 {
+			r.Started++
+			if o, err := app.MarketKeeper.Orders.Get(ctx, l.OrderId); err == nil && o.TeeRequired {
+				r.TeeStarted++
+			}
+		}
+		return false, nil
+	}))
+	require.NoError(tb, app.ProofsKeeper.Batches.Walk(ctx, nil, func(uint64, proofstypes.Batch) (bool, error) { r.Batches++; return false, nil }))
+	require.NoError(tb, app.ProofsKeeper.Claims.Walk(ctx, nil, func(uint64, proofstypes.Claim) (bool, error) { r.Claims++; return false, nil }))
+	require.NoError(tb, app.TeeKeeper.Enclaves.Walk(ctx, nil, func(sdk.AccAddress, teetypes.Enclave) (bool, error) { r.Enclaves++; return false, nil }))
+	return r
 }
 
 // skipPrefixes are the store entries that an import rebuilds differently and that carry no state of

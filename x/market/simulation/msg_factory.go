@@ -201,10 +201,18 @@ func (f *Factories) MsgRegisterProviderFactory() *simsx.ResultHandlingSimMsgFact
 			return []simsx.SimAccount{acc}, &types.MsgRegisterProvider{Owner: acc.AddressBech32, PeerId: peerID, Multiaddrs: addrs,
 				WorkerPubkey: key, Capacity: capacity, Attributes: attrs}, simfog.ExpectError(types.ErrProviderExists)
 		}
-		acc := testData.AnyAccount(reporter, simsx.WithLiquidBalanceGTE(p.ProviderBond), simsx.SimAccountFilterFn(func(a simsx.SimAccount) bool {
+		newProvider := simsx.SimAccountFilterFn(func(a simsx.SimAccount) bool {
 			has, err := f.k.Providers.Has(ctx, a.Address)
 			return err == nil && !has
-		}))
+		})
+		var acc simsx.SimAccount
+		if simfog.Percent(r, 50) {
+			// half the registrations are workers that run in a TEE, so that TEE orders find bidders
+			acc = testData.AnyAccountN(40, reporter, simsx.WithLiquidBalanceGTE(p.ProviderBond), newProvider,
+				simsx.SimAccountFilterFn(func(a simsx.SimAccount) bool { return simfog.TeeCapable(a.Address) }))
+		} else {
+			acc = testData.AnyAccount(reporter, simsx.WithLiquidBalanceGTE(p.ProviderBond), newProvider)
+		}
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
@@ -407,14 +415,21 @@ func (f *Factories) MsgCommitBidFactory() *simsx.ResultHandlingSimMsgFactory[*ty
 		}
 		o := simfog.Pick(r, open)
 		if o.TeeRequired && simfog.Percent(r, 80) {
-			// mostly the providers that run their workers in a TEE (x/tee's simulation attests them)
-			var capable []sdk.AccAddress
+			// mostly, as a worker's bid engine does, a provider attested for the order; else one that
+			// runs its worker in a TEE (x/tee's simulation attests those)
+			var attested, capable []sdk.AccAddress
 			for _, a := range providers {
 				if simfog.TeeCapable(a) {
 					capable = append(capable, a)
+					if f.attested(ctx, o, a) == nil {
+						attested = append(attested, a)
+					}
 				}
 			}
-			if len(capable) > 0 {
+			switch {
+			case len(attested) > 0:
+				providers = attested
+			case len(capable) > 0:
 				providers = capable
 			}
 		}

@@ -111,7 +111,7 @@ func MsgSubmitAttestationFactory(k keeper.Keeper) *simsx.ResultHandlingSimMsgFac
 			reporter.Skipf("params: %s", err)
 			return nil, nil, nil
 		}
-		acc := testData.AnyAccountN(40, reporter, simsx.SimAccountFilterFn(func(a simsx.SimAccount) bool { return simfog.TeeCapable(a.Address) }))
+		acc := testData.AnyAccountN(100, reporter, simsx.SimAccountFilterFn(func(a simsx.SimAccount) bool { return simfog.TeeCapable(a.Address) }))
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
