@@ -52,8 +52,10 @@ const (
 	genesisTime = 1_767_225_600 // 2026-01-01T00:00:00Z
 )
 
-// seedList is the SDK simulator's list of seeds, from which -NumSeeds takes the first.
-var seedList = []int64{1, 2, 4, 7, 32, 123, 124, 582, 1893, 2989, 3012, 4728, 37827, 981928, 87821, 891823782}
+// seedList is the SDK simulator's list of seeds, from which -NumSeeds takes the first, without 124
+// and 582: with them the SDK's own staking and slashing operations leave no bonded validator before
+// block 500 (124 from the start), and the simulator skips the rest of the run.
+var seedList = []int64{1, 2, 4, 7, 32, 123, 1893, 2989, 3012, 4728, 37827, 981928, 87821, 891823782}
 
 func init() { simcli.GetSimulatorFlags() }
 
@@ -142,8 +144,11 @@ func TestFullAppSimulation(t *testing.T) {
 	factory, checkerOf := checkedApps()
 	var mu sync.Mutex
 	var total reached
+	completed := 0
+	runSeeds := seeds(t)
 	t.Cleanup(func() { // after the seeds, which run in parallel
 		t.Logf("reached over all seeds: %+v", total)
+		require.Equal(t, len(runSeeds), completed, "seeds simulated to the end (the simulator skips a seed that loses every validator: choose another)")
 		require.Positive(t, total.Matched, "no auction matched")
 		require.Positive(t, total.Leases, "no lease was created")
 		require.Positive(t, total.Started, "no lease was started")
@@ -151,13 +156,14 @@ func TestFullAppSimulation(t *testing.T) {
 		require.Positive(t, total.Claims, "no proof was verified")
 		require.Positive(t, total.Enclaves, "no attestation was accepted")
 	})
-	simsx.RunWithSeeds(t, factory, stateFactory, seeds(t), nil, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
+	simsx.RunWithSeeds(t, factory, stateFactory, runSeeds, nil, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		requireEveryBlockChecked(tb, checkerOf(ti.App), ti.Cfg)
 		r := reachedBy(tb, ti.App)
 		tb.Logf("seed %d reached %+v", ti.Cfg.Seed, r)
 		mu.Lock()
 		defer mu.Unlock()
 		total.add(r)
+		completed++
 	})
 }
 
