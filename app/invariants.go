@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,7 +94,7 @@ func (app *App) checkTeeLeases(ctx sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	byID := func(a, b lease) int { return int(a.id) - int(b.id) }
+	byID := func(a, b lease) int { return cmp.Compare(a.id, b.id) }
 	slices.SortFunc(market, byID)
 	slices.SortFunc(tee, byID)
 	if !slices.Equal(market, tee) {
