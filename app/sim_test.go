@@ -52,10 +52,11 @@ const (
 	genesisTime = 1_767_225_600 // 2026-01-01T00:00:00Z
 )
 
-// seedList is the SDK simulator's list of seeds, from which -NumSeeds takes the first, without 124
-// and 582: with them the SDK's own staking and slashing operations leave no bonded validator before
-// block 500 (124 from the start), and the simulator skips the rest of the run.
-var seedList = []int64{1, 2, 4, 7, 32, 123, 1893, 2989, 3012, 4728, 37827, 981928, 87821, 891823782}
+// seedList holds seeds from the SDK simulator's list; -NumSeeds takes the first. Left out or moved
+// last: seeds with which the SDK's own staking and slashing operations leave no bonded validator in
+// `make test-sim`'s runs (500 blocks of up to 50 messages), after which the simulator skips the rest:
+// 124, 582 and 1 (1 is kept for shorter runs, where it completes).
+var seedList = []int64{2, 4, 7, 32, 123, 1893, 2989, 3012, 4728, 37827, 1, 981928, 87821, 891823782}
 
 func init() { simcli.GetSimulatorFlags() }
 
