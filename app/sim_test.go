@@ -55,8 +55,8 @@ const (
 // seedList holds seeds from the SDK simulator's list; -NumSeeds takes the first. Left out or moved
 // last: seeds with which the SDK's own staking and slashing operations leave no bonded validator in
 // `make test-sim`'s runs (500 blocks of up to 50 messages), after which the simulator skips the rest:
-// 124, 582 and 1 (1 is kept for shorter runs, where it completes).
-var seedList = []int64{2, 4, 7, 32, 123, 1893, 2989, 3012, 4728, 37827, 1, 981928, 87821, 891823782}
+// 124, 582, 37827, 981928 and 1 (1 is kept for shorter runs, where it completes).
+var seedList = []int64{2, 4, 7, 32, 123, 1893, 2989, 3012, 4728, 87821, 1, 891823782}
 
 func init() { simcli.GetSimulatorFlags() }
 
@@ -150,6 +150,9 @@ func TestFullAppSimulation(t *testing.T) {
 	t.Cleanup(func() { // after the seeds, which run in parallel
 		t.Logf("reached over all seeds: %+v", total)
 		require.Equal(t, len(runSeeds), completed, "seeds simulated to the end (the simulator skips a seed that loses every validator: choose another)")
+		if len(runSeeds) < 2 {
+			return // one seed's random genesis may rule a path out (simulated TEEs not allowed, no circuit)
+		}
 		require.Positive(t, total.Matched, "no auction matched")
 		require.Positive(t, total.Leases, "no lease was created")
 		require.Positive(t, total.Started, "no lease was started")
