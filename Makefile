@@ -5,7 +5,7 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=fog \
 	-X github.com/cosmos/cosmos-sdk/version.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev) \
 	-X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: build install localnet localnet-stop test test-long fuzz proto-gen proto-check bench bench-load workloads
+.PHONY: build install localnet localnet-stop test test-long test-sim fuzz proto-gen proto-check bench bench-load workloads
 
 build:
 	@echo "building $(BINDIR)/fogd (the first build compiles the Cosmos SDK: several minutes on 2 cores; later ones take seconds)"
@@ -34,11 +34,25 @@ RAPID_PKGS = $(shell $(GO) list -f '{{range .TestImports}}{{if eq . "pgregory.ne
 
 ## test-long: the packages with property tests, every property checked 2,000 times (rapid's default is 100),
 ## the multi-validator fault suite (tests/multinode) and the e2e suite ending in an export imported
-## into a new chain (tests/e2e), both behind the build tag long.
+## into a new chain (tests/e2e), both behind the build tag long, and the long simulation (test-sim).
 test-long:
 	$(GO) test $(RAPID_PKGS) -count=1 -timeout 60m -rapid.checks=2000
 	$(GO) test -tags long ./tests/multinode/ -count=1 -timeout 40m
 	$(GO) test -tags long ./tests/e2e/ -count=1 -timeout 40m
+	$(MAKE) test-sim
+
+## test-sim: the long simulation (app/sim_test.go): SIM_SEEDS seeds × SIM_BLOCKS blocks of random messages
+## with every invariant checked after every block, then import/export, blocks after import and
+## determinism on SIM_CHECK_BLOCKS blocks. `make test` runs the short variant (50 blocks × 2 seeds).
+SIM_SEEDS ?= 10
+SIM_BLOCKS ?= 500
+SIM_BLOCK_SIZE ?= 50
+SIM_CHECK_BLOCKS ?= 200
+test-sim:
+	$(GO) test ./app -run '^TestFullAppSimulation$$' -count=1 -timeout 6h -v \
+		-NumSeeds=$(SIM_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
+	$(GO) test ./app -run '^(TestAppImportExport|TestAppBlocksAfterImport|TestAppStateDeterminism)$$' -count=1 -timeout 3h -v \
+		-NumBlocks=$(SIM_CHECK_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
 
 ## fuzz: every Go fuzz target in the repository, FUZZTIME each (the seed corpora already run in make test).
 FUZZTIME ?= 30s

@@ -130,7 +130,9 @@ var (
 				Bech32Prefix:             Bech32Prefix,
 				ModuleAccountPermissions: moduleAccPerms,
 			})},
-			{Name: "tx", Config: appconfig.WrapAny(&txconfigv1.Config{})},
+			// The SDK's default post-handler chain is empty (a nil handler): skipping it changes nothing
+			// and leaves the slot to the simulation's supply checker (BlockChecker).
+			{Name: "tx", Config: appconfig.WrapAny(&txconfigv1.Config{SkipPostHandler: true})},
 			{Name: banktypes.ModuleName, Config: appconfig.WrapAny(&bankmodulev1.Module{BlockedModuleAccountsOverride: blockAccAddrs})},
 			{Name: stakingtypes.ModuleName, Config: appconfig.WrapAny(&stakingmodulev1.Module{
 				Bech32PrefixValidator: Bech32Prefix + "valoper",
@@ -164,5 +166,6 @@ func AppConfig() depinject.Config {
 			govtypes.ModuleName:     gov.NewAppModuleBasic([]govclient.ProposalHandler{}),
 			banktypes.ModuleName:    bankBasic{},
 		}),
+		depinject.Supply(authtypes.RandomGenesisAccountsFn(simGenesisAccounts)),
 	)
 }

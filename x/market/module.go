@@ -13,13 +13,16 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 
 	"github.com/fogchain/fog/internal/genesisjson"
 	"github.com/fogchain/fog/internal/modulebase"
 	"github.com/fogchain/fog/x/market/client/cli"
 	"github.com/fogchain/fog/x/market/keeper"
+	"github.com/fogchain/fog/x/market/simulation"
 	"github.com/fogchain/fog/x/market/types"
 )
 
@@ -31,6 +34,10 @@ var (
 	_ module.HasGenesis     = AppModule{}
 	_ module.HasServices    = AppModule{}
 	_ module.AppModuleBasic = AppModule{}
+
+	_ module.AppModuleSimulation   = AppModule{}
+	_ simsx.HasWeightedOperationsX = AppModule{}
+	_ simsx.HasProposalMsgsX       = AppModule{}
 
 	_ appmodule.AppModule     = AppModule{}
 	_ appmodule.HasEndBlocker = AppModule{}
@@ -86,4 +93,41 @@ func (basics) Spec() modulebase.Spec {
 		RegisterGateway: modulebase.Gateway(types.RegisterQueryHandlerClient, types.NewQueryClient),
 		DefaultGenesis:  func() proto.Message { return types.DefaultGenesis() },
 	}
+}
+
+// GenerateGenesisState writes a random market genesis for the simulation.
+func (AppModule) GenerateGenesisState(simState *module.SimulationState) {
+	simulation.RandomizedGenState(simState)
+}
+
+// RegisterStoreDecoder decodes the market's store entries for the simulation's store diffs.
+func (am AppModule) RegisterStoreDecoder(sdr simtypes.StoreDecoderRegistry) {
+	sdr[types.StoreKey] = simtypes.NewStoreDecoderFuncFromCollectionsSchema(am.keeper.Schema)
+}
+
+// WeightedOperations is the legacy simulation interface; the market's operations are in
+// WeightedOperationsX.
+func (AppModule) WeightedOperations(module.SimulationState) []simtypes.WeightedOperation { return nil }
+
+// WeightedOperationsX registers a message factory for every market message, weighted so that an
+// auction's steps happen about as often as the market needs them (x/market/README.md, Simulation).
+func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Registry) {
+	f := simulation.NewFactories(am.keeper)
+	reg.Add(weights.Get("msg_register_provider", 40), f.MsgRegisterProviderFactory())
+	reg.Add(weights.Get("msg_update_provider", 10), f.MsgUpdateProviderFactory())
+	reg.Add(weights.Get("msg_deregister_provider", 5), f.MsgDeregisterProviderFactory())
+	reg.Add(weights.Get("msg_create_order", 40), f.MsgCreateOrderFactory())
+	reg.Add(weights.Get("msg_cancel_order", 5), f.MsgCancelOrderFactory())
+	reg.Add(weights.Get("msg_commit_bid", 100), f.MsgCommitBidFactory())
+	reg.Add(weights.Get("msg_reveal_bid", 200), f.MsgRevealBidFactory())
+	reg.Add(weights.Get("msg_withdraw_bid", 5), f.MsgWithdrawBidFactory())
+	reg.Add(weights.Get("msg_start_lease", 100), f.MsgStartLeaseFactory())
+	reg.Add(weights.Get("msg_withdraw_lease", 20), f.MsgWithdrawLeaseFactory())
+	reg.Add(weights.Get("msg_close_lease", 10), f.MsgCloseLeaseFactory())
+	reg.Add(weights.Get("msg_update_params_unauthorized", 2), f.MsgUpdateParamsUnauthorizedFactory())
+}
+
+// ProposalMsgsX registers the market's governance message: MsgUpdateParams with random valid params.
+func (am AppModule) ProposalMsgsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_update_params", 20), simulation.NewFactories(am.keeper).MsgUpdateParamsFactory())
 }

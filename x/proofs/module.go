@@ -11,13 +11,16 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 
 	"github.com/fogchain/fog/internal/genesisjson"
 	"github.com/fogchain/fog/internal/modulebase"
 	"github.com/fogchain/fog/x/proofs/client/cli"
 	"github.com/fogchain/fog/x/proofs/keeper"
+	"github.com/fogchain/fog/x/proofs/simulation"
 	"github.com/fogchain/fog/x/proofs/types"
 )
 
@@ -29,6 +32,10 @@ var (
 	_ module.HasServices    = AppModule{}
 	_ module.AppModuleBasic = AppModule{}
 	_ appmodule.AppModule   = AppModule{}
+
+	_ module.AppModuleSimulation   = AppModule{}
+	_ simsx.HasWeightedOperationsX = AppModule{}
+	_ simsx.HasProposalMsgsX       = AppModule{}
 )
 
 // AppModule is the proofs module. It has no BeginBlock or EndBlock.
@@ -71,4 +78,35 @@ func (basics) Spec() modulebase.Spec {
 		RegisterGateway: modulebase.Gateway(types.RegisterQueryHandlerClient, types.NewQueryClient),
 		DefaultGenesis:  func() proto.Message { return types.DefaultGenesis() },
 	}
+}
+
+// GenerateGenesisState writes a random x/proofs genesis for the simulation.
+func (AppModule) GenerateGenesisState(simState *module.SimulationState) {
+	simulation.RandomizedGenState(simState)
+}
+
+// RegisterStoreDecoder decodes the module's store entries for the simulation's store diffs.
+func (am AppModule) RegisterStoreDecoder(sdr simtypes.StoreDecoderRegistry) {
+	sdr[types.StoreKey] = simtypes.NewStoreDecoderFuncFromCollectionsSchema(am.keeper.Schema)
+}
+
+// WeightedOperations is the legacy simulation interface; see WeightedOperationsX.
+func (AppModule) WeightedOperations(module.SimulationState) []simtypes.WeightedOperation { return nil }
+
+// WeightedOperationsX registers batch anchoring, proof verification, and the governance messages
+// sent without the authority (which must fail).
+func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Registry) {
+	f := simulation.NewFactories(am.keeper)
+	reg.Add(weights.Get("msg_anchor_batch", 40), f.MsgAnchorBatchFactory())
+	reg.Add(weights.Get("msg_verify_proof", 15), f.MsgVerifyProofFactory())
+	reg.Add(weights.Get("msg_register_circuit_unauthorized", 2), simulation.MsgRegisterCircuitUnauthorizedFactory())
+	reg.Add(weights.Get("msg_update_params_unauthorized", 2), simulation.MsgUpdateParamsUnauthorizedFactory(am.keeper))
+}
+
+// ProposalMsgsX registers x/proofs' governance messages: circuit registration and deactivation, and
+// MsgUpdateParams with random valid params.
+func (am AppModule) ProposalMsgsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_register_circuit", 10), simulation.MsgRegisterCircuitFactory())
+	reg.Add(weights.Get("msg_deactivate_circuit", 3), simulation.NewFactories(am.keeper).MsgDeactivateCircuitFactory())
+	reg.Add(weights.Get("msg_update_params", 10), simulation.MsgUpdateParamsFactory())
 }

@@ -11,13 +11,16 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 
 	"github.com/fogchain/fog/internal/genesisjson"
 	"github.com/fogchain/fog/internal/modulebase"
 	"github.com/fogchain/fog/x/reputation/client/cli"
 	"github.com/fogchain/fog/x/reputation/keeper"
+	"github.com/fogchain/fog/x/reputation/simulation"
 	"github.com/fogchain/fog/x/reputation/types"
 )
 
@@ -29,6 +32,10 @@ var (
 	_ module.HasServices    = AppModule{}
 	_ module.AppModuleBasic = AppModule{}
 	_ appmodule.AppModule   = AppModule{}
+
+	_ module.AppModuleSimulation   = AppModule{}
+	_ simsx.HasWeightedOperationsX = AppModule{}
+	_ simsx.HasProposalMsgsX       = AppModule{}
 )
 
 // AppModule is the reputation module. It has no BeginBlock or EndBlock: decay is lazy.
@@ -71,4 +78,28 @@ func (basics) Spec() modulebase.Spec {
 		RegisterGateway: modulebase.Gateway(types.RegisterQueryHandlerClient, types.NewQueryClient),
 		DefaultGenesis:  func() proto.Message { return types.DefaultGenesis() },
 	}
+}
+
+// GenerateGenesisState writes a random reputation genesis for the simulation.
+func (AppModule) GenerateGenesisState(simState *module.SimulationState) {
+	simulation.RandomizedGenState(simState)
+}
+
+// RegisterStoreDecoder decodes the module's store entries for the simulation's store diffs.
+func (am AppModule) RegisterStoreDecoder(sdr simtypes.StoreDecoderRegistry) {
+	sdr[types.StoreKey] = simtypes.NewStoreDecoderFuncFromCollectionsSchema(am.keeper.Schema)
+}
+
+// WeightedOperations is the legacy simulation interface; see WeightedOperationsX.
+func (AppModule) WeightedOperations(module.SimulationState) []simtypes.WeightedOperation { return nil }
+
+// WeightedOperationsX registers the one message an account may send to reputation on its own:
+// MsgUpdateParams without the authority, which must fail.
+func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_update_params_unauthorized", 2), simulation.MsgUpdateParamsUnauthorizedFactory(am.keeper))
+}
+
+// ProposalMsgsX registers MsgUpdateParams with random valid params as a governance proposal.
+func (AppModule) ProposalMsgsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_update_params", 20), simulation.MsgUpdateParamsFactory())
 }

@@ -12,13 +12,16 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 
 	"github.com/fogchain/fog/internal/genesisjson"
 	"github.com/fogchain/fog/internal/modulebase"
 	"github.com/fogchain/fog/x/tee/client/cli"
 	"github.com/fogchain/fog/x/tee/keeper"
+	"github.com/fogchain/fog/x/tee/simulation"
 	"github.com/fogchain/fog/x/tee/types"
 )
 
@@ -32,6 +35,10 @@ var (
 	_ appmodule.AppModule       = AppModule{}
 	_ appmodule.HasBeginBlocker = AppModule{}
 	_ appmodule.HasEndBlocker   = AppModule{}
+
+	_ module.AppModuleSimulation   = AppModule{}
+	_ simsx.HasWeightedOperationsX = AppModule{}
+	_ simsx.HasProposalMsgsX       = AppModule{}
 )
 
 // AppModule is the tee module.
@@ -80,4 +87,29 @@ func (basics) Spec() modulebase.Spec {
 		RegisterGateway: modulebase.Gateway(types.RegisterQueryHandlerClient, types.NewQueryClient),
 		DefaultGenesis:  func() proto.Message { return types.DefaultGenesis() },
 	}
+}
+
+// GenerateGenesisState writes a random x/tee genesis for the simulation.
+func (AppModule) GenerateGenesisState(simState *module.SimulationState) {
+	simulation.RandomizedGenState(simState)
+}
+
+// RegisterStoreDecoder decodes the module's store entries for the simulation's store diffs.
+func (am AppModule) RegisterStoreDecoder(sdr simtypes.StoreDecoderRegistry) {
+	sdr[types.StoreKey] = simtypes.NewStoreDecoderFuncFromCollectionsSchema(am.keeper.Schema)
+}
+
+// WeightedOperations is the legacy simulation interface; see WeightedOperationsX.
+func (AppModule) WeightedOperations(module.SimulationState) []simtypes.WeightedOperation { return nil }
+
+// WeightedOperationsX registers MsgSubmitAttestation with simulated evidence, and MsgUpdateParams
+// without the authority (which must fail).
+func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_submit_attestation", 30), simulation.MsgSubmitAttestationFactory(am.keeper))
+	reg.Add(weights.Get("msg_update_params_unauthorized", 2), simulation.MsgUpdateParamsUnauthorizedFactory(am.keeper))
+}
+
+// ProposalMsgsX registers MsgUpdateParams with random valid params as a governance proposal.
+func (AppModule) ProposalMsgsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_update_params", 10), simulation.MsgUpdateParamsFactory())
 }
