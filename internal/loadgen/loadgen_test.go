@@ -16,28 +16,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fogchain/fog/testutil/fogdbin"
+
 	"github.com/fogchain/fog/internal/loadgen"
 )
 
 // fogdBin is built once by TestMain.
 var fogdBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fogd-loadgen-bin")
-	if err != nil {
-		panic(err)
-	}
-	fogdBin = filepath.Join(dir, "fogd")
-	build := exec.Command("go", "build", "-o", fogdBin, "../../cmd/fogd")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building fogd:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(fogdbin.Main(m, &fogdBin, nil)) }
 
 func fogd(t *testing.T, args ...string) string {
 	t.Helper()

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fogchain/fog/testutil/fogdbin"
 )
 
 const (
@@ -41,28 +43,16 @@ const (
 var fogdBin, sha256Wasm string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fogd-e2e-bin")
-	if err != nil {
-		panic(err)
-	}
-	fogdBin = filepath.Join(dir, "fogd")
-	build := exec.Command("go", "build", "-o", fogdBin, "../../cmd/fogd")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building fogd:", err)
-		os.Exit(1)
-	}
-	sha256Wasm = filepath.Join(dir, "sha256sum.wasm")
-	wasm := exec.Command("go", "build", "-o", sha256Wasm, "../../examples/workloads/sha256sum")
-	wasm.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	wasm.Stdout, wasm.Stderr = os.Stdout, os.Stderr
-	if err := wasm.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the sha256sum workload:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(fogdbin.Main(m, &fogdBin, func(dir string) error {
+		sha256Wasm = filepath.Join(dir, "sha256sum.wasm")
+		wasm := exec.Command("go", "build", "-o", sha256Wasm, "../../examples/workloads/sha256sum")
+		wasm.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+		wasm.Stdout, wasm.Stderr = os.Stdout, os.Stderr
+		if err := wasm.Run(); err != nil {
+			return fmt.Errorf("building the sha256sum workload: %w", err)
+		}
+		return nil
+	}))
 }
 
 // chain is one running fogd node with a test keyring. Its methods take the *testing.T of the

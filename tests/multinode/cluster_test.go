@@ -24,6 +24,8 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fogchain/fog/testutil/fogdbin"
+
 	"cosmossdk.io/depinject"
 	"cosmossdk.io/log"
 
@@ -56,22 +58,7 @@ const (
 
 var fogdBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fogd-multinode-bin")
-	if err != nil {
-		panic(err)
-	}
-	fogdBin = filepath.Join(dir, "fogd")
-	build := exec.Command("go", "build", "-o", fogdBin, "../../cmd/fogd")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building fogd:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(fogdbin.Main(m, &fogdBin, nil)) }
 
 // cluster is a network of validators on loopback, each a `fogd start` process with a home of its
 // own, plus a test keyring of funded accounts that the tests sign with in process.
