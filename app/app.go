@@ -65,6 +65,7 @@ type App struct {
 	appCodec          codec.Codec
 	txConfig          client.TxConfig
 	interfaceRegistry codectypes.InterfaceRegistry
+	qms               *queryMultiStore // answers the queries; see querystore.go
 
 	AccountKeeper         authkeeper.AccountKeeper
 	BankKeeper            bankkeeper.Keeper
@@ -131,6 +132,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	if err := app.Load(loadLatest); err != nil {
 		panic(err)
 	}
+	app.qms = setQueryMultiStore(app.BaseApp)
 	return app
 }
 
