@@ -88,7 +88,14 @@ const (
 // instruction set wazero compiles by default (WebAssembly 2.0: bulk memory, reference types, SIMD,
 // ...) and refuses anything else, and modules without a memory (tick needs one to leave for Go; a
 // WASI command without memory can do no I/O).
-func instrument(module []byte) ([]byte, error) {
+func instrument(module []byte) (_ []byte, err error) {
+	// The module is a customer's bytes: whatever a reading mistake here would do, it refuses the
+	// module rather than take the worker down.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: the instrumentation could not read it: %v", errMalformed, p)
+		}
+	}()
 	sections, err := splitSections(module)
 	if err != nil {
 		return nil, err
@@ -366,6 +373,9 @@ func instrumentCode(content []byte, funcParams []uint32, entryCheck []byte, loop
 		}
 		if locals >= 1<<32-1 {
 			fn.fail("%d locals", locals)
+		}
+		if fn.err != nil { // before slicing at fn.off: a failed read leaves it anywhere
+			return nil, fmt.Errorf("function %d: %w", i, fn.err)
 		}
 		counter := uint32(locals)
 		check := loopCheck(counter)
