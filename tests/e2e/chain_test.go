@@ -177,6 +177,14 @@ func startChain(t *testing.T, prepare func(c *chain), accounts ...string) *chain
 	cfg = regexp.MustCompile(`(?m)^timeout_commit = .*$`).ReplaceAll(cfg, []byte(`timeout_commit = "`+blockTime+`"`))
 	require.NoError(t, os.WriteFile(cfgPath, cfg, 0o644))
 
+	c.launch(t)
+	c.waitHeight(t, 2)
+	return c
+}
+
+// launch gives the node free loopback ports, starts it, and stops it when t ends (with the tail of
+// its log if t failed).
+func (c *chain) launch(t *testing.T) {
 	c.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	c.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	c.grpc = fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -187,12 +195,10 @@ func startChain(t *testing.T, prepare func(c *chain), accounts ...string) *chain
 		c.stop()
 		if t.Failed() {
 			if bz, err := os.ReadFile(filepath.Join(c.home, "node.log")); err == nil {
-				t.Logf("node log tail:\n%s", tail(string(bz), 40))
+				t.Logf("node log tail (%s):\n%s", c.home, tail(string(bz), 40))
 			}
 		}
 	})
-	c.waitHeight(t, 2)
-	return c
 }
 
 // startNode starts (or restarts) the node process, logging to <home>/node.log.

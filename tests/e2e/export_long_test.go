@@ -246,20 +246,7 @@ func (c *chain) restartFrom(t *testing.T, genesis []byte, peer string) *chain {
 	}
 	require.NoError(t, os.WriteFile(cfgPath, cfg, 0o644)) // fogd start writes the missing keys afresh
 
-	d.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	d.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	d.grpc = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	d.api = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	d.proxy = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	d.startNode(t)
-	t.Cleanup(func() {
-		d.stop()
-		if t.Failed() {
-			if bz, err := os.ReadFile(filepath.Join(d.home, "node.log")); err == nil {
-				t.Logf("node log tail (%s):\n%s", d.home, tail(string(bz), 40))
-			}
-		}
-	})
+	d.launch(t)
 	return d
 }
 
