@@ -130,3 +130,37 @@ func FuzzReadTaskResponseFrame(f *testing.F) {
 		}
 	})
 }
+
+func FuzzReadSessionGrantFrame(f *testing.F) {
+	g := &wire.SessionGrant{
+		ChainId: "fog-1", LeaseId: 7, PeerId: bytes.Repeat([]byte{0x12}, 34), NotAfterUnix: 1_900_000_000,
+		OwnerPubkey: bytes.Repeat([]byte{2}, 33), Signature: bytes.Repeat([]byte{9}, 64),
+	}
+	valid := frame(f, g)
+	f.Add(valid)
+	f.Add(frame(f, &wire.SessionGrant{}))
+	f.Add(valid[:len(valid)-1])
+	f.Add([]byte{})
+	f.Add(binary.AppendUvarint(nil, wire.MaxHeaderBytes+1))
+	// a signed task header's bytes, read as a grant
+	f.Add(frame(f, &wire.TaskHeader{ChainId: "fog-1", LeaseId: 7, ModuleSize: 1_900_000_000, ModuleHash: bytes.Repeat([]byte{2}, 33), Signature: bytes.Repeat([]byte{9}, 64)}))
+
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m := checkReadFrame(t, in, wire.MaxHeaderBytes, func() frameMessage { return &wire.SessionGrant{} })
+		if m == nil {
+			return
+		}
+		// The worker's next steps on a decoded grant must refuse, not panic.
+		grant := m.(*wire.SessionGrant)
+		if grant.VerifyOwner() == nil {
+			t.Fatal("an unsigned or fuzzed grant verifies")
+		}
+		bz, err := grant.SignBytes()
+		if err != nil {
+			t.Fatalf("decoded grant has no sign bytes: %v", err)
+		}
+		if !bytes.HasPrefix(bz, []byte("fog/session-grant/1\n")) {
+			t.Fatalf("grant sign bytes without their domain prefix: %q", bz)
+		}
+	})
+}

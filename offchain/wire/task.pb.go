@@ -23,6 +23,35 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// TaskRefusal classifies a refused task for the customer's software; TaskResponse.error says why in
+// words.
+type TaskRefusal int32
+
+const (
+	// any refusal that calls for no particular action (or no refusal at all)
+	TaskRefusal_TASK_REFUSAL_UNSPECIFIED TaskRefusal = 0
+	// a session task from a peer that holds no live session for the lease: open one (again) and retry
+	TaskRefusal_TASK_REFUSAL_NO_SESSION TaskRefusal = 1
+)
+
+var TaskRefusal_name = map[int32]string{
+	0: "TASK_REFUSAL_UNSPECIFIED",
+	1: "TASK_REFUSAL_NO_SESSION",
+}
+
+var TaskRefusal_value = map[string]int32{
+	"TASK_REFUSAL_UNSPECIFIED": 0,
+	"TASK_REFUSAL_NO_SESSION":  1,
+}
+
+func (x TaskRefusal) String() string {
+	return proto.EnumName(TaskRefusal_name, int32(x))
+}
+
+func (TaskRefusal) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_5b1b6a0c9277edf1, []int{0}
+}
+
 // TaskHeader opens a /fog/task/1 stream from an order owner to the worker of one of its leases. The
 // worker checks it and answers with a TaskResponse: an error (the task is refused, nothing more is
 // read) or accepted = true, after which the module and input bytes follow raw, module first, exactly
@@ -39,6 +68,9 @@ type TaskHeader struct {
 	// owner_pubkey is the order owner's secp256k1 account key (33-byte compressed).
 	OwnerPubkey []byte `protobuf:"bytes,8,opt,name=owner_pubkey,json=ownerPubkey,proto3" json:"owner_pubkey,omitempty"`
 	// signature by owner_pubkey over the header's canonical bytes with this field empty.
+	// A header with neither owner_pubkey nor signature is a session task: the worker accepts it only
+	// from a peer that holds a live session (SessionGrant) for lease_id, and refuses it otherwise with
+	// refusal = TASK_REFUSAL_NO_SESSION. A header with one of the two but not the other is refused.
 	Signature []byte `protobuf:"bytes,9,opt,name=signature,proto3" json:"signature,omitempty"`
 }
 
@@ -138,6 +170,155 @@ func (m *TaskHeader) GetSignature() []byte {
 	return nil
 }
 
+// SessionGrant opens a /fog/session/1 stream: the order owner authorizes one libp2p peer to send
+// session tasks (unsigned TaskHeaders) on one lease until not_after_unix. The worker answers with a
+// SessionResponse. The grant is bound to peer_id, and the worker checks it against the peer the
+// stream's secure channel authenticated: a grant sent by any other peer is refused, so a copied grant
+// gives nothing to whoever copied it.
+type SessionGrant struct {
+	ChainId string `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	LeaseId uint64 `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	// peer_id is the binary libp2p peer ID of the customer's host that may send tasks under the grant.
+	PeerId []byte `protobuf:"bytes,3,opt,name=peer_id,json=peerId,proto3" json:"peer_id,omitempty"`
+	// not_after_unix ends the session (unix seconds, worker clock); the worker refuses a grant that
+	// ends more than its max TTL ahead.
+	NotAfterUnix int64 `protobuf:"varint,4,opt,name=not_after_unix,json=notAfterUnix,proto3" json:"not_after_unix,omitempty"`
+	// owner_pubkey is the order owner's secp256k1 account key (33-byte compressed).
+	OwnerPubkey []byte `protobuf:"bytes,5,opt,name=owner_pubkey,json=ownerPubkey,proto3" json:"owner_pubkey,omitempty"`
+	// signature by owner_pubkey over "fog/session-grant/1\n" followed by the grant's canonical bytes
+	// with this field empty.
+	Signature []byte `protobuf:"bytes,6,opt,name=signature,proto3" json:"signature,omitempty"`
+}
+
+func (m *SessionGrant) Reset()         { *m = SessionGrant{} }
+func (m *SessionGrant) String() string { return proto.CompactTextString(m) }
+func (*SessionGrant) ProtoMessage()    {}
+func (*SessionGrant) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5b1b6a0c9277edf1, []int{1}
+}
+func (m *SessionGrant) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SessionGrant) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SessionGrant.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SessionGrant) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SessionGrant.Merge(m, src)
+}
+func (m *SessionGrant) XXX_Size() int {
+	return m.Size()
+}
+func (m *SessionGrant) XXX_DiscardUnknown() {
+	xxx_messageInfo_SessionGrant.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SessionGrant proto.InternalMessageInfo
+
+func (m *SessionGrant) GetChainId() string {
+	if m != nil {
+		return m.ChainId
+	}
+	return ""
+}
+
+func (m *SessionGrant) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *SessionGrant) GetPeerId() []byte {
+	if m != nil {
+		return m.PeerId
+	}
+	return nil
+}
+
+func (m *SessionGrant) GetNotAfterUnix() int64 {
+	if m != nil {
+		return m.NotAfterUnix
+	}
+	return 0
+}
+
+func (m *SessionGrant) GetOwnerPubkey() []byte {
+	if m != nil {
+		return m.OwnerPubkey
+	}
+	return nil
+}
+
+func (m *SessionGrant) GetSignature() []byte {
+	if m != nil {
+		return m.Signature
+	}
+	return nil
+}
+
+// SessionResponse answers a SessionGrant: an error (no session was opened), or the end of the
+// session the worker holds.
+type SessionResponse struct {
+	Error        string `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	NotAfterUnix int64  `protobuf:"varint,2,opt,name=not_after_unix,json=notAfterUnix,proto3" json:"not_after_unix,omitempty"`
+}
+
+func (m *SessionResponse) Reset()         { *m = SessionResponse{} }
+func (m *SessionResponse) String() string { return proto.CompactTextString(m) }
+func (*SessionResponse) ProtoMessage()    {}
+func (*SessionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5b1b6a0c9277edf1, []int{2}
+}
+func (m *SessionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SessionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SessionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SessionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SessionResponse.Merge(m, src)
+}
+func (m *SessionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *SessionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_SessionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SessionResponse proto.InternalMessageInfo
+
+func (m *SessionResponse) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
+func (m *SessionResponse) GetNotAfterUnix() int64 {
+	if m != nil {
+		return m.NotAfterUnix
+	}
+	return 0
+}
+
 // Receipt is the worker's signed statement of what it ran. Its canonical bytes are its protobuf
 // encoding (no maps, fields in order), which the worker key signs.
 type Receipt struct {
@@ -167,7 +348,7 @@ func (m *Receipt) Reset()         { *m = Receipt{} }
 func (m *Receipt) String() string { return proto.CompactTextString(m) }
 func (*Receipt) ProtoMessage()    {}
 func (*Receipt) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{1}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{3}
 }
 func (m *Receipt) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -304,7 +485,7 @@ func (m *SignedReceipt) Reset()         { *m = SignedReceipt{} }
 func (m *SignedReceipt) String() string { return proto.CompactTextString(m) }
 func (*SignedReceipt) ProtoMessage()    {}
 func (*SignedReceipt) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{2}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{4}
 }
 func (m *SignedReceipt) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -361,13 +542,15 @@ type TaskResponse struct {
 	// Neither is signed: they help the customer see what went wrong; the receipt is the record.
 	WorkloadError  string `protobuf:"bytes,5,opt,name=workload_error,json=workloadError,proto3" json:"workload_error,omitempty"`
 	WorkloadStderr []byte `protobuf:"bytes,6,opt,name=workload_stderr,json=workloadStderr,proto3" json:"workload_stderr,omitempty"`
+	// refusal classifies error when the task was refused.
+	Refusal TaskRefusal `protobuf:"varint,7,opt,name=refusal,proto3,enum=fog.worker.v1.TaskRefusal" json:"refusal,omitempty"`
 }
 
 func (m *TaskResponse) Reset()         { *m = TaskResponse{} }
 func (m *TaskResponse) String() string { return proto.CompactTextString(m) }
 func (*TaskResponse) ProtoMessage()    {}
 func (*TaskResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{3}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{5}
 }
 func (m *TaskResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -438,6 +621,13 @@ func (m *TaskResponse) GetWorkloadStderr() []byte {
 	return nil
 }
 
+func (m *TaskResponse) GetRefusal() TaskRefusal {
+	if m != nil {
+		return m.Refusal
+	}
+	return TaskRefusal_TASK_REFUSAL_UNSPECIFIED
+}
+
 // ReceiptProofRequest asks a worker, on /fog/receipt-proof/1, where a receipt was anchored.
 type ReceiptProofRequest struct {
 	LeaseId uint64 `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
@@ -448,7 +638,7 @@ func (m *ReceiptProofRequest) Reset()         { *m = ReceiptProofRequest{} }
 func (m *ReceiptProofRequest) String() string { return proto.CompactTextString(m) }
 func (*ReceiptProofRequest) ProtoMessage()    {}
 func (*ReceiptProofRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{4}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{6}
 }
 func (m *ReceiptProofRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -503,7 +693,7 @@ func (m *AnchoredReceipt) Reset()         { *m = AnchoredReceipt{} }
 func (m *AnchoredReceipt) String() string { return proto.CompactTextString(m) }
 func (*AnchoredReceipt) ProtoMessage()    {}
 func (*AnchoredReceipt) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{5}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{7}
 }
 func (m *AnchoredReceipt) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -563,7 +753,7 @@ func (m *ReceiptProofResponse) Reset()         { *m = ReceiptProofResponse{} }
 func (m *ReceiptProofResponse) String() string { return proto.CompactTextString(m) }
 func (*ReceiptProofResponse) ProtoMessage()    {}
 func (*ReceiptProofResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{6}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{8}
 }
 func (m *ReceiptProofResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -607,7 +797,10 @@ func (m *ReceiptProofResponse) GetAnchored() *AnchoredReceipt {
 }
 
 func init() {
+	proto.RegisterEnum("fog.worker.v1.TaskRefusal", TaskRefusal_name, TaskRefusal_value)
 	proto.RegisterType((*TaskHeader)(nil), "fog.worker.v1.TaskHeader")
+	proto.RegisterType((*SessionGrant)(nil), "fog.worker.v1.SessionGrant")
+	proto.RegisterType((*SessionResponse)(nil), "fog.worker.v1.SessionResponse")
 	proto.RegisterType((*Receipt)(nil), "fog.worker.v1.Receipt")
 	proto.RegisterType((*SignedReceipt)(nil), "fog.worker.v1.SignedReceipt")
 	proto.RegisterType((*TaskResponse)(nil), "fog.worker.v1.TaskResponse")
@@ -619,53 +812,63 @@ func init() {
 func init() { proto.RegisterFile("fog/worker/v1/task.proto", fileDescriptor_5b1b6a0c9277edf1) }
 
 var fileDescriptor_5b1b6a0c9277edf1 = []byte{
-	// 736 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x54, 0xcd, 0x8e, 0xe3, 0x44,
-	0x10, 0x1e, 0xe7, 0xd7, 0x29, 0x27, 0x13, 0x64, 0x56, 0x2b, 0x6f, 0x58, 0xbc, 0x21, 0x68, 0xb5,
-	0xe1, 0x92, 0xec, 0x2c, 0xd2, 0x1e, 0xb8, 0x20, 0x40, 0x48, 0xbb, 0x42, 0x23, 0xad, 0x1c, 0xb8,
-	0x70, 0xb1, 0x3a, 0x76, 0x25, 0x6e, 0x25, 0x71, 0x7b, 0xba, 0xdb, 0x99, 0x61, 0x9e, 0x82, 0x13,
-	0x47, 0x9e, 0x07, 0x6e, 0x73, 0xe4, 0x38, 0x9a, 0x79, 0x11, 0xe4, 0x6a, 0xc7, 0x93, 0x44, 0x1a,
-	0xc4, 0x65, 0x6f, 0x5d, 0x5f, 0x7d, 0x55, 0xfd, 0xd5, 0x4f, 0x37, 0x78, 0x0b, 0xb1, 0x9c, 0x5e,
-	0x0a, 0xb9, 0x42, 0x39, 0xdd, 0x9e, 0x4d, 0x35, 0x53, 0xab, 0x49, 0x26, 0x85, 0x16, 0x6e, 0x6f,
-	0x21, 0x96, 0x13, 0xe3, 0x99, 0x6c, 0xcf, 0x06, 0x83, 0x82, 0x98, 0x49, 0x21, 0x16, 0xaa, 0x20,
-	0x9a, 0x93, 0xa1, 0x8e, 0xfe, 0xac, 0x01, 0xfc, 0xcc, 0xd4, 0xea, 0x1d, 0xb2, 0x18, 0xa5, 0xfb,
-	0x0c, 0xec, 0x28, 0x61, 0x3c, 0x0d, 0x79, 0xec, 0x59, 0x43, 0x6b, 0xdc, 0x09, 0xda, 0x64, 0xbf,
-	0x8f, 0x0b, 0xd7, 0x1a, 0x99, 0xc2, 0xc2, 0x55, 0x1b, 0x5a, 0xe3, 0x46, 0xd0, 0x26, 0xdb, 0xb8,
-	0x8a, 0xdb, 0x43, 0x85, 0x17, 0x5e, 0xdd, 0xb8, 0x0a, 0x7b, 0x86, 0x17, 0xee, 0x0b, 0x70, 0x36,
-	0x22, 0xce, 0xd7, 0x18, 0x2a, 0x7e, 0x8d, 0x5e, 0x83, 0xbc, 0x60, 0xa0, 0x19, 0xbf, 0xc6, 0x3d,
-	0x42, 0xc2, 0x54, 0xe2, 0x35, 0x87, 0xd6, 0xb8, 0xbb, 0x23, 0xbc, 0x63, 0x2a, 0x71, 0x3f, 0x07,
-	0xe0, 0x69, 0x96, 0x6b, 0x93, 0xa0, 0x45, 0x09, 0x3a, 0x84, 0x50, 0x7c, 0xe5, 0xa6, 0xf0, 0x36,
-	0x85, 0x1b, 0x37, 0x45, 0x7f, 0x01, 0x5d, 0x71, 0x99, 0xa2, 0x0c, 0xb3, 0x7c, 0xbe, 0xc2, 0xdf,
-	0x3c, 0x9b, 0x08, 0x0e, 0x61, 0x1f, 0x08, 0x72, 0x9f, 0x43, 0x47, 0xf1, 0x65, 0xca, 0x74, 0x2e,
-	0xd1, 0xeb, 0x98, 0x04, 0x15, 0x30, 0xfa, 0xbb, 0x0e, 0xed, 0x00, 0x23, 0xe4, 0x99, 0xfe, 0x98,
-	0xdd, 0x21, 0xf5, 0x8d, 0xc7, 0x8b, 0xdf, 0x6b, 0xce, 0x5e, 0x75, 0x2f, 0xc0, 0x11, 0xb9, 0xae,
-	0xfc, 0x2d, 0x13, 0x6f, 0x20, 0x22, 0x3c, 0x85, 0x96, 0xd2, 0x4c, 0xe7, 0x8a, 0x3a, 0xd3, 0x0c,
-	0x4a, 0xcb, 0xfd, 0x0c, 0x3a, 0x78, 0xc5, 0x75, 0x18, 0x89, 0x18, 0xa9, 0x27, 0xbd, 0xc0, 0x2e,
-	0x80, 0x1f, 0x44, 0x8c, 0xee, 0x2b, 0xe8, 0xc7, 0xb9, 0x64, 0x9a, 0x8b, 0x34, 0xdc, 0xf0, 0x48,
-	0x0a, 0x45, 0x6d, 0x69, 0x04, 0xa7, 0x3b, 0xf8, 0x9c, 0x50, 0x77, 0x04, 0x3d, 0xa5, 0x99, 0xd4,
-	0x61, 0x9e, 0xf2, 0xab, 0x70, 0xa3, 0x3c, 0x18, 0x5a, 0xe3, 0x7a, 0xe0, 0x10, 0xf8, 0x4b, 0xca,
-	0xaf, 0xce, 0x95, 0xeb, 0x83, 0x83, 0x69, 0x5c, 0x31, 0x1c, 0x62, 0x74, 0x30, 0x8d, 0x4b, 0xff,
-	0x97, 0xd0, 0x33, 0x9b, 0xba, 0x9b, 0x50, 0x97, 0x8a, 0xe8, 0x1a, 0xb0, 0x1c, 0xd1, 0x00, 0xec,
-	0x4c, 0x8a, 0x2d, 0x8f, 0x51, 0x7a, 0x3d, 0x6a, 0x7c, 0x65, 0xbb, 0x5f, 0xc1, 0x27, 0x4c, 0x6b,
-	0x2c, 0x0a, 0x2b, 0x04, 0x53, 0x23, 0x4e, 0x29, 0x47, 0x7f, 0x0f, 0x2f, 0xba, 0x31, 0x0a, 0xa1,
-	0x37, 0xe3, 0xcb, 0x14, 0xe3, 0xdd, 0x40, 0x5f, 0x43, 0x5b, 0x9a, 0x23, 0xcd, 0xd3, 0x79, 0xf3,
-	0x74, 0x72, 0xf0, 0x74, 0x26, 0x25, 0x31, 0xd8, 0xd1, 0x0e, 0x97, 0xa5, 0x76, 0xbc, 0x2c, 0xb7,
-	0x16, 0x74, 0x8b, 0xd7, 0x14, 0xa0, 0xca, 0x44, 0xaa, 0xd0, 0x7d, 0x02, 0x4d, 0x94, 0x52, 0xc8,
-	0x72, 0x5d, 0x8c, 0x51, 0x4c, 0xc5, 0xcc, 0xa8, 0xcc, 0x50, 0x5a, 0xee, 0xdb, 0x07, 0x39, 0x75,
-	0x92, 0xf3, 0xfc, 0x48, 0xce, 0x81, 0xfa, 0x07, 0x51, 0x03, 0xb0, 0x59, 0x14, 0x61, 0xa6, 0x31,
-	0xa6, 0x1d, 0xb2, 0x83, 0xca, 0x76, 0x5f, 0xc2, 0x69, 0x11, 0xbf, 0x16, 0x2c, 0x0e, 0x8d, 0x94,
-	0x26, 0x49, 0xe9, 0xed, 0xd0, 0x1f, 0x49, 0xd2, 0x2b, 0xe8, 0x57, 0x34, 0xa5, 0x63, 0x94, 0xb2,
-	0xdc, 0xa6, 0x2a, 0x7a, 0x46, 0xe8, 0xe8, 0x27, 0xf8, 0xb4, 0xbc, 0xff, 0x43, 0xf1, 0x8f, 0x04,
-	0x78, 0x91, 0xa3, 0xd2, 0x07, 0xfb, 0x6f, 0x3d, 0xbe, 0xff, 0xb5, 0x83, 0xfd, 0x1f, 0xfd, 0x61,
-	0x41, 0xff, 0xbb, 0x34, 0x4a, 0x84, 0x7c, 0x98, 0xc9, 0xdb, 0xe3, 0x99, 0xfc, 0xcf, 0x26, 0x3c,
-	0x03, 0x7b, 0xce, 0x74, 0x94, 0xec, 0xbd, 0x40, 0xb2, 0xdf, 0xc7, 0xee, 0x6b, 0x68, 0xd2, 0xa7,
-	0x57, 0x76, 0x75, 0x40, 0x09, 0xcb, 0x6f, 0x70, 0x7b, 0x36, 0x39, 0x47, 0xb9, 0x5a, 0xa3, 0x29,
-	0xc7, 0x10, 0x47, 0x09, 0x3c, 0x39, 0xac, 0xf2, 0x3f, 0xe7, 0xf9, 0x0d, 0xd8, 0xac, 0xac, 0x82,
-	0xae, 0x76, 0xde, 0xf8, 0x47, 0x9a, 0x8f, 0x8a, 0x0c, 0x2a, 0xfe, 0xf7, 0xdf, 0xfe, 0x75, 0xe7,
-	0x5b, 0x37, 0x77, 0xbe, 0x75, 0x7b, 0xe7, 0x5b, 0xbf, 0xdf, 0xfb, 0x27, 0x37, 0xf7, 0xfe, 0xc9,
-	0x3f, 0xf7, 0xfe, 0xc9, 0xaf, 0x2f, 0x97, 0x5c, 0x27, 0xf9, 0x7c, 0x12, 0x89, 0xcd, 0x74, 0x21,
-	0x96, 0xf4, 0xd3, 0x14, 0x87, 0xa9, 0x58, 0x2c, 0x8c, 0x71, 0xc9, 0x25, 0xce, 0x5b, 0xf4, 0x91,
-	0x7f, 0xfd, 0x6f, 0x00, 0x00, 0x00, 0xff, 0xff, 0xee, 0x76, 0xfd, 0x6a, 0x0f, 0x06, 0x00, 0x00,
+	// 886 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x55, 0x4d, 0x73, 0x1b, 0x45,
+	0x10, 0xf5, 0x4a, 0xd6, 0x57, 0xeb, 0xcb, 0x35, 0xa4, 0x9c, 0x8d, 0x62, 0x14, 0x23, 0x48, 0xc5,
+	0x70, 0x90, 0x62, 0x43, 0xe5, 0xc0, 0x85, 0x32, 0x41, 0xc1, 0xaa, 0x60, 0xc7, 0xb5, 0x1b, 0x5f,
+	0xb8, 0x6c, 0x8d, 0xb5, 0x2d, 0x69, 0x4b, 0xf2, 0x8e, 0x3c, 0x33, 0x6b, 0x9b, 0xfc, 0x0a, 0x4e,
+	0x39, 0xf2, 0x6b, 0x38, 0xc0, 0x2d, 0x47, 0x8e, 0x94, 0xfd, 0x47, 0xa8, 0xe9, 0x59, 0xc9, 0x92,
+	0x42, 0x30, 0x45, 0x15, 0xb7, 0xed, 0xd7, 0x6f, 0x66, 0x5f, 0x77, 0xbf, 0x99, 0x01, 0x77, 0x20,
+	0x86, 0x9d, 0x4b, 0x21, 0xc7, 0x28, 0x3b, 0x17, 0xbb, 0x1d, 0xcd, 0xd5, 0xb8, 0x3d, 0x95, 0x42,
+	0x0b, 0x56, 0x1d, 0x88, 0x61, 0xdb, 0x66, 0xda, 0x17, 0xbb, 0x8d, 0x86, 0x21, 0x4e, 0xa5, 0x10,
+	0x03, 0x65, 0x88, 0xf6, 0xcb, 0x52, 0x5b, 0xbf, 0x64, 0x00, 0x5e, 0x73, 0x35, 0x3e, 0x40, 0x1e,
+	0xa2, 0x64, 0x0f, 0xa0, 0xd8, 0x1f, 0xf1, 0x28, 0x0e, 0xa2, 0xd0, 0x75, 0xb6, 0x9d, 0x9d, 0x92,
+	0x57, 0xa0, 0xb8, 0x17, 0x9a, 0xd4, 0x04, 0xb9, 0x42, 0x93, 0xca, 0x6c, 0x3b, 0x3b, 0xeb, 0x5e,
+	0x81, 0x62, 0x9b, 0x32, 0x7f, 0x0f, 0x14, 0x9e, 0xbb, 0x59, 0x9b, 0x32, 0xb1, 0x8f, 0xe7, 0xec,
+	0x11, 0x94, 0xcf, 0x44, 0x98, 0x4c, 0x30, 0x50, 0xd1, 0x1b, 0x74, 0xd7, 0x29, 0x0b, 0x16, 0xf2,
+	0xa3, 0x37, 0xb8, 0x40, 0x18, 0x71, 0x35, 0x72, 0x73, 0xdb, 0xce, 0x4e, 0x65, 0x46, 0x38, 0xe0,
+	0x6a, 0xc4, 0x3e, 0x06, 0x88, 0xe2, 0x69, 0xa2, 0xed, 0x06, 0x79, 0xda, 0xa0, 0x44, 0x08, 0xad,
+	0x9f, 0xa7, 0x69, 0x79, 0x81, 0x96, 0xdb, 0x34, 0xad, 0xfe, 0x04, 0x2a, 0xe2, 0x32, 0x46, 0x19,
+	0x4c, 0x93, 0xd3, 0x31, 0xfe, 0xe4, 0x16, 0x89, 0x50, 0x26, 0xec, 0x98, 0x20, 0xb6, 0x05, 0x25,
+	0x15, 0x0d, 0x63, 0xae, 0x13, 0x89, 0x6e, 0xc9, 0x6e, 0x30, 0x07, 0x5a, 0xbf, 0x3a, 0x50, 0xf1,
+	0x51, 0xa9, 0x48, 0xc4, 0xdf, 0x4b, 0x1e, 0xeb, 0xff, 0xd8, 0xa2, 0xfb, 0x50, 0x98, 0x22, 0x4a,
+	0x93, 0xc9, 0xd2, 0x2f, 0xf2, 0x26, 0xec, 0x85, 0xec, 0x33, 0xa8, 0xc5, 0x42, 0x07, 0x7c, 0xa0,
+	0x51, 0x06, 0x49, 0x1c, 0x5d, 0x51, 0x8f, 0xb2, 0x5e, 0x25, 0x16, 0x7a, 0xdf, 0x80, 0x27, 0x71,
+	0x74, 0xf5, 0x5e, 0x19, 0xb9, 0x3b, 0xca, 0xc8, 0xaf, 0x96, 0x71, 0x08, 0xf5, 0xb4, 0x0a, 0x0f,
+	0xd5, 0x54, 0xc4, 0x0a, 0xd9, 0x3d, 0xc8, 0xa1, 0x94, 0x42, 0xa6, 0x55, 0xd8, 0xe0, 0x6f, 0xf4,
+	0x64, 0xde, 0xd7, 0xd3, 0xfa, 0x3d, 0x0b, 0x05, 0x0f, 0xfb, 0x18, 0x4d, 0xf5, 0xff, 0xe9, 0x19,
+	0x9a, 0xe9, 0xfa, 0x87, 0x2d, 0xb1, 0x60, 0x99, 0x85, 0x99, 0x3f, 0x82, 0xb2, 0x48, 0xf4, 0x3c,
+	0x6f, 0x7b, 0x01, 0x16, 0x22, 0xc2, 0x26, 0xe4, 0x95, 0xe6, 0x3a, 0x51, 0xe4, 0x97, 0x9c, 0x97,
+	0x46, 0xec, 0x21, 0x94, 0xf0, 0x2a, 0xd2, 0x41, 0x5f, 0x84, 0x48, 0x4e, 0xa9, 0x7a, 0x45, 0x03,
+	0x3c, 0x17, 0x21, 0xb2, 0x27, 0x50, 0x0f, 0x13, 0xc9, 0x75, 0x24, 0xe2, 0xe0, 0x2c, 0xea, 0x4b,
+	0xa1, 0xc8, 0x2c, 0xeb, 0x5e, 0x6d, 0x06, 0x1f, 0x12, 0xca, 0x5a, 0x50, 0x55, 0x9a, 0x4b, 0x4d,
+	0xdd, 0x0b, 0xce, 0x94, 0x0b, 0xd4, 0xc0, 0x32, 0x81, 0xa6, 0x7b, 0x87, 0x8a, 0x35, 0xa1, 0x8c,
+	0x71, 0x38, 0x67, 0x94, 0x89, 0x51, 0xc2, 0x38, 0x4c, 0xf3, 0x9f, 0x42, 0xd5, 0x9e, 0xdf, 0xd9,
+	0xc0, 0x2b, 0x54, 0x44, 0xc5, 0x82, 0xe9, 0xc4, 0x1b, 0x50, 0x9c, 0x4a, 0x71, 0x11, 0x85, 0x28,
+	0xdd, 0x2a, 0x35, 0x7e, 0x1e, 0xb3, 0xcf, 0x61, 0x83, 0x6b, 0x8d, 0xa6, 0x30, 0x23, 0x98, 0x1a,
+	0x51, 0xa3, 0x3d, 0xea, 0x0b, 0xb8, 0xe9, 0x46, 0x2b, 0x80, 0xaa, 0x1f, 0x0d, 0x63, 0x0c, 0x67,
+	0x03, 0x7d, 0x0a, 0x05, 0x69, 0x3f, 0x69, 0x9e, 0xe5, 0xbd, 0xcd, 0xf6, 0xd2, 0x85, 0xd2, 0x4e,
+	0x89, 0xde, 0x8c, 0xb6, 0xec, 0xbd, 0xcc, 0xaa, 0xf7, 0xde, 0x66, 0xa0, 0x62, 0xee, 0x98, 0x3b,
+	0x9c, 0xb7, 0x09, 0x79, 0x3b, 0xa3, 0x74, 0x87, 0x34, 0x62, 0xcf, 0x6e, 0xe5, 0x64, 0x49, 0xce,
+	0xd6, 0x8a, 0x9c, 0x25, 0xf5, 0xb7, 0xa2, 0x1a, 0x50, 0xe4, 0xfd, 0x3e, 0x4e, 0x35, 0x86, 0xe4,
+	0xa1, 0xa2, 0x37, 0x8f, 0xd9, 0x63, 0xa8, 0x99, 0xf5, 0x13, 0xc1, 0xc3, 0xc0, 0x4a, 0xc9, 0x91,
+	0x94, 0xea, 0x0c, 0xed, 0x92, 0xa4, 0x27, 0x50, 0x9f, 0xd3, 0x94, 0x0e, 0x51, 0xca, 0xd4, 0x4d,
+	0xf3, 0xd5, 0x3e, 0xa1, 0xec, 0x2b, 0xa3, 0x71, 0x90, 0x28, 0x3e, 0x21, 0x4b, 0xd5, 0xf6, 0x1a,
+	0x2b, 0x1a, 0x6d, 0xfd, 0xc4, 0xf0, 0x66, 0xd4, 0xd6, 0x4b, 0xf8, 0x28, 0x55, 0x7d, 0x6c, 0xee,
+	0x64, 0x0f, 0xcf, 0x13, 0x54, 0x7a, 0xe9, 0xd4, 0x38, 0x1f, 0x3e, 0x35, 0x99, 0xa5, 0x53, 0xd3,
+	0x7a, 0xeb, 0x40, 0x7d, 0x3f, 0xee, 0x8f, 0x84, 0xbc, 0x9d, 0xe4, 0xb3, 0xd5, 0x49, 0xfe, 0xcb,
+	0xd6, 0x3d, 0x80, 0xe2, 0x29, 0xd7, 0xfd, 0xd1, 0xc2, 0xb9, 0xa5, 0xb8, 0x17, 0xb2, 0xa7, 0x90,
+	0xa3, 0x07, 0x24, 0x9d, 0x85, 0xad, 0x33, 0x7d, 0x52, 0x2e, 0x76, 0xdb, 0x87, 0x28, 0xc7, 0x13,
+	0xb4, 0xe5, 0x58, 0x62, 0x6b, 0x04, 0xf7, 0x96, 0xab, 0xfc, 0x47, 0x17, 0x7c, 0x0d, 0x45, 0x9e,
+	0x56, 0x41, 0xbf, 0x2e, 0xef, 0x35, 0x57, 0x34, 0xaf, 0x14, 0xe9, 0xcd, 0xf9, 0x5f, 0x1c, 0x40,
+	0x79, 0xa1, 0xcf, 0x6c, 0x0b, 0xdc, 0xd7, 0xfb, 0xfe, 0xcb, 0xc0, 0xeb, 0xbe, 0x38, 0xf1, 0xf7,
+	0x7f, 0x08, 0x4e, 0x8e, 0xfc, 0xe3, 0xee, 0xf3, 0xde, 0x8b, 0x5e, 0xf7, 0xbb, 0x8d, 0x35, 0xf6,
+	0x10, 0xee, 0x2f, 0x65, 0x8f, 0x5e, 0x05, 0x7e, 0xd7, 0xf7, 0x7b, 0xaf, 0x8e, 0x36, 0x9c, 0x6f,
+	0xbf, 0xf9, 0xed, 0xba, 0xe9, 0xbc, 0xbb, 0x6e, 0x3a, 0x7f, 0x5e, 0x37, 0x9d, 0x9f, 0x6f, 0x9a,
+	0x6b, 0xef, 0x6e, 0x9a, 0x6b, 0x7f, 0xdc, 0x34, 0xd7, 0x7e, 0x7c, 0x3c, 0x8c, 0xf4, 0x28, 0x39,
+	0x6d, 0xf7, 0xc5, 0x59, 0x67, 0x20, 0x86, 0x74, 0xd3, 0x99, 0x8f, 0x8e, 0x18, 0x0c, 0x6c, 0x70,
+	0x19, 0x49, 0x3c, 0xcd, 0xd3, 0xf3, 0xfa, 0xe5, 0x5f, 0x01, 0x00, 0x00, 0xff, 0xff, 0xc9, 0xd8,
+	0xaf, 0x84, 0xa5, 0x07, 0x00, 0x00,
 }
 
 func (m *TaskHeader) Marshal() (dAtA []byte, err error) {
@@ -740,6 +943,102 @@ func (m *TaskHeader) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i -= len(m.ChainId)
 		copy(dAtA[i:], m.ChainId)
 		i = encodeVarintTask(dAtA, i, uint64(len(m.ChainId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SessionGrant) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SessionGrant) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SessionGrant) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Signature) > 0 {
+		i -= len(m.Signature)
+		copy(dAtA[i:], m.Signature)
+		i = encodeVarintTask(dAtA, i, uint64(len(m.Signature)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if len(m.OwnerPubkey) > 0 {
+		i -= len(m.OwnerPubkey)
+		copy(dAtA[i:], m.OwnerPubkey)
+		i = encodeVarintTask(dAtA, i, uint64(len(m.OwnerPubkey)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.NotAfterUnix != 0 {
+		i = encodeVarintTask(dAtA, i, uint64(m.NotAfterUnix))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.PeerId) > 0 {
+		i -= len(m.PeerId)
+		copy(dAtA[i:], m.PeerId)
+		i = encodeVarintTask(dAtA, i, uint64(len(m.PeerId)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintTask(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.ChainId) > 0 {
+		i -= len(m.ChainId)
+		copy(dAtA[i:], m.ChainId)
+		i = encodeVarintTask(dAtA, i, uint64(len(m.ChainId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SessionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SessionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SessionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.NotAfterUnix != 0 {
+		i = encodeVarintTask(dAtA, i, uint64(m.NotAfterUnix))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintTask(dAtA, i, uint64(len(m.Error)))
 		i--
 		dAtA[i] = 0xa
 	}
@@ -915,6 +1214,11 @@ func (m *TaskResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.Refusal != 0 {
+		i = encodeVarintTask(dAtA, i, uint64(m.Refusal))
+		i--
+		dAtA[i] = 0x38
+	}
 	if len(m.WorkloadStderr) > 0 {
 		i -= len(m.WorkloadStderr)
 		copy(dAtA[i:], m.WorkloadStderr)
@@ -1147,6 +1451,53 @@ func (m *TaskHeader) Size() (n int) {
 	return n
 }
 
+func (m *SessionGrant) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.ChainId)
+	if l > 0 {
+		n += 1 + l + sovTask(uint64(l))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovTask(uint64(m.LeaseId))
+	}
+	l = len(m.PeerId)
+	if l > 0 {
+		n += 1 + l + sovTask(uint64(l))
+	}
+	if m.NotAfterUnix != 0 {
+		n += 1 + sovTask(uint64(m.NotAfterUnix))
+	}
+	l = len(m.OwnerPubkey)
+	if l > 0 {
+		n += 1 + l + sovTask(uint64(l))
+	}
+	l = len(m.Signature)
+	if l > 0 {
+		n += 1 + l + sovTask(uint64(l))
+	}
+	return n
+}
+
+func (m *SessionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovTask(uint64(l))
+	}
+	if m.NotAfterUnix != 0 {
+		n += 1 + sovTask(uint64(m.NotAfterUnix))
+	}
+	return n
+}
+
 func (m *Receipt) Size() (n int) {
 	if m == nil {
 		return 0
@@ -1250,6 +1601,9 @@ func (m *TaskResponse) Size() (n int) {
 	l = len(m.WorkloadStderr)
 	if l > 0 {
 		n += 1 + l + sovTask(uint64(l))
+	}
+	if m.Refusal != 0 {
+		n += 1 + sovTask(uint64(m.Refusal))
 	}
 	return n
 }
@@ -1585,6 +1939,329 @@ func (m *TaskHeader) Unmarshal(dAtA []byte) error {
 				m.Signature = []byte{}
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTask(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTask
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SessionGrant) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTask
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SessionGrant: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SessionGrant: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ChainId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PeerId", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PeerId = append(m.PeerId[:0], dAtA[iNdEx:postIndex]...)
+			if m.PeerId == nil {
+				m.PeerId = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NotAfterUnix", wireType)
+			}
+			m.NotAfterUnix = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NotAfterUnix |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OwnerPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OwnerPubkey = append(m.OwnerPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.OwnerPubkey == nil {
+				m.OwnerPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
+			if m.Signature == nil {
+				m.Signature = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTask(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTask
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SessionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTask
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SessionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SessionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTask
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTask
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NotAfterUnix", wireType)
+			}
+			m.NotAfterUnix = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NotAfterUnix |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTask(dAtA[iNdEx:])
@@ -2360,6 +3037,25 @@ func (m *TaskResponse) Unmarshal(dAtA []byte) error {
 				m.WorkloadStderr = []byte{}
 			}
 			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refusal", wireType)
+			}
+			m.Refusal = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTask
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Refusal |= TaskRefusal(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTask(dAtA[iNdEx:])

@@ -1,6 +1,6 @@
-// Package wire holds what crosses the network between a customer and a worker on /fog/task/1: the
-// task header, the signed receipt and the response, their canonical bytes and signatures, and the
-// length-prefixed framing.
+// Package wire holds what crosses the network between a customer and a worker on /fog/task/1 and
+// /fog/session/1: the task header, the session grant, the signed receipt and the responses, their
+// canonical bytes and signatures, and the length-prefixed framing.
 package wire
 
 import (
@@ -21,6 +21,15 @@ import (
 
 // ProtocolID is the libp2p protocol of task delivery.
 const ProtocolID = "/fog/task/1"
+
+// SessionProtocolID is the libp2p protocol on which an order owner opens a task session: it sends a
+// SessionGrant and the worker answers with a SessionResponse.
+const SessionProtocolID = "/fog/session/1"
+
+// sessionGrantDomain prefixes a grant's canonical bytes in what the owner signs, so that no signature
+// made for another message by the same account key (a task header, a transaction) can pass for a
+// grant, whatever protobuf bytes the two happen to share.
+const sessionGrantDomain = "fog/session-grant/1\n"
 
 // Bounds on framed messages, checked before anything is allocated.
 const (
@@ -79,10 +88,7 @@ func (h TaskHeader) SignBytes() ([]byte, error) {
 
 // OwnerAddress is the account address of the header's owner key.
 func (h TaskHeader) OwnerAddress() (sdk.AccAddress, error) {
-	if len(h.OwnerPubkey) != secp256k1.PubKeySize {
-		return nil, fmt.Errorf("owner key must be a %d-byte compressed secp256k1 key, got %d bytes", secp256k1.PubKeySize, len(h.OwnerPubkey))
-	}
-	return sdk.AccAddress((&secp256k1.PubKey{Key: h.OwnerPubkey}).Address()), nil
+	return ownerAddress(h.OwnerPubkey)
 }
 
 // VerifyOwner checks the header's signature by its owner key.
@@ -98,6 +104,48 @@ func (h TaskHeader) VerifyOwner() error {
 		return errors.New("task header signature does not verify with the owner key")
 	}
 	return nil
+}
+
+// IsSessionTask tells whether the header is a session task: neither owner key nor signature, to be
+// authorized by the sending peer's session instead.
+func (h TaskHeader) IsSessionTask() bool { return len(h.OwnerPubkey) == 0 && len(h.Signature) == 0 }
+
+// SignBytes are what an owner signs for a grant: a domain prefix and the grant's protobuf bytes
+// without its signature.
+func (g SessionGrant) SignBytes() ([]byte, error) {
+	g.Signature = nil
+	bz, err := g.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(sessionGrantDomain), bz...), nil
+}
+
+// OwnerAddress is the account address of the grant's owner key.
+func (g SessionGrant) OwnerAddress() (sdk.AccAddress, error) {
+	return ownerAddress(g.OwnerPubkey)
+}
+
+// VerifyOwner checks the grant's signature by its owner key.
+func (g SessionGrant) VerifyOwner() error {
+	if _, err := g.OwnerAddress(); err != nil {
+		return err
+	}
+	bz, err := g.SignBytes()
+	if err != nil {
+		return err
+	}
+	if !(&secp256k1.PubKey{Key: g.OwnerPubkey}).VerifySignature(bz, g.Signature) {
+		return errors.New("session grant signature does not verify with the owner key")
+	}
+	return nil
+}
+
+func ownerAddress(pub []byte) (sdk.AccAddress, error) {
+	if len(pub) != secp256k1.PubKeySize {
+		return nil, fmt.Errorf("owner key must be a %d-byte compressed secp256k1 key, got %d bytes", secp256k1.PubKeySize, len(pub))
+	}
+	return sdk.AccAddress((&secp256k1.PubKey{Key: pub}).Address()), nil
 }
 
 // Hash is sha256 of b, as the protocol uses it.

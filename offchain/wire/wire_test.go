@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/offchain/wire"
@@ -74,4 +75,40 @@ func TestReadFrameAllocatesWhatArrivesNotWhatIsDeclared(t *testing.T) {
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.Contains(t, err.Error(), "after 1000 of 67108864 bytes")
 	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated for a 1000-byte frame body")
+}
+
+// A grant signed by its owner verifies, and any change to what it binds (or a task header's
+// signature passed off as a grant's) does not.
+func TestSessionGrantSignature(t *testing.T) {
+	priv := secp256k1.GenPrivKey()
+	g := wire.SessionGrant{ChainId: "fog-1", LeaseId: 7, PeerId: []byte("peer"), NotAfterUnix: 1_900_000_000, OwnerPubkey: priv.PubKey().Bytes()}
+	bz, err := g.SignBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Signature, err = priv.Sign(bz); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.VerifyOwner(); err != nil {
+		t.Fatalf("a signed grant does not verify: %v", err)
+	}
+	for name, change := range map[string]func(*wire.SessionGrant){
+		"chain":     func(g *wire.SessionGrant) { g.ChainId = "fog-2" },
+		"lease":     func(g *wire.SessionGrant) { g.LeaseId++ },
+		"peer":      func(g *wire.SessionGrant) { g.PeerId = []byte("other") },
+		"not after": func(g *wire.SessionGrant) { g.NotAfterUnix++ },
+		"owner key": func(g *wire.SessionGrant) { g.OwnerPubkey = secp256k1.GenPrivKey().PubKey().Bytes() },
+		"no domain prefix": func(g *wire.SessionGrant) {
+			plain := *g
+			plain.Signature = nil
+			bz, _ := plain.Marshal()
+			g.Signature, _ = priv.Sign(bz)
+		},
+	} {
+		changed := g
+		change(&changed)
+		if changed.VerifyOwner() == nil {
+			t.Errorf("%s changed: the grant still verifies", name)
+		}
+	}
 }
