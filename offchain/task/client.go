@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/fogchain/fog/offchain/wire"
@@ -34,23 +35,23 @@ type Task struct {
 	Input   []byte
 }
 
+// RefusedError is a task the worker refused; Refusal says when the customer can act on it (open a
+// session again).
+type RefusedError struct {
+	Msg     string
+	Refusal wire.TaskRefusal
+}
+
+func (e *RefusedError) Error() string { return "worker refused the task: " + e.Msg }
+
 // Send delivers a task to the worker at p and waits for its answer (output and signed receipt).
-// A refusal by the worker is returned as an error.
+// The header is signed by signer: a one-off task, no session needed. A refusal by the worker is
+// returned as an error (a *RefusedError).
 func Send(ctx context.Context, h host.Host, p peer.AddrInfo, t Task, signer Signer) (*wire.TaskResponse, error) {
-	header := wire.TaskHeader{
-		ChainId: t.ChainID, LeaseId: t.LeaseID, TaskSeq: t.Seq,
-		ModuleSize: uint64(len(t.Module)), ModuleHash: wire.Hash(t.Module),
-		InputSize: uint64(len(t.Input)), InputHash: wire.Hash(t.Input),
-	}
+	header := newHeader(t)
 	// The key is part of what is signed: ask for it, or sign once to learn it, then sign the final
 	// bytes.
-	var pub []byte
-	var err error
-	if p, ok := signer.(PublicKeySigner); ok {
-		pub, err = p.PublicKey()
-	} else {
-		_, pub, err = signer.Sign(nil)
-	}
+	pub, err := publicKey(signer)
 	if err != nil {
 		return nil, err
 	}
@@ -62,23 +63,40 @@ func Send(ctx context.Context, h host.Host, p peer.AddrInfo, t Task, signer Sign
 	if header.Signature, _, err = signer.Sign(bz); err != nil {
 		return nil, err
 	}
+	return exchange(ctx, h, p, &header, t)
+}
 
-	if err := h.Connect(ctx, p); err != nil {
-		return nil, fmt.Errorf("connecting to worker %s: %w", p.ID, err)
+func newHeader(t Task) wire.TaskHeader {
+	return wire.TaskHeader{
+		ChainId: t.ChainID, LeaseId: t.LeaseID, TaskSeq: t.Seq,
+		ModuleSize: uint64(len(t.Module)), ModuleHash: wire.Hash(t.Module),
+		InputSize: uint64(len(t.Input)), InputHash: wire.Hash(t.Input),
+	}
+}
+
+func publicKey(signer Signer) ([]byte, error) {
+	if p, ok := signer.(PublicKeySigner); ok {
+		return p.PublicKey()
+	}
+	_, pub, err := signer.Sign(nil)
+	return pub, err
+}
+
+// exchange runs one task on a /fog/task/1 stream: header, the worker's answer to it, then the module
+// and input and the final answer.
+func exchange(ctx context.Context, h host.Host, p peer.AddrInfo, header *wire.TaskHeader, t Task) (*wire.TaskResponse, error) {
+	if err := connect(ctx, h, p); err != nil {
+		return nil, err
 	}
 	st, err := h.NewStream(ctx, p.ID, wire.ProtocolID)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s stream to %s: %w", wire.ProtocolID, p.ID, err)
 	}
 	defer st.Close()
-	if d, ok := ctx.Deadline(); ok {
-		_ = st.SetDeadline(d)
-	} else {
-		_ = st.SetDeadline(time.Now().Add(5 * time.Minute))
-	}
+	setDeadline(ctx, st)
 	r := bufio.NewReader(st)
 	w := bufio.NewWriter(st)
-	if err := wire.WriteFrame(w, &header); err != nil {
+	if err := wire.WriteFrame(w, header); err != nil {
 		return nil, err
 	}
 	if err := w.Flush(); err != nil {
@@ -110,10 +128,27 @@ func Send(ctx context.Context, h host.Host, p peer.AddrInfo, t Task, signer Sign
 		}
 	}
 	if resp.Error != "" {
-		return nil, fmt.Errorf("worker refused the task: %s", resp.Error)
+		return nil, &RefusedError{Msg: resp.Error, Refusal: resp.Refusal}
 	}
 	if resp.Receipt == nil || resp.Receipt.Receipt == nil {
 		return nil, fmt.Errorf("worker answered without a receipt")
 	}
 	return &resp, nil
+}
+
+// connect makes sure h is connected to the worker; a live connection is reused as it is.
+func connect(ctx context.Context, h host.Host, p peer.AddrInfo) error {
+	if err := h.Connect(ctx, p); err != nil {
+		return fmt.Errorf("connecting to worker %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// setDeadline bounds a stream by the context's deadline, or 5 minutes.
+func setDeadline(ctx context.Context, st network.Stream) {
+	if d, ok := ctx.Deadline(); ok {
+		_ = st.SetDeadline(d)
+	} else {
+		_ = st.SetDeadline(time.Now().Add(5 * time.Minute))
+	}
 }

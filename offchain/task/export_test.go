@@ -1,6 +1,10 @@
 package task
 
-import "github.com/fogchain/fog/offchain/wire"
+import (
+	"time"
+
+	"github.com/fogchain/fog/offchain/wire"
+)
 
 // Unsecured makes s answer every task with its receipt unsigned, neither stored nor synced: the
 // baseline against which BenchmarkTaskProtocol measures what signing, storing and anchoring cost.
@@ -14,3 +18,9 @@ func HookSync(s *ReceiptStore, hook func(sync func() error) error) {
 	inner := s.sync
 	s.sync = func() error { return hook(inner) }
 }
+
+// SetClock makes s check sessions against now instead of the time. Set it before Start.
+func SetClock(s *Server, now func() time.Time) { s.now = now }
+
+// SessionCount is the number of sessions s holds, expired ones included until they are dropped.
+func SessionCount(s *Server) int { return s.sessions.len() }

@@ -1,5 +1,7 @@
 // Package task is the /fog/task/1 protocol: an order owner delivers a WASM module and its input to
-// the worker of one of its leases over libp2p and gets the output back with a signed receipt.
+// the worker of one of its leases over libp2p and gets the output back with a signed receipt. Each
+// task header is either signed by the owner, or sent by a peer the owner authorized for the lease
+// with one signed SessionGrant on /fog/session/1 (sessions.go).
 package task
 
 import (
@@ -16,6 +18,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
 
@@ -51,6 +54,9 @@ type Config struct {
 	// AttestationHash, if set, gives the evidence hash of the worker's current x/tee enclave record
 	// (nil when not attested); every receipt carries it.
 	AttestationHash func() []byte
+
+	// Sessions bounds the sessions opened on /fog/session/1 (zero values take the defaults).
+	Sessions SessionLimits
 }
 
 // Server answers /fog/task/1 streams.
@@ -67,6 +73,9 @@ type Server struct {
 	mu       sync.Mutex
 	inflight map[[2]uint64]bool // (lease, task seq) being run
 
+	sessions *sessionStore
+	now      func() time.Time // the clock sessions are checked against (tests move it)
+
 	// record signs a task's receipt and stores it durably (signAndStore); a benchmark replaces it
 	// to measure what that costs.
 	record func(wire.Receipt) (*wire.SignedReceipt, error)
@@ -80,45 +89,58 @@ func NewServer(cfg Config, h host.Host, chain Chain, exec Executor, receipts *Re
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 8
 	}
+	cfg.Sessions = cfg.Sessions.withDefaults()
 	s := &Server{cfg: cfg, host: h, chain: chain, exec: exec, receipts: receipts, obs: obs, log: log,
-		slots: make(chan struct{}, cfg.MaxConcurrent), inflight: map[[2]uint64]bool{}}
+		slots: make(chan struct{}, cfg.MaxConcurrent), inflight: map[[2]uint64]bool{},
+		sessions: newSessionStore(cfg.Sessions), now: time.Now}
 	s.record = s.signAndStore
 	return s
 }
 
-// Start registers the protocol handler.
+// Start registers the protocol handlers: tasks and sessions.
 func (s *Server) Start(ctx context.Context) error {
 	s.host.SetStreamHandler(wire.ProtocolID, func(st network.Stream) { s.handle(ctx, st) })
+	s.host.SetStreamHandler(wire.SessionProtocolID, func(st network.Stream) { s.handleSession(ctx, st) })
 	return nil
 }
 
-// Stop removes the protocol handler; streams in flight finish.
-func (s *Server) Stop() { s.host.RemoveStreamHandler(wire.ProtocolID) }
+// Stop removes the protocol handlers; streams in flight finish.
+func (s *Server) Stop() {
+	s.host.RemoveStreamHandler(wire.ProtocolID)
+	s.host.RemoveStreamHandler(wire.SessionProtocolID)
+}
 
-// refusal is a task refused before it ran; its message goes back to the customer.
-type refusal struct{ msg string }
+// refusal is a task (or grant) refused before it ran; its message goes back to the customer, with
+// a code when the customer's software can act on it.
+type refusal struct {
+	msg  string
+	code wire.TaskRefusal
+}
 
 func (r refusal) Error() string { return r.msg }
 
-func refuse(format string, args ...any) error { return refusal{fmt.Sprintf(format, args...)} }
+func refuse(format string, args ...any) error { return refusal{msg: fmt.Sprintf(format, args...)} }
 
 func (s *Server) handle(ctx context.Context, st network.Stream) {
 	defer st.Close()
 	_ = st.SetDeadline(time.Now().Add(s.cfg.StreamTimeout + s.cfg.Limits.Timeout))
 	start := time.Now()
-	resp, err := s.serve(ctx, bufio.NewReader(st), st)
+	remote := st.Conn().RemotePeer()
+	resp, err := s.serve(ctx, remote, bufio.NewReader(st), st)
 	status := "ok"
 	if err != nil {
+		resp = &wire.TaskResponse{}
 		var r refusal
 		if errors.As(err, &r) {
 			status = "refused"
-			s.log.Info("task refused", "peer", st.Conn().RemotePeer(), "reason", err)
+			s.log.Info("task refused", "peer", remote, "reason", err)
+			resp.Refusal = r.code
 		} else {
 			status = "error"
-			s.log.Error("task failed", "peer", st.Conn().RemotePeer(), "err", err)
+			s.log.Error("task failed", "peer", remote, "err", err)
 			err = errors.New("internal error")
 		}
-		resp = &wire.TaskResponse{Error: err.Error()}
+		resp.Error = err.Error()
 	} else if resp.Receipt.Receipt.Status != 0 {
 		status = runtime.Status(resp.Receipt.Receipt.Status).String()
 	}
@@ -132,7 +154,7 @@ func (s *Server) handle(ctx context.Context, st network.Stream) {
 
 // serve reads and checks a task, runs it and returns the response. Every check that can refuse a task
 // runs before its module and input are read: only then is the header accepted and are they sent.
-func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire.TaskResponse, error) {
+func (s *Server) serve(ctx context.Context, remote peer.ID, r *bufio.Reader, w io.Writer) (*wire.TaskResponse, error) {
 	var h wire.TaskHeader
 	if err := wire.ReadFrame(r, wire.MaxHeaderBytes, &h); err != nil {
 		return nil, refuse("malformed task header: %s", err)
@@ -140,7 +162,7 @@ func (s *Server) serve(ctx context.Context, r *bufio.Reader, w io.Writer) (*wire
 	if err := s.check(ctx, &h); err != nil {
 		return nil, err
 	}
-	order, err := s.authorize(ctx, &h)
+	order, err := s.authorize(ctx, remote, &h)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +250,8 @@ func (s *Server) reserve(lease, seq uint64) (release func(), err error) {
 	}, nil
 }
 
-// check validates the header on its own: chain, sizes, hashes, signature, sequence.
+// check validates the header on its own: chain, sizes, hashes, signature (a session task has none:
+// authorize checks its session), sequence.
 func (s *Server) check(_ context.Context, h *wire.TaskHeader) error {
 	switch {
 	case h.ChainId != s.cfg.ChainID:
@@ -240,8 +263,16 @@ func (s *Server) check(_ context.Context, h *wire.TaskHeader) error {
 	case len(h.ModuleHash) != 32 || len(h.InputHash) != 32:
 		return refuse("module and input hashes must be 32-byte sha256")
 	}
-	if err := h.VerifyOwner(); err != nil {
-		return refuse("%s", err)
+	switch {
+	case h.IsSessionTask():
+	case len(h.Signature) == 0:
+		return refuse("task header has an owner key but no signature: sign it, or send neither to use a session")
+	case len(h.OwnerPubkey) == 0:
+		return refuse("task header has a signature but no owner key: set owner_pubkey, or send neither to use a session")
+	default:
+		if err := h.VerifyOwner(); err != nil {
+			return refuse("%s", err)
+		}
 	}
 	if s.receipts.Has(h.LeaseId, h.TaskSeq) {
 		return refuse("task %d of lease %d was already run", h.TaskSeq, h.LeaseId)
@@ -250,24 +281,47 @@ func (s *Server) check(_ context.Context, h *wire.TaskHeader) error {
 }
 
 // authorize checks the task against the chain: the lease is active and this worker's, the signer owns
-// the order, and the module is the order's workload.
-func (s *Server) authorize(ctx context.Context, h *wire.TaskHeader) (markettypes.Order, error) {
-	lease, order, err := s.chain.LeaseAndOrder(ctx, h.LeaseId)
-	if err != nil {
-		return order, refuse("lease %d: %s", h.LeaseId, err)
+// the order, and the module is the order's workload. A session task is authorized by the sending
+// peer's session for the lease instead, whose snapshot of the lease and order is read again from the
+// chain once it is older than the recheck interval (sessionOrder).
+func (s *Server) authorize(ctx context.Context, remote peer.ID, h *wire.TaskHeader) (markettypes.Order, error) {
+	var order markettypes.Order
+	if h.IsSessionTask() {
+		var err error
+		if order, err = s.sessionOrder(ctx, remote, h.LeaseId); err != nil {
+			return order, err
+		}
+	} else {
+		var lease markettypes.Lease
+		var err error
+		lease, order, err = s.chain.LeaseAndOrder(ctx, h.LeaseId)
+		if err != nil {
+			return order, refuse("lease %d: %s", h.LeaseId, err)
+		}
+		owner, _ := h.OwnerAddress()
+		if err := s.checkLease(h.LeaseId, lease, order, owner.String(), "task signed"); err != nil {
+			return order, err
+		}
 	}
-	owner, _ := h.OwnerAddress()
-	switch {
-	case lease.Provider != s.cfg.Provider:
-		return order, refuse("lease %d belongs to provider %s, not to this worker", h.LeaseId, lease.Provider)
-	case lease.State != markettypes.LeaseActive:
-		return order, refuse("lease %d is %s, not active", h.LeaseId, lease.State)
-	case order.Owner != owner.String():
-		return order, refuse("task signed by %s, but order %d belongs to %s", owner, order.Id, order.Owner)
-	case !bytes.Equal(h.ModuleHash, order.WorkloadHash):
+	if !bytes.Equal(h.ModuleHash, order.WorkloadHash) {
 		return order, refuse("module hash %x is not the order's workload hash %x", h.ModuleHash, order.WorkloadHash)
 	}
 	return order, nil
+}
+
+// checkLease checks a lease and its order as the chain holds them: the lease is this worker's and
+// active, and its order belongs to owner, who made the request (what: "task signed", "session
+// granted").
+func (s *Server) checkLease(id uint64, lease markettypes.Lease, order markettypes.Order, owner, what string) error {
+	switch {
+	case lease.Provider != s.cfg.Provider:
+		return refuse("lease %d belongs to provider %s, not to this worker", id, lease.Provider)
+	case lease.State != markettypes.LeaseActive:
+		return refuse("lease %d is %s, not active", id, lease.State)
+	case order.Owner != owner:
+		return refuse("%s by %s, but order %d belongs to %s", what, owner, order.Id, order.Owner)
+	}
+	return nil
 }
 
 func readExactly(r io.Reader, n uint64, hash []byte, what string) ([]byte, error) {

@@ -37,9 +37,16 @@ type fakeChain struct {
 	mu     sync.Mutex
 	leases map[uint64]markettypes.Lease
 	orders map[uint64]markettypes.Order
+	// queries counts LeaseAndOrder calls; down makes them fail as an unreachable node would
+	queries atomic.Int64
+	down    atomic.Bool
 }
 
 func (c *fakeChain) LeaseAndOrder(_ context.Context, id uint64) (markettypes.Lease, markettypes.Order, error) {
+	c.queries.Add(1)
+	if c.down.Load() {
+		return markettypes.Lease{}, markettypes.Order{}, fmt.Errorf("node unreachable")
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l, ok := c.leases[id]
@@ -84,6 +91,30 @@ type env struct {
 	receiptsDir string
 	// attestation is what the server puts in receipts as attestation_hash
 	attestation atomic.Pointer[[]byte]
+	// srv is the running server, made from cfg on worker with rt; clock is the time it checks
+	// sessions against
+	srv   *task.Server
+	cfg   task.Config
+	rt    *runtime.Runtime
+	clock *clock
+}
+
+// clock is a time that moves only when a test moves it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
 
 func newHost(t testing.TB, listen bool) host.Host {
@@ -97,32 +128,48 @@ func newHost(t testing.TB, listen bool) host.Host {
 	return h
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts a worker (its config changed by opts) and a customer host.
+func newEnv(t *testing.T, opts ...func(*task.Config)) *env {
 	e := &env{t: t, chain: &fakeChain{leases: map[uint64]markettypes.Lease{}, orders: map[uint64]markettypes.Order{}},
-		owner: newOwnerKey(), provider: sdk.AccAddress(make([]byte, 20)).String()}
+		owner: newOwnerKey(), provider: sdk.AccAddress(make([]byte, 20)).String(), clock: &clock{t: time.Now()}}
 	_, e.key, _ = ed25519.GenerateKey(rand.Reader)
 	e.worker, e.client = newHost(t, true), newHost(t, false)
 	e.info = peer.AddrInfo{ID: e.worker.ID(), Addrs: e.worker.Addrs()}
 	rt, err := runtime.New(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(func() { rt.Close(context.Background()) })
+	e.rt = rt
 	e.receiptsDir = t.TempDir()
 	receipts, err := task.OpenReceiptStore(e.receiptsDir)
 	require.NoError(t, err)
 	e.receipts = receipts
 	lim := runtime.DefaultLimits()
 	lim.Timeout, lim.MaxModuleBytes, lim.MaxInputBytes = 300*time.Millisecond, 1<<20, 64<<10
-	srv := task.NewServer(task.Config{ChainID: chainID, Provider: e.provider, Key: e.key, Limits: lim,
+	e.cfg = task.Config{ChainID: chainID, Provider: e.provider, Key: e.key, Limits: lim,
 		AttestationHash: func() []byte {
 			if h := e.attestation.Load(); h != nil {
 				return *h
 			}
 			return nil
-		}},
-		e.worker, e.chain, rt, receipts, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, srv.Start(context.Background()))
-	t.Cleanup(srv.Stop)
+		}}
+	for _, o := range opts {
+		o(&e.cfg)
+	}
+	e.startServer()
 	return e
+}
+
+// startServer starts a new server on the worker's host and receipt store (after stopping the
+// running one, if any): a worker restarted, which remembers its receipts but no session.
+func (e *env) startServer() {
+	if e.srv != nil {
+		e.srv.Stop()
+	}
+	e.srv = task.NewServer(e.cfg, e.worker, e.chain, e.rt, e.receipts, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	task.SetClock(e.srv, e.clock.now)
+	require.NoError(e.t, e.srv.Start(context.Background()))
+	srv := e.srv
+	e.t.Cleanup(srv.Stop)
 }
 
 // lease adds an active lease of this worker on an order of owner for module.
@@ -260,10 +307,15 @@ func TestTasksTheWorkerMustRefuse(t *testing.T) {
 
 // raw opens a task stream and writes bytes as they are, then reads the answer.
 func (e *env) raw(t *testing.T, write func(w io.Writer)) wire.TaskResponse {
+	return e.rawFrom(t, e.client, write)
+}
+
+// rawFrom is raw from host h.
+func (e *env) rawFrom(t *testing.T, h host.Host, write func(w io.Writer)) wire.TaskResponse {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, e.client.Connect(ctx, e.info))
-	st, err := e.client.NewStream(ctx, e.info.ID, wire.ProtocolID)
+	require.NoError(t, h.Connect(ctx, e.info))
+	st, err := h.NewStream(ctx, e.info.ID, wire.ProtocolID)
 	require.NoError(t, err)
 	defer st.Close()
 	r := bufio.NewReader(st)
