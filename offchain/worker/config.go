@@ -17,6 +17,7 @@ import (
 	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/attest"
 	"github.com/fogchain/fog/offchain/bidengine"
+	"github.com/fogchain/fog/offchain/task"
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
@@ -31,6 +32,28 @@ type Limits struct {
 	MaxInputBytes      int      `toml:"max_input_bytes"`
 	MaxOutputBytes     int      `toml:"max_output_bytes"`
 }
+
+// Sessions bound the task sessions customers open on /fog/session/1: with one signed grant, an
+// order owner lets one of its peers send tasks on a lease without signing each (offchain/task).
+type Sessions struct {
+	// MaxTTL is the longest a session may last; a grant that ends later is refused.
+	MaxTTL Duration `toml:"max_ttl"`
+	// RecheckInterval is how old a session's view of its lease may grow before the worker reads the
+	// lease again: a lease closed on chain may still be served for that long, at the worker's expense.
+	RecheckInterval Duration `toml:"recheck_interval"`
+	// MaxSessions held in all, MaxPerLease on one lease; expired ones are evicted first, and a grant
+	// beyond either is refused.
+	MaxSessions int `toml:"max_sessions"`
+	MaxPerLease int `toml:"max_sessions_per_lease"`
+}
+
+// TaskLimits is the task server's form of the session bounds.
+func (s Sessions) TaskLimits() task.SessionLimits {
+	return task.SessionLimits{MaxTTL: s.MaxTTL.Duration, RecheckInterval: s.RecheckInterval.Duration, Max: s.MaxSessions, MaxPerLease: s.MaxPerLease}
+}
+
+// maxRecheckInterval bounds sessions.recheck_interval: how long a closed lease may still be served.
+const maxRecheckInterval = 10 * time.Minute
 
 // Capacity is what the worker offers.
 type Capacity struct {
@@ -79,6 +102,7 @@ type Config struct {
 	Pricing    bidengine.CostModel `toml:"pricing"`
 	Policy     bidengine.Policy    `toml:"policy"`
 	Limits     Limits              `toml:"limits"`
+	Sessions   Sessions            `toml:"sessions"`
 	Anchor     anchor.Schedule     `toml:"anchor"`
 	Tee        attest.Config       `toml:"tee"`
 }
@@ -107,6 +131,10 @@ func DefaultConfig() Config {
 		Anchor: anchor.DefaultSchedule(),
 		Tee:    attest.DefaultConfig(),
 		Limits: Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
+		Sessions: func() Sessions {
+			d := task.DefaultSessionLimits()
+			return Sessions{MaxTTL: Duration{d.MaxTTL}, RecheckInterval: Duration{d.RecheckInterval}, MaxSessions: d.Max, MaxPerLease: d.MaxPerLease}
+		}(),
 	}
 }
 
@@ -167,6 +195,15 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.TaskTimeout.Duration <= 0 || c.Limits.MaxConcurrentTasks <= 0 || c.Limits.MaxModuleBytes <= 0 || c.Limits.MaxInputBytes < 0 || c.Limits.MaxOutputBytes <= 0 {
 		add("limits: task_timeout, max_concurrent_tasks, max_module_bytes and max_output_bytes must be positive")
+	}
+	if c.Sessions.MaxTTL.Duration < time.Second {
+		add("sessions.max_ttl %s: must be at least 1s (the longest a customer's task session may last, e.g. \"24h\")", c.Sessions.MaxTTL)
+	}
+	if c.Sessions.RecheckInterval.Duration <= 0 || c.Sessions.RecheckInterval.Duration > maxRecheckInterval {
+		add("sessions.recheck_interval %s: must be positive and at most %s (a lease closed on chain is still served for up to this long)", c.Sessions.RecheckInterval, maxRecheckInterval)
+	}
+	if c.Sessions.MaxSessions <= 0 || c.Sessions.MaxPerLease <= 0 || c.Sessions.MaxPerLease > c.Sessions.MaxSessions {
+		add("sessions: max_sessions and max_sessions_per_lease must be positive, and max_sessions_per_lease at most max_sessions (got %d and %d)", c.Sessions.MaxSessions, c.Sessions.MaxPerLease)
 	}
 	if !slices.Contains(attest.Types, c.Tee.Type) {
 		add("tee.type %q: want none, auto, sev-snp, tdx or simulated", c.Tee.Type)
@@ -253,33 +290,38 @@ const configHeader = `# fogd worker configuration. Start the worker with: fogd w
 
 // comments explain each key of the generated file.
 var comments = map[string]string{
-	"chain_id":              "chain the worker serves",
-	"rpc":                   "node CometBFT RPC (blocks, broadcasting)",
-	"grpc":                  "node gRPC (queries)",
-	"key_name":              "provider key in the keyring; it signs the worker's transactions",
-	"keyring_backend":       "os | file | test",
-	"keyring_dir":           "keyring directory; empty = the worker home",
-	"gas_limit":             "gas per transaction",
-	"gas_price":             "fee per unit of gas",
-	"listen":                "libp2p listen multiaddrs; they are registered on chain for customers",
-	"data_dir":              "worker key, bid secrets, order state and receipts (relative to the home; not the node's data/)",
-	"announce":              "multiaddrs to register on chain instead of the listen addresses (e.g. a public address); empty = the listen addresses",
-	"max_concurrent_tasks":  "tasks run at once; more wait",
-	"metrics_addr":          "Prometheus /metrics listen address; empty = off",
-	"[capacity]":            "what the worker offers; open bids and leases reserve from it",
-	"[pricing]":             "cost model: price per block = (base + per-resource costs) × margin, rounded up",
-	"[policy]":              "which orders to bid on (empty lists = all)",
-	"[limits]":              "bounds on every task (memory comes from the order)",
-	"[anchor]":              "when a lease's receipts are anchored on chain (also at once when the lease closes)",
-	"max_batch":             "anchor as soon as this many receipts of a lease wait (receipts per batch)",
-	"max_age":               "or once the oldest waiting receipt is this old: a duration (\"30s\") or a block count (\"20 blocks\")",
-	"[attributes]":          "self-declared provider attributes, e.g. region = \"eu-west\"",
-	"withdraw_every_blocks": "blocks between withdrawals of an active lease's payments",
-	"owners":                "bid only on orders of these accounts (fog1...); empty = anyone's",
-	"[tee]":                 "TEE attestation of this worker in x/tee; orders that require a TEE are bid on only while it is valid",
-	"type":                  "none (no attestation) | auto (detect SEV-SNP or TDX) | sev-snp | tdx | simulated (development networks)",
-	"simulated_device":      "type = simulated: the device file written by `fogd tee sim-device` (relative to the home)",
-	"renew_before_blocks":   "attest again when the enclave record expires within this many blocks",
+	"chain_id":               "chain the worker serves",
+	"rpc":                    "node CometBFT RPC (blocks, broadcasting)",
+	"grpc":                   "node gRPC (queries)",
+	"key_name":               "provider key in the keyring; it signs the worker's transactions",
+	"keyring_backend":        "os | file | test",
+	"keyring_dir":            "keyring directory; empty = the worker home",
+	"gas_limit":              "gas per transaction",
+	"gas_price":              "fee per unit of gas",
+	"listen":                 "libp2p listen multiaddrs; they are registered on chain for customers",
+	"data_dir":               "worker key, bid secrets, order state and receipts (relative to the home; not the node's data/)",
+	"announce":               "multiaddrs to register on chain instead of the listen addresses (e.g. a public address); empty = the listen addresses",
+	"max_concurrent_tasks":   "tasks run at once; more wait",
+	"metrics_addr":           "Prometheus /metrics listen address; empty = off",
+	"[capacity]":             "what the worker offers; open bids and leases reserve from it",
+	"[pricing]":              "cost model: price per block = (base + per-resource costs) × margin, rounded up",
+	"[policy]":               "which orders to bid on (empty lists = all)",
+	"[limits]":               "bounds on every task (memory comes from the order)",
+	"[sessions]":             "task sessions (/fog/session/1): an order owner's one signed grant lets one of its peers send tasks on a lease without signing each",
+	"max_ttl":                "the longest a session may last; longer grants are refused",
+	"recheck_interval":       "how old a session's view of its lease may grow before the lease is read again from the node; a closed lease may be served for this long",
+	"max_sessions":           "sessions held in all (expired ones are evicted first; beyond, grants are refused)",
+	"max_sessions_per_lease": "sessions held for one lease",
+	"[anchor]":               "when a lease's receipts are anchored on chain (also at once when the lease closes)",
+	"max_batch":              "anchor as soon as this many receipts of a lease wait (receipts per batch)",
+	"max_age":                "or once the oldest waiting receipt is this old: a duration (\"30s\") or a block count (\"20 blocks\")",
+	"[attributes]":           "self-declared provider attributes, e.g. region = \"eu-west\"",
+	"withdraw_every_blocks":  "blocks between withdrawals of an active lease's payments",
+	"owners":                 "bid only on orders of these accounts (fog1...); empty = anyone's",
+	"[tee]":                  "TEE attestation of this worker in x/tee; orders that require a TEE are bid on only while it is valid",
+	"type":                   "none (no attestation) | auto (detect SEV-SNP or TDX) | sev-snp | tdx | simulated (development networks)",
+	"simulated_device":       "type = simulated: the device file written by `fogd tee sim-device` (relative to the home)",
+	"renew_before_blocks":    "attest again when the enclave record expires within this many blocks",
 }
 
 func annotate(body []byte) []byte {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fogchain/fog/offchain/task"
 	"github.com/fogchain/fog/offchain/worker"
 )
 
@@ -147,4 +148,57 @@ func TestConfigAnchorSection(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(old), 0o600))
 	_, err = worker.LoadConfig(home)
 	require.ErrorContains(t, err, `[anchoring] (every_receipts, every_blocks) was replaced by [anchor]: max_batch = 16 and max_age = "30s"`)
+}
+
+// [sessions] has documented defaults, reaches the task server as its session limits, and says what
+// is wrong with a bad value.
+func TestConfigSessionsSection(t *testing.T) {
+	cfg := worker.DefaultConfig()
+	require.Equal(t, 24*time.Hour, cfg.Sessions.MaxTTL.Duration)
+	require.Equal(t, 5*time.Second, cfg.Sessions.RecheckInterval.Duration)
+	require.Equal(t, 10_000, cfg.Sessions.MaxSessions)
+	require.Equal(t, 16, cfg.Sessions.MaxPerLease)
+	require.Equal(t, task.DefaultSessionLimits(), cfg.Sessions.TaskLimits())
+
+	home := t.TempDir()
+	path, err := worker.WriteConfig(home, cfg)
+	require.NoError(t, err)
+	bz, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, want := range []string{"[sessions]\n", "max_ttl = '24h0m0s'\n", "recheck_interval = '5s'\n", "max_sessions = 10000\n", "max_sessions_per_lease = 16\n",
+		"# how old a session's view of its lease may grow before the lease is read again from the node"} {
+		require.Contains(t, string(bz), want)
+	}
+	body := strings.Replace(string(bz), "recheck_interval = '5s'", "recheck_interval = '2s'", 1)
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	loaded, err := worker.LoadConfig(home)
+	require.NoError(t, err)
+	require.NoError(t, loaded.Validate())
+	require.Equal(t, 2*time.Second, loaded.Sessions.TaskLimits().RecheckInterval)
+
+	// a worker.toml written before [sessions] existed gets the defaults
+	body = strings.Replace(string(bz), "[sessions]", "", 1)
+	for _, key := range []string{"max_ttl = '24h0m0s'", "recheck_interval = '5s'", "max_sessions = 10000", "max_sessions_per_lease = 16"} {
+		body = strings.Replace(body, key, "", 1)
+	}
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	loaded, err = worker.LoadConfig(home)
+	require.NoError(t, err)
+	require.Equal(t, cfg.Sessions, loaded.Sessions)
+
+	for _, c := range []struct {
+		edit func(*worker.Config)
+		want string
+	}{
+		{func(c *worker.Config) { c.Sessions.MaxTTL.Duration = 0 }, "sessions.max_ttl 0s: must be at least 1s"},
+		{func(c *worker.Config) { c.Sessions.RecheckInterval.Duration = 0 }, "sessions.recheck_interval 0s: must be positive and at most 10m0s"},
+		{func(c *worker.Config) { c.Sessions.RecheckInterval.Duration = time.Hour }, "a lease closed on chain is still served for up to this long"},
+		{func(c *worker.Config) { c.Sessions.MaxSessions = 0 }, "max_sessions and max_sessions_per_lease must be positive"},
+		{func(c *worker.Config) { c.Sessions.MaxPerLease = -1 }, "got 10000 and -1"},
+		{func(c *worker.Config) { c.Sessions.MaxSessions, c.Sessions.MaxPerLease = 4, 8 }, "max_sessions_per_lease at most max_sessions (got 4 and 8)"},
+	} {
+		cfg := worker.DefaultConfig()
+		c.edit(&cfg)
+		require.ErrorContains(t, cfg.Validate(), c.want)
+	}
 }

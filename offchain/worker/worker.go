@@ -158,6 +158,7 @@ func (w *Worker) Start(ctx context.Context) error {
 			srv := task.NewServer(task.Config{
 				ChainID: w.cfg.ChainID, Provider: w.Chain.Address().String(), Key: w.key,
 				MaxConcurrent: w.cfg.Limits.MaxConcurrentTasks, AttestationHash: w.Attester.EvidenceHash,
+				Sessions: w.cfg.Sessions.TaskLimits(),
 				Limits: runtime.Limits{
 					Timeout: w.cfg.Limits.TaskTimeout.Duration, MaxModuleBytes: w.cfg.Limits.MaxModuleBytes,
 					MaxInputBytes: w.cfg.Limits.MaxInputBytes, MaxOutputBytes: w.cfg.Limits.MaxOutputBytes,
