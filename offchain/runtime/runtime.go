@@ -259,6 +259,7 @@ func (r *Runtime) execute(ctx context.Context, compiled wazero.CompiledModule, i
 		WithStdin(bytes.NewReader(input)).
 		WithStdout(stdout).
 		WithStderr(stderr).
+		WithRandSource(&fixedRand{}).
 		// _start is called below rather than by instantiation, so that a failure to link is told
 		// apart from a failure of the workload.
 		WithStartFunctions()
