@@ -45,17 +45,36 @@ type message interface {
 	Unmarshal([]byte) error
 }
 
-// WriteFrame writes m as a uvarint length followed by its protobuf bytes.
+// sizedMessage is a message that marshals into a buffer it is given (the generated code's).
+type sizedMessage interface {
+	Size() int
+	MarshalToSizedBuffer([]byte) (int, error)
+}
+
+// WriteFrame writes m as a uvarint length followed by its protobuf bytes, in one Write: on a stream,
+// one frame goes out as one packet rather than two.
 func WriteFrame(w io.Writer, m message) error {
-	bz, err := m.Marshal()
-	if err != nil {
-		return err
+	var frame []byte
+	if sm, ok := m.(sizedMessage); ok {
+		size := sm.Size()
+		frame = binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+size), uint64(size))
+		prefix := len(frame)
+		frame = frame[:prefix+size]
+		n, err := sm.MarshalToSizedBuffer(frame[prefix:])
+		if err != nil {
+			return err
+		}
+		if n != size {
+			return fmt.Errorf("marshalled %d bytes of a %d-byte message", n, size)
+		}
+	} else {
+		bz, err := m.Marshal()
+		if err != nil {
+			return err
+		}
+		frame = append(binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(bz)), uint64(len(bz))), bz...)
 	}
-	var n [binary.MaxVarintLen64]byte
-	if _, err := w.Write(n[:binary.PutUvarint(n[:], uint64(len(bz)))]); err != nil {
-		return err
-	}
-	_, err = w.Write(bz)
+	_, err := w.Write(frame)
 	return err
 }
 

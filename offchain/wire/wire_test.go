@@ -112,3 +112,35 @@ func TestSessionGrantSignature(t *testing.T) {
 		}
 	}
 }
+
+// countingWriter counts the Write calls it gets.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(p)
+}
+
+// A frame is written in one Write (one stream packet), as its length then its protobuf bytes.
+func TestWriteFrameIsOneWrite(t *testing.T) {
+	for _, m := range []interface {
+		Marshal() ([]byte, error)
+	}{
+		&wire.TaskResponse{},
+		&wire.TaskResponse{Output: bytes.Repeat([]byte{7}, 300), Receipt: &wire.SignedReceipt{Receipt: &wire.Receipt{ChainId: "fog-1", TaskSeq: 9}, Signature: []byte{1, 2}}},
+		&wire.SessionGrant{ChainId: "fog-1", LeaseId: 3, PeerId: []byte("peer"), NotAfterUnix: 1_900_000_000},
+	} {
+		var w countingWriter
+		require.NoError(t, wire.WriteFrame(&w, m.(interface {
+			Marshal() ([]byte, error)
+			Unmarshal([]byte) error
+		})))
+		require.Equal(t, 1, w.writes)
+		bz, err := m.Marshal()
+		require.NoError(t, err)
+		require.Equal(t, append(binary.AppendUvarint(nil, uint64(len(bz))), bz...), w.Bytes())
+	}
+}
