@@ -158,7 +158,11 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	for _, l := range leases {
 		w.addLease(l.Id)
 	}
-	h, err := libp2p.New(libp2p.NoListenAddrs)
+	opts, err := task.HostOptions()
+	if err != nil {
+		return nil, err
+	}
+	h, err := libp2p.New(append(opts, libp2p.NoListenAddrs)...)
 	if err != nil {
 		return nil, err
 	}

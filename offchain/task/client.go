@@ -1,7 +1,6 @@
 package task
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"time"
@@ -94,8 +93,9 @@ func exchange(ctx context.Context, h host.Host, p peer.AddrInfo, header *wire.Ta
 	}
 	defer st.Close()
 	setDeadline(ctx, st)
-	r := bufio.NewReader(st)
-	w := bufio.NewWriter(st)
+	r, w := getReader(st), getWriter(st)
+	defer putReader(r)
+	defer putWriter(w)
 	if err := wire.WriteFrame(w, header); err != nil {
 		return nil, err
 	}

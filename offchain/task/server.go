@@ -126,7 +126,9 @@ func (s *Server) handle(ctx context.Context, st network.Stream) {
 	_ = st.SetDeadline(time.Now().Add(s.cfg.StreamTimeout + s.cfg.Limits.Timeout))
 	start := time.Now()
 	remote := st.Conn().RemotePeer()
-	resp, err := s.serve(ctx, remote, bufio.NewReader(st), st)
+	r := getReader(st)
+	defer putReader(r)
+	resp, err := s.serve(ctx, remote, r, st)
 	status := "ok"
 	if err != nil {
 		resp = &wire.TaskResponse{}

@@ -100,11 +100,7 @@ func RequestSession(ctx context.Context, h host.Host, p peer.AddrInfo, g *wire.S
 	}
 	defer st.Close()
 	setDeadline(ctx, st)
-	w := bufio.NewWriter(st)
-	if err := wire.WriteFrame(w, g); err != nil {
-		return nil, err
-	}
-	if err := w.Flush(); err != nil {
+	if err := wire.WriteFrame(st, g); err != nil {
 		return nil, fmt.Errorf("sending the session grant: %w", err)
 	}
 	_ = st.CloseWrite()

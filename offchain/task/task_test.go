@@ -117,10 +117,15 @@ func (c *clock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// newHost makes a host as the worker and the customer do (task.HostOptions), listening on loopback
+// or not at all.
 func newHost(t testing.TB, listen bool) host.Host {
-	opts := []libp2p.Option{libp2p.NoListenAddrs}
+	opts, err := task.HostOptions()
+	require.NoError(t, err)
 	if listen {
-		opts = []libp2p.Option{libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0")}
+		opts = append(opts, libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
+	} else {
+		opts = append(opts, libp2p.NoListenAddrs)
 	}
 	h, err := libp2p.New(opts...)
 	require.NoError(t, err)

@@ -232,7 +232,11 @@ func (w *Worker) startHost(context.Context) error {
 	if err != nil {
 		return err
 	}
-	w.Host, err = libp2p.New(libp2p.Identity(id), libp2p.ListenAddrStrings(w.cfg.Listen...))
+	opts, err := task.HostOptions()
+	if err != nil {
+		return err
+	}
+	w.Host, err = libp2p.New(append(opts, libp2p.Identity(id), libp2p.ListenAddrStrings(w.cfg.Listen...))...)
 	if err != nil {
 		return fmt.Errorf("libp2p host on %v: %w", w.cfg.Listen, err)
 	}
