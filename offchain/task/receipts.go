@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"sort"
 	"sync"
 
@@ -132,8 +133,18 @@ func (s *ReceiptStore) Put(r wire.SignedReceipt) error {
 	if s.flushing {
 		target++ // the batch being flushed now does not contain this receipt
 	}
+	yielded := false
 	for s.synced < target && s.err == nil {
 		if !s.flushing {
+			if !yielded {
+				// Let the goroutines that are about to store their receipts (tasks that ended at
+				// about the same time) join this batch: one sync for more receipts.
+				yielded = true
+				s.mu.Unlock()
+				goruntime.Gosched()
+				s.mu.Lock()
+				continue
+			}
 			s.flush()
 			continue
 		}
