@@ -144,6 +144,8 @@ type Runtime struct {
 	mu      sync.Mutex
 	closed  bool
 	running sync.WaitGroup
+	// memory keeps the linear memories of finished runs for the next ones
+	memory memoryPool
 }
 
 // interruptScheme is how a run that passes its time limit is stopped. Only interruptFlag is used
@@ -244,7 +246,7 @@ func (r *Runtime) execute(ctx context.Context, compiled wazero.CompiledModule, i
 	defer cancelTimeout()
 	runCtx, stop := context.WithCancelCause(runCtx)
 	defer stop(nil)
-	mem := &memoryLimiter{limit: uint64(lim.memoryPages()) * pageSize}
+	mem := &memoryLimiter{limit: uint64(lim.memoryPages()) * pageSize, pool: &r.memory}
 	runCtx = experimental.WithMemoryAllocator(runCtx, mem)
 
 	// A workload may ignore the write error and keep writing, so the limit also ends the run.

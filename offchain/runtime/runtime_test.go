@@ -280,6 +280,24 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// A run's linear memory is zero when it starts, also when its buffer served an earlier run.
+func TestMemoryStartsZero(t *testing.T) {
+	r := newRuntime(t)
+	ones := bytes.Repeat([]byte{0xff}, 4096)
+	for i := range 4 {
+		if res := run(t, r, wasmtest.Echo(), ones, testLimits()); res.Status != StatusOK || !bytes.Equal(res.Output, ones) {
+			t.Fatalf("echo: status %s, %d bytes", res.Status, len(res.Output))
+		}
+		res := run(t, r, wasmtest.Peek(16, 4096), nil, testLimits())
+		if res.Status != StatusOK || len(res.Output) != 4096 {
+			t.Fatalf("peek: status %s (%s), %d bytes", res.Status, res.Error, len(res.Output))
+		}
+		if !bytes.Equal(res.Output, make([]byte, 4096)) {
+			t.Fatalf("run %d: memory holds %x... from the run before", i, res.Output[:16])
+		}
+	}
+}
+
 func TestConcurrentRuns(t *testing.T) {
 	r := newRuntime(t)
 	lim := testLimits()

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand"
+	"sync"
 
 	"github.com/tetratelabs/wazero/experimental"
 )
@@ -18,11 +19,49 @@ type memoryLimiter struct {
 	// exceeded is written by memory.grow, which runs on the goroutine that calls the workload, and
 	// read by that goroutine once the call has returned.
 	exceeded bool
+	// pool gives and takes back the memory's first buffer (nil: none).
+	pool *memoryPool
 }
 
 // Allocate implements experimental.MemoryAllocator.
 func (l *memoryLimiter) Allocate(capacity, _ uint64) experimental.LinearMemory {
-	return &linearMemory{limiter: l, buf: make([]byte, 0, min(capacity, l.limit))}
+	return &linearMemory{limiter: l, buf: l.pool.get(min(capacity, l.limit))}
+}
+
+// maxPooledMemory bounds the buffers a memoryPool keeps: small memories are where allocating a
+// fresh buffer per run costs most against the run itself.
+const maxPooledMemory = 4 << 20
+
+// memoryPool keeps the linear memories of finished runs, zeroed, for the next runs that ask for
+// the same capacity: a tiny task otherwise allocates (and the garbage collector reclaims) a 64 KiB
+// page or more per run. A buffer in the pool is zero up to its capacity, and is put back only once
+// its instance is closed, when no workload can reach it any more.
+type memoryPool struct {
+	pools sync.Map // capacity in bytes -> *sync.Pool of []byte
+}
+
+// get returns a zeroed buffer of length 0 and capacity c.
+func (p *memoryPool) get(c uint64) []byte {
+	if p != nil && c%pageSize == 0 && c <= maxPooledMemory {
+		if pool, ok := p.pools.Load(c); ok {
+			if buf, ok := pool.(*sync.Pool).Get().([]byte); ok {
+				return buf
+			}
+		}
+	}
+	return make([]byte, 0, c)
+}
+
+// put zeroes buf and keeps it for a later get. Only the first len(buf) bytes can have been written:
+// the workload never sees past len(buf), and the bytes past it are zero as they came.
+func (p *memoryPool) put(buf []byte) {
+	c := uint64(cap(buf))
+	if p == nil || c == 0 || c%pageSize != 0 || c > maxPooledMemory {
+		return
+	}
+	clear(buf)
+	pool, _ := p.pools.LoadOrStore(c, &sync.Pool{})
+	pool.(*sync.Pool).Put(buf[:0])
 }
 
 type linearMemory struct {
@@ -45,8 +84,12 @@ func (m *linearMemory) Reallocate(size uint64) []byte {
 	return m.buf
 }
 
-// Free implements experimental.LinearMemory.
-func (m *linearMemory) Free() { m.buf = nil }
+// Free implements experimental.LinearMemory. wazero calls it when the instance is closed: after
+// the run returned, or by Runtime.Close once the running workloads have stopped.
+func (m *linearMemory) Free() {
+	m.limiter.pool.put(m.buf)
+	m.buf = nil
+}
 
 // memorySectionID is the id of the wasm binary section that declares the module's own memory.
 const memorySectionID = 5

@@ -254,6 +254,15 @@ func Entropy() []byte {
 	return WasiCommand(1, body, []dataSegment{{0, le32(16, 32)}})
 }
 
+// Peek writes n bytes of its memory from offset (at least 16) to stdout, as it finds them: zeros
+// unless something else wrote them.
+//
+// Memory: iovec {offset, n} at 0, nwritten at 8.
+func Peek(offset, n uint32) []byte {
+	body := cat(i32Const(1), i32Const(0), i32Const(1), i32Const(8), call(fnFdWrite), []byte{opDrop})
+	return WasiCommand(1, body, []dataSegment{{0, le32(offset, n)}})
+}
+
 // NoStart is a valid module with nothing to run.
 func NoStart() []byte {
 	return wasmModule(section(secType, vec(funcType(nil, nil))))
