@@ -132,11 +132,11 @@ func (s *Server) handle(ctx context.Context, st network.Stream) {
 	status := "ok"
 	if err != nil {
 		resp = &wire.TaskResponse{}
-		var r refusal
-		if errors.As(err, &r) {
+		var ref refusal
+		if errors.As(err, &ref) {
 			status = "refused"
 			s.log.Info("task refused", "peer", remote, "reason", err)
-			resp.Refusal = r.code
+			resp.Refusal = ref.code
 		} else {
 			status = "error"
 			s.log.Error("task failed", "peer", remote, "err", err)
