@@ -86,7 +86,7 @@ import (
 // query never waits on another's load and needs no once-guard (lazily, the first query after
 // every block would load all stores while the other clients at that version wait on the
 // guard); (3) it costs 16 GetImmutable calls per block, whether or not anyone queries —
-// BenchmarkQueryStoreLoadVersion: a median of 20 to 35 µs on goleveldb, against a block time of a
+// BenchmarkQueryStoreLoadVersion: a median of 21 to 35 µs on goleveldb, against a block time of a
 // second, and against about 30 µs that every query spent loading through the root multistore
 // (BenchmarkQueryContext: a median of 34 to 44 µs for an Order query there, 5 to 6 µs with the
 // shared set). If a store cannot be loaded (which would make the SDK's own path fail too), the
