@@ -81,8 +81,9 @@ import (
 // Building at Commit rather than lazily at the first query of a version: (1) it runs on the
 // goroutine that commits, so it reads the root multistore's store maps (which an upgrade's
 // store removals change inside rootmulti.Store.Commit) and calls VersionExists and GetImmutable
-// with no FinalizeBlock or Commit running beside it, whereas the SDK's own per-query loading
-// does both from the gRPC goroutines; (2) the version and its set are published together, so a
+// while nothing writes to the root multistore (the store's Commit has returned and the next
+// FinalizeBlock cannot start before BaseApp.Commit does), whereas the SDK's own per-query loading
+// does both from the gRPC goroutines, beside FinalizeBlock and Commit; (2) the version and its set are published together, so a
 // query never waits on another's load and needs no once-guard (lazily, the first query after
 // every block would load all stores while the other clients at that version wait on the
 // guard); (3) it costs 16 GetImmutable calls per block, whether or not anyone queries —
