@@ -185,9 +185,10 @@ func (s *Server) serve(ctx context.Context, remote peer.ID, r *bufio.Reader, w i
 		return nil, err
 	}
 
+	// A slot bounds the runs at once (CPU and wasm memory); it is given back once the run is over,
+	// so that a task waiting for the fsync of its receipt does not keep another from running.
 	select {
 	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -195,6 +196,7 @@ func (s *Server) serve(ctx context.Context, remote peer.ID, r *bufio.Reader, w i
 	lim.MemoryMiB = order.Resources.MemoryMib
 	started := time.Now()
 	res, err := s.exec.Run(ctx, module, input, lim)
+	<-s.slots
 	if err != nil {
 		if errors.Is(err, runtime.ErrTooLarge) {
 			return nil, refuse("%s", err)

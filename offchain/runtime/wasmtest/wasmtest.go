@@ -45,6 +45,7 @@ const (
 	opI64Const    = 0x42
 	opI32Eqz      = 0x45
 	opI32Eq       = 0x46
+	opI32Add      = 0x6a
 
 	blockVoid = 0x40 // block type of a block that yields nothing
 	alignI32  = 2    // log2 of the natural alignment of an i32 access
@@ -179,9 +180,12 @@ func le32(vs ...uint32) []byte {
 // Echo copies stdin to stdout, 4 KiB at a time.
 //
 // Memory: iovec {buf, len} at 0, nread at 8, nwritten at 12, buffer at 16.
-func Echo(extra ...[]byte) []byte {
+func Echo(extra ...[]byte) []byte { return WasiCommand(1, echoBody(), nil, extra...) }
+
+// echoBody is Echo's code.
+func echoBody() []byte {
 	const buf, bufLen = 16, 4096
-	body := cat(
+	return cat(
 		[]byte{opBlock, blockVoid},
 		[]byte{opLoop, blockVoid},
 		// iovec = {buf, bufLen}
@@ -201,7 +205,24 @@ func Echo(extra ...[]byte) []byte {
 		[]byte{opEnd}, // loop
 		[]byte{opEnd}, // block
 	)
-	return WasiCommand(1, body, nil, extra...)
+}
+
+// Busy counts a cell of memory down from iterations to zero (a load, an add and a store per
+// iteration, a workload of chosen length), then copies stdin to stdout as Echo does.
+func Busy(iterations int32) []byte {
+	const counter = 4096 + 16 // past Echo's iovec, counters and buffer
+	body := cat(
+		i32Const(counter), i32Const(iterations), i32Store(0),
+		[]byte{opBlock, blockVoid},
+		[]byte{opLoop, blockVoid},
+		i32Const(counter), i32Load(0), []byte{opI32Eqz, opBrIf, 1},
+		i32Const(counter), i32Const(counter), i32Load(0), i32Const(-1), []byte{opI32Add}, i32Store(0),
+		[]byte{opBr, 0},
+		[]byte{opEnd}, // loop
+		[]byte{opEnd}, // block
+		echoBody(),
+	)
+	return WasiCommand(1, body, nil)
 }
 
 // Trap executes unreachable.
