@@ -25,7 +25,11 @@ type instance struct {
 }
 
 func drawInstance(rt *rapid.T, maxBids int) instance {
-	r := rapid.IntRange(1, 4).Draw(rt, "replicas")
+	return drawSized(rt, maxBids, 4)
+}
+
+func drawSized(rt *rapid.T, maxBids, maxReplicas int) instance {
+	r := rapid.IntRange(1, maxReplicas).Draw(rt, "replicas")
 	n := max(r, maxBids) - rapid.IntRange(0, max(0, maxBids-r)).Draw(rt, "fewerBids") // mostly maxBids
 	if rapid.IntRange(0, 15).Draw(rt, "fewerThanReplicas") == 9 {
 		n = rapid.IntRange(0, r-1).Draw(rt, "bids")
@@ -62,7 +66,7 @@ func drawInstance(rt *rapid.T, maxBids int) instance {
 	if rapid.Bool().Draw(rt, "tightWork") {
 		maxWork = rapid.Uint64Range(uint64(2*r+1), 300).Draw(rt, "maxWork")
 	}
-	return instance{cands: cands, c: c, maxCandidates: 12 - rapid.IntRange(0, 12-r).Draw(rt, "smallerPool"), maxPrice: maxPrice, maxWork: maxWork}
+	return instance{cands: cands, c: c, maxCandidates: maxBids + 2 - rapid.IntRange(0, maxBids+2-r).Draw(rt, "smallerPool"), maxPrice: maxPrice, maxWork: maxWork}
 }
 
 func seq(n int) []int {
@@ -108,6 +112,9 @@ func mustRun(rt *rapid.T, in instance, cands []selection.Candidate) (selection.R
 func TestSelectMatchesBruteForce(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		in := drawInstance(rt, 10)
+		if rapid.IntRange(0, 9).Draw(rt, "larger") == 9 { // pools where pruning has more to cut
+			in = drawSized(rt, 15, 6)
+		}
 		res, err := mustRun(rt, in, in.cands)
 		want := refSelect(in.cands, in.c, in.maxCandidates, in.maxPrice, in.maxWork)
 		if want.infeasible != (err != nil) {
