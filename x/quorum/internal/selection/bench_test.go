@@ -3,6 +3,7 @@ package selection_test
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -19,6 +20,10 @@ import (
 //   - scarce: the 15 cheapest all in as1, no TEE, eu; diversity only from the 16th bid on
 //     (scarceTail), the bids after the 20th as in skewed: the search must reach the end of the pool.
 //   - tight: as scarce, but the only TDX bid of the pool is the 20th, which every set must hold.
+//   - joint: each bid in its own ASN, without TEE, except every 4th by price, all in one ASN with
+//     SEV-SNP and TDX in turn: two vendors take two bids of one ASN, so with MinASNs = R no set is
+//     feasible, though each constraint is reachable alone; the search cannot prune on any single
+//     constraint and visits more of the tree.
 func benchBids(mix string) []selection.Candidate {
 	out := make([]selection.Candidate, 100)
 	for i := range out {
@@ -57,7 +62,13 @@ func benchBids(mix string) []selection.Candidate {
 		default:
 			c.Region = "ap"
 		}
-		if mix != "skewed" && rank < 20 {
+		if mix == "joint" {
+			c.ASN, c.TEE, c.Region = fmt.Sprintf("as%d", 100+rank), fogtypes.TeeTypeUnspecified, []string{"eu", "us", "ap"}[rank%3]
+			if rank%4 == 0 {
+				c.ASN, c.TEE = "as-tee", []fogtypes.TeeType{fogtypes.TeeTypeSevSnp, fogtypes.TeeTypeTdx}[rank/4%2]
+			}
+		}
+		if (mix == "scarce" || mix == "tight") && rank < 20 {
 			c.ASN, c.TEE, c.Region = "as1", fogtypes.TeeTypeUnspecified, "eu"
 			if rank >= 15 {
 				c.ASN, c.TEE, c.Region = scarceTail[rank-15].asn, scarceTail[rank-15].tee, scarceTail[rank-15].region
@@ -85,31 +96,42 @@ var scarceTail = []struct {
 }
 
 // BenchmarkSelectGold: 100 bids, a pool of 20, the gold constraints (R=3: 3 ASNs, 2 vendors,
-// 2 regions) and the same minimums for R=5 plus a strict R=5 (4 ASNs, 3 regions).
+// 2 regions) and the same minimums for R=5 plus a strict R=5 (4 ASNs, 3 regions); last the
+// joint mix, infeasible, with MinASNs = R.
 func BenchmarkSelectGold(b *testing.B) {
 	for _, tc := range []struct {
 		name string
 		c    selection.Constraints
+		mix  []string
 	}{
-		{"R=3", gold},
-		{"R=5", selection.Constraints{Replicas: 5, MinASNs: 3, MinTEEVendors: 2, MinRegions: 2}},
-		{"R=5-strict", selection.Constraints{Replicas: 5, MinASNs: 4, MinTEEVendors: 2, MinRegions: 3}},
+		{"R=3", gold, []string{"skewed", "scarce", "tight"}},
+		{"R=5", selection.Constraints{Replicas: 5, MinASNs: 3, MinTEEVendors: 2, MinRegions: 2}, []string{"skewed", "scarce", "tight"}},
+		{"R=5-strict", selection.Constraints{Replicas: 5, MinASNs: 4, MinTEEVendors: 2, MinRegions: 3}, []string{"skewed", "scarce", "tight"}},
+		{"R=3-infeasible", gold, []string{"joint"}},
+		{"R=5-infeasible", selection.Constraints{Replicas: 5, MinASNs: 5, MinTEEVendors: 2, MinRegions: 2}, []string{"joint"}},
 	} {
-		for _, mix := range []string{"skewed", "scarce", "tight"} {
+		for _, mix := range tc.mix {
 			b.Run(tc.name+"/"+mix, func(b *testing.B) {
 				cands := benchBids(mix)
 				maxPrice := math.NewInt(1_000_000)
 				maxWork := selection.Work(20, uint64(tc.c.Replicas)) // the pool is never cut
 				res, err := selection.Select(cands, tc.c, 20, maxPrice, maxWork)
-				if err != nil {
+				var ie *selection.InfeasibleError
+				switch {
+				case mix == "joint":
+					if !errors.As(err, &ie) || ie.Report.Failing() != "" {
+						b.Fatalf("want jointly infeasible, got %v", err)
+					}
+				case err != nil:
 					b.Fatal(err)
-				}
-				vickrey := true
-				for i, w := range res.Winners {
-					vickrey = vickrey && w == refSorted(cands)[i].Index
-				}
-				if vickrey {
-					b.Fatalf("the constraints do not bind: %v", res.Winners)
+				default:
+					vickrey := true
+					for i, w := range res.Winners {
+						vickrey = vickrey && w == refSorted(cands)[i].Index
+					}
+					if vickrey {
+						b.Fatalf("the constraints do not bind: %v", res.Winners)
+					}
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
