@@ -89,8 +89,10 @@
 // with every binomial and the sum computed in uint64, saturating at 2^64−1 (exact below it). K' is
 // the largest n in [R, K] with W(n) ≤ maxWork; W(R) = 2R+1, so maxWork < 2R+1 is an error (a
 // parameter bound the caller must enforce), as are maxCandidates < R and R = 0. For R = 3: W(20) =
-// 4,750; for R = 5: W(20) = 97,869. The work is thus bounded by maxWork and depends only on K',
-// not on the number of candidates, whose validation and sort are O(n log n). W is exported as
+// 4,750; for R = 5: W(20) = 97,869. The search work is thus bounded by maxWork and depends only
+// on K'; besides it a call spends O(n log n) validating and sorting the n candidates and O(K')
+// preparing the pool (prefix sums of prices, distinct values per suffix), once for all its
+// searches: a search without w skips w's position. W is exported as
 // Work, so that the caller's parameter validation can require maxWork ≥ Work(maxCandidates, R)
 // and never see the pool cut.
 //

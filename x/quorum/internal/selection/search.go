@@ -57,19 +57,19 @@ func (p *pool) ceiling(c Constraints) Report {
 	return r
 }
 
-// searcher finds the cheapest feasible set of a sorted list of items, lexicographically first
-// among equal totals, by depth-first enumeration with branch-and-bound. Its buffers are reused
-// from one run to the next; evaluated accumulates over runs.
+// searcher finds the cheapest feasible set of the pool, or of the pool without one position,
+// lexicographically first among equal totals, by depth-first enumeration with branch-and-bound.
+// What it derives from the pool is computed once (O(K')); evaluated accumulates over runs.
 type searcher struct {
-	r    int
-	mins [numAttrs]int
+	items []item
+	r     int
+	mins  [numAttrs]int
 
-	prefix   []big.Int        // prefix[j]: total price of items[:j]
-	suffix   [numAttrs][]int  // suffix[k][j]: distinct values of attribute k among items[j:]
-	seen     [numAttrs][]bool // scratch for suffix
-	count    [numAttrs][]int  // members of the partial set per attribute value
-	distinct [numAttrs]int    // distinct values of the partial set per attribute
-	cost     []big.Int        // cost[d]: total of the first d picks
+	prefix   []big.Int       // prefix[j]: total price of items[:j]
+	suffix   [numAttrs][]int // suffix[k][j]: distinct values of attribute k among items[j:]
+	count    [numAttrs][]int // members of the partial set per attribute value
+	distinct [numAttrs]int   // distinct values of the partial set per attribute
+	cost     []big.Int       // cost[d]: total of the first d picks
 	picks    []int
 
 	best      big.Int // total of the best set found, or the bound given to run
@@ -81,92 +81,97 @@ type searcher struct {
 }
 
 func newSearcher(p *pool, c Constraints) *searcher {
-	s := &searcher{r: p.replicas, cost: make([]big.Int, p.replicas+1), picks: make([]int, p.replicas)}
+	n := len(p.items)
+	s := &searcher{
+		items: p.items, r: p.replicas,
+		prefix: make([]big.Int, n+1), cost: make([]big.Int, p.replicas+1), picks: make([]int, p.replicas),
+	}
+	for j := range p.items {
+		s.prefix[j+1].Add(&s.prefix[j], p.items[j].price)
+	}
 	mins := c.mins()
 	for k := range numAttrs {
 		// Above r the minimum is unreachable either way; bounding it keeps it an int.
 		s.mins[k] = int(min(uint64(mins[k]), uint64(p.replicas)+1))
-		s.seen[k] = make([]bool, p.values+1)
 		s.count[k] = make([]int, p.values+1)
+		seen := make([]bool, p.values+1)
+		s.suffix[k] = make([]int, n+1)
+		for j := n - 1; j >= 0; j-- {
+			s.suffix[k][j] = s.suffix[k][j+1]
+			if id := p.items[j].attr[k]; id != 0 && !seen[id] {
+				seen[id] = true
+				s.suffix[k][j]++
+			}
+		}
 	}
 	return s
 }
 
-// run searches items (sorted, numbered by the searcher's pool) for the cheapest feasible set. With
-// a bound, only a set of total strictly below it is found. It sets found, best and bestPicks
-// (positions in items, ascending) and adds the nodes visited to evaluated: the root and one per
-// partial set tried, at most C(len(items)+1, r).
-func (s *searcher) run(items []item, bound *big.Int) {
+// run searches the pool, without position skip when skip ≥ 0, for the cheapest feasible set.
+// With a bound, only a set of total strictly below it is found. It sets found, best and
+// bestPicks (pool positions, ascending) and adds the nodes visited to evaluated: the root and one
+// per partial set tried, at most C(m+1, r) for the m = K' or K'−1 positions searched.
+func (s *searcher) run(skip int, bound *big.Int) {
 	s.evaluated++
 	s.found = false
 	s.bounded = bound != nil
 	if s.bounded {
 		s.best.Set(bound)
 	}
-	n := len(items)
-	if n < s.r {
-		return
-	}
-	if cap(s.prefix) < n+1 {
-		s.prefix = make([]big.Int, n+1)
-	}
-	s.prefix = s.prefix[:n+1]
-	s.prefix[0].SetInt64(0)
-	for j := range items {
-		s.prefix[j+1].Add(&s.prefix[j], items[j].price)
-	}
-	for k := range numAttrs {
-		clear(s.seen[k])
-		if cap(s.suffix[k]) < n+1 {
-			s.suffix[k] = make([]int, n+1)
-		}
-		s.suffix[k] = s.suffix[k][:n+1]
-		s.suffix[k][n] = 0
-		for j := n - 1; j >= 0; j-- {
-			s.suffix[k][j] = s.suffix[k][j+1]
-			if id := items[j].attr[k]; id != 0 && !s.seen[k][id] {
-				s.seen[k][id] = true
-				s.suffix[k][j]++
-			}
-		}
-	}
+	n := len(s.items)
+	// The suffix counts are the whole pool's: without skip they can only be lower, so they still
+	// bound what the picks left can bring.
 	if !s.reachable(0, s.r) {
 		return
 	}
 
 	// Depth-first over the r-subsets in lexicographic order: picks[:depth] is the partial set and
-	// j the next position tried for pick number depth. Positions past n-left leave no room for
-	// the picks after this one and are not tried. Every pick is undone before run returns.
+	// j the next position tried for pick number depth. A position that leaves too few after it
+	// for the picks still to make is not tried. Every pick is undone before run returns.
 	s.cost[0].SetInt64(0)
 	depth, j := 0, 0
 	for {
+		if j == skip {
+			j++
+		}
 		left := s.r - depth // picks still to make, this one included
-		if j <= n-left {
+		after := n - 1 - j  // positions after j ...
+		if skip > j {       // ... that may be picked
+			after--
+		}
+		if j < n && after >= left-1 {
 			s.evaluated++
 			if s.bounded {
-				// cost so far + items[j:j+left], the cheapest completion from j on, against best
-				s.lhs.Add(&s.cost[depth], &s.prefix[j+left])
+				// cost so far + the cheapest completion from j on (left positions from j, the
+				// skipped one excepted), against best
+				end := j + left
 				s.rhs.Add(&s.best, &s.prefix[j])
+				if skip > j && skip < end {
+					end++ // ≤ n, since after ≥ left−1 counts skip out
+					s.rhs.Add(&s.rhs, s.items[skip].price)
+				}
+				s.lhs.Add(&s.cost[depth], &s.prefix[end])
 				if s.lhs.Cmp(&s.rhs) >= 0 {
-					j = n + 1 // and every later j, whose completions cost no less
+					j = n // and every later j, whose completions cost no less
 					continue
 				}
 			}
-			s.add(&items[j])
+			it := &s.items[j]
+			s.add(it)
 			if !s.reachable(j+1, left-1) {
-				s.remove(&items[j])
+				s.remove(it)
 				j++
 				continue
 			}
-			s.cost[depth+1].Add(&s.cost[depth], items[j].price)
+			s.cost[depth+1].Add(&s.cost[depth], it.price)
 			s.picks[depth] = j
 			if left == 1 {
 				// feasible, and strictly below best by the cost test
 				s.best.Set(&s.cost[depth+1])
 				s.bounded, s.found = true, true
 				s.bestPicks = append(s.bestPicks[:0], s.picks...)
-				s.remove(&items[j])
-				j = n + 1 // later j are no cheaper, and lexicographically later
+				s.remove(it)
+				j = n // later j are no cheaper, and lexicographically later
 				continue
 			}
 			depth++
@@ -178,7 +183,7 @@ func (s *searcher) run(items []item, bound *big.Int) {
 		}
 		depth--
 		p := s.picks[depth]
-		s.remove(&items[p])
+		s.remove(&s.items[p])
 		j = p + 1
 	}
 }

@@ -236,7 +236,7 @@ func Select(cands []Candidate, c Constraints, maxCandidates int, maxPrice math.I
 	pool := newPool(sorted[:k], replicas)
 
 	s := newSearcher(pool, c)
-	s.run(pool.items, nil)
+	s.run(-1, nil)
 	if !s.found {
 		return Result{Evaluated: s.evaluated}, &InfeasibleError{Report: pool.ceiling(c), Pool: k}
 	}
@@ -251,16 +251,14 @@ func Select(cands []Candidate, c Constraints, maxCandidates int, maxPrice math.I
 		}
 	}
 	res := Result{Winners: make([]int, replicas), Prices: make([]math.Int, replicas)}
-	others := make([]item, 0, k-1)
 	completion := new(big.Int) // C(S) − p_w
 	bound := new(big.Int)
 	for i, w := range chosen {
-		others = append(append(others[:0], pool.items[:w]...), pool.items[w+1:]...)
 		completion.Sub(total, pool.items[w].price)
 		bound.Add(completion, limit)
 		// A set without w at or above completion + limit leaves θ_w = limit, so the search only
 		// needs to find one strictly below.
-		s.run(others, bound)
+		s.run(w, bound)
 		theta := new(big.Int).Set(limit)
 		if s.found {
 			theta.Sub(&s.best, completion)
