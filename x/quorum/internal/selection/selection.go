@@ -169,7 +169,7 @@ func capUint32(n int) uint32 {
 
 // Check reports, constraint by constraint, whether members form a feasible set: exactly Replicas
 // of them, with the minimum numbers of distinct ASNs, TEE vendors and regions. It does not
-// validate prices or look for duplicate providers.
+// validate prices or TEE types (any type but Unspecified counts) or look for duplicate providers.
 func Check(members []Candidate, c Constraints) Report {
 	var distinct [numAttrs]int
 	for k := range numAttrs {
