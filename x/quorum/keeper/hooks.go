@@ -81,8 +81,8 @@ func (h MarketHooks) BeforeSettlement(ctx context.Context, o markettypes.Order, 
 		return markettypes.Selection{}, false, nil
 	}
 
-	// Only the pool and the first bid after it matter: profile the cheapest bids by (price, tie)
-	// and leave the rest unread.
+	// Only the pool's attributes matter (of the bids after it, only the first one's price): profile
+	// the cheapest bids by (price, tie) and leave the rest unread.
 	blockHash := sdkCtx.HeaderHash()
 	cands := make([]selection.Candidate, len(ranked))
 	for i, b := range ranked {
@@ -93,7 +93,7 @@ func (h MarketHooks) BeforeSettlement(ctx context.Context, o markettypes.Order, 
 		cands[i] = selection.Candidate{Index: i, Provider: b.Provider, Price: b.Price.Amount, Tie: Tie(blockHash, o.Id, addr)}
 	}
 	pool := max(int(params.MaxCandidates), int(o.Replicas))
-	for _, c := range selection.Cheapest(cands, pool+1) {
+	for _, c := range selection.Cheapest(cands, pool) {
 		addr, _ := k.addressCodec.StringToBytes(c.Provider)
 		prof, err := k.Profile(ctx, addr)
 		if err != nil {
@@ -151,4 +151,3 @@ func CheckProfiles(profiles []types.DiversityProfile, t types.SlaTier) ([]types.
 	out[0] = types.ConstraintResult{Name: selection.NameReplicas, Required: t.MinReplicas, Got: uint32(len(profiles)), Ok: replicasOK}
 	return out, r.Feasible && replicasOK
 }
-

@@ -13,8 +13,8 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "fog/x/quorum/MsgUpdateParams")
 	legacy.RegisterAminoMsg(cdc, &MsgAddAuditor{}, "fog/x/quorum/MsgAddAuditor")
 	legacy.RegisterAminoMsg(cdc, &MsgRemoveAuditor{}, "fog/x/quorum/MsgRemoveAuditor")
-	legacy.RegisterAminoMsg(cdc, &MsgSignProviderAttributes{}, "fog/x/quorum/MsgSignProviderAttributes")
-	legacy.RegisterAminoMsg(cdc, &MsgDeleteProviderAttributes{}, "fog/x/quorum/MsgDeleteProviderAttributes")
+	legacy.RegisterAminoMsg(cdc, &MsgSignProviderAttributes{}, "fog/x/quorum/MsgSignProviderAttrs")
+	legacy.RegisterAminoMsg(cdc, &MsgDeleteProviderAttributes{}, "fog/x/quorum/MsgDeleteProviderAttrs")
 	cdc.RegisterConcrete(&Params{}, "fog/x/quorum/Params", nil)
 }
 

@@ -270,6 +270,23 @@ func Select(cands []Candidate, c Constraints, maxCandidates int, maxPrice math.I
 	return res, nil
 }
 
+// Cheapest returns the first n of cands in the order Select sorts them (price, then Tie, then
+// provider), as copies: the candidates whose attributes a selection with maxCandidates < n can read
+// (its pool and the first bid after it). The caller fills in only those; the others' attributes
+// never matter.
+func Cheapest(cands []Candidate, n int) []Candidate {
+	sorted := make([]*Candidate, len(cands))
+	for i := range cands {
+		sorted[i] = &cands[i]
+	}
+	slices.SortFunc(sorted, compare)
+	out := make([]Candidate, 0, min(max(n, 0), len(sorted)))
+	for _, c := range sorted[:cap(out)] {
+		out = append(out, *c)
+	}
+	return out
+}
+
 // compare orders candidates by price, then tie-breaker, then provider: a total order on valid
 // (provider-unique) input.
 func compare(a, b *Candidate) int {
