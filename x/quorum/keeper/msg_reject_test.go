@@ -261,6 +261,9 @@ func TestBadMessagesAreRejectedWithoutSideEffects(t *testing.T) {
 		{"sign a value with an escape sequence", func(t *testing.T, e *qenv) func() error {
 			return e.sign(e.auditor.String(), e.provider.String(), kv("asn", "\x1b[2JAS1"))
 		}, types.ErrInvalidAttributes},
+		{"sign a value with a C1 control character (8-bit CSI)", func(t *testing.T, e *qenv) func() error {
+			return e.sign(e.auditor.String(), e.provider.String(), kv("asn", "\u009b2JAS1"))
+		}, types.ErrInvalidAttributes},
 		{"sign a value with DEL", func(t *testing.T, e *qenv) func() error {
 			return e.sign(e.auditor.String(), e.provider.String(), kv("asn", "AS\x7f"))
 		}, types.ErrInvalidAttributes},
