@@ -69,6 +69,7 @@ func TestGenesisValidate(t *testing.T) {
 		}, types.ErrInvalidGenesis},
 		{"duplicate auditor", func(gs *types.GenesisState) { gs.Auditors[1].Address = gs.Auditors[0].Address }, types.ErrInvalidGenesis},
 		{"description of 257 bytes", func(gs *types.GenesisState) { gs.Auditors[0].Description = strings.Repeat("d", 257) }, types.ErrInvalidGenesis},
+		{"description of invalid UTF-8", func(gs *types.GenesisState) { gs.Auditors[0].Description = "audit \xff co" }, types.ErrInvalidGenesis},
 		{"description of 256 bytes", func(gs *types.GenesisState) { gs.Auditors[0].Description = strings.Repeat("d", 256) }, nil},
 		{"negative added_height", func(gs *types.GenesisState) { gs.Auditors[1].AddedHeight = -1 }, types.ErrInvalidGenesis},
 		{"1001 auditors", func(gs *types.GenesisState) { gs.Auditors = auditors(types.MaxAuditorsBound + 1) }, types.ErrInvalidGenesis},
