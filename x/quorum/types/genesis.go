@@ -3,6 +3,7 @@ package types
 import (
 	"fmt"
 	"sort"
+	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
 
@@ -13,10 +14,10 @@ import (
 func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams()} }
 
 // Validate refuses any state the module could not have produced: params out of bounds; auditors with
-// a non-canonical or repeated address, a description over MaxDescriptionBytes, a negative height or
-// more of them than MaxAuditorsBound; attributes with a non-canonical address, a repeated (provider,
-// auditor) pair, keys out of order, or attributes beyond the absolute bounds (MaxAttributesBound,
-// MaxAttributeBytesBound). The bounds are the absolute ones, not the params': governance may lower a
+// a non-canonical or repeated address, a description over MaxDescriptionBytes or not UTF-8, a
+// negative height or more of them than MaxAuditorsBound; attributes with a non-canonical address, a
+// repeated (provider, auditor) pair, keys out of order, or attributes beyond the absolute bounds
+// (MaxAttributesBound, MaxAttributeBytesBound). The bounds are the absolute ones, not the params': governance may lower a
 // param below what earlier signatures used, and their export must still import. An entry's auditor
 // need not be approved: the signatures of a removed auditor stay until it deletes them, and do not
 // count.
@@ -41,6 +42,9 @@ func (gs GenesisState) Validate() error {
 		seen[string(addr)] = true
 		if len(a.Description) > MaxDescriptionBytes {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "%s: %d bytes, at most %d", field("description"), len(a.Description), MaxDescriptionBytes)
+		}
+		if !utf8.ValidString(a.Description) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "%s: not UTF-8", field("description"))
 		}
 		if a.AddedHeight < 0 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "%s %d is negative", field("added_height"), a.AddedHeight)

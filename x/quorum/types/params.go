@@ -112,8 +112,8 @@ func (t SlaTier) validate() error {
 }
 
 // ValidateAttributes checks attributes an auditor signs: 1 to maxAttrs of them, keys distinct, keys
-// of lower-case letters, digits, '-' and '.' , values printable UTF-8 without spaces at the ends,
-// each 1 to maxBytes bytes.
+// of lower-case letters, digits, '-' and '.' , values UTF-8 without control characters (C0, DEL or
+// C1) and without spaces at the ends, each 1 to maxBytes bytes.
 func ValidateAttributes(attrs []Attribute, maxAttrs, maxBytes uint32) error {
 	if len(attrs) == 0 || len(attrs) > int(maxAttrs) {
 		return errorsmod.Wrapf(ErrInvalidAttributes, "%d attributes: must be 1 to %d", len(attrs), maxAttrs)
@@ -157,7 +157,8 @@ func validateValue(v string, maxBytes uint32) error {
 		return fmt.Errorf("leading or trailing space")
 	}
 	for _, c := range v {
-		if c < 0x20 || c == 0x7f {
+		// the control characters (general category Cc, fixed by Unicode): C0, DEL and C1
+		if c < 0x20 || c >= 0x7f && c <= 0x9f {
 			return fmt.Errorf("control character %U", c)
 		}
 	}
