@@ -308,7 +308,7 @@ func TestBadMessagesAreRejectedWithoutSideEffects(t *testing.T) {
 		}, types.ErrAttributesNotFound},
 		{"delete a key twice", func(t *testing.T, e *qenv) func() error {
 			return e.del(e.auditor.String(), e.provider.String(), "asn", "asn")
-		}, types.ErrAttributesNotFound},
+		}, types.ErrInvalidAttributes},
 		{"delete by a removed auditor a key it did not sign", func(t *testing.T, e *qenv) func() error {
 			return e.del(e.removed.String(), e.provider.String(), "power-region")
 		}, types.ErrAttributesNotFound},

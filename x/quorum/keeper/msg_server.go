@@ -191,10 +191,15 @@ func (k msgServer) DeleteProviderAttributes(ctx context.Context, msg *types.MsgD
 	if len(msg.Keys) > len(entry.Attributes) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAttributes, "%d keys to delete, %d signed", len(msg.Keys), len(entry.Attributes))
 	}
+	named := make(map[string]bool, len(msg.Keys))
 	for _, key := range msg.Keys {
 		if err := types.ValidateAttributeKey(key, types.MaxAttributeBytesBound); err != nil {
 			return nil, err
 		}
+		if named[key] {
+			return nil, errorsmod.Wrapf(types.ErrInvalidAttributes, "key %q given twice", key)
+		}
+		named[key] = true
 		if _, ok := remaining[key]; !ok {
 			return nil, errorsmod.Wrapf(types.ErrAttributesNotFound, "%s has not signed %q for %s", auditorStr, key, providerStr)
 		}
