@@ -14,13 +14,16 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 
 	"github.com/fogchain/fog/internal/genesisjson"
 	"github.com/fogchain/fog/internal/modulebase"
 	"github.com/fogchain/fog/x/quorum/client/cli"
 	"github.com/fogchain/fog/x/quorum/keeper"
+	"github.com/fogchain/fog/x/quorum/simulation"
 	"github.com/fogchain/fog/x/quorum/types"
 )
 
@@ -32,6 +35,10 @@ var (
 	_ module.HasServices    = AppModule{}
 	_ module.AppModuleBasic = AppModule{}
 	_ appmodule.AppModule   = AppModule{}
+
+	_ module.AppModuleSimulation   = AppModule{}
+	_ simsx.HasWeightedOperationsX = AppModule{}
+	_ simsx.HasProposalMsgsX       = AppModule{}
 )
 
 // AppModule is the quorum module.
@@ -62,6 +69,38 @@ func (am AppModule) InitGenesis(ctx sdk.Context, cdc codec.JSONCodec, bz json.Ra
 // ExportGenesis dumps the state.
 func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.RawMessage {
 	return genesisjson.Export(cdc, types.ModuleName, func() (*types.GenesisState, error) { return am.keeper.ExportGenesis(ctx) })
+}
+
+// GenerateGenesisState writes a random quorum genesis for the simulation: params, auditors among
+// the simulation's accounts and their signed attributes (see x/quorum/simulation).
+func (AppModule) GenerateGenesisState(simState *module.SimulationState) {
+	simulation.RandomizedGenState(simState)
+}
+
+// RegisterStoreDecoder decodes the module's store entries for the simulation's store diffs.
+func (am AppModule) RegisterStoreDecoder(sdr simtypes.StoreDecoderRegistry) {
+	sdr[types.StoreKey] = simtypes.NewStoreDecoderFuncFromCollectionsSchema(am.keeper.Schema)
+}
+
+// WeightedOperations is the legacy simulation interface; see WeightedOperationsX.
+func (AppModule) WeightedOperations(module.SimulationState) []simtypes.WeightedOperation { return nil }
+
+// WeightedOperationsX registers the auditors' messages, and the governance messages sent by an
+// ordinary account, which must fail.
+func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_sign_provider_attributes", 20), simulation.MsgSignProviderAttributesFactory(am.keeper))
+	reg.Add(weights.Get("msg_delete_provider_attributes", 5), simulation.MsgDeleteProviderAttributesFactory(am.keeper))
+	reg.Add(weights.Get("msg_update_params_unauthorized", 2), simulation.MsgUpdateParamsUnauthorizedFactory(am.keeper))
+	reg.Add(weights.Get("msg_add_auditor_unauthorized", 1), simulation.MsgAddAuditorUnauthorizedFactory())
+	reg.Add(weights.Get("msg_remove_auditor_unauthorized", 1), simulation.MsgRemoveAuditorUnauthorizedFactory(am.keeper))
+}
+
+// ProposalMsgsX registers the governance messages as proposals: random valid params, approving an
+// account and withdrawing an auditor's approval.
+func (am AppModule) ProposalMsgsX(weights simsx.WeightSource, reg simsx.Registry) {
+	reg.Add(weights.Get("msg_update_params", 10), simulation.MsgUpdateParamsFactory())
+	reg.Add(weights.Get("msg_add_auditor", 10), simulation.MsgAddAuditorFactory(am.keeper))
+	reg.Add(weights.Get("msg_remove_auditor", 5), simulation.MsgRemoveAuditorFactory(am.keeper))
 }
 
 // basics is the quorum module's modulebase.Spec.
