@@ -38,6 +38,7 @@ import (
 
 	marketkeeper "github.com/fogchain/fog/x/market/keeper"
 	proofskeeper "github.com/fogchain/fog/x/proofs/keeper"
+	quorumkeeper "github.com/fogchain/fog/x/quorum/keeper"
 	reputationkeeper "github.com/fogchain/fog/x/reputation/keeper"
 	teekeeper "github.com/fogchain/fog/x/tee/keeper"
 )
@@ -83,6 +84,7 @@ type App struct {
 	ReputationKeeper      reputationkeeper.Keeper
 	ProofsKeeper          proofskeeper.Keeper
 	TeeKeeper             teekeeper.Keeper
+	QuorumKeeper          quorumkeeper.Keeper
 
 	sm *module.SimulationManager
 }
@@ -118,6 +120,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 		&app.ReputationKeeper,
 		&app.ProofsKeeper,
 		&app.TeeKeeper,
+		&app.QuorumKeeper,
 	); err != nil {
 		panic(err)
 	}
@@ -127,7 +130,9 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.sm = module.NewSimulationManagerFromAppModules(app.ModuleManager.Modules, map[string]module.AppModuleSimulation{})
 	app.sm.RegisterStoreDecoders()
 
-	app.registerUpgradeHandlers()
+	if err := app.registerUpgradeHandlers(); err != nil {
+		panic(err)
+	}
 
 	if err := app.Load(loadLatest); err != nil {
 		panic(err)

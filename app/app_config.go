@@ -59,6 +59,9 @@ import (
 	_ "github.com/fogchain/fog/x/proofs" // import for side-effects
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
 	proofsmodulev1 "github.com/fogchain/fog/x/proofs/types/module"
+	_ "github.com/fogchain/fog/x/quorum" // import for side-effects
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
+	quorummodulev1 "github.com/fogchain/fog/x/quorum/types/module"
 	_ "github.com/fogchain/fog/x/reputation" // import for side-effects
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	reputationmodulev1 "github.com/fogchain/fog/x/reputation/types/module"
@@ -87,6 +90,7 @@ var (
 		teetypes.ModuleName,
 		markettypes.ModuleName,
 		proofstypes.ModuleName,
+		quorumtypes.ModuleName,
 	}
 
 	moduleAccPerms = []*authmodulev1.ModuleAccountPermission{
@@ -152,6 +156,7 @@ var (
 			{Name: markettypes.ModuleName, Config: appconfig.WrapAny(&marketmodulev1.Module{})},
 			{Name: proofstypes.ModuleName, Config: appconfig.WrapAny(&proofsmodulev1.Module{})},
 			{Name: teetypes.ModuleName, Config: appconfig.WrapAny(&teemodulev1.Module{})},
+			{Name: quorumtypes.ModuleName, Config: appconfig.WrapAny(&quorummodulev1.Module{})},
 		},
 	})
 )

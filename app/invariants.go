@@ -21,6 +21,7 @@ import (
 
 	markettypes "github.com/fogchain/fog/x/market/types"
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
@@ -32,8 +33,12 @@ import (
 //   - x/proofs: batches point at leases the market has, claims at circuits, the warm set at active
 //     circuits (proofskeeper.Keeper.CheckReferences);
 //   - x/tee: records, expiry queue, nonce window and TEE leases agree (teekeeper.Keeper.CheckInvariants);
+//   - x/quorum: valid params, at most MaxAuditorsBound auditors, every attributes entry under its own
+//     (provider, auditor) pair with 1 to MaxAttributesBound attributes of sorted distinct keys
+//     (quorumkeeper.Keeper.CheckInvariants);
 //   - across them: x/tee's set of active TEE leases is exactly the market's active leases of orders
-//     that require a TEE, and x/reputation, x/proofs and x/tee, which hold no money, hold none.
+//     that require a TEE, and x/reputation, x/proofs, x/tee and x/quorum, which hold no money, hold
+//     none.
 //
 // It reads every record: the simulation runs it after every block, tests after every scenario.
 func (app *App) CheckInvariants(ctx sdk.Context) error {
@@ -47,10 +52,13 @@ func (app *App) CheckInvariants(ctx sdk.Context) error {
 	if err := app.TeeKeeper.CheckInvariants(ctx); err != nil {
 		return fmt.Errorf("tee: %w", err)
 	}
+	if err := app.QuorumKeeper.CheckInvariants(ctx); err != nil {
+		return fmt.Errorf("quorum: %w", err)
+	}
 	if err := app.checkTeeLeases(ctx); err != nil {
 		return fmt.Errorf("tee leases: %w", err)
 	}
-	for _, name := range []string{reputationtypes.ModuleName, proofstypes.ModuleName, teetypes.ModuleName} {
+	for _, name := range []string{reputationtypes.ModuleName, proofstypes.ModuleName, teetypes.ModuleName, quorumtypes.ModuleName} {
 		if held := app.BankKeeper.GetAllBalances(ctx, authtypes.NewModuleAddress(name)); !held.IsZero() {
 			return fmt.Errorf("%s holds no money, but its module address has %s", name, held)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,7 @@ import (
 
 	markettypes "github.com/fogchain/fog/x/market/types"
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
@@ -91,29 +93,88 @@ func seeds(t *testing.T) []int64 {
 type appFactory = func(log.Logger, dbm.DB, io.Writer, bool, servertypes.AppOptions, ...func(*baseapp.BaseApp)) *App
 
 // checkedApps builds apps that run a BlockChecker, which records every failed check (and prints
-// it at once, so that it shows even if the simulation then fails for its sake); checkerOf returns
-// an app's checker.
-func checkedApps() (factory appFactory, checkerOf func(*App) *BlockChecker) {
+// it at once, so that it shows even if the simulation then fails for its sake), and a quorumCounter;
+// checkerOf and countsOf return an app's.
+func checkedApps() (factory appFactory, checkerOf func(*App) *BlockChecker, countsOf func(*App) *quorumCounter) {
 	var mu sync.Mutex
 	checkers := map[*App]*BlockChecker{}
+	counters := map[*App]*quorumCounter{}
 	factory = func(logger log.Logger, db dbm.DB, trace io.Writer, loadLatest bool, opts servertypes.AppOptions, baseOpts ...func(*baseapp.BaseApp)) *App {
 		c := &BlockChecker{}
 		c.OnFailure = func(h int64, err error) {
 			fmt.Fprintf(os.Stderr, "invariant broken at height %d: %v\n", h, err)
 			c.failures = append(c.failures, fmt.Errorf("height %d: %w", h, err))
 		}
-		app := New(logger, db, trace, loadLatest, opts, append(baseOpts, c.Options()...)...)
+		q := &quorumCounter{}
+		baseOpts = append(baseOpts, c.Options()...)
+		baseOpts = append(baseOpts, func(b *baseapp.BaseApp) {
+			// the checker's listener and the counter (this replaces the streaming manager c.Options set)
+			b.SetStreamingManager(storetypes.StreamingManager{ABCIListeners: []storetypes.ABCIListener{c, q}})
+		})
+		app := New(logger, db, trace, loadLatest, opts, baseOpts...)
 		c.SetApp(app)
 		mu.Lock()
-		checkers[app] = c
+		checkers[app], counters[app] = c, q
 		mu.Unlock()
 		return app
 	}
-	return factory, func(app *App) *BlockChecker {
+	checkerOf = func(app *App) *BlockChecker {
 		mu.Lock()
 		defer mu.Unlock()
 		return checkers[app]
 	}
+	countsOf = func(app *App) *quorumCounter {
+		mu.Lock()
+		defer mu.Unlock()
+		return counters[app]
+	}
+	return factory, checkerOf, countsOf
+}
+
+// quorumCounter counts, from the events of each block's BeginBlock and EndBlock (where auctions
+// settle), the settlements x/quorum decided: the simulation reports them, for the simulator shows no
+// module's events.
+type quorumCounter struct {
+	// GoldSelected: gold orders whose replica set x/quorum chose; GoldInfeasible: gold orders it
+	// found no feasible set for (they fail, NO_ELIGIBLE_SET); OtherInfeasible: bronze or silver orders
+	// with fewer replicas than their tier's minimum.
+	GoldSelected, GoldInfeasible, OtherInfeasible int
+	// NoEligibleSet: orders the market failed with NO_ELIGIBLE_SET, for x/quorum's infeasibility or
+	// a hook's error (more than the infeasible counts means a hook failed).
+	NoEligibleSet int
+}
+
+var _ storetypes.ABCIListener = (*quorumCounter)(nil)
+
+func (q *quorumCounter) ListenFinalizeBlock(_ context.Context, _ abci.RequestFinalizeBlock, res abci.ResponseFinalizeBlock) error {
+	for _, ev := range res.Events {
+		ev.Attributes = slices.DeleteFunc(slices.Clone(ev.Attributes), func(a abci.EventAttribute) bool { return a.Key == "mode" })
+		msg, err := sdk.ParseTypedEvent(ev)
+		if err != nil {
+			continue
+		}
+		switch e := msg.(type) {
+		case *quorumtypes.EventQuorumSelected:
+			if e.Tier == "gold" {
+				q.GoldSelected++
+			}
+		case *quorumtypes.EventQuorumInfeasible:
+			if e.Tier == "gold" {
+				q.GoldInfeasible++
+			} else {
+				q.OtherInfeasible++
+			}
+		case *markettypes.EventOrderFailed:
+			if e.Reason == markettypes.CloseReasonNoEligibleSet {
+				q.NoEligibleSet++
+			}
+		}
+	}
+	return nil
+}
+
+func (*quorumCounter) ListenCommit(context.Context, abci.ResponseCommit, []*storetypes.StoreKVPair) error {
+	return nil
 }
 
 func stateFactory(app *App) simsx.SimStateFactory {
@@ -142,7 +203,7 @@ func requireEveryBlockChecked(tb testing.TB, c *BlockChecker, cfg simtypes.Confi
 // and checks every invariant after every block. Over all its seeds, the fog modules' main paths must
 // have been taken: so a factory that silently stops producing valid messages fails the test.
 func TestFullAppSimulation(t *testing.T) {
-	factory, checkerOf := checkedApps()
+	factory, checkerOf, countsOf := checkedApps()
 	var mu sync.Mutex
 	var total reached
 	completed := 0
@@ -163,6 +224,7 @@ func TestFullAppSimulation(t *testing.T) {
 	simsx.RunWithSeeds(t, factory, stateFactory, runSeeds, nil, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		requireEveryBlockChecked(tb, checkerOf(ti.App), ti.Cfg)
 		r := reachedBy(tb, ti.App)
+		r.Quorum = *countsOf(ti.App)
 		tb.Logf("seed %d reached %+v", ti.Cfg.Seed, r)
 		mu.Lock()
 		defer mu.Unlock()
@@ -176,12 +238,18 @@ type reached struct {
 	Matched, Leases, Started, Batches, Claims, Enclaves int
 	// TeeStarted: leases of orders that require a TEE that their attested winner started
 	TeeStarted int
+	// GoldOrders: orders of the gold tier, whose replica sets x/quorum chooses
+	GoldOrders int
+	// Quorum: the settlements x/quorum decided, by their events
+	Quorum quorumCounter
 }
 
 func (r *reached) add(o reached) {
 	r.Matched, r.Leases, r.Started = r.Matched+o.Matched, r.Leases+o.Leases, r.Started+o.Started
 	r.Batches, r.Claims, r.Enclaves = r.Batches+o.Batches, r.Claims+o.Claims, r.Enclaves+o.Enclaves
-	r.TeeStarted += o.TeeStarted
+	r.TeeStarted, r.GoldOrders = r.TeeStarted+o.TeeStarted, r.GoldOrders+o.GoldOrders
+	r.Quorum.GoldSelected, r.Quorum.GoldInfeasible = r.Quorum.GoldSelected+o.Quorum.GoldSelected, r.Quorum.GoldInfeasible+o.Quorum.GoldInfeasible
+	r.Quorum.OtherInfeasible, r.Quorum.NoEligibleSet = r.Quorum.OtherInfeasible+o.Quorum.OtherInfeasible, r.Quorum.NoEligibleSet+o.Quorum.NoEligibleSet
 }
 
 func reachedBy(tb testing.TB, app *App) reached {
@@ -190,6 +258,9 @@ func reachedBy(tb testing.TB, app *App) reached {
 	require.NoError(tb, app.MarketKeeper.Orders.Walk(ctx, nil, func(_ uint64, o markettypes.Order) (bool, error) {
 		if o.State == markettypes.OrderMatched {
 			r.Matched++
+		}
+		if o.Tier == markettypes.TierGold {
+			r.GoldOrders++
 		}
 		return false, nil
 	}))
@@ -263,7 +334,7 @@ func exportImport(tb testing.TB, ti simsx.TestInstance[*App], factory appFactory
 // TestAppImportExport exports the simulated chain's state, imports it into a fresh app, and requires
 // every store to come back entry for entry (but the queues the SDK rebuilds, skipPrefixes).
 func TestAppImportExport(t *testing.T) {
-	factory, checkerOf := checkedApps()
+	factory, checkerOf, _ := checkedApps()
 	simsx.RunWithSeeds(t, factory, stateFactory, seeds(t)[:1], nil, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		requireEveryBlockChecked(tb, checkerOf(ti.App), ti.Cfg)
 		exportImport(tb, ti, factory)
@@ -277,7 +348,7 @@ func TestAppImportExport(t *testing.T) {
 // at height 1, and the market's records keep their heights: it cannot simulate on top of an export.)
 func TestAppBlocksAfterImport(t *testing.T) {
 	const blocks = 30
-	factory, checkerOf := checkedApps()
+	factory, checkerOf, _ := checkedApps()
 	simsx.RunWithSeeds(t, factory, stateFactory, seeds(t)[:1], nil, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		app := ti.App
 		requireEveryBlockChecked(tb, checkerOf(app), ti.Cfg)
@@ -313,7 +384,7 @@ func TestAppStateDeterminism(t *testing.T) {
 			all = append(all, s)
 		}
 	}
-	factory, _ := checkedApps()
+	factory, _, _ := checkedApps()
 	var mu sync.Mutex
 	hashes := map[int64][][]byte{}
 	simsx.RunWithSeeds(t, factory, stateFactory, all, nil, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {

@@ -4,12 +4,14 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
+	storetypes "cosmossdk.io/store/types"
 	upgradetypes "cosmossdk.io/x/upgrade/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 )
 
 // UpgradeIndexedState is the upgrade that moves x/market to indexed maps (consensus version 2) and
@@ -17,8 +19,13 @@ import (
 // adds and deletes no store, so it needs no store loader.
 const UpgradeIndexedState = "v2-indexed-state"
 
-// registerUpgradeHandlers tells x/upgrade what to run when a plan of a known name is reached.
-func (app *App) registerUpgradeHandlers() {
+// UpgradeQuorum adds x/quorum: its store, created by the store loader at the upgrade height, and its
+// default genesis (params, no auditors), which RunMigrations runs for a module new to the version map.
+const UpgradeQuorum = "v3-quorum"
+
+// registerUpgradeHandlers tells x/upgrade what to run when a plan of a known name is reached, and sets
+// the store loader of an upgrade that adds stores when the node restarts at its height.
+func (app *App) registerUpgradeHandlers() error {
 	app.UpgradeKeeper.SetUpgradeHandler(UpgradeIndexedState,
 		func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
 			vm, err := app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
@@ -27,6 +34,19 @@ func (app *App) registerUpgradeHandlers() {
 			}
 			return vm, app.backfillTeeLeases(ctx)
 		})
+	app.UpgradeKeeper.SetUpgradeHandler(UpgradeQuorum,
+		func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
+			return app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
+		})
+
+	info, err := app.UpgradeKeeper.ReadUpgradeInfoFromDisk()
+	if err != nil {
+		return err
+	}
+	if info.Name == UpgradeQuorum && !app.UpgradeKeeper.IsSkipHeight(info.Height) {
+		app.SetStoreLoader(upgradetypes.UpgradeStoreLoader(info.Height, &storetypes.StoreUpgrades{Added: []string{quorumtypes.StoreKey}}))
+	}
+	return nil
 }
 
 // backfillTeeLeases records in x/tee every lease the market holds active (read from its state index)

@@ -14,6 +14,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 )
 
 // The v2-indexed-state plan runs x/market's 1→2 migration, which empties the version 1 index
@@ -54,4 +55,25 @@ func TestUpgradeIndexedStateMigratesTheMarket(t *testing.T) {
 	leases, err := app.TeeKeeper.ActiveTeeLeases(ctx, provider)
 	require.NoError(t, err)
 	require.Equal(t, []uint64{1}, leases, "x/tee learnt of the active TEE lease started before the upgrade")
+}
+
+// The v3-quorum plan adds x/quorum to a chain that did not have it: RunMigrations finds the module
+// missing from the version map and runs its default genesis (default params, no auditors).
+func TestUpgradeQuorumInitialisesTheModule(t *testing.T) {
+	app := New(log.NewNopLogger(), dbm.NewMemDB(), nil, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()))
+	require.True(t, app.UpgradeKeeper.HasHandler(UpgradeQuorum))
+	ctx := app.NewUncachedContext(false, cmtproto.Header{Height: 2})
+
+	before := app.ModuleManager.GetVersionMap()
+	delete(before, quorumtypes.ModuleName)
+	require.NoError(t, app.UpgradeKeeper.SetModuleVersionMap(ctx, before))
+	require.NoError(t, app.QuorumKeeper.Params.Remove(ctx))
+
+	require.NoError(t, app.UpgradeKeeper.ApplyUpgrade(ctx, upgradetypes.Plan{Name: UpgradeQuorum, Height: 2}))
+	after, err := app.UpgradeKeeper.GetModuleVersionMap(ctx)
+	require.NoError(t, err)
+	require.Equal(t, app.ModuleManager.GetVersionMap(), after)
+	p, err := app.QuorumKeeper.Params.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, quorumtypes.DefaultParams(), p)
 }

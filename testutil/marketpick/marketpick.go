@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"cosmossdk.io/depinject"
+	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -26,9 +27,10 @@ type Picker struct {
 }
 
 type state struct {
-	deny map[string]bool
-	fail error
-	log  []string
+	deny   map[string]bool
+	prices []math.Int
+	fail   error
+	log    []string
 }
 
 // New returns a picker that denies nobody.
@@ -47,6 +49,11 @@ func ProvideHooks(p Picker) markettypes.MarketHooksWrapper {
 // Deny leaves provider (bech32) out of every winning set from now on.
 func (p Picker) Deny(provider string) { p.state.deny[provider] = true }
 
+// PayWith makes every selection pay its winners prices, in the order of the winners (nil: the
+// market's uniform price). The market checks them: a price below a winner's bid or above the max
+// price fails the order.
+func (p Picker) PayWith(prices ...math.Int) { p.state.prices = prices }
+
 // FailWith makes every hook return err (nil: succeed again).
 func (p Picker) FailWith(err error) { p.state.fail = err }
 
@@ -60,9 +67,9 @@ func (p Picker) called(format string, args ...any) error {
 
 // BeforeSettlement chooses the cheapest order.Replicas bids of providers not denied, or no set when
 // there are not enough of them.
-func (p Picker) BeforeSettlement(_ context.Context, o markettypes.Order, ranked []markettypes.Bid) ([]int, bool, error) {
+func (p Picker) BeforeSettlement(_ context.Context, o markettypes.Order, ranked []markettypes.Bid) (markettypes.Selection, bool, error) {
 	if err := p.called("BeforeSettlement order=%d bids=%d", o.Id, len(ranked)); err != nil {
-		return nil, false, err
+		return markettypes.Selection{}, false, err
 	}
 	var winners []int
 	for i, b := range ranked {
@@ -71,9 +78,9 @@ func (p Picker) BeforeSettlement(_ context.Context, o markettypes.Order, ranked 
 		}
 	}
 	if len(winners) < int(o.Replicas) {
-		return nil, true, nil
+		return markettypes.Selection{}, true, nil
 	}
-	return winners, true, nil
+	return markettypes.Selection{Winners: winners, Prices: p.state.prices}, true, nil
 }
 
 // AfterAuctionSettled logs the settlement.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/math"
 	"github.com/stretchr/testify/require"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -18,7 +19,15 @@ import (
 // by a new provider, up to its settlement; it returns the order and the providers by price.
 func auction(t *testing.T, f *fixture.Fixture, prices ...int64) (types.Order, []sdk.AccAddress) {
 	t.Helper()
-	o := f.CreateOrder(t, fixture.OrderMsg(f.NewAccount(t, 1_000_000)))
+	return tierAuction(t, f, types.TierBronze, prices...)
+}
+
+// tierAuction is auction for an order of tier.
+func tierAuction(t *testing.T, f *fixture.Fixture, tier types.Tier, prices ...int64) (types.Order, []sdk.AccAddress) {
+	t.Helper()
+	msg := fixture.OrderMsg(f.NewAccount(t, 1_000_000))
+	msg.Tier = tier
+	o := f.CreateOrder(t, msg)
 	providers := make([]sdk.AccAddress, len(prices))
 	sealed := make([]fixture.SealedBid, len(prices))
 	for i, p := range prices {
@@ -58,6 +67,69 @@ func TestAModuleChoosesTheWinningSet(t *testing.T) {
 	require.Contains(t, pick.Log(), "AfterAuctionSettled order=1 leases=1 price=5ufog")
 	f.AdvanceTo(t, f.Height()+2) // deposits swept
 	f.CheckInvariants(t)
+}
+
+// A module that chooses the set may also price it: each lease is paid its winner's price, escrows
+// that price for the whole lease, and the owner gets back the rest of the order's escrow.
+func TestAModulePricesEachWinner(t *testing.T) {
+	pick := marketpick.New()
+	f := fixture.NewWith(t, marketpick.Config(pick))
+	o, providers := tierAuction(t, f, types.TierSilver, 3, 4, 5)
+	require.EqualValues(t, 2, o.Replicas)
+	owner, _ := sdk.AccAddressFromBech32(o.Owner)
+	ownerBefore := f.Balance(owner)
+	pick.PayWith(math.NewInt(6), math.NewInt(9))
+	f.AdvanceTo(t, o.RevealDeadline+1)
+
+	leases := f.LeasesOf(t, o.Id)
+	require.Len(t, leases, 2)
+	paid := map[string]string{}
+	for _, l := range leases {
+		paid[l.Provider] = l.PricePerBlock.String()
+		require.Equal(t, l.PricePerBlock.Amount.MulRaw(int64(o.LeaseBlocks)), l.Escrow.Amount, "the lease escrows its own price")
+	}
+	require.Equal(t, map[string]string{providers[0].String(): "6ufog", providers[1].String(): "9ufog"}, paid)
+	require.Equal(t, "9ufog", f.Order(t, o.Id).ClearingPrice.String(), "the order's clearing price is the dearest winner's")
+	kept := math.NewInt(6 + 9).MulRaw(int64(o.LeaseBlocks))
+	require.Equal(t, ownerBefore.Add(o.Escrow.Amount).Sub(kept).String(), f.Balance(owner).String(), "the rest of the escrow goes back")
+	f.AdvanceTo(t, f.Height()+2)
+	f.CheckInvariants(t)
+}
+
+// Prices the market refuses fail the order like no eligible set: nothing is paid out of line.
+func TestBadPricesFailTheOrder(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		prices []math.Int
+	}{
+		{"below the winner's bid", []math.Int{math.NewInt(2), math.NewInt(9)}},
+		{"above the max price", []math.Int{math.NewInt(6), math.NewInt(11)}},
+		{"one price for two winners", []math.Int{math.NewInt(6)}},
+		{"a zero price", []math.Int{math.ZeroInt(), math.NewInt(9)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pick := marketpick.New()
+			f := fixture.NewWith(t, marketpick.Config(pick))
+			o, providers := tierAuction(t, f, types.TierSilver, 3, 4, 5)
+			owner, _ := sdk.AccAddressFromBech32(o.Owner)
+			ownerBefore := f.Balance(owner)
+			pick.PayWith(c.prices...)
+			f.AdvanceTo(t, o.RevealDeadline+3)
+
+			got := f.Order(t, o.Id)
+			require.Equal(t, types.OrderFailed, got.State)
+			require.Equal(t, types.CloseReasonNoEligibleSet, got.CloseReason)
+			require.Empty(t, f.LeasesOf(t, o.Id))
+			require.Equal(t, ownerBefore.Add(o.Escrow.Amount).String(), f.Balance(owner).String())
+			for _, p := range providers {
+				bid, err := f.Keeper.Bids.Get(f.Ctx, collections.Join(o.Id, p))
+				require.NoError(t, err)
+				require.Equal(t, types.BidReturned, bid.State)
+			}
+			f.RequireOnlyBondsHeld(t)
+			f.CheckInvariants(t)
+		})
+	}
 }
 
 // No eligible set, whether chosen or from a failing hook, fails the order: the owner gets the whole

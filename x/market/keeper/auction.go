@@ -219,7 +219,8 @@ func (k Keeper) rankBids(ctx context.Context, bids []rankedBid, replicas int) []
 }
 
 // SettleAuction closes the auction of an open order: the cheapest revealed bids win at the clearing
-// price and become leases, and the escrow beyond what the leases need is refunded. With fewer
+// price (or the set and the prices a BeforeSettlement hook chose) and become leases, and the escrow
+// beyond what the leases need is refunded. With fewer
 // revealed bids than replicas the order fails and its escrow goes back. Either way the other bids'
 // deposits are returned (revealed) or burned (never revealed) by the deposit sweep that follows,
 // so that settling an order with many bids does not move every deposit in one block.
@@ -250,13 +251,22 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	for i, rb := range revealed {
 		ranked[i] = rb.bid
 	}
-	winners := k.chooseWinners(ctx, o, ranked)
+	winners, prices := k.chooseWinners(ctx, o, ranked)
 	if len(winners) == 0 {
 		return k.failAuction(ctx, o, types.CloseReasonNoEligibleSet, len(revealed))
 	}
-	clearing := SelectionPrice(ranked, winners, o.MaxPricePerBlock)
-	leaseEscrow := sdk.NewCoin(clearing.Denom, clearing.Amount.Mul(math.NewIntFromUint64(o.LeaseBlocks)))
-	refund := o.Escrow.Sub(sdk.NewCoin(clearing.Denom, leaseEscrow.Amount.MulRaw(int64(replicas))))
+	// Each lease escrows its winner's pay for the whole lease; the order's clearing price is the
+	// dearest winner's (all winners' with the market's uniform price).
+	clearing := prices[0]
+	refund := o.Escrow
+	leaseEscrows := make([]sdk.Coin, len(winners))
+	for i, p := range prices {
+		if p.Amount.GT(clearing.Amount) {
+			clearing = p
+		}
+		leaseEscrows[i] = sdk.NewCoin(p.Denom, p.Amount.Mul(math.NewIntFromUint64(o.LeaseBlocks)))
+		refund = refund.Sub(leaseEscrows[i])
+	}
 	if err := k.pay(ctx, o.Owner, refund); err != nil {
 		return err
 	}
@@ -267,17 +277,18 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	}
 	settled := types.EventAuctionSettled{OrderId: o.Id, ClearingPrice: clearing, RevealedBids: uint32(len(revealed)), Refunded: refund}
 	leases := make([]types.Lease, 0, replicas)
-	for _, w := range winners {
+	for i, w := range winners {
 		rb := revealed[w]
+		price, leaseEscrow := prices[i], leaseEscrows[i]
 		id, err := k.LeaseSeq.Next(ctx)
 		if err != nil {
 			return err
 		}
 		l := types.Lease{
-			Id: id, OrderId: o.Id, Owner: o.Owner, Provider: rb.bid.Provider, PricePerBlock: clearing,
+			Id: id, OrderId: o.Id, Owner: o.Owner, Provider: rb.bid.Provider, PricePerBlock: price,
 			LeaseBlocks: o.LeaseBlocks, CreatedHeight: h, StartDeadline: h + int64(params.StartTimeoutBlocks),
 			State: types.LeasePending, Escrow: leaseEscrow, Bond: rb.bid.Deposit,
-			Paid: sdk.NewCoin(clearing.Denom, math.ZeroInt()),
+			Paid: sdk.NewCoin(price.Denom, math.ZeroInt()),
 		}
 		if err := k.Leases.Set(ctx, l.Id, l); err != nil {
 			return err
@@ -294,7 +305,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		settled.LeaseIds = append(settled.LeaseIds, l.Id)
 		leases = append(leases, l)
 		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventLeaseCreated{
-			LeaseId: l.Id, OrderId: o.Id, Provider: l.Provider, PricePerBlock: clearing, Escrow: l.Escrow, Bond: l.Bond, StartDeadline: l.StartDeadline,
+			LeaseId: l.Id, OrderId: o.Id, Provider: l.Provider, PricePerBlock: price, Escrow: l.Escrow, Bond: l.Bond, StartDeadline: l.StartDeadline,
 		}); err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 // revealedAuction builds an order in its last reveal block with n revealed bids at distinct-ish prices.
 func revealedAuction(t testing.TB, n int) (*fixture.Fixture, types.Order) {
 	f := fixture.New(t)
+	f.MarketRuleOnly(t)
 	f.SetParams(t, func(p *types.Params) { p.MaxBidsPerOrder = uint32(n) })
 	msg := fixture.OrderMsg(f.NewAccount(t, 1_000_000_000))
 	msg.MaxPricePerBlock = sdk.NewInt64Coin(fixture.Denom, 1_000_000)

@@ -63,6 +63,7 @@ func TestClearingPriceProperties(t *testing.T) {
 // account always matches its records, and every open order and unfinished lease sits in its queue.
 func TestAuctionSettlementProperties(t *testing.T) {
 	base := fixture.New(t)
+	base.MarketRuleOnly(t)
 	rapid.Check(t, func(rt *rapid.T) {
 		f := base.Fork()
 		tier := types.Tier(rapid.Int32Range(1, 3).Draw(rt, "tier"))

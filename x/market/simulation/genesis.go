@@ -36,7 +36,9 @@ func RandomParams(r *rand.Rand, denom string) types.Params {
 	p.WithdrawLockBlocks = uint64(between(0, int64(p.MaxCommitBlocks)))
 	p.Bronze.Replicas = 1
 	p.Silver.Replicas = uint32(between(1, 3))
-	p.Gold.Replicas = uint32(between(1, 4))
+	// at least 2: x/quorum's gold tier constrains the diversity of a gold order's replica set, which
+	// a single replica never meets
+	p.Gold.Replicas = uint32(between(2, 4))
 	p.MaxBidsPerOrder = uint32(between(int64(p.Gold.Replicas), 20))
 	if p.MaxBidsPerOrder < p.Silver.Replicas {
 		p.MaxBidsPerOrder = p.Silver.Replicas

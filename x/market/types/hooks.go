@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
@@ -22,12 +24,11 @@ import (
 type MarketHooks interface {
 	// BeforeSettlement may choose the winners of order among its revealed bids, given ranked
 	// cheapest first (by price, then reputation, then commit height, then a per-order tie-breaker).
-	// It returns the indexes into ranked of the winners and chosen = true, or chosen = false to leave
-	// the choice to the next hook and finally to the market (the order's replicas cheapest bids). A
-	// choice must name exactly order.Replicas distinct bids, or none (no eligible set: the order
-	// fails). Every winner is paid the same clearing price: the cheapest bid not chosen that is at
-	// least as dear as the dearest winner, or the order's max price when there is none.
-	BeforeSettlement(ctx context.Context, order Order, ranked []Bid) (winners []int, chosen bool, err error)
+	// It returns its Selection and chosen = true, or chosen = false to leave the choice to the next
+	// hook and finally to the market (the order's replicas cheapest bids at the Vickrey price). A
+	// selection must name exactly order.Replicas distinct bids, or none (no eligible set: the order
+	// fails); see Selection for what each winner is paid.
+	BeforeSettlement(ctx context.Context, order Order, ranked []Bid) (sel Selection, chosen bool, err error)
 	// AfterAuctionSettled follows a settlement with winners: order is matched and leases are its
 	// new pending leases, one per winner, each at clearingPrice per block.
 	AfterAuctionSettled(ctx context.Context, order Order, leases []Lease, clearingPrice sdk.Coin) error
@@ -46,8 +47,8 @@ type NoMarketHooks struct{}
 var _ MarketHooks = NoMarketHooks{}
 
 // BeforeSettlement leaves the choice to others.
-func (NoMarketHooks) BeforeSettlement(context.Context, Order, []Bid) ([]int, bool, error) {
-	return nil, false, nil
+func (NoMarketHooks) BeforeSettlement(context.Context, Order, []Bid) (Selection, bool, error) {
+	return Selection{}, false, nil
 }
 
 // AfterAuctionSettled does nothing.
@@ -75,14 +76,33 @@ type NamedHooks struct {
 	Hooks MarketHooks
 }
 
+// Selection is a BeforeSettlement choice of winners among an order's ranked revealed bids.
+type Selection struct {
+	// Winners are indexes into the ranked bids; none means no eligible set (the order fails).
+	Winners []int
+	// Prices, when set, is each winner's pay per block (same order as Winners, in the order's max
+	// price denom): at least the winner's bid and at most the order's max price. The module that
+	// chooses the set prices it, for a pay rule that fits its choice (x/quorum pays each member of a
+	// diverse set its critical value). When nil every winner is paid the same clearing price: the
+	// cheapest bid not chosen that is ranked after the dearest winner, or the order's max price when
+	// there is none.
+	Prices []math.Int
+}
+
 // ErrBadSelection is returned by CheckSelection for a choice of winners that is not exactly
-// replicas distinct indexes of the ranked bids.
+// replicas distinct indexes of the ranked bids, or whose prices are not between each winner's bid
+// and the order's max price.
 var ErrBadSelection = errors.New("invalid choice of winners")
 
-// CheckSelection checks a BeforeSettlement choice against n ranked bids and the order's replica
-// count: none, or exactly replicas distinct indexes in [0, n).
-func CheckSelection(winners []int, n int, replicas uint32) error {
+// CheckSelection checks a BeforeSettlement choice against the order and its ranked bids: no
+// winners, or exactly order.Replicas distinct indexes into ranked, each with no price or a price
+// between its bid and the order's max price.
+func CheckSelection(sel Selection, ranked []Bid, order Order) error {
+	winners, n, replicas := sel.Winners, len(ranked), order.Replicas
 	if len(winners) == 0 {
+		if len(sel.Prices) != 0 {
+			return fmt.Errorf("%w: %d prices for no winners", ErrBadSelection, len(sel.Prices))
+		}
 		return nil
 	}
 	if len(winners) != int(replicas) {
@@ -97,6 +117,23 @@ func CheckSelection(winners []int, n int, replicas uint32) error {
 			return fmt.Errorf("%w: bid %d chosen twice", ErrBadSelection, w)
 		}
 		seen[w] = true
+	}
+	if sel.Prices == nil {
+		return nil
+	}
+	if len(sel.Prices) != len(winners) {
+		return fmt.Errorf("%w: %d prices for %d winners", ErrBadSelection, len(sel.Prices), len(winners))
+	}
+	for i, p := range sel.Prices {
+		bid := ranked[winners[i]].Price
+		switch {
+		case p.IsNil() || bid.Denom != order.MaxPricePerBlock.Denom:
+			return fmt.Errorf("%w: no price for bid %d", ErrBadSelection, winners[i])
+		case p.LT(bid.Amount):
+			return fmt.Errorf("%w: bid %d of %s paid %s, below its bid", ErrBadSelection, winners[i], bid, p)
+		case p.GT(order.MaxPricePerBlock.Amount):
+			return fmt.Errorf("%w: bid %d paid %s, above the max price %s", ErrBadSelection, winners[i], p, order.MaxPricePerBlock)
+		}
 	}
 	return nil
 }
