@@ -206,8 +206,17 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 			g.Leases = g.Leases[1:]
 			g.StartQueue, g.EndQueue = nil, nil
 		}},
-		{"lease price not the clearing price", "leases[0].price_per_block", func(t *testing.T, g *types.GenesisState) {
+		{"lease price above the clearing price", "leases[0].price_per_block", func(t *testing.T, g *types.GenesisState) {
 			g.Leases[0].PricePerBlock.Amount = g.Leases[0].PricePerBlock.Amount.AddRaw(1)
+		}},
+		{"lease price below the winning bid", "leases[0].price_per_block", func(t *testing.T, g *types.GenesisState) {
+			b := g.Bids[index(t, g.Bids, func(b types.Bid) bool { return b.OrderId == g.Leases[0].OrderId && b.Provider == g.Leases[0].Provider })]
+			g.Leases[0].PricePerBlock.Amount = b.Price.Amount.SubRaw(1)
+		}},
+		{"clearing price not the dearest lease's", "clearing_price", func(t *testing.T, g *types.GenesisState) {
+			o := index(t, g.Orders, func(o types.Order) bool { return o.Id == g.Leases[0].OrderId })
+			g.Orders[o].ClearingPrice.Amount = g.Orders[o].ClearingPrice.Amount.AddRaw(1)
+			g.Orders[o].MaxPricePerBlock.Amount = g.Orders[o].MaxPricePerBlock.Amount.AddRaw(1)
 		}},
 		{"lease blocks not the order's", "leases[0].lease_blocks", func(t *testing.T, g *types.GenesisState) { g.Leases[0].LeaseBlocks++ }},
 		{"lease escrow denom", "leases[0].escrow", func(t *testing.T, g *types.GenesisState) { g.Leases[0].Escrow.Denom = "uatom" }},

@@ -153,6 +153,7 @@ func (gs GenesisState) Validate() error {
 	}
 	leases := make(map[uint64]bool, len(gs.Leases))
 	won := make(map[bidKey]bool, len(gs.Leases))
+	dearest := make(map[uint64]math.Int, len(gs.Leases)) // order → its dearest lease's price
 	for i, l := range gs.Leases {
 		field := fmt.Sprintf("leases[%d]", i)
 		if l.Id == 0 || l.Id >= gs.NextLeaseId {
@@ -170,10 +171,17 @@ func (gs GenesisState) Validate() error {
 			return err
 		}
 		key := bidKey{l.OrderId, l.Provider}
-		if b, ok := bids[key]; !ok || b.State != BidWon || won[key] {
+		b, ok := bids[key]
+		if !ok || b.State != BidWon || won[key] {
 			return genesisError(field+".provider", "%s has no won bid of its own on order %d", l.Provider, l.OrderId)
 		}
 		won[key] = true
+		if l.PricePerBlock.Amount.LT(b.Price.Amount) {
+			return genesisError(field+".price_per_block", "%s, below the winning bid %s", l.PricePerBlock, b.Price)
+		}
+		if d, ok := dearest[l.OrderId]; !ok || l.PricePerBlock.Amount.GT(d) {
+			dearest[l.OrderId] = l.PricePerBlock.Amount
+		}
 		switch l.State {
 		case LeasePending:
 			want["start_queue"][QueueEntry{Height: l.StartDeadline, Id: l.Id}] = true
@@ -184,6 +192,11 @@ func (gs GenesisState) Validate() error {
 	for key, b := range bids {
 		if b.State == BidWon && !won[key] {
 			return genesisError("bids", "won bid of %s on order %d has no lease", key.provider, key.order)
+		}
+	}
+	for i, o := range gs.Orders {
+		if d, ok := dearest[o.Id]; ok && !d.Equal(o.ClearingPrice.Amount) {
+			return genesisError(fmt.Sprintf("orders[%d].clearing_price", i), "%s, but order %d's dearest lease is paid %s", o.ClearingPrice, o.Id, d)
 		}
 	}
 	for name, got := range map[string][]QueueEntry{"settlement_queue": gs.SettlementQueue, "start_queue": gs.StartQueue, "end_queue": gs.EndQueue} {
@@ -368,8 +381,10 @@ func validateGenesisLease(field string, l Lease, o Order) error {
 	if err := checkCoin(field+".price_per_block", l.PricePerBlock, denom); err != nil {
 		return err
 	}
-	if !l.PricePerBlock.Equal(o.ClearingPrice) {
-		return genesisError(field+".price_per_block", "%s, but order %d cleared at %s", l.PricePerBlock, o.Id, o.ClearingPrice)
+	// Each lease is paid its own price (the uniform clearing price, or its member's pay when a module
+	// priced the set): positive and at most the order's clearing price, the dearest member's.
+	if !l.PricePerBlock.IsPositive() || l.PricePerBlock.Amount.GT(o.ClearingPrice.Amount) {
+		return genesisError(field+".price_per_block", "%s not in (0, order %d's clearing price %s]", l.PricePerBlock, o.Id, o.ClearingPrice)
 	}
 	if l.LeaseBlocks != o.LeaseBlocks {
 		return genesisError(field+".lease_blocks", "%d, but order %d leases %d blocks", l.LeaseBlocks, o.Id, o.LeaseBlocks)

@@ -106,9 +106,18 @@ func TestGoldOrderSettlesToTheCheapestFeasibleSet(t *testing.T) {
 	require.Contains(t, got, providers[0].String())
 	require.Contains(t, got, providers[2].String())
 	require.Contains(t, got, providers[3].String())
+	require.Equal(t, map[string]string{providers[0].String(): "12ufog", providers[2].String(): "14ufog", providers[3].String(): "15ufog"}, got,
+		"each member is paid its critical value")
 	f.AdvanceTo(t, f.Height()+3)
 	f.CheckInvariants(t)
-	t.Logf("pays: %v", got)
+
+	// a market whose leases are paid different prices exports a genesis that validates and imports
+	gs, err := f.Keeper.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
+	g := fixture.New(t)
+	g.SetHeight(f.Height())
+	require.NoError(t, g.Keeper.InitGenesis(g.Ctx, gs))
 }
 
 // events of type T emitted so far in f.Ctx.
