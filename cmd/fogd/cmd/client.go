@@ -107,9 +107,9 @@ func clientRunCmd() *cobra.Command {
 			"The output (the result) goes to stdout or --out; progress, the vote and warnings go to stderr.",
 		Example: "fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
 			"--lease-blocks 50 --sla-tier bronze --from customer --chain-id fog-localnet --keyring-backend test\n" +
-			"# three replicas; the majority's output goes to result.txt, receipts to receipt.json.0, .1, .2\n" +
+			"# two replicas (primary and canary) whose outputs must agree: the result goes to result.txt, receipts to receipt.json.0 and .1\n" +
 			"fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
-			"--sla-tier gold --out result.txt --from customer --chain-id fog-localnet --keyring-backend test",
+			"--sla-tier silver --out result.txt --from customer --chain-id fog-localnet --keyring-backend test",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			order, err := readOrder(cmd)
