@@ -65,6 +65,9 @@ type Replica struct {
 	Enclave *teetypes.Enclave
 	Output  []byte
 	Receipt wire.SignedReceipt
+	// WorkloadErr is nil when the workload ran to a clean exit, and otherwise says how it failed
+	// (WorkloadError); the receipt is valid all the same.
+	WorkloadErr error
 	// Anchored is the receipt with its inclusion proof, once the worker anchored it.
 	Anchored *wire.AnchoredReceipt
 	// Closed is the lease after the customer closed it.
@@ -73,8 +76,19 @@ type Replica struct {
 
 // Result of a run.
 type Result struct {
-	Order    markettypes.Order
+	Order markettypes.Order
+	// Replicas are the leases whose workers answered with a receipt that passed the delivery checks,
+	// in lease order.
 	Replicas []Replica
+	// Output is the run's result: the output of the one replica of a single-replica order, and the
+	// majority's output for a replicated order (nil without a majority).
+	Output []byte
+	// Tally is the vote of a replicated order's replicas (nil for a single-replica order).
+	Tally *Tally
+	// Disagreement lists the replicas of a replicated order that signed another outcome than the
+	// majority (every replica that answered, when there is no majority); nil when all valid receipts
+	// agree. No audit request is sent for it yet (see Disagreement).
+	Disagreement *Disagreement
 	// Spent is what the order cost the owner in the end: the escrow less every refund.
 	Spent sdk.Coin
 }
@@ -168,42 +182,120 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	}
 	defer h.Close()
 
-	result := &Result{Order: order}
-	var firstErr error
-	for _, l := range leases {
-		rep, err := c.deliver(ctx, events, h, order, l, o, uint64(1))
-		if err != nil {
+	const seq = 1 // one task per lease
+	ballots := make([]Ballot, len(leases))
+	var closeErr error
+	for i, l := range leases {
+		rep, err := c.deliver(ctx, events, h, order, l, o, seq)
+		switch {
+		case err != nil:
 			c.say("lease %d (provider %s): %v", l.Id, l.Provider, err)
-			firstErr = errors.Join(firstErr, fmt.Errorf("lease %d: %w", l.Id, err))
+		case rep.WorkloadErr != nil:
+			c.say("lease %d (provider %s): %v", l.Id, l.Provider, rep.WorkloadErr)
 		}
-		if rep != nil {
-			result.Replicas = append(result.Replicas, *rep)
-		}
+		ballots[i] = Ballot{Lease: l, Replica: rep, Err: err}
 		// Close whatever happened, so the unused escrow comes back.
 		closed, err := c.close(ctx, l.Id)
 		if err != nil {
-			firstErr = errors.Join(firstErr, err)
+			closeErr = errors.Join(closeErr, err)
 		} else if rep != nil {
-			result.Replicas[len(result.Replicas)-1].Closed = closed
+			rep.Closed = closed
 		}
 	}
 	// The workers anchor a lease's receipts at the latest when it closes: fetch each inclusion proof
 	// and check it.
-	for i := range result.Replicas {
-		rep := &result.Replicas[i]
-		anchored, err := c.awaitAnchor(ctx, events, w, h, *rep)
-		if err != nil {
-			c.say("lease %d: receipt not anchored: %v", rep.Lease.Id, err)
-			firstErr = errors.Join(firstErr, err)
+	for i := range ballots {
+		b := &ballots[i]
+		if b.Replica == nil {
 			continue
 		}
-		rep.Anchored = anchored
+		anchored, err := c.awaitAnchor(ctx, events, w, h, *b.Replica)
+		if err != nil {
+			c.say("lease %d: receipt not anchored: %v", b.Lease.Id, err)
+			b.Err = fmt.Errorf("receipt not anchored: %w", err)
+			continue
+		}
+		b.Replica.Anchored = anchored
 	}
-	after, err := c.balance(ctx, o.MaxPrice.Denom)
-	if err == nil {
+	result := &Result{Order: order}
+	for _, b := range ballots {
+		if b.Replica != nil {
+			result.Replicas = append(result.Replicas, *b.Replica)
+		}
+	}
+	var runErr error
+	if order.Replicas > 1 {
+		runErr = c.conclude(result, c.Chain.ChainID(), seq, o, ballots)
+	} else {
+		runErr = single(result, ballots)
+	}
+	if after, err := c.balance(ctx, o.MaxPrice.Denom); err == nil {
 		result.Spent = balanceBefore.Sub(after)
 	}
-	return result, firstErr
+	return result, errors.Join(runErr, closeErr)
+}
+
+// single concludes a single-replica order: its output is the result, and any failure of its lease
+// (delivery, receipt, anchoring, or the workload itself) is the run's.
+func single(result *Result, ballots []Ballot) error {
+	var err error
+	for _, b := range ballots {
+		if b.Replica != nil {
+			result.Output = b.Replica.Output
+			if b.Replica.WorkloadErr != nil {
+				err = errors.Join(err, fmt.Errorf("lease %d: %w", b.Lease.Id, b.Replica.WorkloadErr))
+			}
+		}
+		if b.Err != nil {
+			err = errors.Join(err, fmt.Errorf("lease %d: %w", b.Lease.Id, b.Err))
+		}
+	}
+	return err
+}
+
+// conclude votes on the outcomes of a replicated order's replicas and prints the vote. The majority's
+// output is the result. A replica that failed or disagrees does not fail the run when there is a
+// majority: it is reported, and a disagreement is returned in result.Disagreement. Without a majority
+// the run fails with a *NoMajorityError (joined with the failed replicas' errors) and has no output.
+// A majority whose run did not exit cleanly fails the run with the workload's error, as a single
+// replica's would.
+func (c *Client) conclude(result *Result, chainID string, seq uint64, o Order, ballots []Ballot) error {
+	t := Vote(chainID, result.Order.Id, seq, o.Module, o.Input, ballots)
+	for _, line := range t.Lines() {
+		c.say("%s", line)
+	}
+	result.Tally, result.Output = t, t.Output
+	if d := t.Disagreement(); d != nil {
+		result.Disagreement = d
+		leases := make([]string, len(d.Disagreeing))
+		for i, r := range d.Disagreeing {
+			leases[i] = fmt.Sprintf("lease %d (provider %s)", r.Lease.Id, r.Lease.Provider)
+		}
+		what := fmt.Sprintf("%d replicas disagree with the majority: %s; the majority's output is the result",
+			len(d.Disagreeing), strings.Join(leases, ", "))
+		if len(d.Disagreeing) == 1 {
+			what = fmt.Sprintf("1 replica disagrees with the majority: %s; the majority's output is the result", leases[0])
+		}
+		if d.Majority == nil {
+			what = "the replicas disagree: " + strings.Join(leases, ", ")
+		}
+		// audit request: x/quorum's proof of audit is not built, so there is nothing to send the
+		// disagreement to yet. Once it is, the request carrying d is sent here.
+		c.say("order %d: WARNING: %s. An audit is due, but x/quorum's proof of audit is not built yet: no audit was requested", result.Order.Id, what)
+	}
+	if t.Majority == nil {
+		err := t.Err()
+		for _, b := range t.Ballots {
+			if b.Err != nil {
+				err = errors.Join(err, fmt.Errorf("lease %d: %w", b.Lease.Id, b.Err))
+			}
+		}
+		return err
+	}
+	if rep := t.majorityReplica(); rep.WorkloadErr != nil {
+		return fmt.Errorf("order %d: the majority's run: %w", result.Order.Id, rep.WorkloadErr)
+	}
+	return nil
 }
 
 func (c *Client) balance(ctx context.Context, denom string) (sdk.Coin, error) {
@@ -416,18 +508,14 @@ func (c *Client) deliver(ctx context.Context, events <-chan chain.Event, h host.
 	}
 	c.say("lease %d active with provider %s (peer %s): delivering %d bytes of WASM and %d bytes of input",
 		l.Id, l.Provider, info.ID, len(o.Module), len(o.Input))
-	resp, err := task.Send(ctx, h, info, task.Task{ChainID: c.Chain.ChainID(), LeaseID: l.Id, Seq: seq, Module: o.Module, Input: o.Input},
-		KeyringSigner{Keyring: c.Keyring, Name: c.KeyName})
+	rep, err := DeliverTask(ctx, h, c.Chain.ChainID(), prov, l, seq, o.Module, o.Input, KeyringSigner{Keyring: c.Keyring, Name: c.KeyName})
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckReceipt(*resp.Receipt, c.Chain.ChainID(), prov.WorkerPubkey, l, seq, o.Module, o.Input, resp.Output); err != nil {
-		return nil, fmt.Errorf("receipt rejected: %w", err)
-	}
 	c.say("lease %d: output %d bytes, receipt signed by the provider's worker key verifies (status %d, %dµs)",
-		l.Id, len(resp.Output), resp.Receipt.Receipt.Status, resp.Receipt.Receipt.DurationMicros)
+		l.Id, len(rep.Output), rep.Receipt.Receipt.Status, rep.Receipt.Receipt.DurationMicros)
 	if enclave != nil {
-		got := resp.Receipt.Receipt.AttestationHash
+		got := rep.Receipt.Receipt.AttestationHash
 		if !bytes.Equal(got, enclave.EvidenceHash) {
 			// the worker may have attested again since: its new record must pass the same checks
 			if enclave, err = c.enclave(ctx, order, prov); err != nil {
@@ -439,8 +527,26 @@ func (c *Client) deliver(ctx context.Context, events <-chan chain.Event, h host.
 		}
 		c.say("lease %d: the receipt carries the provider's current attestation (evidence %s)", l.Id, hex.EncodeToString(got))
 	}
-	rep := &Replica{Lease: l, Provider: prov, Enclave: enclave, Output: resp.Output, Receipt: *resp.Receipt}
-	return rep, WorkloadError(resp)
+	rep.Enclave = enclave
+	return rep, nil
+}
+
+// DeliverTask sends task seq of lease l (module and input) to the worker of provider prov over
+// /fog/task/1, signed by signer (the order's owner), and checks the receipt (CheckReceipt). A
+// workload that did not exit cleanly is no error here: the replica's WorkloadErr says how it failed.
+func DeliverTask(ctx context.Context, h host.Host, chainID string, prov markettypes.Provider, l markettypes.Lease, seq uint64, module, input []byte, signer task.Signer) (*Replica, error) {
+	info, err := AddrInfo(prov)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := task.Send(ctx, h, info, task.Task{ChainID: chainID, LeaseID: l.Id, Seq: seq, Module: module, Input: input}, signer)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckReceipt(*resp.Receipt, chainID, prov.WorkerPubkey, l, seq, module, input, resp.Output); err != nil {
+		return nil, fmt.Errorf("receipt rejected: %w", err)
+	}
+	return &Replica{Lease: l, Provider: prov, Output: resp.Output, Receipt: *resp.Receipt, WorkloadErr: WorkloadError(resp)}, nil
 }
 
 // WorkloadError is nil when the workload ran to a clean exit, and otherwise says how it failed: the

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
+	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/offchain/chain"
@@ -84,16 +86,30 @@ func chainClient(cmd *cobra.Command) (*chain.Client, client.Context, error) {
 func clientRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
-		Short: "Post an order for a WASM workload, deliver it to the auction's winner, print its output and check the receipt",
+		Short: "Post an order for a WASM workload, deliver it to the auction's winners, check their receipts and print the result",
 		Long: "Creates the order (escrowing max-price × lease-blocks × replicas), shows the auction's progress, " +
-			"finds each winner's worker from the chain, delivers the workload over libp2p (/fog/task/1), prints " +
-			"the output (or writes it to --out), verifies each receipt against the provider's registered worker " +
-			"key, saves it (--receipt-out), and closes the leases early so the unused escrow comes back. When the " +
+			"finds each winner's worker from the chain, delivers the workload over libp2p (/fog/task/1), " +
+			"verifies each receipt against the provider's registered worker key and its anchoring on chain, " +
+			"saves it (--receipt-out), and closes the leases early so the unused escrow comes back. When the " +
 			"order requires a TEE (--tee-required, --tee-type, or --privacy confidential or secret), the workload " +
 			"goes only to winners with a valid x/tee attestation of their registered worker key, and each receipt " +
-			"must carry that attestation's evidence hash.",
+			"must carry that attestation's evidence hash.\n\n" +
+			"A bronze order has one replica: its output is the result, and any failure of its lease makes the " +
+			"command fail. A silver (2 replicas) or gold (3 or more) order runs the workload on every replica and " +
+			"compares what their receipts sign (output hash, status, exit code); a replica whose receipt failed a " +
+			"check counts as failed, not as a vote. It prints one line per replica (lease, provider, output hash, " +
+			"verdict: majority, disagrees or failed) and the vote. The result is the output signed by more than " +
+			"half of the replicas that answered with a valid receipt. With such a majority the command succeeds " +
+			"(exit status 0) and writes the majority's output, even when replicas failed or disagree: those are " +
+			"reported with a WARNING on stderr. An audit of a disagreement is not requested yet (x/quorum's proof " +
+			"of audit is not built); the disagreeing receipts are saved with the others. Without a majority (for " +
+			"example 1 against 1 on silver, or every replica failed) no output is written and the command fails.\n\n" +
+			"The output (the result) goes to stdout or --out; progress, the vote and warnings go to stderr.",
 		Example: "fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
-			"--lease-blocks 50 --sla-tier bronze --from customer --chain-id fog-localnet --keyring-backend test",
+			"--lease-blocks 50 --sla-tier bronze --from customer --chain-id fog-localnet --keyring-backend test\n" +
+			"# two replicas (primary and canary) whose outputs must agree: the result goes to result.txt, receipts to receipt.json.0 and .1\n" +
+			"fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
+			"--sla-tier silver --out result.txt --from customer --chain-id fog-localnet --keyring-backend test",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			order, err := readOrder(cmd)
@@ -117,47 +133,16 @@ func clientRunCmd() *cobra.Command {
 			if res == nil {
 				return runErr
 			}
-			outPath, _ := cmd.Flags().GetString(flagOut)
-			receiptPath, _ := cmd.Flags().GetString(flagReceiptOut)
-			for i, rep := range res.Replicas {
-				saved := rep.Anchored
-				if saved == nil {
-					saved = &wire.AnchoredReceipt{Receipt: &rep.Receipt}
-				}
-				bz, err := clientCtx.Codec.MarshalJSON(saved)
-				if err != nil {
-					return err
-				}
-				path := receiptPath
-				if len(res.Replicas) > 1 {
-					path = fmt.Sprintf("%s.%d", receiptPath, i)
-				}
-				if err := os.WriteFile(path, bz, 0o644); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "receipt of lease %d saved to %s\n", rep.Lease.Id, path)
-			}
-			if len(res.Replicas) > 0 {
-				out := res.Replicas[0].Output
-				if outPath != "" {
-					if err := os.WriteFile(outPath, out, 0o644); err != nil {
-						return err
-					}
-					fmt.Fprintf(cmd.ErrOrStderr(), "output written to %s\n", outPath)
-				} else {
-					_, _ = cmd.OutOrStdout().Write(out)
-				}
-			}
-			if res.Spent.Denom != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "order %d cost %s in all (escrow minus refunds; fees excluded)\n", res.Order.Id, res.Spent)
+			if err := writeResult(cmd, clientCtx.Codec, res); err != nil {
+				return errors.Join(runErr, err)
 			}
 			return runErr
 		},
 	}
 	cmd.Flags().String(flagWasm, "", "WASM module (WASI preview 1) to run")
 	cmd.Flags().String(flagInput, "", "file given to the workload on stdin (empty: no input)")
-	cmd.Flags().String(flagOut, "", "write the output here instead of stdout")
-	cmd.Flags().String(flagReceiptOut, "receipt.json", "where to save the receipt")
+	cmd.Flags().String(flagOut, "", "write the output (a replicated order's majority output) here instead of stdout")
+	cmd.Flags().String(flagReceiptOut, "receipt.json", "where to save the receipt (with several replicas: <path>.0, <path>.1, ...)")
 	cmd.Flags().String(flagMaxPrice, "", "max price per block, e.g. 10ufog")
 	marketcli.AddOrderFlags(cmd.Flags(), clientRunOrderDefaults)
 	cmd.Flags().Duration(flagStartWait, time.Minute, "how long to wait for a winner to start its lease")
@@ -166,6 +151,57 @@ func clientRunCmd() *cobra.Command {
 	_ = cmd.MarkFlagRequired(flagMaxPrice)
 	flags.AddTxFlagsToCmd(cmd)
 	return cmd
+}
+
+// writeResult saves the receipts of a run (--receipt-out; <path>.<i> when there are several, with
+// each one's verdict in a replicated order), writes the result (the single replica's output, or the
+// majority's) to --out or stdout, none without a majority, and prints what the order cost.
+func writeResult(cmd *cobra.Command, cdc codec.JSONCodec, res *customer.Result) error {
+	outPath, _ := cmd.Flags().GetString(flagOut)
+	receiptPath, _ := cmd.Flags().GetString(flagReceiptOut)
+	for i, rep := range res.Replicas {
+		saved := rep.Anchored
+		if saved == nil {
+			saved = &wire.AnchoredReceipt{Receipt: &rep.Receipt}
+		}
+		bz, err := cdc.MarshalJSON(saved)
+		if err != nil {
+			return err
+		}
+		path := receiptPath
+		if len(res.Replicas) > 1 {
+			path = fmt.Sprintf("%s.%d", receiptPath, i)
+		}
+		if err := os.WriteFile(path, bz, 0o644); err != nil {
+			return err
+		}
+		verdict := ""
+		if res.Tally != nil {
+			verdict = fmt.Sprintf(" (%s)", res.Tally.Verdict(rep.Lease.Id))
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "receipt of lease %d%s saved to %s\n", rep.Lease.Id, verdict, path)
+	}
+	switch {
+	case res.Tally != nil && res.Tally.Majority == nil:
+		fmt.Fprintf(cmd.ErrOrStderr(), "no output written: the replicas of order %d have no majority\n", res.Order.Id)
+	case len(res.Replicas) == 0:
+	case outPath != "":
+		if err := os.WriteFile(outPath, res.Output, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "output written to %s\n", outPath)
+	default:
+		_, _ = cmd.OutOrStdout().Write(res.Output)
+	}
+	if res.Spent.Denom != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "order %d cost %s in all (escrow minus refunds; fees excluded)\n", res.Order.Id, res.Spent)
+	}
+	if d := res.Disagreement; d != nil && d.Majority != nil {
+		// a success for the customer, but the last word: a replica signed a wrong result
+		fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: order %d: %d of its %d replicas disagreed with the majority (see the vote above; their receipts are saved); no audit was requested: proof of audit is not built yet\n",
+			res.Order.Id, len(d.Disagreeing), res.Order.Replicas)
+	}
+	return nil
 }
 
 func readOrder(cmd *cobra.Command) (customer.Order, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,10 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	moduletestutil "github.com/cosmos/cosmos-sdk/types/module/testutil"
 
+	"github.com/fogchain/fog/offchain/customer"
+	"github.com/fogchain/fog/offchain/wire"
 	"github.com/fogchain/fog/x/market"
 	marketcli "github.com/fogchain/fog/x/market/client/cli"
 	markettypes "github.com/fogchain/fog/x/market/types"
@@ -88,4 +93,74 @@ func TestOrderFlagsOfCreateOrderAndClientRun(t *testing.T) {
 	}, *created)
 	require.Equal(t, markettypes.Resources{CpuMillicores: 2000, MemoryMib: 1024, StorageMib: 5, Gpus: 1}, created.Resources)
 	require.True(t, created.TeeRequired, "--tee-type implies --tee-required")
+}
+
+// What `fogd client run` writes once the run is over: every receipt (with its verdict in a
+// replicated order), and the result, which is the majority's output; without a majority, no output.
+func TestClientRunWritesTheMajorityResult(t *testing.T) {
+	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
+	replica := func(id uint64, output string) customer.Replica {
+		return customer.Replica{Lease: markettypes.Lease{Id: id, Provider: fmt.Sprintf("provider-%d", id)}, Output: []byte(output),
+			Receipt: wire.SignedReceipt{Receipt: &wire.Receipt{LeaseId: id, TaskSeq: 1, OutputHash: wire.Hash([]byte(output))}, Signature: []byte{1}}}
+	}
+	ballot := func(r customer.Replica, v customer.Verdict) customer.Ballot {
+		return customer.Ballot{Lease: r.Lease, Replica: &r, Verdict: v}
+	}
+	honest, liar, other := replica(10, "right"), replica(11, "wrong"), replica(12, "right")
+	majority := customer.OutcomeOf(honest.Receipt.Receipt)
+	run := func(t *testing.T, res *customer.Result) (dir, stdout, stderr string) {
+		dir = t.TempDir()
+		cmd := clientRunCmd()
+		require.NoError(t, cmd.ParseFlags([]string{"--receipt-out", filepath.Join(dir, "receipt.json"), "--out", filepath.Join(dir, "out")}))
+		var o, e bytes.Buffer
+		cmd.SetOut(&o)
+		cmd.SetErr(&e)
+		require.NoError(t, writeResult(cmd, cdc, res))
+		return dir, o.String(), e.String()
+	}
+
+	t.Run("majority with a disagreement", func(t *testing.T) {
+		res := &customer.Result{Order: markettypes.Order{Id: 7, Replicas: 3}, Replicas: []customer.Replica{honest, liar, other},
+			Output: honest.Output, Tally: &customer.Tally{OrderID: 7, Majority: &majority, Output: honest.Output,
+				Ballots: []customer.Ballot{ballot(honest, customer.VerdictMajority), ballot(liar, customer.VerdictDisagrees), ballot(other, customer.VerdictMajority)}},
+			Disagreement: &customer.Disagreement{OrderID: 7, Majority: &majority, Agreeing: []customer.Replica{honest, other}, Disagreeing: []customer.Replica{liar}}}
+		dir, stdout, stderr := run(t, res)
+		out, err := os.ReadFile(filepath.Join(dir, "out"))
+		require.NoError(t, err)
+		require.Equal(t, "right", string(out))
+		require.Empty(t, stdout)
+		for i, r := range res.Replicas {
+			bz, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("receipt.json.%d", i)))
+			require.NoError(t, err)
+			var saved wire.AnchoredReceipt
+			require.NoError(t, cdc.UnmarshalJSON(bz, &saved))
+			require.Equal(t, r.Lease.Id, saved.Receipt.Receipt.LeaseId)
+		}
+		require.Contains(t, stderr, "receipt of lease 11 (disagrees) saved to "+filepath.Join(dir, "receipt.json.1"))
+		require.Contains(t, stderr, "receipt of lease 10 (majority) saved to")
+		require.Contains(t, stderr, "output written to "+filepath.Join(dir, "out"))
+		require.Contains(t, stderr, "WARNING: order 7: 1 of its 3 replicas disagreed with the majority")
+	})
+
+	t.Run("no majority", func(t *testing.T) {
+		res := &customer.Result{Order: markettypes.Order{Id: 8, Replicas: 2}, Replicas: []customer.Replica{honest, liar},
+			Tally:        &customer.Tally{OrderID: 8, Ballots: []customer.Ballot{ballot(honest, customer.VerdictNoMajority), ballot(liar, customer.VerdictNoMajority)}},
+			Disagreement: &customer.Disagreement{OrderID: 8, Disagreeing: []customer.Replica{honest, liar}}}
+		dir, stdout, stderr := run(t, res)
+		require.NoFileExists(t, filepath.Join(dir, "out"))
+		require.Empty(t, stdout)
+		require.FileExists(t, filepath.Join(dir, "receipt.json.0"))
+		require.FileExists(t, filepath.Join(dir, "receipt.json.1"))
+		require.Contains(t, stderr, "no output written: the replicas of order 8 have no majority")
+	})
+
+	t.Run("bronze", func(t *testing.T) {
+		res := &customer.Result{Order: markettypes.Order{Id: 9, Replicas: 1}, Replicas: []customer.Replica{honest}, Output: honest.Output}
+		dir, _, stderr := run(t, res)
+		out, err := os.ReadFile(filepath.Join(dir, "out"))
+		require.NoError(t, err)
+		require.Equal(t, "right", string(out))
+		require.FileExists(t, filepath.Join(dir, "receipt.json"))
+		require.Contains(t, stderr, "receipt of lease 10 saved to "+filepath.Join(dir, "receipt.json")+"\n")
+	})
 }
