@@ -71,19 +71,13 @@ func confidentialOrderOnlyForAttestedProviders(t *testing.T, c *chain) {
 	var params struct {
 		Params struct {
 			AllowedMeasurements []struct {
-				TeeType string `json:"tee_type"`
-				Value   string `json:"value"`
+				Value string `json:"value"`
 			} `json:"allowed_measurements"`
 		} `json:"params"`
 	}
 	c.query(t, &params, "tee", "params")
-	var simulated []string
-	for _, m := range params.Params.AllowedMeasurements {
-		if m.TeeType == "TEE_TYPE_SIMULATED" {
-			simulated = append(simulated, m.Value)
-		}
-	}
-	require.Equal(t, []string{c.measurement}, simulated, "the allowlist shows the measurement as `fogd tee measurement` prints it")
+	require.Len(t, params.Params.AllowedMeasurements, 1)
+	require.Equal(t, c.measurement, params.Params.AllowedMeasurements[0].Value, "the allowlist shows the measurement as `fogd tee measurement` prints it")
 	_, err := c.try("q", "tee", "enclave", c.addr(t, "t-p2"), "--node", c.rpc)
 	require.ErrorContains(t, err, "no enclave record")
 
