@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts a local fog chain under .localnet/ and runs a scripted sealed-bid auction through the CLI.
 #
-#   scripts/localnet.sh [--validators N] [--no-demo]   create and start the chain and three provider
+#   scripts/localnet.sh [--validators N] [--no-demo]   create and start the chain and six provider
 #                                                      workers, then run a customer order end to end
+#                                                      and a gold order chosen by x/quorum
 #   scripts/localnet.sh --no-workers                   no workers: the demo is a sealed-bid auction
 #                                                      driven by hand through the CLI
 #   scripts/localnet.sh stop                           stop every node and worker started from .localnet/
@@ -33,10 +34,18 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# Demo providers: deterministic libp2p peer ids and worker keys (ed25519 seeds "fog-localnet-provider-i").
+# Demo providers of the CLI-only demo (--no-workers): deterministic libp2p peer ids and worker keys
+# (ed25519 seeds "fog-localnet-provider-i").
 PEER_IDS=(12D3KooWMJYunT2WpqCikEfauWWjQtn1XFBkEvicEkstSkBm65Uw 12D3KooWNAas3dRX1m22mnveHrMqcwdrzHgxTGasCixzdgREvV6b 12D3KooWFP3yScjpJAxkcdA624HkAhXnmcNPKXf8dStKQxGyAxyp)
 WORKER_KEYS=(aaa8f70644f0ef00b94a651731c2a4c583147e07fba4ef22dc2ba2ca201212ec b77a36a28b7491473913fa9b00b893d58563d7d3adf8df276924df62c463650c 52aa074100822030bad46c38cdead438f5a6b8eb4d23b3be25956d863ad12823)
-REGIONS=(eu-west us-east ap-south)
+REGIONS=(eu-west us-east ap-south eu-north us-west ap-east)
+PROVIDERS=(provider1 provider2 provider3 provider4 provider5 provider6)
+# The workers' TEEs and what the auditor signs of them (x/quorum's gold tier counts these):
+# test-sev-snp and test-tdx sign real-format evidence with published test chains whose roots this
+# genesis trusts (development only, see x/tee/README.md); provider3 has no TEE.
+TEE_TYPES=(test-sev-snp test-tdx none test-tdx test-sev-snp test-tdx)
+ASNS=(AS1 AS1 AS2 AS3 AS4 AS5)
+POWER_REGIONS=(r1 r2 r1 r2 r1 r3)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fogd() { "$BIN" "$@"; }
@@ -109,7 +118,7 @@ setup() {
   stop_nodes
   rm -rf "$DIR"
   mkdir -p "$DIR"
-  for name in customer provider1 provider2 provider3; do
+  for name in customer auditor "${PROVIDERS[@]}"; do
     fogd keys add "$name" --keyring-backend test --home "$KEYS" >/dev/null 2>&1
   done
   for i in $(seq 0 $((VALIDATORS - 1))); do
@@ -122,9 +131,12 @@ setup() {
     fogd genesis add-genesis-account "$(fogd keys show "val$i" -a --keyring-backend test --home "$DIR/val$i")" \
       1000000000000$DENOM --home "$DIR/val0"
   done
-  for name in customer provider1 provider2 provider3; do
+  for name in customer auditor "${PROVIDERS[@]}"; do
     fogd genesis add-genesis-account "$(addr "$name")" 100000000000$DENOM --home "$DIR/val0"
   done
+  # x/quorum: an auditor approved at genesis (later ones are approved by governance); it signs the
+  # providers' ASN and power region in the gold demo.
+  fogd genesis add-genesis-auditor "$(addr auditor)" "Localnet audit (demo)" --home "$DIR/val0"
   # Short governance periods so params can be changed by proposal on a localnet.
   jq '.app_state.gov.params.voting_period = "20s" | .app_state.gov.params.expedited_voting_period = "10s"' \
     "$genesis" > "$genesis.tmp" && mv "$genesis.tmp" "$genesis"
@@ -140,13 +152,13 @@ setup() {
     fogd zk add-genesis-circuit "$c" "$DIR/zk/$c.vk" --home "$DIR/val0" >/dev/null
     echo "registered at genesis ($((SECONDS - t0)) s)"
   done
-  # A simulated TEE root trusted at genesis, this fogd build's measurement allowed, and a device for
-  # provider1 and provider2 (provider3 has no TEE): development only, see x/tee/README.md.
+  # TEEs, development only (see x/tee/README.md): the published SEV-SNP and TDX test chains of the
+  # workers' test-vendor backends trusted next to AMD's and Intel's roots, and a simulated TEE root
+  # (for workers added by hand: `fogd tee sim-device --root .localnet/tee/root.key`); this fogd
+  # build's measurement allowed for the three types.
   mkdir -p "$DIR/tee"
+  fogd tee add-genesis-test-roots --description "fogd $(fogd version) (localnet build)" --home "$DIR/val0"
   fogd tee sim-root --out "$DIR/tee/root.key" >/dev/null
-  for i in 1 2; do
-    fogd tee sim-device --root "$DIR/tee/root.key" --out "$DIR/tee/device$i.json" >/dev/null
-  done
   fogd tee add-genesis-simulated-root "$DIR/tee/root.key" --home "$DIR/val0"
   fogd tee add-genesis-measurement simulated "$(fogd tee measurement)" --description "fogd $(fogd version) (localnet build)" --home "$DIR/val0"
   mkdir -p "$DIR/gentxs"
@@ -197,11 +209,12 @@ start_nodes() {
   echo "chain $CHAIN_ID is up with $VALIDATORS validator(s): RPC tcp://127.0.0.1:26657, gRPC 127.0.0.1:9090, REST http://127.0.0.1:1317"
 }
 
-# Three workers, each with its own cost model: price per block = base + 0.002 per milli-CPU.
-WORKER_BASE=(2 3 5)
+# Six workers, each with its own cost model: price per block = base + 0.002 per milli-CPU, so for a
+# 1000-millicore order 4, 5, 7, 8, 9 and 15ufog.
+WORKER_BASE=(2 3 5 6 7 13)
 
 start_workers() {
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5 6; do
     local home="$DIR/worker$i"
     if [ ! -f "$home/worker.toml" ]; then
       fogd worker init --home "$home" --chain-id "$CHAIN_ID" --rpc "$(rpc)" --grpc 127.0.0.1:9090 \
@@ -211,16 +224,13 @@ start_workers() {
         -e "s/^per_millicpu = .*/per_millicpu = '0.002'/" -e "s/^per_mib_memory = .*/per_mib_memory = '0'/" \
         -e "s/^margin = .*/margin = '1'/" -e "s/^withdraw_every_blocks = .*/withdraw_every_blocks = 5/" \
         -e "/^\[attributes\]/a region = '${REGIONS[$((i - 1))]}'" "$home/worker.toml"
-      if [ -f "$DIR/tee/device$i.json" ]; then # provider1 and provider2 run in a (simulated) TEE
-        sed -i -e "/^\[tee\]/,/^\[/ s|^type = .*|type = 'simulated'|" \
-          -e "/^\[tee\]/,/^\[/ s|^simulated_device = .*|simulated_device = '$DIR/tee/device$i.json'|" "$home/worker.toml"
-      fi
+      sed -i -e "/^\[tee\]/,/^\[/ s|^type = .*|type = '${TEE_TYPES[$((i - 1))]}'|" "$home/worker.toml"
     fi
     "$BIN" worker start --home "$home" > "$DIR/worker$i.log" 2>&1 &
     echo $! > "$DIR/worker$i.pid"
   done
   echo "waiting for the workers to register their providers (each locks the provider bond) and attest ..."
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5 6; do
     local tries=0
     until q market provider "$(addr "provider$i")" >/dev/null 2>&1; do
       tries=$((tries + 1))
@@ -228,33 +238,37 @@ start_workers() {
       sleep 0.2
     done
   done
-  for i in 1 2; do
+  for i in 1 2 3 4 5 6; do
     local tries=0
-    [ -f "$DIR/tee/device$i.json" ] || continue
+    [ "${TEE_TYPES[$((i - 1))]}" != none ] || continue
     until [ "$(q tee enclave "$(addr "provider$i")" 2>/dev/null | jq -r '.valid')" = "true" ]; do
       tries=$((tries + 1))
       [ $tries -gt 300 ] && { echo "worker$i did not attest (see $DIR/worker$i.log)" >&2; exit 1; }
       sleep 0.2
     done
   done
-  echo "workers up: provider1..3 on /ip4/127.0.0.1/tcp/4001..4003, metrics on 127.0.0.1:9465..9467, logs $DIR/worker<i>.log"
-  echo "provider1 and provider2 attested a simulated TEE in x/tee; provider3 has none"
+  echo "workers up: provider1..6 on /ip4/127.0.0.1/tcp/4001..4006, metrics on 127.0.0.1:9465..9470, logs $DIR/worker<i>.log"
+  echo "attested in x/tee with the test-vendor backends (development only): provider1 and provider5 SEV-SNP, provider2, provider4 and provider6 TDX; provider3 has no TEE"
 }
 
 # demo_client: a customer runs a WASM workload through the market with `fogd client run`.
 demo_client() {
   local wasm="$ROOT/build/workloads/wordcount.wasm"
   [ -f "$wasm" ] || { echo "build the example workloads first: make workloads" >&2; exit 1; }
+  # the auditor signs the providers' attributes for the gold demo meanwhile
+  sign_attributes > "$DIR/auditor.log" 2>&1 &
+  SIGN_PID=$!
   say "Providers (registered by their workers)"
   q market providers | jq -c '.providers[] | {owner, peer_id, worker_pubkey, multiaddrs}'
-  local names=(customer provider1 provider2 provider3) before=() i
-  for i in 0 1 2 3; do before[$i]=$(balance "${names[$i]}"); done
+  local names=(customer "${PROVIDERS[@]}") before=() i
+  for i in "${!names[@]}"; do before[$i]=$(balance "${names[$i]}"); done
 
-  say "Enclave records (x/tee): simulated TEEs attested by provider1 and provider2's workers"
+  say "Enclave records (x/tee): test-vendor SEV-SNP and TDX evidence verified against the test roots in genesis"
   q tee enclaves | jq -c '.enclaves[] | {provider, tee_type, measurement, expiry_height}'
 
   say "Customer runs the wordcount workload on README.md (max 10ufog/block, 100 blocks, bronze, confidential)"
-  echo "worker prices per block for 1000 mCPU: provider1 4, provider2 5, provider3 7 (no TEE: may not bid)"
+  echo "worker prices per block for 1000 mCPU: provider1 4, provider2 5, provider3 7 (no TEE: may not bid), provider4 8,"
+  echo "provider5 9, provider6 15 (above the max price)"
   fogd client run --wasm "$wasm" --input "$ROOT/README.md" --out "$DIR/output.txt" \
     --receipt-out "$DIR/receipt.json" --max-price 10$DENOM --lease-blocks 100 --sla-tier bronze --privacy confidential \
     --cpu 1000 --memory 256 --commit-blocks 10 --reveal-blocks 10 --from customer \
@@ -271,11 +285,170 @@ demo_client() {
   say "Lease $lease_id and payments (ufog; fees are zero on this localnet)"
   q market lease "$lease_id" | jq -c '.lease | {id, provider, price_per_block, start_height, settled_through, state, close_reason, paid}'
   printf '%-10s %14s\n' account "change"
-  for i in 0 1 2 3; do
+  for i in "${!names[@]}"; do
     printf '%-10s %14d\n' "${names[$i]}" $(( $(balance "${names[$i]}") - before[$i] ))
   done
   echo "(the customer paid only the blocks the lease ran; the winner earned them at the second price)"
   demo_zk
+}
+
+# name_of ADDRESS: the demo account's name, or the address.
+name_of() {
+  local n
+  for n in customer auditor "${PROVIDERS[@]}"; do
+    [ "$(addr "$n")" = "$1" ] && { echo "$n"; return; }
+  done
+  echo "$1"
+}
+
+# event HEIGHT TYPE ORDER_ID: the attributes of a typed event that block HEIGHT's end emitted for an
+# order, as one JSON object (each value decoded).
+event() {
+  fogd query block-results "$1" --node "$(rpc)" -o json 2>/dev/null | jq -c --arg t "$2" --arg id "$3" '
+    [.finalize_block_events[]? | select(.type == $t) | .attributes | map({(.key): (.value | fromjson? // .)}) | add
+     | select((.order_id | tostring) == $id)] | first // {}'
+}
+
+# wait_bids ORDER N: wait until N bids are committed on the order (its workers bid by themselves).
+wait_bids() {
+  local tries=0
+  until [ "$(q market order "$1" | jq -r '.order.bid_count // 0')" -ge "$2" ]; do
+    tries=$((tries + 1))
+    [ $tries -gt 300 ] && { echo "order $1 did not get $2 bids (see $DIR/worker<i>.log)" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+
+# constraints JSON: one line per constraint, "asn 2 of 3 (no)".
+constraints() {
+  jq -r '.[] | "  \(.name): \(.got // 0) of \(.required // 0)\(if .ok then "" else "  <- not met" end)"'
+}
+
+# sign_attributes: the auditor (approved in genesis) signs each provider's ASN and power region by
+# transaction. demo_client starts it in the background, to overlap the bronze demo.
+sign_attributes() {
+  local i
+  for i in 0 1 2 3 4 5; do
+    tx auditor quorum sign-attributes "$(addr "${PROVIDERS[$i]}")" "asn=${ASNS[$i]}" "power-region=${POWER_REGIONS[$i]}"
+    echo "${PROVIDERS[$i]}: asn=${ASNS[$i]} power-region=${POWER_REGIONS[$i]}"
+  done
+}
+SIGN_PID=
+
+# demo_gold: x/quorum chooses a gold order's replica set among the six workers' bids: the cheapest
+# set with 3 distinct audited ASNs, 2 TEE vendors and 2 power regions, each member paid its critical
+# value; then a gold order that only TDX providers may bid on fails, refunding everyone.
+demo_gold() {
+  local i n
+  say "Gold tier (x/quorum): 3 replicas, >= 3 audited ASNs, >= 2 TEE vendors (SEV-SNP, TDX), >= 2 power regions"
+  q quorum tiers | jq -c '.tiers[] | select(.name == "gold") | .sla'
+  say "The auditor (approved in genesis) signed each provider's ASN and power region (fogd tx quorum sign-attributes)"
+  if [ -n "$SIGN_PID" ]; then
+    wait "$SIGN_PID" || { echo "the auditor's signing failed (see $DIR/auditor.log)" >&2; exit 1; }
+  else
+    sign_attributes > "$DIR/auditor.log"
+  fi
+  printf '%-10s %-5s %-7s %-10s %s\n' provider asn region tee "bid (ufog/block, 1000 mCPU)"
+  local prices=(4 5 7 8 9 15)
+  local profiles
+  profiles=$(q quorum validate-diversity gold $(for n in "${PROVIDERS[@]}"; do addr "$n"; done) | jq -c '.profiles')
+  for i in 0 1 2 3 4 5; do
+    n=${PROVIDERS[$i]}
+    echo "$profiles" | jq -r --arg p "$(addr "$n")" --arg n "$n" --arg price "${prices[$i]}" \
+      '.[] | select(.provider == $p) | "\($n | .[0:10] | . + " " * (10 - length)) \(.asn | . + " " * (5 - length)) \(.power_region | . + " " * (7 - length)) \((.tee_vendor // "none") | sub("TEE_TYPE_"; "") | . + " " * (10 - length)) \($price)"'
+  done
+
+  say "Would the three cheapest (provider1, provider2, provider3) make a gold set? (fogd q quorum validate-diversity)"
+  q quorum validate-diversity gold "$(addr provider1)" "$(addr provider2)" "$(addr provider3)" \
+    | jq -r '"feasible: \(.feasible // false)", (.constraints | .[] | "  \(.name): \(.got // 0) of \(.required // 0)\(if .ok then "" else "  <- not met" end)")'
+  echo "and provider1, provider3, provider4?"
+  q quorum validate-diversity gold "$(addr provider1)" "$(addr provider3)" "$(addr provider4)" \
+    | jq -r '"feasible: \(.feasible // false)", (.constraints | .[] | "  \(.name): \(.got // 0) of \(.required // 0)\(if .ok then "" else "  <- not met" end)")'
+
+  local names=(customer "${PROVIDERS[@]}") before=()
+  for i in "${!names[@]}"; do before[$i]=$(balance "${names[$i]}"); done
+  FEES_PAID=()
+  say "Customer posts a gold order: max 20ufog/block, 50 blocks, 1000 mCPU; the six workers bid by themselves"
+  local workload order_id commit_deadline reveal_deadline
+  workload=$(printf 'fog gold demo' | sha256sum | cut -d' ' -f1)
+  tx customer market create-order "$workload" 20$DENOM --cpu 1000 --memory 256 --lease-blocks 50 \
+    --sla-tier gold --privacy public --commit-blocks 10 --reveal-blocks 10
+  order_id=$(q market orders --owner "$(addr customer)" | jq -r '.orders[-1].id')
+  q market order "$order_id" | jq -c '.order | {id, tier, replicas, state, escrow, commit_deadline, reveal_deadline}'
+  commit_deadline=$(q market order "$order_id" | jq -r '.order.commit_deadline')
+  reveal_deadline=$(q market order "$order_id" | jq -r '.order.reveal_deadline')
+  wait_bids "$order_id" 6
+  echo "six sealed bids committed; the workers reveal after height $commit_deadline"
+  wait_height $((reveal_deadline + 1))
+  q market bids "$order_id" | jq -r '.bids[] | "\(.provider) \(.state) \(.price.amount)"' | while read -r p st price; do
+    echo "  $(name_of "$p") bid ${price}$DENOM: $st"
+  done
+
+  say "Settlement at the end of block $reveal_deadline: x/quorum chose the replica set (EventQuorumSelected)"
+  local ev
+  ev=$(event "$reveal_deadline" fog.quorum.v1.EventQuorumSelected "$order_id")
+  echo "$ev" | jq -c '{order_id, tier, candidates, evaluated}'
+  for i in $(seq 0 $(( $(echo "$ev" | jq '.members | length') - 1 ))); do
+    echo "  member $(name_of "$(echo "$ev" | jq -r ".members[$i]")"): paid $(echo "$ev" | jq -r ".prices[$i].amount")$DENOM per block"
+  done
+  echo "$ev" | jq -c '.constraints' | constraints
+  echo "why: the three cheapest bids (4 + 5 + 7) share AS1; provider1 + provider3 + provider4 (4 + 7 + 8 = 19) is the"
+  echo "cheapest set with 3 ASNs, 2 vendors (SEV-SNP, TDX) and 2 regions. Each member is paid its critical value,"
+  echo "the most it could have bid and still won: the cheapest feasible set without it (21 for each of the three:"
+  echo "provider2+3+5 without provider1 or provider4, provider1+4+5 without provider3) minus what its partners bid:"
+  echo "provider1 21-(7+8)=6, provider3 21-(4+8)=9, provider4 21-(4+7)=10. No member's pay depends on its own bid."
+  q market order "$order_id" | jq -c '.order | {id, state, clearing_price}'
+
+  local tries=0 leases
+  until [ "$(q market leases --owner "$(addr customer)" | jq --arg o "$order_id" '[.leases[] | select(.order_id == $o and .state == "LEASE_STATE_ACTIVE")] | length')" = 3 ]; do
+    tries=$((tries + 1))
+    [ $tries -gt 300 ] && { echo "the winners did not start their leases" >&2; exit 1; }
+    sleep 0.2
+  done
+  leases=$(q market leases --owner "$(addr customer)" | jq -r --arg o "$order_id" '.leases[] | select(.order_id == $o) | .id')
+  say "Leases: one per member, each at its own price; the workers started them, the customer closes them"
+  for l in $leases; do
+    q market lease "$l" | jq -r '.lease | "\(.id) \(.provider) \(.price_per_block.amount) \(.state)"' | while read -r id p price st; do
+      echo "  lease $id: $(name_of "$p") at ${price}$DENOM/block, $st"
+    done
+  done
+  for l in $leases; do tx customer market close-lease "$l"; done
+  tries=0
+  until [ "$(balance provider2)" = "${before[2]}" ] && [ "$(balance provider5)" = "${before[5]}" ] && [ "$(balance provider6)" = "${before[6]}" ]; do
+    tries=$((tries + 1)); [ $tries -gt 100 ] && break; sleep 0.2
+  done
+  printf '%-10s %14s %10s\n' account "market change" "fees"
+  for i in "${!names[@]}"; do
+    printf '%-10s %14d %10d\n' "${names[$i]}" $(( $(balance "${names[$i]}") - before[i] + ${FEES_PAID[${names[$i]}]:-0} )) "${FEES_PAID[${names[$i]}]:-0}"
+  done
+  echo "(members earned their pay for the blocks their leases ran; the losers' deposits came back)"
+
+  say "An infeasible gold order: it requires TDX (--tee-type tdx), so only provider2, provider4 and provider6 may bid"
+  for i in "${!names[@]}"; do before[$i]=$(balance "${names[$i]}"); done
+  FEES_PAID=()
+  tx customer market create-order "$workload" 20$DENOM --cpu 1000 --memory 256 --lease-blocks 50 \
+    --sla-tier gold --privacy public --tee-type tdx --commit-blocks 10 --reveal-blocks 10
+  order_id=$(q market orders --owner "$(addr customer)" | jq -r '.orders[-1].id')
+  q market order "$order_id" | jq -c '.order | {id, tier, tee_type, state, escrow}'
+  reveal_deadline=$(q market order "$order_id" | jq -r '.order.reveal_deadline')
+  wait_bids "$order_id" 3
+  wait_height $((reveal_deadline + 1))
+  q market bids "$order_id" | jq -r '.bids[] | "\(.provider) \(.state) \(.price.amount)"' | while read -r p st price; do
+    echo "  $(name_of "$p") bid ${price}$DENOM: $st"
+  done
+  q market order "$order_id" | jq -c '.order | {id, state, close_reason}'
+  echo "EventQuorumInfeasible (the most the bids could reach):"
+  event "$reveal_deadline" fog.quorum.v1.EventQuorumInfeasible "$order_id" | jq -c '.constraints' | constraints
+  echo "EventOrderFailed: $(event "$reveal_deadline" fog.market.v1.EventOrderFailed "$order_id" | jq -c '{reason, revealed_bids, refunded}')"
+  tries=0
+  until [ "$(balance provider2)" = "${before[2]}" ] && [ "$(balance provider4)" = "${before[4]}" ] && [ "$(balance provider6)" = "${before[6]}" ]; do
+    tries=$((tries + 1)); [ $tries -gt 100 ] && break; sleep 0.2
+  done
+  printf '%-10s %14s %10s\n' account "market change" "fees"
+  for i in "${!names[@]}"; do
+    printf '%-10s %14d %10d\n' "${names[$i]}" $(( $(balance "${names[$i]}") - before[i] + ${FEES_PAID[${names[$i]}]:-0} )) "${FEES_PAID[${names[$i]}]:-0}"
+  done
+  echo "(the order failed with everything refunded: the customer's escrow and the bidders' deposits)"
 }
 
 # demo_zk: a private fact checked on chain: a value committed with MiMC lies in a public range.
@@ -370,7 +543,7 @@ case "$CMD" in
   stop) stop_nodes; echo "localnet stopped" ;;
   demo)
     need_jq
-    if [ -f "$DIR/worker1.pid" ]; then demo_client; else demo; fi
+    if [ -f "$DIR/worker1.pid" ]; then demo_client; demo_gold; else demo; fi
     ;;
   start)
     [ -x "$BIN" ] || { echo "build fogd first: make build" >&2; exit 1; }
@@ -379,7 +552,7 @@ case "$CMD" in
     start_nodes
     if [ "$WORKERS" = 1 ]; then
       start_workers
-      [ "$DEMO" = 1 ] && demo_client
+      [ "$DEMO" = 1 ] && { demo_client; demo_gold; }
     else
       [ "$DEMO" = 1 ] && demo
     fi

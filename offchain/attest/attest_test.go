@@ -287,3 +287,38 @@ func TestNilAttester(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, b)
 }
+
+// [tee] type test-sev-snp and test-tdx build the test-vendor backends: SEV-SNP and TDX evidence
+// that carries the running program's SHA-384 and exactly the report data given.
+func TestTestVendorBackends(t *testing.T) {
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	want, err := simtee.Measurement(exe)
+	require.NoError(t, err)
+	rd := teetypes.ReportData(sdk.AccAddress(bytes.Repeat([]byte{1}, 20)), seed(2), seed(3))
+	for typ, tt := range map[string]teetypes.TeeType{attest.TypeTestSevSnp: teetypes.TeeTypeSevSnp, attest.TypeTestTdx: teetypes.TeeTypeTdx} {
+		b, err := attest.NewBackend(attest.Config{Type: typ, RenewBeforeBlocks: 10})
+		require.NoError(t, err, typ)
+		require.Equal(t, tt, b.Type())
+		require.Equal(t, want, b.Measurement())
+		ev, err := b.Evidence(rd)
+		require.NoError(t, err)
+		if tt == teetypes.TeeTypeSevSnp {
+			var e teetypes.SevSnpEvidence
+			require.NoError(t, e.Unmarshal(ev))
+			r, err := abi.ReportToProto(e.Report)
+			require.NoError(t, err)
+			require.Equal(t, rd, r.ReportData)
+			require.Equal(t, want, r.Measurement)
+		} else {
+			var e teetypes.TdxEvidence
+			require.NoError(t, e.Unmarshal(ev))
+			require.True(t, bytes.Contains(e.Quote, rd), "the quote carries the report data")
+			require.True(t, bytes.Contains(e.Quote, want), "and the measurement (MRTD)")
+		}
+		_, err = b.Evidence(rd[:32])
+		require.Error(t, err)
+	}
+	_, err = attest.NewTestVendor(teetypes.TeeTypeSimulated, exe)
+	require.Error(t, err)
+}

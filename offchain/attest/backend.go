@@ -1,5 +1,5 @@
-// Package attest proves to the chain that the worker runs in a TEE: a backend (SEV-SNP, TDX or the
-// simulated TEE of development networks) produces evidence whose report data binds the provider,
+// Package attest proves to the chain that the worker runs in a TEE: a backend (SEV-SNP, TDX, or on
+// development networks the simulated TEE or the test-vendor backends) produces evidence whose report data binds the provider,
 // its worker key and a recent block hash, and the attestation service submits it to x/tee
 // (MsgSubmitAttestation) after registration and again before the enclave record expires.
 package attest
@@ -21,14 +21,19 @@ const (
 	TypeSevSnp    = "sev-snp"
 	TypeTdx       = "tdx"
 	TypeSimulated = "simulated"
+	// TypeTestSevSnp and TypeTestTdx sign real-format evidence with published test chains
+	// (package testvendor): development networks only.
+	TypeTestSevSnp = "test-sev-snp"
+	TypeTestTdx    = "test-tdx"
 )
 
 // Types are the accepted values of [tee] type.
-var Types = []string{TypeNone, TypeAuto, TypeSevSnp, TypeTdx, TypeSimulated}
+var Types = []string{TypeNone, TypeAuto, TypeSevSnp, TypeTdx, TypeSimulated, TypeTestSevSnp, TypeTestTdx}
 
 // Config is the worker's [tee] section.
 type Config struct {
-	// Type of TEE the worker attests with: none (no attestation), auto (detect), sev-snp, tdx or simulated.
+	// Type of TEE the worker attests with: none (no attestation), auto (detect), sev-snp, tdx, or on
+	// development networks simulated, test-sev-snp or test-tdx.
 	Type string `toml:"type"`
 	// SimulatedDevice is the device file written by `fogd tee sim-device` (type simulated).
 	SimulatedDevice string `toml:"simulated_device"`
@@ -73,6 +78,15 @@ func NewBackend(cfg Config) (Backend, error) {
 			return nil, fmt.Errorf("finding the running program to measure: %w", err)
 		}
 		return NewSimulated(cfg.SimulatedDevice, exe)
+	case TypeTestSevSnp, TypeTestTdx:
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("finding the running program to measure: %w", err)
+		}
+		if t == TypeTestSevSnp {
+			return NewTestVendor(teetypes.TeeTypeSevSnp, exe)
+		}
+		return NewTestVendor(teetypes.TeeTypeTdx, exe)
 	case TypeSevSnp:
 		return NewSevSnp(LinuxPaths)
 	case TypeTdx:

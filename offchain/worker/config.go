@@ -206,7 +206,7 @@ func (c Config) Validate() error {
 		add("sessions: max_sessions and max_sessions_per_lease must be positive, and max_sessions_per_lease at most max_sessions (got %d and %d)", c.Sessions.MaxSessions, c.Sessions.MaxPerLease)
 	}
 	if !slices.Contains(attest.Types, c.Tee.Type) {
-		add("tee.type %q: want none, auto, sev-snp, tdx or simulated", c.Tee.Type)
+		add("tee.type %q: want none, auto, sev-snp, tdx, or on development networks simulated, test-sev-snp or test-tdx", c.Tee.Type)
 	}
 	if c.Tee.Type == attest.TypeSimulated && c.Tee.SimulatedDevice == "" {
 		add("tee: type = \"simulated\" needs simulated_device, a device file written by `fogd tee sim-device`")
@@ -319,7 +319,7 @@ var comments = map[string]string{
 	"withdraw_every_blocks":  "blocks between withdrawals of an active lease's payments",
 	"owners":                 "bid only on orders of these accounts (fog1...); empty = anyone's",
 	"[tee]":                  "TEE attestation of this worker in x/tee; orders that require a TEE are bid on only while it is valid",
-	"type":                   "none (no attestation) | auto (detect SEV-SNP or TDX) | sev-snp | tdx | simulated (development networks)",
+	"type":                   "none (no attestation) | auto (detect SEV-SNP or TDX) | sev-snp | tdx; development networks only: simulated | test-sev-snp | test-tdx (evidence signed by published test keys; see x/tee/README.md)",
 	"simulated_device":       "type = simulated: the device file written by `fogd tee sim-device` (relative to the home)",
 	"renew_before_blocks":    "attest again when the enclave record expires within this many blocks",
 }

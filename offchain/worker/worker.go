@@ -123,6 +123,10 @@ func (w *Worker) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("tee: %w", err)
 	}
+	if t := w.cfg.Tee.Type; t == attest.TypeTestSevSnp || t == attest.TypeTestTdx {
+		w.log.Warn("DEVELOPMENT ONLY: this worker attests with evidence signed by published test keys; a chain accepts it only if its genesis trusts the test roots",
+			"tee_type", t)
+	}
 	kr, err := keyring.New(sdk.KeyringServiceName(), w.cfg.KeyringBackend, w.cfg.KeyringDir, os.Stdin, w.cctx.Codec)
 	if err != nil {
 		return fmt.Errorf("keyring: %w", err)

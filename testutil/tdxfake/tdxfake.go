@@ -5,7 +5,10 @@
 // Everything here is made up: the keys are fresh ECDSA P-256 keys from crypto/rand, the
 // certificates only imitate Intel's names and extensions, and the QE report is not the report of a
 // real quoting enclave. Nothing signed by a Signer is evidence of anything. Never trust a Signer's
-// root outside tests, and never import this package from module code that ships in a node.
+// root outside tests and development networks, and never import this package from module code that
+// ships in a node. One package outside tests imports it: offchain/attest/testvendor, the worker's
+// development-only "test-tdx" backend, which signs with a fixed Signer whose keys are published
+// (Restore).
 package tdxfake
 
 import (
@@ -16,6 +19,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -205,6 +209,31 @@ func (s *Signer) reissuePCK(notBefore, notAfter time.Time) error {
 	}
 	return nil
 }
+
+// Restore rebuilds a signer from its three certificates and the two keys Quote signs with (the PCK's
+// and the attestation key), e.g. a fixed signer whose material is kept in files. The root and
+// intermediate keys are not needed: such a signer can make quotes but cannot re-issue its PCK.
+func Restore(root, intermediate, pck *x509.Certificate, pckKey, attestationKey *ecdsa.PrivateKey) (*Signer, error) {
+	if root == nil || intermediate == nil || pck == nil || pckKey == nil || attestationKey == nil {
+		return nil, errors.New("tdxfake: Restore needs three certificates and two keys")
+	}
+	if pub, ok := pck.PublicKey.(*ecdsa.PublicKey); !ok || !pub.Equal(&pckKey.PublicKey) {
+		return nil, errors.New("tdxfake: the PCK key is not the PCK certificate's")
+	}
+	ext, err := pcs.PckCertificateExtensions(pck)
+	if err != nil {
+		return nil, fmt.Errorf("tdxfake: PCK extensions: %w", err)
+	}
+	ppid, err := hex.DecodeString(ext.PPID)
+	if err != nil {
+		return nil, fmt.Errorf("tdxfake: PPID: %w", err)
+	}
+	return &Signer{Root: root, Intermediate: intermediate, PCK: pck, PPID: ppid, pckKey: pckKey, attestationKey: attestationKey}, nil
+}
+
+// Keys are the two keys Quote signs with: the PCK's (the QE report) and the attestation key (the
+// quote), for keeping a signer to Restore later.
+func (s *Signer) Keys() (pck, attestation *ecdsa.PrivateKey) { return s.pckKey, s.attestationKey }
 
 // WithPCKValidity returns a copy of s (same keys, same root and intermediate) whose PCK
 // certificate is re-issued with the given validity, e.g. to test a PCK that has expired while its

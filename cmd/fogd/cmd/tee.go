@@ -15,6 +15,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/app"
+	"github.com/fogchain/fog/offchain/attest/testvendor"
 	"github.com/fogchain/fog/x/tee/simtee"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
@@ -25,10 +26,13 @@ func teeCommand() *cobra.Command {
 		Use:   "tee",
 		Short: "Simulated TEE keys, software measurements and TEE genesis settings (development networks)",
 		Long: "A simulated TEE proves nothing about hardware: whoever holds its root key can attest anything. " +
-			"x/tee accepts it only while the param allow_simulated is true (localnet); real networks use SEV-SNP or TDX.",
+			"x/tee accepts it only while the param allow_simulated is true (localnet); real networks use SEV-SNP or TDX. " +
+			"The test-vendor backends (worker [tee] type test-sev-snp, test-tdx) prove nothing either: their keys are public, " +
+			"and x/tee accepts their evidence only where a genesis trusts their roots (add-genesis-test-roots).",
 		RunE: client.ValidateCmd,
 	}
-	cmd.AddCommand(teeSimRootCmd(), teeSimDeviceCmd(), teeMeasurementCmd(), teeAddGenesisSimulatedRootCmd(), teeAddGenesisMeasurementCmd(), teeSimEvidenceCmd())
+	cmd.AddCommand(teeSimRootCmd(), teeSimDeviceCmd(), teeMeasurementCmd(), teeAddGenesisSimulatedRootCmd(), teeAddGenesisMeasurementCmd(),
+		teeAddGenesisTestRootsCmd(), teeSimEvidenceCmd())
 	return cmd
 }
 
@@ -186,6 +190,48 @@ func teeAddGenesisMeasurementCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().String("description", "", "which software this measurement is")
+	cmd.Flags().String(flags.FlagHome, app.DefaultNodeHome, "node home")
+	return cmd
+}
+
+func teeAddGenesisTestRootsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "add-genesis-test-roots",
+		Short: "DEVELOPMENT ONLY: trust the published SEV-SNP and TDX test chains in genesis.json and allow a measurement for both types",
+		Long: "Adds the roots of the test chains that workers with [tee] type = \"test-sev-snp\" or \"test-tdx\" sign with " +
+			"(package offchain/attest/testvendor) to x/tee's sev_snp_roots and tdx_roots, next to AMD's and Intel's, and allows " +
+			"--measurement (default: this fogd's, as `fogd tee measurement` prints it) for SEV-SNP and TDX. The test keys are " +
+			"public: whoever has this fogd can sign anything with them. Never on a network whose TEE guarantees matter.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			mHex, _ := cmd.Flags().GetString("measurement")
+			desc, _ := cmd.Flags().GetString("description")
+			if mHex == "" {
+				exe, err := os.Executable()
+				if err != nil {
+					return err
+				}
+				m, err := simtee.Measurement(exe)
+				if err != nil {
+					return err
+				}
+				mHex = teetypes.MeasurementHex(m)
+			} else if _, err := teetypes.ParseMeasurement(mHex); err != nil {
+				return fmt.Errorf("measurement: %w", err)
+			}
+			return editTeeGenesis(cmd, func(gs *teetypes.GenesisState) error {
+				testvendor.AddRoots(&gs.Params)
+				for _, t := range []teetypes.TeeType{teetypes.TeeTypeSevSnp, teetypes.TeeTypeTdx} {
+					if !gs.Params.Allowed(t, mHex) {
+						gs.Params.AllowedMeasurements = append(gs.Params.AllowedMeasurements, teetypes.Measurement{TeeType: t, Value: mHex, Description: desc})
+					}
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().String("measurement", "", "measurement to allow for SEV-SNP and TDX, lower-case hex (default: this fogd's)")
+	cmd.Flags().String("description", "fogd (test-vendor backends, development only)", "description of the allowed measurement")
 	cmd.Flags().String(flags.FlagHome, app.DefaultNodeHome, "node home")
 	return cmd
 }
