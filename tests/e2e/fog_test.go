@@ -27,6 +27,8 @@ var scenarios = []scenario{
 	{"RESTEnumQueryParameters", []string{"x-customer", "x-p1"}, restEnumQueryParameters},
 	{"BadInputFailsBeforeTheBlock", []string{"f-user", "f-provider"}, badInputFailsBeforeTheBlock},
 	{"ChainClientSequenceAndErrors", []string{"c-alice", "c-bob"}, chainClientSequenceAndErrors},
+	{"GoldOrderSettlesToTheCheapestFeasibleSet", []string{"g-customer", "g-auditor", "g-p1", "g-p2", "g-p3", "g-p4", "g-p5", "g-p6"},
+		goldOrderSettlesToTheCheapestFeasibleSet},
 }
 
 // restarts stop and start the node, so they run one at a time once the scenarios are done.
@@ -39,8 +41,9 @@ var restarts = []scenario{
 // (make test-long), an export imported into a new chain that must hold the same state and go on.
 var finalStep = scenario{"ExportIsAValidGenesis", nil, exportIsAValidGenesis}
 
-// TestFogd starts one chain whose genesis every scenario needs (a simulated TEE root and this
-// fogd's measurement, the range circuit), runs the scenarios on it in parallel, and then the steps
+// TestFogd starts one chain whose genesis every scenario needs (a simulated TEE root, the
+// test-vendor SEV-SNP and TDX roots and this fogd's measurement, an x/quorum auditor, the range
+// circuit), runs the scenarios on it in parallel, and then the steps
 // that stop the node: restarts the chain client and a worker must ride out, and an export that must
 // be a valid genesis.
 func TestFogd(t *testing.T) {
@@ -57,6 +60,10 @@ func TestFogd(t *testing.T) {
 		c.fogd(t, "tee", "sim-device", "--root", root, "--out", c.simDevice)
 		c.fogd(t, "tee", "add-genesis-simulated-root", root, "--home", c.home)
 		c.fogd(t, "tee", "add-genesis-measurement", "simulated", c.measurement, "--description", "this fogd", "--home", c.home)
+		// the gold scenario's workers attest with the development-only test-vendor SEV-SNP and TDX
+		// chains, and its auditor signs their attributes
+		c.fogd(t, "tee", "add-genesis-test-roots", "--measurement", c.measurement, "--home", c.home)
+		c.fogd(t, "genesis", "add-genesis-auditor", c.addr(t, "g-auditor"), "e2e auditor", "--home", c.home)
 		prepareZK(t, c)
 	}, accounts...)
 

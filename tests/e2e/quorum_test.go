@@ -11,22 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestGoldQuorum runs GoldOrderSettlesToTheCheapestFeasibleSet on a chain of its own, whose genesis
-// trusts the test-vendor SEV-SNP and TDX roots with this fogd's measurement and approves g-auditor
-// as an x/quorum auditor. Not on TestFogd's shared chain: a chain that has settled a gold order at
-// per-member prices does not export a valid genesis yet (x/market's genesis validation still wants
-// every lease at its order's clearing price), which would fail TestFogd/ExportIsAValidGenesis.
-func TestGoldQuorum(t *testing.T) {
-	var measurement string
-	c := startChain(t, func(c *chain) {
-		measurement = strings.TrimSpace(c.fogd(t, "tee", "measurement"))
-		c.fogd(t, "tee", "add-genesis-test-roots", "--measurement", measurement, "--home", c.home)
-		c.fogd(t, "genesis", "add-genesis-auditor", c.addr(t, "g-auditor"), "e2e auditor", "--home", c.home)
-	}, "g-customer", "g-auditor", "g-p1", "g-p2", "g-p3", "g-p4", "g-p5", "g-p6")
-	c.measurement = measurement
-	t.Run("GoldOrderSettlesToTheCheapestFeasibleSet", func(t *testing.T) { goldOrderSettlesToTheCheapestFeasibleSet(t, c) })
-}
-
 // goldProvider is one of the gold scenario's workers: its price per block, the ASN and power region
 // the auditor signs for it, and its [tee] type (the test-vendor backends give real-format SEV-SNP and
 // TDX evidence that this chain's genesis trusts; "none" attests nothing).
