@@ -153,6 +153,7 @@ func (gs GenesisState) Validate() error {
 	}
 	leases := make(map[uint64]bool, len(gs.Leases))
 	won := make(map[bidKey]bool, len(gs.Leases))
+	dearestOpen := make(map[uint64]math.Int) // order id → the dearest price of its open leases
 	for i, l := range gs.Leases {
 		field := fmt.Sprintf("leases[%d]", i)
 		if l.Id == 0 || l.Id >= gs.NextLeaseId {
@@ -170,20 +171,41 @@ func (gs GenesisState) Validate() error {
 			return err
 		}
 		key := bidKey{l.OrderId, l.Provider}
-		if b, ok := bids[key]; !ok || b.State != BidWon || won[key] {
+		b, ok := bids[key]
+		if !ok || b.State != BidWon || won[key] {
 			return genesisError(field+".provider", "%s has no won bid of its own on order %d", l.Provider, l.OrderId)
 		}
 		won[key] = true
+		// a winner is paid at least its bid; a replacement takes the failed lease's price, which
+		// was at most the order's clearing price (its dearest winner's) and at least its own bid
+		if l.PricePerBlock.Amount.LT(b.Price.Amount) {
+			return genesisError(field+".price_per_block", "%s, below the won bid of %s", l.PricePerBlock, b.Price)
+		}
 		switch l.State {
 		case LeasePending:
 			want["start_queue"][QueueEntry{Height: l.StartDeadline, Id: l.Id}] = true
 		case LeaseActive:
 			want["end_queue"][QueueEntry{Height: l.EndHeight, Id: l.Id}] = true
 		}
+		if l.State == LeasePending || l.State == LeaseActive {
+			if d, ok := dearestOpen[l.OrderId]; !ok || l.PricePerBlock.Amount.GT(d) {
+				dearestOpen[l.OrderId] = l.PricePerBlock.Amount
+			}
+		}
 	}
 	for key, b := range bids {
 		if b.State == BidWon && !won[key] {
 			return genesisError("bids", "won bid of %s on order %d has no lease", key.provider, key.order)
+		}
+	}
+	// a standby's deposit comes back when no open lease of its order could take it: the market
+	// releases it then, so a standby always has an open lease priced at least its bid
+	for i, b := range gs.Bids {
+		if b.State != BidStandby {
+			continue
+		}
+		if d, ok := dearestOpen[b.OrderId]; !ok || b.Price.Amount.GT(d) {
+			return genesisError(fmt.Sprintf("bids[%d].state", i), "standby of %s on order %d, which has no open lease priced at least its bid %s", b.Provider, b.OrderId, b.Price)
 		}
 	}
 	for name, got := range map[string][]QueueEntry{"settlement_queue": gs.SettlementQueue, "start_queue": gs.StartQueue, "end_queue": gs.EndQueue} {
@@ -305,7 +327,7 @@ func validateGenesisBid(field string, b Bid, o Order, swept bool) error {
 		if o.State != OrderOpen && !swept {
 			return genesisError(field+".state", "%s bid on %s order %d, which has no deposit sweep", b.State, o.State, o.Id)
 		}
-	case BidWon, BidLost:
+	case BidWon, BidLost, BidStandby:
 		if o.State != OrderMatched {
 			return genesisError(field+".state", "%s bid on %s order %d", b.State, o.State, o.Id)
 		}
@@ -338,9 +360,10 @@ func validateGenesisBid(field string, b Bid, o Order, swept bool) error {
 	if err := checkCoin(field+".price", b.Price, o.MaxPricePerBlock.Denom); err != nil {
 		return err
 	}
-	// a bid has a price once revealed: revealed, won and lost bids, and returned bids of a failed
-	// order (a cancelled order's bids were never revealed)
-	revealed := b.State == BidRevealed || b.State == BidWon || b.State == BidLost || (b.State == BidReturned && o.State == OrderFailed)
+	// a bid has a price once revealed: revealed, won, lost and standby bids, and returned bids of a
+	// failed order (a cancelled order's bids were never revealed)
+	revealed := b.State == BidRevealed || b.State == BidWon || b.State == BidLost || b.State == BidStandby ||
+		(b.State == BidReturned && o.State == OrderFailed)
 	if revealed {
 		if !b.Price.IsPositive() || b.Price.Amount.GT(o.MaxPricePerBlock.Amount) {
 			return genesisError(field+".price", "%s not in (0, max price %s]", b.Price, o.MaxPricePerBlock)
@@ -368,11 +391,14 @@ func validateGenesisLease(field string, l Lease, o Order) error {
 	if err := checkCoin(field+".price_per_block", l.PricePerBlock, denom); err != nil {
 		return err
 	}
-	if !l.PricePerBlock.Equal(o.ClearingPrice) {
-		return genesisError(field+".price_per_block", "%s, but order %d cleared at %s", l.PricePerBlock, o.Id, o.ClearingPrice)
+	// each winner has its own price (a module may price each one), the dearest being the order's
+	// clearing price; a replacement takes the price of the lease it replaced
+	if !l.PricePerBlock.IsPositive() || l.PricePerBlock.Amount.GT(o.ClearingPrice.Amount) {
+		return genesisError(field+".price_per_block", "%s not in (0, order %d's clearing price %s]", l.PricePerBlock, o.Id, o.ClearingPrice)
 	}
-	if l.LeaseBlocks != o.LeaseBlocks {
-		return genesisError(field+".lease_blocks", "%d, but order %d leases %d blocks", l.LeaseBlocks, o.Id, o.LeaseBlocks)
+	// a replacement lease runs for the blocks the lease it replaced had left
+	if l.LeaseBlocks == 0 || l.LeaseBlocks > o.LeaseBlocks {
+		return genesisError(field+".lease_blocks", "%d not in [1, order %d's %d lease blocks]", l.LeaseBlocks, o.Id, o.LeaseBlocks)
 	}
 	for _, c := range []struct {
 		name string
