@@ -7,10 +7,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 
+	"cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 	banktestutil "github.com/cosmos/cosmos-sdk/x/bank/testutil"
 
+	fogapp "github.com/fogchain/fog/app"
 	"github.com/fogchain/fog/testutil/fixture"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/quorum/keeper"
@@ -98,10 +101,10 @@ func TestGenesisRefusesInconsistentQuorumRecords(t *testing.T) {
 		{"an unknown role", func(q *types.Quorum, _ *types.GenesisState) { q.Members[2].Role = 9 }, "unknown role"},
 		{"an active member that never started", func(q *types.Quorum, _ *types.GenesisState) { q.Members[0].StartedHeight = 0 }, "active, but started"},
 		{"a pending member with a close reason", func(q *types.Quorum, _ *types.GenesisState) {
-			q.Members[3].CloseReason = markettypes.CloseReasonCompleted
+			q.Members[3].CloseReason = types.ReasonCompleted
 		}, "close reason"},
 		{"a failed member closed by its owner", func(q *types.Quorum, _ *types.GenesisState) {
-			q.Members[1].CloseReason = markettypes.CloseReasonOwnerClosed
+			q.Members[1].CloseReason = types.ReasonOwnerClosed
 		}, "close reason"},
 		{"a replaced member without its replacement", func(q *types.Quorum, _ *types.GenesisState) { q.Members[1].ReplacedBy = 0 }, "replaced by no lease"},
 		{"a replacement in another role", func(q *types.Quorum, _ *types.GenesisState) { q.Members[3].Role = types.RoleCanary }, "in its role"},
@@ -213,4 +216,65 @@ func TestMigrate1to2SetsTheDefaultStandbys(t *testing.T) {
 	want := types.DefaultParams()
 	want.Gold.MinAsns, want.MaxCandidates = 4, 12
 	require.Equal(t, want, p)
+}
+
+// x/quorum's types mirror the market's without importing them: the bound on standbys is the
+// market's, and a recorded close reason counts as a provider's fault exactly when the market would
+// replace the lease.
+func TestQuorumTypesAgreeWithTheMarket(t *testing.T) {
+	require.Equal(t, markettypes.MaxStandbys, types.MaxStandbys)
+	for n := range markettypes.CloseReason_name {
+		r := markettypes.CloseReason(n)
+		switch r {
+		case markettypes.CloseReasonInsufficientBids, markettypes.CloseReasonOwnerCancelled, markettypes.CloseReasonNoEligibleSet:
+			continue // orders' reasons: no lease closes for them
+		}
+		require.Equal(t, markettypes.ReplaceableReason(r), types.FaultReason(r.String()), r.String())
+	}
+	require.False(t, types.FaultReason(""))
+	require.False(t, types.FaultReason("CLOSE_REASON_"))
+}
+
+// The app's cross-check finds every way x/quorum's records can disagree with the market: a member's
+// state, lease or price, a standby's state, a market standby the record does not hold, an open
+// lease no member has.
+func TestCrossCheckFindsRecordsThatDisagreeWithTheMarket(t *testing.T) {
+	g := recordsMidway(t)
+	require.NoError(t, fogapp.CheckQuorumLeases(g.f.Ctx, g.f.Keeper, g.f.Quorum))
+	for _, c := range []struct {
+		name   string
+		damage func(f *fixture.Fixture, q *types.Quorum)
+		want   string
+	}{
+		{"a pending member recorded active", func(_ *fixture.Fixture, q *types.Quorum) {
+			q.Members[3].State, q.Members[3].StartedHeight = types.MemberActive, q.Members[3].JoinedHeight
+		}, "the lease is"},
+		{"a member of another lease", func(_ *fixture.Fixture, q *types.Quorum) { q.Members[0].LeaseId = q.Members[2].LeaseId + 100 }, "member lease"},
+		{"a member at another price", func(_ *fixture.Fixture, q *types.Quorum) {
+			q.Members[0].PricePerBlock = q.Members[0].PricePerBlock.AddAmount(math.OneInt())
+		}, "market's lease"},
+		{"a failed member recorded for another reason", func(_ *fixture.Fixture, q *types.Quorum) {
+			q.Members[1].CloseReason = markettypes.CloseReasonProviderClosed.String()
+		}, "the lease is"},
+		{"a held standby recorded released", func(_ *fixture.Fixture, q *types.Quorum) { q.Standbys[1].State = types.StandbyReleased }, "its bid is"},
+		{"a market standby no record holds", func(f *fixture.Fixture, q *types.Quorum) {
+			require.NoError(t, f.Quorum.Quorums.Remove(f.Ctx, q.OrderId))
+		}, "no quorum record"},
+		{"an open lease no member has", func(_ *fixture.Fixture, q *types.Quorum) {
+			q.Members = q.Members[:3]
+			q.Members[1].State, q.Members[1].ReplacedBy = types.MemberFailed, 0
+			q.Standbys = q.Standbys[1:]
+		}, "no live member"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := g.f.Fork()
+			q := cloneQuorum(g.record(t))
+			c.damage(f, &q)
+			if _, err := f.Quorum.Quorums.Get(f.Ctx, q.OrderId); err == nil {
+				require.NoError(t, f.Quorum.Quorums.Set(f.Ctx, q.OrderId, q))
+			}
+			err := fogapp.CheckQuorumLeases(f.Ctx, f.Keeper, f.Quorum)
+			require.ErrorContains(t, err, c.want)
+		})
+	}
 }

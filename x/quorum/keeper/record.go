@@ -104,12 +104,12 @@ func (h MarketHooks) AfterLeaseClosed(ctx context.Context, l markettypes.Lease, 
 		return nil
 	}
 	m := &q.Members[i]
-	m.CloseReason, m.EndedHeight = reason, l.ClosedHeight
+	m.CloseReason, m.EndedHeight = reason.String(), l.ClosedHeight
 	em := sdk.UnwrapSDKContext(ctx).EventManager()
 	switch {
 	case markettypes.ReplaceableReason(reason):
 		m.State = types.MemberFailed
-		err = em.EmitTypedEvent(&types.EventMemberFailed{OrderId: q.OrderId, LeaseId: l.Id, Provider: m.Provider, Role: m.Role, Reason: reason})
+		err = em.EmitTypedEvent(&types.EventMemberFailed{OrderId: q.OrderId, LeaseId: l.Id, Provider: m.Provider, Role: m.Role, Reason: m.CloseReason})
 	case reason == markettypes.CloseReasonCompleted:
 		m.State = types.MemberCompleted
 	default:
@@ -120,7 +120,7 @@ func (h MarketHooks) AfterLeaseClosed(ctx context.Context, l markettypes.Lease, 
 	}
 	if m.State != types.MemberFailed {
 		if err := em.EmitTypedEvent(&types.EventMemberClosed{
-			OrderId: q.OrderId, LeaseId: l.Id, Provider: m.Provider, Role: m.Role, State: m.State, Reason: reason,
+			OrderId: q.OrderId, LeaseId: l.Id, Provider: m.Provider, Role: m.Role, State: m.State, Reason: m.CloseReason,
 		}); err != nil {
 			return err
 		}

@@ -195,7 +195,7 @@ func TestAMemberThatNeverStartsIsReplacedByAStandby(t *testing.T) {
 
 	q := g.record(t)
 	require.Equal(t, types.MemberReplaced, q.Members[1].State)
-	require.Equal(t, markettypes.CloseReasonStartTimeout, q.Members[1].CloseReason)
+	require.Equal(t, markettypes.CloseReasonStartTimeout.String(), q.Members[1].CloseReason)
 	require.Equal(t, repl.Id, q.Members[1].ReplacedBy)
 	require.Len(t, q.Members, 4)
 	require.Equal(t, types.QuorumMember{
@@ -209,7 +209,7 @@ func TestAMemberThatNeverStartsIsReplacedByAStandby(t *testing.T) {
 	failedEvs := eventsOf[*types.EventMemberFailed](t, f)
 	require.Len(t, failedEvs, 1)
 	require.Equal(t, types.EventMemberFailed{OrderId: g.order.Id, LeaseId: g.leases[1].Id, Provider: g.providers[2].String(),
-		Role: types.RoleReplica, Reason: markettypes.CloseReasonStartTimeout}, *failedEvs[0])
+		Role: types.RoleReplica, Reason: markettypes.CloseReasonStartTimeout.String()}, *failedEvs[0])
 	replaced := eventsOf[*types.EventMemberReplaced](t, f)
 	require.Len(t, replaced, 1)
 	require.Equal(t, types.EventMemberReplaced{OrderId: g.order.Id, Role: types.RoleReplica, FailedLeaseId: g.leases[1].Id,
@@ -271,7 +271,7 @@ func TestAProviderThatClosesItsLeaseIsReplaced(t *testing.T) {
 	require.Equal(t, g.ownerSettled, f.Balance(g.owner).Int64())
 	q := g.record(t)
 	require.Equal(t, types.MemberReplaced, q.Members[2].State)
-	require.Equal(t, markettypes.CloseReasonProviderClosed, q.Members[2].CloseReason)
+	require.Equal(t, markettypes.CloseReasonProviderClosed.String(), q.Members[2].CloseReason)
 	require.Equal(t, types.RoleReplica, q.Members[3].Role)
 	require.Equal(t, markettypes.BidStandby, g.bid(t, 4).State, "the cheaper standby is still held")
 
@@ -318,7 +318,7 @@ func TestNoEligibleStandbyRefundsAndRecordsTheFailure(t *testing.T) {
 			require.Equal(t, g.ownerSettled+fail.Escrow.Amount.Int64(), f.Balance(g.owner).Int64(), "the lease's escrow refunded as before")
 			q := g.record(t)
 			require.Equal(t, types.MemberFailed, q.Members[c.failed].State)
-			require.Equal(t, markettypes.CloseReasonStartTimeout, q.Members[c.failed].CloseReason)
+			require.Equal(t, markettypes.CloseReasonStartTimeout.String(), q.Members[c.failed].CloseReason)
 			require.Zero(t, q.Members[c.failed].ReplacedBy)
 			require.Len(t, eventsOf[*types.EventMemberFailed](t, f), 1)
 			require.Empty(t, eventsOf[*types.EventMemberReplaced](t, f))

@@ -5,8 +5,6 @@ import (
 	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
-
-	markettypes "github.com/fogchain/fog/x/market/types"
 )
 
 // Bounds of the params: each keeps settlement's search and the state an auditor can write small,
@@ -32,8 +30,9 @@ const (
 	MaxAttributeBytesBound = 256
 	// MaxAuditorsBound bounds max_auditors.
 	MaxAuditorsBound = 1_000
-	// MaxStandbys bounds a tier's max_standbys: the market holds at most this many per order.
-	MaxStandbys = markettypes.MaxStandbys
+	// MaxStandbys bounds a tier's max_standbys: the market holds at most this many per order (its
+	// types.MaxStandbys; a keeper test checks that they agree).
+	MaxStandbys = 8
 	// DefaultMaxStandbys is the silver and gold tiers' max_standbys by default; bronze holds none.
 	DefaultMaxStandbys = 2
 )

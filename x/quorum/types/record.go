@@ -3,11 +3,26 @@ package types
 import (
 	"fmt"
 	"slices"
-
-	markettypes "github.com/fogchain/fog/x/market/types"
+	"strings"
 
 	"github.com/fogchain/fog/internal/accaddr"
 )
+
+// Names of the market's lease close reasons (fog.market.v1.CloseReason) that a record holds in
+// QuorumMember.close_reason. Any other close reason of a lease is its provider's fault (start
+// timeout, provider closed, and those that come later: a failed audit, an SLA breach).
+const (
+	ReasonCompleted   = "CLOSE_REASON_COMPLETED"
+	ReasonOwnerClosed = "CLOSE_REASON_OWNER_CLOSED"
+	reasonPrefix      = "CLOSE_REASON_"
+)
+
+// FaultReason is whether a recorded close reason is a provider's fault: a close reason that is
+// neither a completion nor the owner's.
+func FaultReason(reason string) bool {
+	return strings.HasPrefix(reason, reasonPrefix) && len(reason) > len(reasonPrefix) &&
+		reason != ReasonCompleted && reason != ReasonOwnerClosed && reason != reasonPrefix+"UNSPECIFIED"
+}
 
 // MaxMembers bounds a quorum's members: its replicas and one replacement per standby.
 const MaxMembers = MaxReplicas + MaxStandbys
@@ -164,7 +179,7 @@ func (q Quorum) Validate() error {
 func validateMemberState(m QuorumMember) error {
 	wantReason := func(ok bool) error {
 		if !ok {
-			return fmt.Errorf("%s with close reason %s", m.State, m.CloseReason)
+			return fmt.Errorf("%s with close reason %q", m.State, m.CloseReason)
 		}
 		return nil
 	}
@@ -179,12 +194,12 @@ func validateMemberState(m QuorumMember) error {
 		if m.StartedHeight != 0 || m.EndedHeight != 0 {
 			return fmt.Errorf("pending, but started at %d or ended at %d", m.StartedHeight, m.EndedHeight)
 		}
-		return wantReason(m.CloseReason == markettypes.CloseReasonUnspecified)
+		return wantReason(m.CloseReason == "")
 	case MemberActive:
 		if m.StartedHeight < m.JoinedHeight || m.EndedHeight != 0 {
 			return fmt.Errorf("active, but started at %d (joined at %d) or ended at %d", m.StartedHeight, m.JoinedHeight, m.EndedHeight)
 		}
-		return wantReason(m.CloseReason == markettypes.CloseReasonUnspecified)
+		return wantReason(m.CloseReason == "")
 	case MemberFailed, MemberReplaced:
 		if m.State == MemberReplaced && m.ReplacedBy == 0 {
 			return fmt.Errorf("replaced by no lease")
@@ -192,17 +207,17 @@ func validateMemberState(m QuorumMember) error {
 		if err := endedAfterJoining(m); err != nil {
 			return err
 		}
-		return wantReason(markettypes.ReplaceableReason(m.CloseReason))
+		return wantReason(FaultReason(m.CloseReason))
 	case MemberCompleted:
 		if err := endedAfterJoining(m); err != nil {
 			return err
 		}
-		return wantReason(m.CloseReason == markettypes.CloseReasonCompleted && m.StartedHeight != 0)
+		return wantReason(m.CloseReason == ReasonCompleted && m.StartedHeight != 0)
 	case MemberClosed:
 		if err := endedAfterJoining(m); err != nil {
 			return err
 		}
-		return wantReason(m.CloseReason == markettypes.CloseReasonOwnerClosed)
+		return wantReason(m.CloseReason == ReasonOwnerClosed)
 	}
 	return fmt.Errorf("unknown state %d", m.State)
 }
