@@ -147,7 +147,7 @@ func CheckQuorumLeases(ctx context.Context, market marketkeeper.Keeper, quorum q
 			case quorumtypes.MemberActive:
 				want = markettypes.LeaseActive
 			}
-			if l.State != want || (want == markettypes.LeaseClosed && l.CloseReason != m.CloseReason) {
+			if l.State != want || (want == markettypes.LeaseClosed && l.CloseReason.String() != m.CloseReason) {
 				return true, fmt.Errorf("order %d: member of lease %d is %s (%s), the lease is %s (%s)", id, l.Id, m.State, m.CloseReason, l.State, l.CloseReason)
 			}
 		}
