@@ -42,11 +42,13 @@ type MarketHooks interface {
 	AfterLeaseClosed(ctx context.Context, lease Lease, reason CloseReason) error
 	// ChooseReplacement may choose, when closed (a lease of order, closed now for a reason of
 	// ReplaceableReason) ended at its provider's fault, the standby that takes its place: an index
-	// into standbys (the order's bids held as standbys, in ranked order), given leases, the order's
-	// other pending and active leases. It returns chosen = false to leave the choice to the next
-	// hook; when no hook chooses, nobody replaces the lease (its escrow left goes back to the owner).
-	// The market checks the choice: an index out of range, or a standby whose bid is above closed's
-	// price per block, means no replacement. It runs before AfterLeaseClosed.
+	// into standbys (the order's bids held as standbys, cheapest first: by price, then commit
+	// height, then the order's tie-breaker), given leases, the order's other pending and active
+	// leases. It returns chosen = false to leave the choice to the next hook; when no hook chooses,
+	// nobody replaces the lease (its escrow left goes back to the owner). The market checks the
+	// choice: an index out of range, or a standby whose bid is above closed's price per block, means
+	// no replacement, as does an error. It runs before AfterLeaseClosed, and is asked only when the
+	// order holds standbys.
 	ChooseReplacement(ctx context.Context, order Order, closed Lease, leases []Lease, standbys []Bid) (index int, chosen bool, err error)
 	// AfterStandbyPromoted follows a replacement: closed (already reported by AfterLeaseClosed) was
 	// replaced by lease, the promoted standby's new pending lease.
