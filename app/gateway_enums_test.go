@@ -72,6 +72,7 @@ func TestGatewayParsesFogEnumQueryParameters(t *testing.T) {
 		"fog.market.v1.Query.ProviderLeases state": true,
 		"fog.market.v1.Query.Quote tier":           true,
 		"fog.tee.v1.Query.Enclaves tee_type":       true,
+		"fog.quorum.v1.Query.Quorums state":        true,
 	}, found, "a new enum query parameter belongs in tests/e2e TestRESTEnumQueryParameters too")
 
 	noPathParams := &utilities.DoubleArray{Encoding: map[string]int{}}

@@ -19,8 +19,10 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
 
+	marketkeeper "github.com/fogchain/fog/x/market/keeper"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
+	quorumkeeper "github.com/fogchain/fog/x/quorum/keeper"
 	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
@@ -37,7 +39,8 @@ import (
 //     (provider, auditor) pair with 1 to MaxAttributesBound attributes of sorted distinct keys
 //     (quorumkeeper.Keeper.CheckInvariants);
 //   - across them: x/tee's set of active TEE leases is exactly the market's active leases of orders
-//     that require a TEE, and x/reputation, x/proofs, x/tee and x/quorum, which hold no money, hold
+//     that require a TEE; x/quorum's records agree with the market's leases and standby bids
+//     (CheckQuorumLeases); and x/reputation, x/proofs, x/tee and x/quorum, which hold no money, hold
 //     none.
 //
 // It reads every record: the simulation runs it after every block, tests after every scenario.
@@ -57,6 +60,9 @@ func (app *App) CheckInvariants(ctx sdk.Context) error {
 	}
 	if err := app.checkTeeLeases(ctx); err != nil {
 		return fmt.Errorf("tee leases: %w", err)
+	}
+	if err := CheckQuorumLeases(ctx, app.MarketKeeper, app.QuorumKeeper); err != nil {
+		return fmt.Errorf("quorum records: %w", err)
 	}
 	for _, name := range []string{reputationtypes.ModuleName, proofstypes.ModuleName, teetypes.ModuleName, quorumtypes.ModuleName} {
 		if held := app.BankKeeper.GetAllBalances(ctx, authtypes.NewModuleAddress(name)); !held.IsZero() {
@@ -107,6 +113,98 @@ func (app *App) checkTeeLeases(ctx sdk.Context) error {
 	slices.SortFunc(tee, byID)
 	if !slices.Equal(market, tee) {
 		return fmt.Errorf("the market's active TEE leases are %v, x/tee's are %v", market, tee)
+	}
+	return nil
+}
+
+// CheckQuorumLeases compares x/quorum's records, which it keeps from the market's hooks, with the
+// market's state:
+//   - every member of a record has its lease in the market, of the record's order and the member's
+//     provider, at the member's price; a pending or active member's lease is in the same state, any
+//     other member's lease is closed for the member's close reason;
+//   - every standby of a record has its bid on the order: STANDBY while held, WON once promoted,
+//     LOST once released;
+//   - every bid the market holds as a standby, and every pending or active lease of an order with a
+//     record, appears in that record (held, and as a live member).
+//
+// Orders matched before x/quorum kept records have none and are not checked. It reads every record,
+// every standby and every open lease.
+func CheckQuorumLeases(ctx context.Context, market marketkeeper.Keeper, quorum quorumkeeper.Keeper) error {
+	err := quorum.Quorums.Walk(ctx, nil, func(id uint64, q quorumtypes.Quorum) (bool, error) {
+		for _, m := range q.Members {
+			l, err := market.Leases.Get(ctx, m.LeaseId)
+			if err != nil {
+				return true, fmt.Errorf("order %d: member lease %d: %w", id, m.LeaseId, err)
+			}
+			if l.OrderId != id || l.Provider != m.Provider || !l.PricePerBlock.Equal(m.PricePerBlock) {
+				return true, fmt.Errorf("order %d: member lease %d of %s at %s is the market's lease of order %d, %s at %s",
+					id, m.LeaseId, m.Provider, m.PricePerBlock, l.OrderId, l.Provider, l.PricePerBlock)
+			}
+			want := markettypes.LeaseClosed
+			switch m.State {
+			case quorumtypes.MemberPending:
+				want = markettypes.LeasePending
+			case quorumtypes.MemberActive:
+				want = markettypes.LeaseActive
+			}
+			if l.State != want || (want == markettypes.LeaseClosed && l.CloseReason.String() != m.CloseReason) {
+				return true, fmt.Errorf("order %d: member of lease %d is %s (%s), the lease is %s (%s)", id, l.Id, m.State, m.CloseReason, l.State, l.CloseReason)
+			}
+		}
+		for _, s := range q.Standbys {
+			provider, err := sdk.AccAddressFromBech32(s.Provider)
+			if err != nil {
+				return true, err
+			}
+			b, err := market.Bids.Get(ctx, collections.Join(id, provider))
+			if err != nil {
+				return true, fmt.Errorf("order %d: standby %s: %w", id, s.Provider, err)
+			}
+			want := map[quorumtypes.StandbyState]markettypes.BidState{
+				quorumtypes.StandbyHeld: markettypes.BidStandby, quorumtypes.StandbyPromoted: markettypes.BidWon, quorumtypes.StandbyReleased: markettypes.BidLost,
+			}[s.State]
+			if b.State != want {
+				return true, fmt.Errorf("order %d: standby %s is %s, its bid is %s", id, s.Provider, s.State, b.State)
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	err = market.Standbys.Walk(ctx, nil, func(key collections.Pair[uint64, sdk.AccAddress]) (bool, error) {
+		q, err := quorum.Quorums.Get(ctx, key.K1())
+		if err != nil {
+			return true, fmt.Errorf("standby %s of order %d: no quorum record: %w", key.K2(), key.K1(), err)
+		}
+		if i := q.Standby(key.K2().String()); i < 0 || q.Standbys[i].State != quorumtypes.StandbyHeld {
+			return true, fmt.Errorf("standby %s of order %d is not held in its quorum record", key.K2(), key.K1())
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, state := range []markettypes.LeaseState{markettypes.LeasePending, markettypes.LeaseActive} {
+		err := market.Leases.Indexes.State.Walk(ctx, collections.NewPrefixedPairRange[int32, uint64](int32(state)), func(_ int32, id uint64) (bool, error) {
+			l, err := market.Leases.Get(ctx, id)
+			if err != nil {
+				return true, err
+			}
+			q, err := quorum.Quorums.Get(ctx, l.OrderId)
+			if errors.Is(err, collections.ErrNotFound) {
+				return false, nil
+			} else if err != nil {
+				return true, err
+			}
+			if i := q.Member(id); i < 0 || !q.Members[i].Live() {
+				return true, fmt.Errorf("%s lease %d of order %d is no live member of its quorum record", l.State, id, l.OrderId)
+			}
+			return false, nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

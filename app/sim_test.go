@@ -132,8 +132,10 @@ func checkedApps() (factory appFactory, checkerOf func(*App) *BlockChecker, coun
 }
 
 // quorumCounter counts, from the events of each block's BeginBlock and EndBlock (where auctions
-// settle), the settlements x/quorum decided: the simulation reports them, for the simulator shows no
-// module's events.
+// settle and leases time out), the settlements x/quorum decided and the standbys held, promoted and
+// released there: the simulation reports them, for the simulator shows no module's events. (Events
+// of transactions, such as a provider's MsgCloseLease that promotes a standby, do not reach ABCI
+// listeners in the simulator and are not counted.)
 type quorumCounter struct {
 	// GoldSelected: gold orders whose replica set x/quorum chose; GoldInfeasible: gold orders it
 	// found no feasible set for (they fail, NO_ELIGIBLE_SET); OtherInfeasible: bronze or silver orders
@@ -142,6 +144,10 @@ type quorumCounter struct {
 	// NoEligibleSet: orders the market failed with NO_ELIGIBLE_SET, for x/quorum's infeasibility or
 	// a hook's error (more than the infeasible counts means a hook failed).
 	NoEligibleSet int
+	// Held: standbys held at settlement; Promoted: leases that failed at their provider's fault and
+	// were replaced by a standby; Released: standbys released with their deposits back;
+	// QuorumsEnded: quorum records whose every member's lease closed.
+	Held, Promoted, Released, QuorumsEnded int
 }
 
 var _ storetypes.ABCIListener = (*quorumCounter)(nil)
@@ -168,6 +174,14 @@ func (q *quorumCounter) ListenFinalizeBlock(_ context.Context, _ abci.RequestFin
 			if e.Reason == markettypes.CloseReasonNoEligibleSet {
 				q.NoEligibleSet++
 			}
+		case *markettypes.EventAuctionSettled:
+			q.Held += len(e.Standbys)
+		case *markettypes.EventStandbyPromoted:
+			q.Promoted++
+		case *markettypes.EventStandbyReleased:
+			q.Released++
+		case *quorumtypes.EventQuorumEnded:
+			q.QuorumsEnded++
 		}
 	}
 	return nil
@@ -242,14 +256,20 @@ type reached struct {
 	GoldOrders int
 	// Quorum: the settlements x/quorum decided, by their events
 	Quorum quorumCounter
+	// Replacements: members of x/quorum's records that replaced a failed member, by the final state
+	// (those a provider's MsgCloseLease caused included)
+	Replacements int
 }
 
 func (r *reached) add(o reached) {
 	r.Matched, r.Leases, r.Started = r.Matched+o.Matched, r.Leases+o.Leases, r.Started+o.Started
 	r.Batches, r.Claims, r.Enclaves = r.Batches+o.Batches, r.Claims+o.Claims, r.Enclaves+o.Enclaves
 	r.TeeStarted, r.GoldOrders = r.TeeStarted+o.TeeStarted, r.GoldOrders+o.GoldOrders
+	r.Replacements += o.Replacements
 	r.Quorum.GoldSelected, r.Quorum.GoldInfeasible = r.Quorum.GoldSelected+o.Quorum.GoldSelected, r.Quorum.GoldInfeasible+o.Quorum.GoldInfeasible
 	r.Quorum.OtherInfeasible, r.Quorum.NoEligibleSet = r.Quorum.OtherInfeasible+o.Quorum.OtherInfeasible, r.Quorum.NoEligibleSet+o.Quorum.NoEligibleSet
+	r.Quorum.Held, r.Quorum.Promoted = r.Quorum.Held+o.Quorum.Held, r.Quorum.Promoted+o.Quorum.Promoted
+	r.Quorum.Released, r.Quorum.QuorumsEnded = r.Quorum.Released+o.Quorum.Released, r.Quorum.QuorumsEnded+o.Quorum.QuorumsEnded
 }
 
 func reachedBy(tb testing.TB, app *App) reached {
@@ -270,6 +290,14 @@ func reachedBy(tb testing.TB, app *App) reached {
 			r.Started++
 			if o, err := app.MarketKeeper.Orders.Get(ctx, l.OrderId); err == nil && o.TeeRequired {
 				r.TeeStarted++
+			}
+		}
+		return false, nil
+	}))
+	require.NoError(tb, app.QuorumKeeper.Quorums.Walk(ctx, nil, func(_ uint64, q quorumtypes.Quorum) (bool, error) {
+		for _, m := range q.Members {
+			if m.Replaces != 0 {
+				r.Replacements++
 			}
 		}
 		return false, nil

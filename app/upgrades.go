@@ -23,6 +23,14 @@ const UpgradeIndexedState = "v2-indexed-state"
 // default genesis (params, no auditors), which RunMigrations runs for a module new to the version map.
 const UpgradeQuorum = "v3-quorum"
 
+// UpgradeStandbys moves x/quorum to consensus version 2: its params get each tier's max_standbys
+// (keeper.Migrator.Migrate1to2) and it starts keeping quorum records (a new collection in its
+// existing store), and the market starts holding standbys (a new collection in its store, empty
+// until the first settlement after the upgrade). No store is added, so it needs no store loader.
+// Orders matched before the upgrade have no quorum record and no standbys: their failed leases are
+// refunded as before.
+const UpgradeStandbys = "v4-standbys"
+
 // registerUpgradeHandlers tells x/upgrade what to run when a plan of a known name is reached, and sets
 // the store loader of an upgrade that adds stores when the node restarts at its height.
 func (app *App) registerUpgradeHandlers() error {
@@ -35,6 +43,10 @@ func (app *App) registerUpgradeHandlers() error {
 			return vm, app.backfillTeeLeases(ctx)
 		})
 	app.UpgradeKeeper.SetUpgradeHandler(UpgradeQuorum,
+		func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
+			return app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
+		})
+	app.UpgradeKeeper.SetUpgradeHandler(UpgradeStandbys,
 		func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
 			return app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
 		})

@@ -77,3 +77,30 @@ func TestUpgradeQuorumInitialisesTheModule(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, quorumtypes.DefaultParams(), p)
 }
+
+// The v4-standbys plan runs x/quorum's 1→2 migration: version 1 params (no max_standbys) get the
+// default standbys of each tier, the other params stay, and the module is recorded at version 2.
+func TestUpgradeStandbysMigratesTheQuorumParams(t *testing.T) {
+	app := New(log.NewNopLogger(), dbm.NewMemDB(), nil, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()))
+	require.True(t, app.UpgradeKeeper.HasHandler(UpgradeStandbys))
+	ctx := app.NewUncachedContext(false, cmtproto.Header{Height: 2})
+
+	before := app.ModuleManager.GetVersionMap()
+	require.EqualValues(t, 2, before[quorumtypes.ModuleName])
+	before[quorumtypes.ModuleName] = 1
+	require.NoError(t, app.UpgradeKeeper.SetModuleVersionMap(ctx, before))
+	v1 := quorumtypes.DefaultParams()
+	v1.Bronze.MaxStandbys, v1.Silver.MaxStandbys, v1.Gold.MaxStandbys = 0, 0, 0
+	v1.MaxCandidates = 7
+	require.NoError(t, app.QuorumKeeper.Params.Set(ctx, v1))
+
+	require.NoError(t, app.UpgradeKeeper.ApplyUpgrade(ctx, upgradetypes.Plan{Name: UpgradeStandbys, Height: 2}))
+	after, err := app.UpgradeKeeper.GetModuleVersionMap(ctx)
+	require.NoError(t, err)
+	require.Equal(t, app.ModuleManager.GetVersionMap(), after)
+	p, err := app.QuorumKeeper.Params.Get(ctx)
+	require.NoError(t, err)
+	want := quorumtypes.DefaultParams()
+	want.MaxCandidates = 7
+	require.Equal(t, want, p)
+}

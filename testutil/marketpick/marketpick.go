@@ -27,10 +27,12 @@ type Picker struct {
 }
 
 type state struct {
-	deny   map[string]bool
-	prices []math.Int
-	fail   error
-	log    []string
+	deny     map[string]bool
+	prices   []math.Int
+	standbys int
+	replace  *int
+	fail     error
+	log      []string
 }
 
 // New returns a picker that denies nobody.
@@ -54,6 +56,14 @@ func (p Picker) Deny(provider string) { p.state.deny[provider] = true }
 // price fails the order.
 func (p Picker) PayWith(prices ...math.Int) { p.state.prices = prices }
 
+// HoldStandbys makes every selection hold the n cheapest bids after its winners as standbys (0:
+// none).
+func (p Picker) HoldStandbys(n int) { p.state.standbys = n }
+
+// ReplaceWith makes ChooseReplacement choose standby index i (whatever it is: the market checks
+// it); nil leaves the choice to the next subscriber.
+func (p Picker) ReplaceWith(i *int) { p.state.replace = i }
+
 // FailWith makes every hook return err (nil: succeed again).
 func (p Picker) FailWith(err error) { p.state.fail = err }
 
@@ -71,21 +81,46 @@ func (p Picker) BeforeSettlement(_ context.Context, o markettypes.Order, ranked 
 	if err := p.called("BeforeSettlement order=%d bids=%d", o.Id, len(ranked)); err != nil {
 		return markettypes.Selection{}, false, err
 	}
-	var winners []int
+	var winners, standbys []int
 	for i, b := range ranked {
-		if len(winners) < int(o.Replicas) && !p.state.deny[b.Provider] {
+		switch {
+		case p.state.deny[b.Provider]:
+		case len(winners) < int(o.Replicas):
 			winners = append(winners, i)
+		case len(standbys) < p.state.standbys:
+			standbys = append(standbys, i)
 		}
 	}
 	if len(winners) < int(o.Replicas) {
 		return markettypes.Selection{}, true, nil
 	}
-	return markettypes.Selection{Winners: winners, Prices: p.state.prices}, true, nil
+	return markettypes.Selection{Winners: winners, Prices: p.state.prices, Standbys: standbys}, true, nil
 }
 
 // AfterAuctionSettled logs the settlement.
-func (p Picker) AfterAuctionSettled(_ context.Context, o markettypes.Order, leases []markettypes.Lease, clearing sdk.Coin) error {
-	return p.called("AfterAuctionSettled order=%d leases=%d price=%s", o.Id, len(leases), clearing)
+func (p Picker) AfterAuctionSettled(_ context.Context, o markettypes.Order, leases []markettypes.Lease, standbys []markettypes.Bid, clearing sdk.Coin) error {
+	return p.called("AfterAuctionSettled order=%d leases=%d standbys=%d price=%s", o.Id, len(leases), len(standbys), clearing)
+}
+
+// ChooseReplacement chooses the index ReplaceWith set, or leaves the choice to others.
+func (p Picker) ChooseReplacement(_ context.Context, o markettypes.Order, closed markettypes.Lease, leases []markettypes.Lease, standbys []markettypes.Bid) (int, bool, error) {
+	if err := p.called("ChooseReplacement order=%d lease=%d others=%d standbys=%d", o.Id, closed.Id, len(leases), len(standbys)); err != nil {
+		return 0, false, err
+	}
+	if p.state.replace == nil {
+		return 0, false, nil
+	}
+	return *p.state.replace, true, nil
+}
+
+// AfterStandbyPromoted logs the promotion.
+func (p Picker) AfterStandbyPromoted(_ context.Context, o markettypes.Order, closed, l markettypes.Lease) error {
+	return p.called("AfterStandbyPromoted order=%d closed=%d lease=%d", o.Id, closed.Id, l.Id)
+}
+
+// AfterStandbyReleased logs the release.
+func (p Picker) AfterStandbyReleased(_ context.Context, o markettypes.Order, b markettypes.Bid) error {
+	return p.called("AfterStandbyReleased order=%d provider=%s", o.Id, b.Provider)
 }
 
 // AfterBidForfeited logs the forfeit.

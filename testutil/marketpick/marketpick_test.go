@@ -64,7 +64,7 @@ func TestAModuleChoosesTheWinningSet(t *testing.T) {
 	require.Equal(t, "5ufog", leases[0].PricePerBlock.String(), "the winner is paid the next bid's price")
 	require.Equal(t, "5ufog", f.Order(t, o.Id).ClearingPrice.String())
 	require.Contains(t, pick.Log(), "BeforeSettlement order=1 bids=3")
-	require.Contains(t, pick.Log(), "AfterAuctionSettled order=1 leases=1 price=5ufog")
+	require.Contains(t, pick.Log(), "AfterAuctionSettled order=1 leases=1 standbys=0 price=5ufog")
 	f.AdvanceTo(t, f.Height()+2) // deposits swept
 	f.CheckInvariants(t)
 }

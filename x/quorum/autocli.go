@@ -30,6 +30,16 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Example:        "fogd q quorum validate-diversity gold fog1... fog1... fog1...",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "tier"}, {ProtoField: "providers", Varargs: true}},
 				},
+				{
+					RpcMethod: "Quorum", Use: "quorum [order-id]",
+					Short:          "The quorum record of a matched order: members with roles and health, replacements, standbys",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "order_id"}},
+				},
+				{
+					RpcMethod: "Quorums", Use: "quorums",
+					Short:   "List the quorum records by order id (--state active or ended to filter)",
+					Example: "fogd q quorum quorums --state active",
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{

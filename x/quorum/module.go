@@ -1,12 +1,15 @@
 // Package quorum makes the market's SLA tiers real: governance-approved auditors sign the provider
 // attributes that diversity counts (ASN, power region), x/tee's verified enclave records give the TEE
 // vendor, and at settlement the module chooses, for every order whose tier constrains its replica
-// set, the cheapest set that meets the constraints and pays each member its critical value. It does
-// no per-block work.
+// set, the cheapest set that meets the constraints and pays each member its critical value, and for
+// every order the standbys the market holds. It keeps a quorum record per matched order (members,
+// roles, health, standbys) from the market's hooks and chooses, when a member's lease ends at its
+// provider's fault, the standby that replaces it. It does no per-block work.
 package quorum
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/cosmos/gogoproto/proto"
 
@@ -27,8 +30,9 @@ import (
 	"github.com/fogchain/fog/x/quorum/types"
 )
 
-// ConsensusVersion of the module's state.
-const ConsensusVersion = 1
+// ConsensusVersion of the module's state. Version 2 adds the tiers' max_standbys to the params
+// (keeper.Migrator.Migrate1to2) and the quorum records (a new collection, which needs no migration).
+const ConsensusVersion = 2
 
 var (
 	_ module.HasGenesis     = AppModule{}
@@ -50,10 +54,14 @@ type AppModule struct {
 // NewAppModule creates the module.
 func NewAppModule(k keeper.Keeper) AppModule { return AppModule{keeper: k} }
 
-// RegisterServices registers the Msg and Query services.
+// RegisterServices registers the Msg and Query services and the store migrations.
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServerImpl(am.keeper))
+	m := keeper.NewMigrator(am.keeper)
+	if err := cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2); err != nil {
+		panic(fmt.Errorf("quorum: registering the 1→2 migration: %w", err))
+	}
 }
 
 // ValidateGenesis checks a genesis state.

@@ -251,7 +251,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 	for i, rb := range revealed {
 		ranked[i] = rb.bid
 	}
-	winners, prices := k.chooseWinners(ctx, o, ranked)
+	winners, prices, standbys := k.chooseWinners(ctx, o, ranked)
 	if len(winners) == 0 {
 		return k.failAuction(ctx, o, types.CloseReasonNoEligibleSet, len(revealed))
 	}
@@ -311,6 +311,24 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		}
 	}
 
+	// Standbys keep their deposits locked to replace a winner that fails; one whose bid is above
+	// every winner's price could replace none (a replacement takes the failed lease's price), so it
+	// loses as any other bid.
+	var held []types.Bid
+	for _, i := range standbys {
+		rb := revealed[i]
+		if rb.bid.Price.Amount.GT(clearing.Amount) {
+			continue
+		}
+		b := rb.bid
+		b.State = types.BidStandby
+		if err := k.setBid(ctx, rb.provider, b); err != nil {
+			return err
+		}
+		held = append(held, b)
+		settled.Standbys = append(settled.Standbys, b.Provider)
+	}
+
 	o.State, o.ClearingPrice = types.OrderMatched, clearing
 	o.Escrow = sdk.NewCoin(o.Escrow.Denom, math.ZeroInt())
 	if err := k.Orders.Set(ctx, o.Id, o); err != nil {
@@ -328,7 +346,7 @@ func (k Keeper) SettleAuction(ctx context.Context, o types.Order) error {
 		return err
 	}
 	k.afterHook(ctx, "AfterAuctionSettled", func(ctx context.Context, h types.MarketHooks) error {
-		return h.AfterAuctionSettled(ctx, o, leases, clearing)
+		return h.AfterAuctionSettled(ctx, o, leases, held, clearing)
 	})
 	return nil
 }
@@ -366,7 +384,9 @@ func (k Keeper) scheduleSweep(ctx context.Context, h int64, o types.Order) error
 // sweepDeposits walks up to limit bids of a settled or cancelled order, from where the sweep
 // stopped: revealed bids and the bids of a cancelled order get their deposits back, bids never
 // revealed forfeit theirs (burned, once for the batch) and their providers' reputation records it.
-// It returns the bids walked; the sweep ends when the order's last bid is done.
+// Winners' and standbys' deposits are not the sweep's: a winner's is its lease's bond, a standby's
+// stays locked until it is promoted or released (standby.go). It returns the bids walked; the sweep
+// ends when the order's last bid is done.
 func (k Keeper) sweepDeposits(ctx context.Context, key HeightID, limit int64) (int64, error) {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	o, err := k.Orders.Get(ctx, key.K2())
@@ -479,9 +499,15 @@ func (k Keeper) settleLease(ctx context.Context, l *types.Lease) (sdk.Coin, erro
 	return amount, nil
 }
 
-// closeLease settles a lease for good: the provider is paid what accrued, the owner gets the rest of
-// the escrow, and the bond goes back, unless the provider walked away or never started (burned).
+// closeLease settles a lease for good: the provider is paid what accrued, the bond goes back unless
+// the provider walked away or never started (burned), and the rest of the escrow goes back to the
+// owner, unless the lease ended at its provider's fault and a standby of the order replaces it
+// (chosen by a ChooseReplacement hook): the escrow left then moves to the standby's new lease, for
+// the blocks the closed one had left at the same price. Standbys no open lease of the order can use
+// any more are released after.
 func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.CloseReason) error {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	h := sdkCtx.BlockHeight()
 	switch l.State {
 	case types.LeasePending:
 		if err := k.StartQueue.Remove(ctx, collections.Join(l.StartDeadline, l.Id)); err != nil {
@@ -492,18 +518,53 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 			return err
 		}
 	}
+	wasPending := l.State == types.LeasePending
 	paid, err := k.settleLease(ctx, &l)
 	if err != nil {
 		return err
 	}
-	refunded := l.Escrow
-	if err := k.pay(ctx, l.Owner, refunded); err != nil {
+	standbys, err := k.orderStandbys(ctx, l.OrderId)
+	if err != nil {
 		return err
 	}
+	var o types.Order
+	if len(standbys) > 0 {
+		if o, err = k.Orders.Get(ctx, l.OrderId); err != nil {
+			return err
+		}
+	}
+
 	zero := sdk.NewCoin(l.Bond.Denom, math.ZeroInt())
 	returned, burned := l.Bond, zero
 	if reason == types.CloseReasonProviderClosed || reason == types.CloseReasonStartTimeout {
 		returned, burned = zero, l.Bond
+	}
+	closed := l
+	closed.Escrow = sdk.NewCoin(l.Escrow.Denom, math.ZeroInt())
+	closed.State, closed.CloseReason, closed.ClosedHeight = types.LeaseClosed, reason, h
+
+	// A lease that ended at its provider's fault may be replaced by a standby, for the blocks it had
+	// left (all of them if it never started); its escrow left is exactly price × those blocks.
+	chosen, blocksLeft := -1, uint64(0)
+	if len(standbys) > 0 && types.ReplaceableReason(reason) {
+		blocksLeft = l.LeaseBlocks
+		if !wasPending {
+			blocksLeft = uint64(max(l.EndHeight-l.SettledThrough, 0))
+		}
+		if blocksLeft > 0 && l.Escrow.Amount.Equal(l.PricePerBlock.Amount.Mul(math.NewIntFromUint64(blocksLeft))) {
+			others, err := k.openLeasesOf(ctx, l.OrderId, l.Id)
+			if err != nil {
+				return err
+			}
+			chosen = k.chooseReplacement(ctx, o, closed, others, standbyBids(standbys))
+		}
+	}
+	refunded, moved := l.Escrow, closed.Escrow
+	if chosen >= 0 {
+		refunded, moved = closed.Escrow, l.Escrow
+	}
+	if err := k.pay(ctx, l.Owner, refunded); err != nil {
+		return err
 	}
 	if err := k.pay(ctx, l.Provider, returned); err != nil {
 		return err
@@ -511,19 +572,25 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 	if err := k.burn(ctx, burned); err != nil {
 		return err
 	}
-	l.Escrow = sdk.NewCoin(l.Escrow.Denom, math.ZeroInt())
-	l.State, l.CloseReason, l.ClosedHeight = types.LeaseClosed, reason, sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if err := k.Leases.Set(ctx, l.Id, l); err != nil {
+	if err := k.Leases.Set(ctx, closed.Id, closed); err != nil {
 		return err
 	}
-	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventLeaseClosed{
+	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventLeaseClosed{
 		LeaseId: l.Id, OrderId: l.OrderId, Reason: reason, PaidToProvider: paid, RefundedToOwner: refunded,
 		BondReturned: returned, BondBurned: burned,
 	}); err != nil {
 		return err
 	}
 	k.afterHook(ctx, "AfterLeaseClosed", func(ctx context.Context, h types.MarketHooks) error {
-		return h.AfterLeaseClosed(ctx, l, reason)
+		return h.AfterLeaseClosed(ctx, closed, reason)
 	})
-	return nil
+	if len(standbys) == 0 {
+		return nil
+	}
+	if chosen >= 0 {
+		if err := k.promoteStandby(ctx, o, closed, standbys[chosen], moved, blocksLeft); err != nil {
+			return err
+		}
+	}
+	return k.releaseStandbys(ctx, o)
 }

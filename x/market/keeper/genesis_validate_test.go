@@ -15,15 +15,27 @@ import (
 )
 
 // fullGenesis exports a market with a record in every state the genesis can hold: the busy market,
-// plus a closed lease and a cancelled order whose deposit sweep is half done (one deposit per block).
+// plus a closed lease, a silver order holding a standby, and a cancelled order whose deposit sweep
+// is half done (one deposit per block).
 func fullGenesis(t *testing.T) *types.GenesisState {
 	f, a := busyMarket(t)
 	closed := f.CreateOrder(t, fixture.OrderMsg(a.owner))
+	msg := fixture.OrderMsg(a.owner)
+	msg.Tier = types.TierSilver
+	withStandby := f.CreateOrder(t, msg)
 	s := f.Commit(t, closed.Id, a.other, 3)
+	sealed := []fixture.SealedBid{f.Commit(t, withStandby.Id, a.bidder, 3), f.Commit(t, withStandby.Id, a.other, 4),
+		f.Commit(t, withStandby.Id, f.NewProvider(t), 4)}
 	f.AdvanceTo(t, closed.CommitDeadline+1)
 	f.Reveal(t, closed.Id, s)
+	for _, s := range sealed {
+		f.Reveal(t, withStandby.Id, s)
+	}
 	f.AdvanceTo(t, closed.RevealDeadline+1)
-	_, err := f.Msg.CloseLease(f.Ctx, &types.MsgCloseLease{Sender: a.owner.String(), LeaseId: f.LeasesOf(t, closed.Id)[0].Id})
+	h, err := f.Keeper.Holdings(f.Ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, h.Standbys, "silver holds the bid at the clearing price as a standby")
+	_, err = f.Msg.CloseLease(f.Ctx, &types.MsgCloseLease{Sender: a.owner.String(), LeaseId: f.LeasesOf(t, closed.Id)[0].Id})
 	require.NoError(t, err)
 	open := f.CreateOrder(t, fixture.OrderMsg(a.owner))
 	s = f.Commit(t, open.Id, a.other, 5)
@@ -43,10 +55,14 @@ func fullGenesis(t *testing.T) *types.GenesisState {
 	require.NotEmpty(t, gs.DepositSweeps[0].After, "the sweep stopped half way")
 	require.NoError(t, gs.Validate())
 
-	// the export imports into a fresh chain and carries on: the sweep finishes there
+	// the export imports into a fresh chain and carries on: the sweep finishes there (x/quorum's
+	// records of the orders come along, as in the app's genesis)
 	g := fixture.New(t)
 	g.SetHeight(f.Height())
 	require.NoError(t, g.Keeper.InitGenesis(g.Ctx, gs))
+	qgs, err := f.Quorum.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.NoError(t, g.Quorum.InitGenesis(g.Ctx, qgs))
 	require.NoError(t, banktestutil.FundModuleAccount(g.Ctx, g.Bank, types.ModuleName, f.ModuleBalance()))
 	g.CheckInvariants(t)
 	g.EndBlock(t)
@@ -190,6 +206,14 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 			failed := g.Orders[index(t, g.Orders, failedOrder)].Id
 			g.Bids[index(t, g.Bids, func(b types.Bid) bool { return b.OrderId == failed })].State = types.BidLost
 		}},
+		{"standby bid on a failed order", "state", func(t *testing.T, g *types.GenesisState) {
+			failed := g.Orders[index(t, g.Orders, failedOrder)].Id
+			g.Bids[index(t, g.Bids, func(b types.Bid) bool { return b.OrderId == failed })].State = types.BidStandby
+		}},
+		{"standby no open lease could take", "state", func(t *testing.T, g *types.GenesisState) {
+			i := index(t, g.Bids, state(types.BidStandby))
+			g.Bids[i].Price.Amount = g.Orders[index(t, g.Orders, func(o types.Order) bool { return o.Id == g.Bids[i].OrderId })].MaxPricePerBlock.Amount
+		}},
 		{"bid state unknown", "state", func(t *testing.T, g *types.GenesisState) { g.Bids[0].State = 42 }},
 		{"live bid of a closed order nobody sweeps", "state", func(t *testing.T, g *types.GenesisState) { g.DepositSweeps = nil }},
 
@@ -209,7 +233,7 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 		{"lease price above the clearing price", "leases[0].price_per_block", func(t *testing.T, g *types.GenesisState) {
 			g.Leases[0].PricePerBlock.Amount = g.Leases[0].PricePerBlock.Amount.AddRaw(1)
 		}},
-		{"lease price below the winning bid", "leases[0].price_per_block", func(t *testing.T, g *types.GenesisState) {
+		{"lease price below the winning bid (found by its bid)", "leases[0].price_per_block", func(t *testing.T, g *types.GenesisState) {
 			b := g.Bids[index(t, g.Bids, func(b types.Bid) bool { return b.OrderId == g.Leases[0].OrderId && b.Provider == g.Leases[0].Provider })]
 			g.Leases[0].PricePerBlock.Amount = b.Price.Amount.SubRaw(1)
 		}},
@@ -218,7 +242,11 @@ func TestGenesisValidationNamesTheField(t *testing.T) {
 			g.Orders[o].ClearingPrice.Amount = g.Orders[o].ClearingPrice.Amount.AddRaw(1)
 			g.Orders[o].MaxPricePerBlock.Amount = g.Orders[o].MaxPricePerBlock.Amount.AddRaw(1)
 		}},
-		{"lease blocks not the order's", "leases[0].lease_blocks", func(t *testing.T, g *types.GenesisState) { g.Leases[0].LeaseBlocks++ }},
+		{"lease price below its won bid", "leases[0].price_per_block", func(t *testing.T, g *types.GenesisState) {
+			g.Leases[0].PricePerBlock.Amount = math.OneInt() // its winner bid 3
+		}},
+		{"lease blocks above the order's", "leases[0].lease_blocks", func(t *testing.T, g *types.GenesisState) { g.Leases[0].LeaseBlocks++ }},
+		{"lease of no blocks", "leases[0].lease_blocks", func(t *testing.T, g *types.GenesisState) { g.Leases[0].LeaseBlocks = 0 }},
 		{"lease escrow denom", "leases[0].escrow", func(t *testing.T, g *types.GenesisState) { g.Leases[0].Escrow.Denom = "uatom" }},
 		{"lease bond", "leases[0].bond", func(t *testing.T, g *types.GenesisState) {
 			g.Leases[0].Bond = sdk.Coin{Denom: "!", Amount: math.OneInt()}

@@ -355,5 +355,6 @@ func (q queryServer) Market(ctx context.Context, req *types.QueryMarketRequest) 
 	resp.OpenOrders, resp.PendingLeases, resp.ActiveLeases = h.OpenOrders, h.PendingLeases, h.ActiveLeases
 	resp.Escrowed, resp.Deposits, resp.Bonded = h.Escrowed, h.Deposits, h.Bonded
 	resp.ProviderBonds, resp.Providers, resp.DepositSweeps = h.ProviderBonds, h.Providers, h.DepositSweeps
+	resp.Standbys, resp.StandbyDeposits = h.Standbys, h.StandbyDeposits
 	return resp, nil
 }

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -24,16 +25,19 @@ type Holdings struct {
 	Bonded sdk.Coins
 	// ProviderBonds: registration bonds of registered providers.
 	ProviderBonds sdk.Coins
+	// Standbys is the number of bids held as standbys; StandbyDeposits the deposits they lock.
+	Standbys        uint64
+	StandbyDeposits sdk.Coins
 }
 
 // Total is everything the module account must hold.
 func (h Holdings) Total() sdk.Coins {
-	return h.Escrowed.Add(h.Deposits...).Add(h.Bonded...).Add(h.ProviderBonds...)
+	return h.Escrowed.Add(h.Deposits...).Add(h.Bonded...).Add(h.ProviderBonds...).Add(h.StandbyDeposits...)
 }
 
-// Holdings walks the providers, the open orders, the orders being swept and the unfinished leases
-// (through the state indexes and queues, never all orders or leases) and adds up the money they
-// lock.
+// Holdings walks the providers, the open orders, the orders being swept, the standbys and the
+// unfinished leases (through the state indexes and queues, never all orders or leases) and adds up
+// the money they lock.
 func (k Keeper) Holdings(ctx context.Context) (Holdings, error) {
 	var h Holdings
 	err := k.Providers.Walk(ctx, nil, func(_ sdk.AccAddress, p types.Provider) (bool, error) {
@@ -73,6 +77,21 @@ func (k Keeper) Holdings(ctx context.Context) (Holdings, error) {
 	if err != nil {
 		return h, err
 	}
+	err = k.Standbys.Walk(ctx, nil, func(key BidKey) (bool, error) {
+		b, err := k.Bids.Get(ctx, key)
+		if err != nil {
+			return true, err
+		}
+		if b.State != types.BidStandby {
+			return true, fmt.Errorf("standby entry (%d, %s) holds a %s bid", key.K1(), key.K2(), b.State)
+		}
+		h.Standbys++
+		h.StandbyDeposits = h.StandbyDeposits.Add(b.Deposit)
+		return false, nil
+	})
+	if err != nil {
+		return h, err
+	}
 	for _, state := range openLeaseStates {
 		err := k.Leases.Indexes.State.walkPrimary(ctx, int32(state), func(id uint64) (bool, error) {
 			l, err := k.Leases.Get(ctx, id)
@@ -102,16 +121,19 @@ func (k Keeper) CheckSolvency(ctx context.Context, moduleBalance sdk.Coins) erro
 		return err
 	}
 	if want := h.Total(); !want.Equal(moduleBalance) {
-		return fmt.Errorf("market module holds %s, records justify %s (escrow %s, deposits %s, bonds %s, provider bonds %s)",
-			moduleBalance, want, h.Escrowed, h.Deposits, h.Bonded, h.ProviderBonds)
+		return fmt.Errorf("market module holds %s, records justify %s (escrow %s, deposits %s, standby deposits %s, bonds %s, provider bonds %s)",
+			moduleBalance, want, h.Escrowed, h.Deposits, h.StandbyDeposits, h.Bonded, h.ProviderBonds)
 	}
 	return nil
 }
 
 // CheckQueues fails unless every open order, pending lease and active lease has exactly the queue
 // entry that will settle or close it, every queue entry belongs to such a record, every deposit
-// sweep belongs to a closed order, and every bid that holds a deposit belongs to an open order or a
-// sweep. It reads every bid: it is a test and audit check, not one for a transaction.
+// sweep belongs to a closed order, every bid that holds a deposit belongs to an open order or a
+// sweep or is a standby, Standbys holds exactly the STANDBY bids, and every standby can still be
+// promoted or released: its order is matched and has an open lease priced at least its bid (the
+// market releases the others at once). It reads every bid: it is a test and audit check, not one
+// for a transaction.
 func (k Keeper) CheckQueues(ctx context.Context) error {
 	check := func(name string, q collections.KeySet[HeightID], due func(id uint64) (int64, bool, error)) (int, error) {
 		n := 0
@@ -178,18 +200,44 @@ func (k Keeper) CheckQueues(ctx context.Context) error {
 	}
 	// every bid that holds a deposit belongs to an open order or a sweep (Holdings counted those):
 	// a live bid of any other order is money nobody would return
-	var live uint64
-	err = k.Bids.Walk(ctx, nil, func(_ BidKey, b types.Bid) (bool, error) {
+	var live, standbys uint64
+	err = k.Bids.Walk(ctx, nil, func(key BidKey, b types.Bid) (bool, error) {
 		if liveBid(b.State) {
 			live++
 		}
-		return false, nil
+		if b.State != types.BidStandby {
+			return false, nil
+		}
+		standbys++
+		if has, err := k.Standbys.Has(ctx, key); err != nil || !has {
+			return true, errors.Join(err, fmt.Errorf("standby bid of %s on order %d is not in Standbys", b.Provider, b.OrderId))
+		}
+		o, err := k.Orders.Get(ctx, b.OrderId)
+		if err != nil {
+			return true, err
+		}
+		if o.State != types.OrderMatched {
+			return true, fmt.Errorf("standby bid of %s on %s order %d", b.Provider, o.State, o.Id)
+		}
+		open, err := k.openLeasesOf(ctx, o.Id, 0)
+		if err != nil {
+			return true, err
+		}
+		for _, l := range open {
+			if b.Price.Amount.LTE(l.PricePerBlock.Amount) {
+				return false, nil
+			}
+		}
+		return true, fmt.Errorf("standby bid of %s (%s) on order %d: no open lease it could replace, its deposit would never come back", b.Provider, b.Price, o.Id)
 	})
 	if err != nil {
 		return err
 	}
 	if live != h.LiveBids {
 		return fmt.Errorf("%d bids hold deposits, open orders and sweeps have %d of them", live, h.LiveBids)
+	}
+	if standbys != h.Standbys {
+		return fmt.Errorf("%d standby bids, Standbys holds %d", standbys, h.Standbys)
 	}
 	return nil
 }

@@ -127,11 +127,19 @@ func newLeaseIndexes(sb *collections.SchemaBuilder, ss storetypes.KVStoreService
 // openLeaseStates are the states in which a lease still binds its provider.
 var openLeaseStates = []types.LeaseState{types.LeasePending, types.LeaseActive}
 
-// liveBidStates are the states in which a bid still holds its deposit.
+// liveBidStates are the states in which a bid holds its deposit until its order's settlement or
+// deposit sweep.
 var liveBidStates = []types.BidState{types.BidCommitted, types.BidRevealed}
 
-// liveBid is whether a bid still holds its deposit.
+// liveBid is whether a bid holds its deposit until its order's settlement or deposit sweep.
 func liveBid(state types.BidState) bool { return slices.Contains(liveBidStates, state) }
+
+// heldBidStates are the states in which a bid holds its deposit: live bids and standbys (whose
+// deposits the sweep leaves locked until they are promoted or released).
+var heldBidStates = []types.BidState{types.BidCommitted, types.BidRevealed, types.BidStandby}
+
+// heldBid is whether a bid holds its deposit.
+func heldBid(state types.BidState) bool { return slices.Contains(heldBidStates, state) }
 
 // providerLeases walks the ids of provider's leases in state, in id order, until fn stops.
 func (k Keeper) providerLeases(ctx context.Context, provider sdk.AccAddress, state types.LeaseState, fn func(id uint64) (stop bool, err error)) error {

@@ -28,7 +28,7 @@ func (k Keeper) CheckInvariants(ctx context.Context, moduleBalance sdk.Coins) er
 }
 
 // CheckReferences fails unless every record points at records that exist: every bid at its order
-// (whose bid_count is its number of bids), every bid that holds a deposit and every pending or
+// (whose bid_count is its number of bids), every bid that holds a deposit (standbys included) and every pending or
 // active lease at a registered provider (deregistration waits for them), and every lease at an
 // order that is matched, with the lease's owner. It reads every order, bid and lease: it is a test
 // and audit check, not one for a transaction.
@@ -42,7 +42,7 @@ func (k Keeper) CheckReferences(ctx context.Context) error {
 			return true, errors.Join(err, fmt.Errorf("bid of %s on order %d: no such order", b.Provider, b.OrderId))
 		}
 		bidsPerOrder[b.OrderId]++
-		if liveBid(b.State) {
+		if heldBid(b.State) {
 			if has, err := k.Providers.Has(ctx, key.K2()); err != nil || !has {
 				return true, errors.Join(err, fmt.Errorf("live bid on order %d: provider %s is not registered", b.OrderId, b.Provider))
 			}

@@ -53,6 +53,9 @@ type Keeper struct {
 	StartQueue      collections.KeySet[HeightID]
 	EndQueue        collections.KeySet[HeightID]
 	DepositSweeps   collections.Map[HeightID, []byte]
+	// Standbys holds the keys of the bids in state STANDBY (a partial index of the bids, kept by
+	// setBid, promoteStandby and releaseStandby): an order's standbys are one prefix walk.
+	Standbys collections.KeySet[BidKey]
 
 	// PriceBands by (tier, denom).
 	PriceBands collections.Map[collections.Pair[int32, string], types.PriceBand]
@@ -94,6 +97,7 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		EndQueue:        collections.NewKeySet(sb, types.EndQueueKey, "end_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		DepositSweeps: collections.NewMap(sb, types.DepositSweepsKey, "deposit_sweeps",
 			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key), collections.BytesValue),
+		Standbys: collections.NewKeySet(sb, types.StandbysKey, "standbys", collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey)),
 
 		PriceBands: collections.NewMap(sb, types.PriceBandsKey, "price_bands", collections.PairKeyCodec(collections.Int32Key, collections.StringKey), codec.CollValue[types.PriceBand](cdc)),
 	}
@@ -113,9 +117,17 @@ func (k Keeper) Logger(ctx context.Context) log.Logger {
 	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
 }
 
-// setBid writes provider's bid; the bids map keeps its index in step.
+// setBid writes provider's bid; the bids map keeps its index in step, and a bid in state STANDBY
+// is entered in Standbys (the paths that take a bid out of STANDBY remove it there).
 func (k Keeper) setBid(ctx context.Context, provider sdk.AccAddress, b types.Bid) error {
-	return k.Bids.Set(ctx, collections.Join(b.OrderId, provider), b)
+	key := collections.Join(b.OrderId, provider)
+	if err := k.Bids.Set(ctx, key, b); err != nil {
+		return err
+	}
+	if b.State == types.BidStandby {
+		return k.Standbys.Set(ctx, key)
+	}
+	return nil
 }
 
 // removeBid deletes a withdrawn bid and its index entry.

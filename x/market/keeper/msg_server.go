@@ -128,11 +128,11 @@ func (k msgServer) DeregisterProvider(ctx context.Context, msg *types.MsgDeregis
 		&types.EventProviderDeregistered{Provider: canon, BondReturned: p.Bond})
 }
 
-// obligations lists (a few of) a provider's live bids (by order) and unfinished leases: what keeps
-// it from leaving.
+// obligations lists (a few of) a provider's bids that hold a deposit, standbys included (by
+// order), and unfinished leases: what keeps it from leaving.
 func (k Keeper) obligations(ctx context.Context, provider sdk.AccAddress) (orders, leases []uint64, err error) {
 	const shown = 10
-	for _, s := range liveBidStates {
+	for _, s := range heldBidStates {
 		err := k.providerBids(ctx, provider, s, func(key BidKey) (bool, error) {
 			if len(orders) == shown {
 				return true, nil

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"testing"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -58,9 +59,11 @@ func TestClearingPriceProperties(t *testing.T) {
 	})
 }
 
-// Whole auctions through the keeper, with random bids, reveals, lease starts and closes: every
-// winner is paid at least its bid; payouts + refunds + burned = escrow + deposits; the module
-// account always matches its records, and every open order and unfinished lease sits in its queue.
+// Whole auctions through the keeper, with random bids, reveals, lease starts and closes, and
+// replacements by standbys of leases that fail: every winner is paid at least its bid; payouts +
+// refunds + burned = escrow + deposits; the owner pays no more than without replacements; the module
+// account always matches its records (standby deposits included), every open order and unfinished
+// lease sits in its queue, and x/quorum's records follow the leases.
 func TestAuctionSettlementProperties(t *testing.T) {
 	base := fixture.New(t)
 	base.MarketRuleOnly(t)
@@ -145,36 +148,69 @@ func TestAuctionSettlementProperties(t *testing.T) {
 			}
 		}
 
-		// Leases: some start, some withdraw midway, some close early, the rest run out or time out.
-		for _, l := range leases {
-			if rapid.Bool().Draw(rt, "start") {
-				_, err := f.Msg.StartLease(f.Ctx, &types.MsgStartLease{Provider: l.Provider, LeaseId: l.Id})
-				require.NoError(rt, err)
+		// Leases: some start, some withdraw midway, some close early, the rest run out or time out;
+		// a lease that ends at its provider's fault is replaced while a standby is held (silver and
+		// gold orders hold some by default), and replacements start or fail as randomly.
+		held := 0
+		for _, b := range bidders {
+			if b.sealed.Provider == nil {
+				continue
+			}
+			if bid, err := f.Keeper.Bids.Get(f.Ctx, collections.Join(o.Id, b.addr)); err == nil && bid.State == types.BidStandby {
+				held++
+				require.LessOrEqual(rt, bid.Price.Amount.Int64(), o.ClearingPrice.Amount.Int64(), "a standby bid at most the clearing price")
 			}
 		}
-		f.CheckInvariants(rt)
-		for step := 0; step < int(leaseBlocks)+int(f.Params.StartTimeoutBlocks)+2; step++ {
-			for _, l := range leases {
-				l = f.Lease(rt, l.Id)
-				if l.State != types.LeaseActive {
-					continue
-				}
-				switch rapid.IntRange(0, 20).Draw(rt, "action") {
-				case 0:
-					_, err := f.Msg.WithdrawLease(f.Ctx, &types.MsgWithdrawLease{Provider: l.Provider, LeaseId: l.Id})
-					require.NoError(rt, err)
-				case 1:
-					sender := l.Owner
-					if rapid.Bool().Draw(rt, "byProvider") {
-						sender = l.Provider
+		decided := map[uint64]bool{}
+		maxSteps := (len(leases) + held) * (int(leaseBlocks) + int(f.Params.StartTimeoutBlocks) + 2)
+		for step := 0; ; step++ {
+			require.LessOrEqual(rt, step, maxSteps, "the order's leases and standbys outlive every lease")
+			open := 0
+			for _, l := range f.LeasesOf(rt, o.Id) {
+				switch l.State {
+				case types.LeasePending:
+					open++
+					if !decided[l.Id] {
+						decided[l.Id] = true
+						if rapid.Bool().Draw(rt, "start") {
+							_, err := f.Msg.StartLease(f.Ctx, &types.MsgStartLease{Provider: l.Provider, LeaseId: l.Id})
+							require.NoError(rt, err)
+						}
 					}
-					_, err := f.Msg.CloseLease(f.Ctx, &types.MsgCloseLease{Sender: sender, LeaseId: l.Id})
-					require.NoError(rt, err)
+				case types.LeaseActive:
+					open++
+					switch rapid.IntRange(0, 20).Draw(rt, "action") {
+					case 0:
+						_, err := f.Msg.WithdrawLease(f.Ctx, &types.MsgWithdrawLease{Provider: l.Provider, LeaseId: l.Id})
+						require.NoError(rt, err)
+					case 1:
+						sender := l.Owner
+						if rapid.Bool().Draw(rt, "byProvider") {
+							sender = l.Provider
+						}
+						_, err := f.Msg.CloseLease(f.Ctx, &types.MsgCloseLease{Sender: sender, LeaseId: l.Id})
+						require.NoError(rt, err)
+					}
 				}
+			}
+			if open == 0 {
+				break
 			}
 			f.EndBlock(rt)
+			f.CheckInvariants(rt)
 		}
 		f.CheckInvariants(rt)
+		all := f.LeasesOf(rt, o.Id)
+		require.LessOrEqual(rt, len(all)-len(leases), held, "a replacement per standby at most")
+		for _, l := range all[len(leases):] {
+			require.Equal(rt, o.ClearingPrice, l.PricePerBlock, "a replacement takes the failed lease's price")
+			require.LessOrEqual(rt, l.LeaseBlocks, leaseBlocks)
+		}
+		// the owner never pays more than its winners' leases were worth
+		if o.State == types.OrderMatched {
+			spent := ownerStart.Sub(f.Balance(owner))
+			require.True(rt, spent.LTE(o.ClearingPrice.Amount.MulRaw(int64(leaseBlocks)*int64(o.Replicas))), "the owner paid %s", spent)
+		}
 
 		// Everything is settled: the module holds nothing but the providers' bonds, and every coin
 		// that left an account was paid to another or burned.
@@ -185,11 +221,11 @@ func TestAuctionSettlementProperties(t *testing.T) {
 		}
 		burned := supplyStart.Sub(f.Supply())
 		require.True(rt, delta.Add(burned).IsZero(), "accounts changed by %s, burned %s", delta, burned)
-		for _, l := range leases {
+		for _, l := range all {
 			l = f.Lease(rt, l.Id)
 			require.Equal(rt, types.LeaseClosed, l.State)
 			if l.CloseReason == types.CloseReasonCompleted {
-				require.Equal(rt, l.PricePerBlock.Amount.MulRaw(int64(leaseBlocks)), l.Paid.Amount)
+				require.Equal(rt, l.PricePerBlock.Amount.MulRaw(int64(l.LeaseBlocks)), l.Paid.Amount)
 			}
 		}
 	})

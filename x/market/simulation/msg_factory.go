@@ -121,10 +121,10 @@ func (f *Factories) bidsOn(ctx context.Context, orderID uint64) []types.Bid {
 	return out
 }
 
-// busy is whether a provider has a bid that holds a deposit or an unfinished lease: what keeps it
-// from deregistering.
+// busy is whether a provider has a bid that holds a deposit (a standby's included) or an
+// unfinished lease: what keeps it from deregistering.
 func (f *Factories) busy(ctx context.Context, provider sdk.AccAddress) bool {
-	for _, s := range []types.BidState{types.BidCommitted, types.BidRevealed} {
+	for _, s := range []types.BidState{types.BidCommitted, types.BidRevealed, types.BidStandby} {
 		it, err := f.k.Bids.Indexes.ProviderState.MatchExact(ctx, collections.Join(provider, int32(s)))
 		if err != nil {
 			return true

@@ -154,6 +154,7 @@ func (gs GenesisState) Validate() error {
 	leases := make(map[uint64]bool, len(gs.Leases))
 	won := make(map[bidKey]bool, len(gs.Leases))
 	dearest := make(map[uint64]math.Int, len(gs.Leases)) // order → its dearest lease's price
+	dearestOpen := make(map[uint64]math.Int)             // order id → the dearest price of its open leases
 	for i, l := range gs.Leases {
 		field := fmt.Sprintf("leases[%d]", i)
 		if l.Id == 0 || l.Id >= gs.NextLeaseId {
@@ -176,8 +177,10 @@ func (gs GenesisState) Validate() error {
 			return genesisError(field+".provider", "%s has no won bid of its own on order %d", l.Provider, l.OrderId)
 		}
 		won[key] = true
+		// a winner is paid at least its bid; a replacement takes the failed lease's price, which
+		// was at most the order's clearing price (its dearest winner's) and at least its own bid
 		if l.PricePerBlock.Amount.LT(b.Price.Amount) {
-			return genesisError(field+".price_per_block", "%s, below the winning bid %s", l.PricePerBlock, b.Price)
+			return genesisError(field+".price_per_block", "%s, below the won bid of %s", l.PricePerBlock, b.Price)
 		}
 		if d, ok := dearest[l.OrderId]; !ok || l.PricePerBlock.Amount.GT(d) {
 			dearest[l.OrderId] = l.PricePerBlock.Amount
@@ -188,6 +191,11 @@ func (gs GenesisState) Validate() error {
 		case LeaseActive:
 			want["end_queue"][QueueEntry{Height: l.EndHeight, Id: l.Id}] = true
 		}
+		if l.State == LeasePending || l.State == LeaseActive {
+			if d, ok := dearestOpen[l.OrderId]; !ok || l.PricePerBlock.Amount.GT(d) {
+				dearestOpen[l.OrderId] = l.PricePerBlock.Amount
+			}
+		}
 	}
 	for key, b := range bids {
 		if b.State == BidWon && !won[key] {
@@ -197,6 +205,16 @@ func (gs GenesisState) Validate() error {
 	for i, o := range gs.Orders {
 		if d, ok := dearest[o.Id]; ok && !d.Equal(o.ClearingPrice.Amount) {
 			return genesisError(fmt.Sprintf("orders[%d].clearing_price", i), "%s, but order %d's dearest lease is paid %s", o.ClearingPrice, o.Id, d)
+		}
+	}
+	// a standby's deposit comes back when no open lease of its order could take it: the market
+	// releases it then, so a standby always has an open lease priced at least its bid
+	for i, b := range gs.Bids {
+		if b.State != BidStandby {
+			continue
+		}
+		if d, ok := dearestOpen[b.OrderId]; !ok || b.Price.Amount.GT(d) {
+			return genesisError(fmt.Sprintf("bids[%d].state", i), "standby of %s on order %d, which has no open lease priced at least its bid %s", b.Provider, b.OrderId, b.Price)
 		}
 	}
 	for name, got := range map[string][]QueueEntry{"settlement_queue": gs.SettlementQueue, "start_queue": gs.StartQueue, "end_queue": gs.EndQueue} {
@@ -318,7 +336,7 @@ func validateGenesisBid(field string, b Bid, o Order, swept bool) error {
 		if o.State != OrderOpen && !swept {
 			return genesisError(field+".state", "%s bid on %s order %d, which has no deposit sweep", b.State, o.State, o.Id)
 		}
-	case BidWon, BidLost:
+	case BidWon, BidLost, BidStandby:
 		if o.State != OrderMatched {
 			return genesisError(field+".state", "%s bid on %s order %d", b.State, o.State, o.Id)
 		}
@@ -351,9 +369,10 @@ func validateGenesisBid(field string, b Bid, o Order, swept bool) error {
 	if err := checkCoin(field+".price", b.Price, o.MaxPricePerBlock.Denom); err != nil {
 		return err
 	}
-	// a bid has a price once revealed: revealed, won and lost bids, and returned bids of a failed
-	// order (a cancelled order's bids were never revealed)
-	revealed := b.State == BidRevealed || b.State == BidWon || b.State == BidLost || (b.State == BidReturned && o.State == OrderFailed)
+	// a bid has a price once revealed: revealed, won, lost and standby bids, and returned bids of a
+	// failed order (a cancelled order's bids were never revealed)
+	revealed := b.State == BidRevealed || b.State == BidWon || b.State == BidLost || b.State == BidStandby ||
+		(b.State == BidReturned && o.State == OrderFailed)
 	if revealed {
 		if !b.Price.IsPositive() || b.Price.Amount.GT(o.MaxPricePerBlock.Amount) {
 			return genesisError(field+".price", "%s not in (0, max price %s]", b.Price, o.MaxPricePerBlock)
@@ -381,13 +400,14 @@ func validateGenesisLease(field string, l Lease, o Order) error {
 	if err := checkCoin(field+".price_per_block", l.PricePerBlock, denom); err != nil {
 		return err
 	}
-	// Each lease is paid its own price (the uniform clearing price, or its member's pay when a module
-	// priced the set): positive and at most the order's clearing price, the dearest member's.
+	// each winner has its own price (a module may price each one), the dearest being the order's
+	// clearing price; a replacement takes the price of the lease it replaced
 	if !l.PricePerBlock.IsPositive() || l.PricePerBlock.Amount.GT(o.ClearingPrice.Amount) {
 		return genesisError(field+".price_per_block", "%s not in (0, order %d's clearing price %s]", l.PricePerBlock, o.Id, o.ClearingPrice)
 	}
-	if l.LeaseBlocks != o.LeaseBlocks {
-		return genesisError(field+".lease_blocks", "%d, but order %d leases %d blocks", l.LeaseBlocks, o.Id, o.LeaseBlocks)
+	// a replacement lease runs for the blocks the lease it replaced had left
+	if l.LeaseBlocks == 0 || l.LeaseBlocks > o.LeaseBlocks {
+		return genesisError(field+".lease_blocks", "%d not in [1, order %d's %d lease blocks]", l.LeaseBlocks, o.Id, o.LeaseBlocks)
 	}
 	for _, c := range []struct {
 		name string

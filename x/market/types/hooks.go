@@ -29,15 +29,32 @@ type MarketHooks interface {
 	// selection must name exactly order.Replicas distinct bids, or none (no eligible set: the order
 	// fails); see Selection for what each winner is paid.
 	BeforeSettlement(ctx context.Context, order Order, ranked []Bid) (sel Selection, chosen bool, err error)
-	// AfterAuctionSettled follows a settlement with winners: order is matched and leases are its
-	// new pending leases, one per winner, each at clearingPrice per block.
-	AfterAuctionSettled(ctx context.Context, order Order, leases []Lease, clearingPrice sdk.Coin) error
+	// AfterAuctionSettled follows a settlement with winners: order is matched, leases are its new
+	// pending leases, one per winner in ranked order (cheapest bid first), each at its own price per
+	// block (the uniform clearingPrice unless the choosing hook priced each winner; clearingPrice is
+	// the dearest), and standbys are the revealed bids held as standbys (BidStandby), in ranked order.
+	AfterAuctionSettled(ctx context.Context, order Order, leases []Lease, standbys []Bid, clearingPrice sdk.Coin) error
 	// AfterBidForfeited follows the burning of the deposit of a bid never revealed.
 	AfterBidForfeited(ctx context.Context, order Order, bid Bid) error
 	// AfterLeaseStarted follows a provider's start of a lease of order.
 	AfterLeaseStarted(ctx context.Context, order Order, lease Lease) error
 	// AfterLeaseClosed follows the closing of a lease, pending or active, for reason.
 	AfterLeaseClosed(ctx context.Context, lease Lease, reason CloseReason) error
+	// ChooseReplacement may choose, when closed (a lease of order, closed now for a reason of
+	// ReplaceableReason) ended at its provider's fault, the standby that takes its place: an index
+	// into standbys (the order's bids held as standbys, cheapest first: by price, then commit
+	// height, then the order's tie-breaker), given leases, the order's other pending and active
+	// leases. It returns chosen = false to leave the choice to the next hook; when no hook chooses,
+	// nobody replaces the lease (its escrow left goes back to the owner). The market checks the
+	// choice: an index out of range, or a standby whose bid is above closed's price per block, means
+	// no replacement, as does an error. It runs before AfterLeaseClosed, and is asked only when the
+	// order holds standbys.
+	ChooseReplacement(ctx context.Context, order Order, closed Lease, leases []Lease, standbys []Bid) (index int, chosen bool, err error)
+	// AfterStandbyPromoted follows a replacement: closed (already reported by AfterLeaseClosed) was
+	// replaced by lease, the promoted standby's new pending lease.
+	AfterStandbyPromoted(ctx context.Context, order Order, closed Lease, lease Lease) error
+	// AfterStandbyReleased follows the return of a standby's deposit: bid is LOST now.
+	AfterStandbyReleased(ctx context.Context, order Order, bid Bid) error
 }
 
 // NoMarketHooks implements every hook as doing nothing; a subscriber embeds it and overrides the
@@ -52,7 +69,9 @@ func (NoMarketHooks) BeforeSettlement(context.Context, Order, []Bid) (Selection,
 }
 
 // AfterAuctionSettled does nothing.
-func (NoMarketHooks) AfterAuctionSettled(context.Context, Order, []Lease, sdk.Coin) error { return nil }
+func (NoMarketHooks) AfterAuctionSettled(context.Context, Order, []Lease, []Bid, sdk.Coin) error {
+	return nil
+}
 
 // AfterBidForfeited does nothing.
 func (NoMarketHooks) AfterBidForfeited(context.Context, Order, Bid) error { return nil }
@@ -62,6 +81,17 @@ func (NoMarketHooks) AfterLeaseStarted(context.Context, Order, Lease) error { re
 
 // AfterLeaseClosed does nothing.
 func (NoMarketHooks) AfterLeaseClosed(context.Context, Lease, CloseReason) error { return nil }
+
+// ChooseReplacement leaves the choice to others.
+func (NoMarketHooks) ChooseReplacement(context.Context, Order, Lease, []Lease, []Bid) (int, bool, error) {
+	return 0, false, nil
+}
+
+// AfterStandbyPromoted does nothing.
+func (NoMarketHooks) AfterStandbyPromoted(context.Context, Order, Lease, Lease) error { return nil }
+
+// AfterStandbyReleased does nothing.
+func (NoMarketHooks) AfterStandbyReleased(context.Context, Order, Bid) error { return nil }
 
 // MarketHooksWrapper is what a module outputs (depinject) to subscribe to the market's hooks; one
 // per module.
@@ -87,21 +117,42 @@ type Selection struct {
 	// cheapest bid not chosen that is ranked after the dearest winner, or the order's max price when
 	// there is none.
 	Prices []math.Int
+	// Standbys are indexes into the ranked bids, distinct, none a winner, at most MaxStandbys: bids
+	// the market holds (BidStandby, deposit locked) to replace a winner whose lease ends at its
+	// provider's fault (ChooseReplacement). A standby whose bid is above every winner's price could
+	// replace none, so the market does not hold it (it loses as any other bid).
+	Standbys []int
+}
+
+// MaxStandbys bounds the standbys one order holds.
+const MaxStandbys = 8
+
+// ReplaceableReason is whether a lease closed for reason ended at its provider's fault, so that a
+// standby may take its place: it never started (START_TIMEOUT) or its provider walked away
+// (PROVIDER_CLOSED). Later fault reasons (a failed audit, an SLA breach) belong here too.
+func ReplaceableReason(reason CloseReason) bool {
+	switch reason {
+	case CloseReasonStartTimeout, CloseReasonProviderClosed:
+		return true
+	}
+	return false
 }
 
 // ErrBadSelection is returned by CheckSelection for a choice of winners that is not exactly
-// replicas distinct indexes of the ranked bids, or whose prices are not between each winner's bid
-// and the order's max price.
+// replicas distinct indexes of the ranked bids, whose prices are not between each winner's bid and
+// the order's max price, or whose standbys are not distinct indexes of losing bids, at most
+// MaxStandbys.
 var ErrBadSelection = errors.New("invalid choice of winners")
 
 // CheckSelection checks a BeforeSettlement choice against the order and its ranked bids: no
-// winners, or exactly order.Replicas distinct indexes into ranked, each with no price or a price
-// between its bid and the order's max price.
+// winners (and no prices or standbys), or exactly order.Replicas distinct indexes into ranked, each
+// with no price or a price between its bid and the order's max price, and at most MaxStandbys
+// distinct standbys, indexes into ranked that are not winners.
 func CheckSelection(sel Selection, ranked []Bid, order Order) error {
 	winners, n, replicas := sel.Winners, len(ranked), order.Replicas
 	if len(winners) == 0 {
-		if len(sel.Prices) != 0 {
-			return fmt.Errorf("%w: %d prices for no winners", ErrBadSelection, len(sel.Prices))
+		if len(sel.Prices) != 0 || len(sel.Standbys) != 0 {
+			return fmt.Errorf("%w: %d prices and %d standbys for no winners", ErrBadSelection, len(sel.Prices), len(sel.Standbys))
 		}
 		return nil
 	}
@@ -117,6 +168,18 @@ func CheckSelection(sel Selection, ranked []Bid, order Order) error {
 			return fmt.Errorf("%w: bid %d chosen twice", ErrBadSelection, w)
 		}
 		seen[w] = true
+	}
+	if len(sel.Standbys) > MaxStandbys {
+		return fmt.Errorf("%w: %d standbys, at most %d", ErrBadSelection, len(sel.Standbys), MaxStandbys)
+	}
+	for _, s := range sel.Standbys {
+		if s < 0 || s >= n {
+			return fmt.Errorf("%w: standby index %d outside the %d revealed bids", ErrBadSelection, s, n)
+		}
+		if seen[s] {
+			return fmt.Errorf("%w: bid %d chosen twice (as a winner or a standby)", ErrBadSelection, s)
+		}
+		seen[s] = true
 	}
 	if sel.Prices == nil {
 		return nil

@@ -47,6 +47,10 @@ var (
 	// LeasesByProviderStateIndexKey indexes leases by (provider, state): a provider's open leases
 	// are (provider, pending) and (provider, active).
 	LeasesByProviderStateIndexKey = collections.NewPrefix(26)
+	// StandbysKey holds the bids in state STANDBY by (order id, provider): an order's standbys are
+	// one prefix walk. The keeper writes it with the bids (setBid and the standbys' promotion and
+	// release); the invariants check that it holds exactly the STANDBY bids.
+	StandbysKey = collections.NewPrefix(27)
 )
 
 // Prefixes of the hand-kept indexes of consensus version 1. The v1→v2 migration empties them; they

@@ -10,7 +10,8 @@ import (
 	"github.com/fogchain/fog/x/quorum/types"
 )
 
-// InitGenesis loads params, auditors and attributes.
+// InitGenesis loads params, auditors, attributes and quorum records (the records build their state
+// index as they are written).
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
@@ -40,6 +41,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, q := range gs.Quorums {
+		if err := k.Quorums.Set(ctx, q.OrderId, q); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -58,6 +64,13 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	err = k.Attributes.Walk(ctx, nil, func(_ collections.Pair[sdk.AccAddress, sdk.AccAddress], e types.AuditedAttributes) (bool, error) {
 		gs.Attributes = append(gs.Attributes, e)
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = k.Quorums.Walk(ctx, nil, func(_ uint64, q types.Quorum) (bool, error) {
+		gs.Quorums = append(gs.Quorums, q)
 		return false, nil
 	})
 	return gs, err

@@ -144,3 +144,55 @@ func (q queryServer) ValidateDiversity(ctx context.Context, req *types.QueryVali
 	resp.Constraints, resp.Feasible = CheckProfiles(resp.Profiles, tier)
 	return resp, nil
 }
+
+func (q queryServer) Quorum(ctx context.Context, req *types.QueryQuorumRequest) (*types.QueryQuorumResponse, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
+	if req.OrderId == 0 {
+		return nil, status.Error(codes.InvalidArgument, "order id 0")
+	}
+	r, err := q.k.Quorums.Get(ctx, req.OrderId)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "no quorum record of order %d", req.OrderId)
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryQuorumResponse{Quorum: r}, nil
+}
+
+// maxQuorumsPage caps a page of Quorums: a record holds up to 72 members.
+const maxQuorumsPage = 1000
+
+func (q queryServer) Quorums(ctx context.Context, req *types.QueryQuorumsRequest) (*types.QueryQuorumsResponse, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
+	page := req.Pagination
+	if page != nil && page.Limit > maxQuorumsPage {
+		bounded := *page
+		bounded.Limit = maxQuorumsPage
+		page = &bounded
+	}
+	if req.State == types.QuorumStateUnspecified {
+		records, resp, err := query.CollectionPaginate(ctx, q.k.Quorums, page,
+			func(_ uint64, r types.Quorum) (types.Quorum, error) { return r, nil })
+		if err != nil {
+			return nil, status.Error(codes.InvalidArgument, err.Error())
+		}
+		return &types.QueryQuorumsResponse{Quorums: records, Pagination: resp}, nil
+	}
+	if _, ok := types.QuorumState_name[int32(req.State)]; !ok {
+		return nil, status.Errorf(codes.InvalidArgument, "unknown quorum state %d", req.State)
+	}
+	// the state index's entries under the state, in order id order
+	records, resp, err := query.CollectionPaginate(ctx, q.k.quorumsByState, page,
+		func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Quorum, error) {
+			return q.k.Quorums.Get(ctx, key.K2())
+		}, query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.State)))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryQuorumsResponse{Quorums: records, Pagination: resp}, nil
+}

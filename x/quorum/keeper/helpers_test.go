@@ -43,7 +43,7 @@ func exportQuorum(t *testing.T, f *fixture.Fixture) *types.GenesisState {
 }
 
 // signAttrs has auditor sign attributes of provider.
-func signAttrs(t *testing.T, f *fixture.Fixture, auditor, provider sdk.AccAddress, attrs ...types.Attribute) {
+func signAttrs(t fixture.TB, f *fixture.Fixture, auditor, provider sdk.AccAddress, attrs ...types.Attribute) {
 	t.Helper()
 	_, err := keeper.NewMsgServerImpl(f.Quorum).SignProviderAttributes(f.Ctx,
 		&types.MsgSignProviderAttributes{Auditor: auditor.String(), Provider: provider.String(), Attributes: attrs})

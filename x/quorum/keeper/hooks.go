@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"cosmossdk.io/math"
 
@@ -48,12 +49,21 @@ func Tie(blockHash []byte, orderID uint64, provider sdk.AccAddress) [32]byte {
 	return out
 }
 
-// BeforeSettlement chooses the replica set of an order whose tier constrains who its members are:
-// the cheapest set of revealed bids meeting the tier's constraints, each member paid its critical
-// value (selection's package documentation). An order with fewer replicas than its tier's minimum,
-// or whose bids hold no feasible set, gets no set: it fails and everyone is refunded
-// (EventQuorumInfeasible says why); a tier is never silently downgraded. Orders of tiers without
-// diversity constraints are left to the market (its Vickrey price is what the rule pays there).
+// BeforeSettlement chooses the replica set of every order, and the standbys held to replace a
+// member that fails (at most the tier's max_standbys).
+//
+// An order whose tier constrains who its members are gets the cheapest set of revealed bids
+// meeting the tier's constraints, each member paid its critical value (selection's package
+// documentation); its standbys are the cheapest other bids of the pool that could each take some
+// member's place (bid at most that member's pay, the set with it instead still meeting the tier).
+// An order with fewer replicas than its tier's minimum, or whose bids hold no feasible set, gets
+// no set: it fails and everyone is refunded (EventQuorumInfeasible says why); a tier is never
+// silently downgraded.
+//
+// An order of a tier without diversity constraints gets exactly the market's own rule: its
+// replicas cheapest bids (in the market's ranking) at the uniform Vickrey price (no per-member
+// prices, so the market prices them); its standbys are the next ranked bids priced at most that
+// price (a replacement takes the failed lease's price, so a dearer bid could replace nobody).
 func (h MarketHooks) BeforeSettlement(ctx context.Context, o markettypes.Order, ranked []markettypes.Bid) (markettypes.Selection, bool, error) {
 	k := h.k
 	name, err := tierName(o.Tier)
@@ -78,7 +88,7 @@ func (h MarketHooks) BeforeSettlement(ctx context.Context, o markettypes.Order, 
 		return infeasible(0, []types.ConstraintResult{{Name: selection.NameReplicas, Required: tier.MinReplicas, Got: o.Replicas}})
 	}
 	if !tier.HasDiversity() {
-		return markettypes.Selection{}, false, nil
+		return marketRule(o, ranked, int(tier.MaxStandbys)), true, nil
 	}
 
 	// Only the pool's attributes matter (of the bids after it, only the first one's price): profile
@@ -93,7 +103,8 @@ func (h MarketHooks) BeforeSettlement(ctx context.Context, o markettypes.Order, 
 		cands[i] = selection.Candidate{Index: i, Provider: b.Provider, Price: b.Price.Amount, Tie: Tie(blockHash, o.Id, addr)}
 	}
 	pool := max(int(params.MaxCandidates), int(o.Replicas))
-	for _, c := range selection.Cheapest(cands, pool) {
+	poolOrder := selection.Cheapest(cands, pool)
+	for _, c := range poolOrder {
 		addr, _ := k.addressCodec.StringToBytes(c.Provider)
 		prof, err := k.Profile(ctx, addr)
 		if err != nil {
@@ -102,7 +113,8 @@ func (h MarketHooks) BeforeSettlement(ctx context.Context, o markettypes.Order, 
 		cands[c.Index].ASN, cands[c.Index].Region, cands[c.Index].TEE = prof.Asn, prof.PowerRegion, prof.TeeVendor
 	}
 
-	res, err := selection.Select(cands, constraintsOf(tier, o.Replicas), pool, o.MaxPricePerBlock.Amount, params.MaxSelectionWork)
+	constraints := constraintsOf(tier, o.Replicas)
+	res, err := selection.Select(cands, constraints, pool, o.MaxPricePerBlock.Amount, params.MaxSelectionWork)
 	var inf *selection.InfeasibleError
 	if errors.As(err, &inf) {
 		return infeasible(inf.Pool, results(inf.Report))
@@ -117,11 +129,63 @@ func (h MarketHooks) BeforeSettlement(ctx context.Context, o markettypes.Order, 
 		ev.Members = append(ev.Members, ranked[w].Provider)
 		ev.Prices = append(ev.Prices, sdk.NewCoin(o.MaxPricePerBlock.Denom, res.Prices[i]))
 	}
-	ev.Constraints = results(selection.Check(members, constraintsOf(tier, o.Replicas)))
+	ev.Constraints = results(selection.Check(members, constraints))
 	if err := sdkCtx.EventManager().EmitTypedEvent(&ev); err != nil {
 		return markettypes.Selection{}, false, err
 	}
-	return markettypes.Selection{Winners: res.Winners, Prices: append([]math.Int(nil), res.Prices...)}, true, nil
+	sel := markettypes.Selection{Winners: res.Winners, Prices: append([]math.Int(nil), res.Prices...)}
+	// standbys: the pool's other bids, cheapest first, each able to take some member's place
+	for _, c := range poolOrder {
+		if len(sel.Standbys) == int(tier.MaxStandbys) {
+			break
+		}
+		if slices.Contains(res.Winners, c.Index) {
+			continue
+		}
+		if couldReplace(cands[c.Index], members, res.Prices, constraints) {
+			sel.Standbys = append(sel.Standbys, c.Index)
+		}
+	}
+	return sel, true, nil
+}
+
+// marketRule is the market's own choice of winners for an order whose tier has no diversity
+// constraints: the first replicas ranked bids at the uniform Vickrey price (Prices nil: the market
+// prices them, with keeper.SelectionPrice), and as standbys the next ranked bids, up to
+// maxStandbys, priced at most that price.
+func marketRule(o markettypes.Order, ranked []markettypes.Bid, maxStandbys int) markettypes.Selection {
+	r := int(o.Replicas) // the market settles only orders with at least replicas revealed bids
+	sel := markettypes.Selection{Winners: make([]int, r)}
+	for i := range sel.Winners {
+		sel.Winners[i] = i
+	}
+	price := o.MaxPricePerBlock.Amount
+	if r < len(ranked) {
+		price = ranked[r].Price.Amount
+	}
+	for i := r; i < len(ranked) && len(sel.Standbys) < maxStandbys; i++ {
+		if ranked[i].Price.Amount.GT(price) {
+			break // ranked cheapest first: none after it is cheaper
+		}
+		sel.Standbys = append(sel.Standbys, i)
+	}
+	return sel
+}
+
+// couldReplace is whether c could take the place of some member: its bid is at most that
+// member's pay, and the set with c instead meets the constraints.
+func couldReplace(c selection.Candidate, members []selection.Candidate, pays []math.Int, constraints selection.Constraints) bool {
+	for i := range members {
+		if c.Price.GT(pays[i]) {
+			continue
+		}
+		set := slices.Clone(members)
+		set[i] = c
+		if selection.Check(set, constraints).Feasible {
+			return true
+		}
+	}
+	return false
 }
 
 func constraintsOf(t types.SlaTier, replicas uint32) selection.Constraints {

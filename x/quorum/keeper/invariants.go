@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -15,8 +16,11 @@ import (
 // valid params; at most MaxAuditorsBound auditors, each stored under its own address; every
 // attributes entry stored under its own (provider, auditor) pair, with 1 to MaxAttributesBound
 // attributes in strictly increasing key order (so distinct), each key and value within the absolute
-// bounds. The bounds are the absolute ones, not the params': governance may lower max_auditors or
-// max_attributes below what is already there. It reads every record.
+// bounds; every quorum record valid (types.Quorum.Validate: its members, replacements and standbys
+// consistent among themselves) under its order id, with one state-index entry. The bounds are the
+// absolute ones, not the params': governance may lower max_auditors or max_attributes below what is
+// already there. It reads every record. Whether the records match the market's leases and bids is
+// the app's cross-check (app.CheckQuorumLeases): x/quorum reads no market state.
 func (k Keeper) CheckInvariants(ctx context.Context) error {
 	p, err := k.Params.Get(ctx)
 	if err != nil {
@@ -39,7 +43,7 @@ func (k Keeper) CheckInvariants(ctx context.Context) error {
 	if auditors > types.MaxAuditorsBound {
 		return fmt.Errorf("%d auditors, at most %d", auditors, types.MaxAuditorsBound)
 	}
-	return k.Attributes.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, sdk.AccAddress], e types.AuditedAttributes) (bool, error) {
+	err = k.Attributes.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, sdk.AccAddress], e types.AuditedAttributes) (bool, error) {
 		if e.Provider != key.K1().String() || e.Auditor != key.K2().String() {
 			return true, fmt.Errorf("attributes stored under (%s, %s) name (%s, %s)", key.K1(), key.K2(), e.Provider, e.Auditor)
 		}
@@ -53,4 +57,40 @@ func (k Keeper) CheckInvariants(ctx context.Context) error {
 		}
 		return false, nil
 	})
+	if err != nil {
+		return err
+	}
+	return k.checkQuorums(ctx)
+}
+
+// checkQuorums checks every quorum record (Quorum.Validate) and that it is stored under its order
+// id, and that the state index holds exactly one entry per record, under its state.
+func (k Keeper) checkQuorums(ctx context.Context) error {
+	records := 0
+	err := k.Quorums.Walk(ctx, nil, func(id uint64, q types.Quorum) (bool, error) {
+		records++
+		if q.OrderId != id {
+			return true, fmt.Errorf("quorum stored under order %d names order %d", id, q.OrderId)
+		}
+		if err := q.Validate(); err != nil {
+			return true, err
+		}
+		has, err := k.quorumsByState.Has(ctx, collections.Join(int32(q.State), id))
+		if err != nil || !has {
+			return true, errors.Join(err, fmt.Errorf("quorum of order %d: no %s entry in the state index", id, q.State))
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	entries := 0
+	err = k.quorumsByState.Walk(ctx, nil, func(collections.Pair[int32, uint64]) (bool, error) {
+		entries++
+		return false, nil
+	})
+	if err == nil && entries != records {
+		err = fmt.Errorf("the quorums' state index has %d entries for %d records", entries, records)
+	}
+	return err
 }

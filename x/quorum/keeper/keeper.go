@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/core/address"
 	storetypes "cosmossdk.io/core/store"
 	"cosmossdk.io/log"
@@ -40,6 +41,21 @@ type Keeper struct {
 	Auditors collections.Map[sdk.AccAddress, types.Auditor]
 	// Attributes by (provider, auditor): what each auditor signed for each provider.
 	Attributes collections.Map[collections.Pair[sdk.AccAddress, sdk.AccAddress], types.AuditedAttributes]
+	// Quorums by order id: the record of every order matched since the module keeps them, indexed
+	// by state.
+	Quorums *collections.IndexedMap[uint64, types.Quorum, QuorumIndexes]
+	// quorumsByState reads the entries of Quorums' state index, (state, order id), for paging.
+	quorumsByState collections.KeySet[collections.Pair[int32, uint64]]
+}
+
+// QuorumIndexes look quorum records up by state.
+type QuorumIndexes struct {
+	State *indexes.Multi[int32, uint64, types.Quorum]
+}
+
+// IndexesList implements collections.Indexes.
+func (i QuorumIndexes) IndexesList() []collections.Index[uint64, types.Quorum] {
+	return []collections.Index[uint64, types.Quorum]{i.State}
 }
 
 // NewKeeper builds the keeper; authority approves auditors and changes params (gov).
@@ -58,7 +74,13 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		Auditors:      collections.NewMap(sb, types.AuditorsKey, "auditors", sdk.AccAddressKey, codec.CollValue[types.Auditor](cdc)),
 		Attributes: collections.NewMap(sb, types.AttributesKey, "attributes",
 			collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey), codec.CollValue[types.AuditedAttributes](cdc)),
+		Quorums: collections.NewIndexedMap(sb, types.QuorumsKey, "quorums", collections.Uint64Key, codec.CollValue[types.Quorum](cdc),
+			QuorumIndexes{State: indexes.NewMulti(sb, types.QuorumsByStateKey, "quorums_by_state", collections.Int32Key, collections.Uint64Key,
+				func(_ uint64, q types.Quorum) (int32, error) { return int32(q.State), nil })}),
 	}
+	// a schema builder of its own, so that the module's schema declares the index's prefix once
+	k.quorumsByState = collections.NewKeySet(collections.NewSchemaBuilder(storeService), types.QuorumsByStateKey, "quorums_by_state",
+		collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key))
 	if k.Schema, err = sb.Build(); err != nil {
 		panic(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fogchain/fog/fogtypes"
 	"github.com/fogchain/fog/testutil/fixture"
+	marketkeeper "github.com/fogchain/fog/x/market/keeper"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	"github.com/fogchain/fog/x/quorum/keeper"
 	"github.com/fogchain/fog/x/quorum/types"
@@ -199,9 +200,11 @@ func TestInfeasibleGoldOrderFailsWithEverythingRefunded(t *testing.T) {
 	require.Empty(t, eventsOf[*types.EventQuorumSelected](t, f))
 }
 
-// Orders of tiers without diversity constraints are left to the market: its cheapest bids win at
-// the uniform Vickrey price, which is what the critical-value rule pays without constraints.
-func TestBronzeAndSilverOrdersAreLeftToTheMarket(t *testing.T) {
+// Orders of tiers without diversity constraints settle exactly as by the market's own rule: its
+// cheapest ranked bids win at the uniform Vickrey price (keeper.SelectionPrice), which is what the
+// critical-value rule pays without constraints. x/quorum chooses them (to hold standbys) but
+// changes neither the winners nor their price, and reports no diverse selection.
+func TestBronzeAndSilverOrdersSettleByTheMarketsRule(t *testing.T) {
 	for _, tier := range []markettypes.Tier{markettypes.TierBronze, markettypes.TierSilver} {
 		t.Run(tier.String(), func(t *testing.T) {
 			f := fixture.New(t)
@@ -220,12 +223,25 @@ func TestBronzeAndSilverOrdersAreLeftToTheMarket(t *testing.T) {
 			f.AdvanceTo(t, o.RevealDeadline+1)
 			leases := f.LeasesOf(t, o.Id)
 			require.Len(t, leases, int(o.Replicas))
-			want := sealed[o.Replicas].Price.String() // the (replicas+1)-th price
-			for _, l := range leases {
-				require.Equal(t, want, l.PricePerBlock.String())
+			// the market's rule: the replicas cheapest bids, each paid the first losing bid's price
+			ranked := make([]markettypes.Bid, len(sealed))
+			winners := make([]int, o.Replicas)
+			for i, s := range sealed {
+				ranked[i] = markettypes.Bid{Provider: s.Provider.String(), Price: s.Price}
 			}
+			for i := range winners {
+				winners[i] = i
+				require.Equal(t, sealed[i].Provider.String(), leases[i].Provider, "winner %d", i)
+			}
+			want := marketkeeper.SelectionPrice(ranked, winners, o.MaxPricePerBlock)
+			require.Equal(t, sealed[o.Replicas].Price, want)
+			for _, l := range leases {
+				require.Equal(t, want.String(), l.PricePerBlock.String())
+			}
+			require.Equal(t, want.String(), f.Order(t, o.Id).ClearingPrice.String())
 			require.Empty(t, eventsOf[*types.EventQuorumSelected](t, f))
 			require.Empty(t, eventsOf[*types.EventQuorumInfeasible](t, f))
+			require.Len(t, eventsOf[*types.EventQuorumCreated](t, f), 1)
 		})
 	}
 }
@@ -306,9 +322,11 @@ func TestRemovedAuditorsSignaturesStopCountingAtSettlement(t *testing.T) {
 	f.CheckInvariants(t)
 }
 
-// Whole gold auctions through the keeper with random bids and profiles: every winner is paid at
-// least its bid and at most the max price, the chosen set meets the tier, and the module account
-// always matches the market's records (no coin created or lost).
+// Whole gold auctions through the keeper with random bids and profiles, then their leases run with
+// random starts and closes, failed members replaced by standbys: every winner is paid at least its
+// bid and at most the max price, the chosen set meets the tier, a replacement takes its failed
+// member's price, the owner pays nothing after settlement, and the module account always matches
+// the market's records, which x/quorum's records follow (no coin created, lost or left behind).
 func TestGoldSettlementProperties(t *testing.T) {
 	base := fixture.New(t)
 	rapid.Check(t, func(rt *rapid.T) {
@@ -319,14 +337,22 @@ func TestGoldSettlementProperties(t *testing.T) {
 		msg := fixture.OrderMsg(f.NewAccount(rt, 100_000_000))
 		msg.Tier, msg.MaxPricePerBlock = markettypes.TierGold, sdk.NewInt64Coin(fixture.Denom, maxPrice)
 		o := f.CreateOrder(rt, msg)
+		// half the auctions have well-audited bidders (every attribute known, real TEE vendors),
+		// which mostly settle and hold standbys; the others are mostly infeasible
+		audited := rapid.Bool().Draw(rt, "audited")
 		n := rapid.IntRange(3, 9).Draw(rt, "bids")
 		vendors := []fogtypes.TeeType{fogtypes.TeeTypeUnspecified, fogtypes.TeeTypeSevSnp, fogtypes.TeeTypeTdx, fogtypes.TeeTypeSimulated}
+		asns, regions := []string{"", "AS1", "AS2", "AS3", "AS4"}, []string{"", "r1", "r2", "r3"}
+		if audited {
+			n = rapid.IntRange(5, 10).Draw(rt, "bids")
+			vendors, asns, regions = vendors[1:3], asns[1:], regions[1:]
+		}
 		prices := map[string]int64{}
 		var sealed []fixture.SealedBid
 		for i := 0; i < n; i++ {
 			p := f.NewProvider(rt)
-			asn := rapid.SampledFrom([]string{"", "AS1", "AS2", "AS3", "AS4"}).Draw(rt, "asn")
-			region := rapid.SampledFrom([]string{"", "r1", "r2", "r3"}).Draw(rt, "region")
+			asn := rapid.SampledFrom(asns).Draw(rt, "asn")
+			region := rapid.SampledFrom(regions).Draw(rt, "region")
 			profile(rt, f, auditor, p, asn, region, rapid.SampledFrom(vendors).Draw(rt, "tee"))
 			price := rapid.Int64Range(1, maxPrice).Draw(rt, "price")
 			prices[p.String()] = price
@@ -357,9 +383,79 @@ func TestGoldSettlementProperties(t *testing.T) {
 			require.Empty(rt, leases)
 			require.Len(rt, eventsOf[*types.EventQuorumInfeasible](rt, f), 1)
 			f.RequireOnlyBondsHeld(rt)
+			f.CheckInvariants(rt)
+			return
 		default:
 			rt.Fatalf("order %s after settlement", got.State)
 		}
+		f.CheckInvariants(rt)
+
+		// The leases run: each pending lease (replacements included) starts or not, active ones may
+		// be closed by either side; members that fail are replaced by standbys the tier allows, at
+		// their price. Auditors may change a standby's ASN meanwhile. Every block keeps the money
+		// and the records in step, and at the end nothing but the providers' bonds is held.
+		owner, _ := sdk.AccAddressFromBech32(got.Owner)
+		ownerSettled := f.Balance(owner)
+		var standbys []sdk.AccAddress
+		q, err := f.Quorum.Quorums.Get(f.Ctx, got.Id)
+		require.NoError(rt, err)
+		for _, s := range q.Standbys {
+			addr, _ := sdk.AccAddressFromBech32(s.Provider)
+			standbys = append(standbys, addr)
+		}
+		decided := map[uint64]bool{}
+		for step := 0; ; step++ {
+			require.Less(rt, step, 2000, "the leases outlive every bound")
+			if len(standbys) > 0 && rapid.IntRange(0, 30).Draw(rt, "resign") == 0 {
+				p := rapid.SampledFrom(standbys).Draw(rt, "standby")
+				signAttrs(rt, f, auditor, p, kv("asn", rapid.SampledFrom([]string{"AS1", "AS2", "AS3", "AS4"}).Draw(rt, "asn"))...)
+			}
+			open := 0
+			for _, l := range f.LeasesOf(rt, got.Id) {
+				switch l.State {
+				case markettypes.LeasePending:
+					open++
+					if !decided[l.Id] {
+						decided[l.Id] = true
+						if rapid.IntRange(0, 3).Draw(rt, "start") > 0 {
+							_, err := f.Msg.StartLease(f.Ctx, &markettypes.MsgStartLease{Provider: l.Provider, LeaseId: l.Id})
+							require.NoError(rt, err)
+						}
+					}
+				case markettypes.LeaseActive:
+					open++
+					if rapid.IntRange(0, 60).Draw(rt, "close") == 0 {
+						sender := l.Owner
+						if rapid.Bool().Draw(rt, "byProvider") {
+							sender = l.Provider
+						}
+						_, err := f.Msg.CloseLease(f.Ctx, &markettypes.MsgCloseLease{Sender: sender, LeaseId: l.Id})
+						require.NoError(rt, err)
+					}
+				}
+			}
+			if open == 0 {
+				break
+			}
+			f.EndBlock(rt)
+			f.CheckInvariants(rt)
+		}
+		q, err = f.Quorum.Quorums.Get(f.Ctx, got.Id)
+		require.NoError(rt, err)
+		require.Equal(rt, types.QuorumEnded, q.State)
+		for _, m := range q.Members {
+			require.GreaterOrEqual(rt, m.PricePerBlock.Amount.Int64(), prices[m.Provider], "a member is paid at least its bid")
+			if m.Replaces != 0 {
+				require.Equal(rt, q.Members[q.Member(m.Replaces)].PricePerBlock, m.PricePerBlock, "a replacement takes the failed member's price")
+			}
+		}
+		for _, s := range q.Standbys {
+			require.NotEqual(rt, types.StandbyHeld, s.State)
+		}
+		require.True(rt, f.Balance(owner).LTE(ownerSettled.Add(got.ClearingPrice.Amount.MulRaw(int64(got.LeaseBlocks)*3))))
+		spent := ownerSettled.Sub(f.Balance(owner))
+		require.False(rt, spent.IsPositive(), "the owner pays nothing after settlement (refunds only)")
+		f.RequireOnlyBondsHeld(rt)
 		f.CheckInvariants(rt)
 	})
 }

@@ -60,6 +60,8 @@ func between(r *rand.Rand, lo, hi int64) int64 { return lo + r.Int63n(hi-lo+1) }
 //     met);
 //   - a quarter, a tier never met: 1 or 2 TEE vendors.
 //
+// Each tier holds 1 to 3 standbys per order, none in a fifth of the draws and 4 to 8 in a fifth.
+//
 // The bounds are sometimes tight: a max_attributes of 1 or 2, a max_attribute_bytes below the
 // length of "power-region", a max_auditors of 1 to 3, a max_selection_work at its minimum.
 func RandomParams(r *rand.Rand, goldReplicas uint32) types.Params {
@@ -100,6 +102,15 @@ func RandomParams(r *rand.Rand, goldReplicas uint32) types.Params {
 	p.Gold = g
 	for _, t := range []*types.SlaTier{&p.Bronze, &p.Silver, &p.Gold} {
 		levels(t)
+		// standbys: mostly a few, sometimes none or the bound
+		switch r.Intn(5) {
+		case 0:
+			t.MaxStandbys = 0
+		case 1:
+			t.MaxStandbys = uint32(between(r, 4, types.MaxStandbys))
+		default:
+			t.MaxStandbys = uint32(between(r, 1, 3))
+		}
 	}
 	p.MaxCandidates = uint32(between(r, 1, types.MaxCandidates))
 	if r.Intn(5) == 0 {

@@ -483,6 +483,517 @@ func (m *EventParamsUpdated) GetParams() Params {
 	return Params{}
 }
 
+// EventQuorumCreated: an order was matched; quorum is its record (members pending, standbys held).
+type EventQuorumCreated struct {
+	Quorum Quorum `protobuf:"bytes,1,opt,name=quorum,proto3" json:"quorum"`
+}
+
+func (m *EventQuorumCreated) Reset()         { *m = EventQuorumCreated{} }
+func (m *EventQuorumCreated) String() string { return proto.CompactTextString(m) }
+func (*EventQuorumCreated) ProtoMessage()    {}
+func (*EventQuorumCreated) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{7}
+}
+func (m *EventQuorumCreated) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventQuorumCreated) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventQuorumCreated.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventQuorumCreated) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventQuorumCreated.Merge(m, src)
+}
+func (m *EventQuorumCreated) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventQuorumCreated) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventQuorumCreated.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventQuorumCreated proto.InternalMessageInfo
+
+func (m *EventQuorumCreated) GetQuorum() Quorum {
+	if m != nil {
+		return m.Quorum
+	}
+	return Quorum{}
+}
+
+// EventMemberStarted: a member's provider started its lease.
+type EventMemberStarted struct {
+	OrderId  uint64     `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	LeaseId  uint64     `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Provider string     `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	Role     MemberRole `protobuf:"varint,4,opt,name=role,proto3,enum=fog.quorum.v1.MemberRole" json:"role,omitempty"`
+}
+
+func (m *EventMemberStarted) Reset()         { *m = EventMemberStarted{} }
+func (m *EventMemberStarted) String() string { return proto.CompactTextString(m) }
+func (*EventMemberStarted) ProtoMessage()    {}
+func (*EventMemberStarted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{8}
+}
+func (m *EventMemberStarted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventMemberStarted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventMemberStarted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventMemberStarted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventMemberStarted.Merge(m, src)
+}
+func (m *EventMemberStarted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventMemberStarted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventMemberStarted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventMemberStarted proto.InternalMessageInfo
+
+func (m *EventMemberStarted) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *EventMemberStarted) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventMemberStarted) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventMemberStarted) GetRole() MemberRole {
+	if m != nil {
+		return m.Role
+	}
+	return RoleUnspecified
+}
+
+// EventMemberFailed: a member's lease ended at its provider's fault (reason); EventMemberReplaced
+// follows if a standby takes its place.
+type EventMemberFailed struct {
+	OrderId  uint64     `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	LeaseId  uint64     `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Provider string     `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	Role     MemberRole `protobuf:"varint,4,opt,name=role,proto3,enum=fog.quorum.v1.MemberRole" json:"role,omitempty"`
+	// reason: the name of the market's close reason (fog.market.v1.CloseReason)
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventMemberFailed) Reset()         { *m = EventMemberFailed{} }
+func (m *EventMemberFailed) String() string { return proto.CompactTextString(m) }
+func (*EventMemberFailed) ProtoMessage()    {}
+func (*EventMemberFailed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{9}
+}
+func (m *EventMemberFailed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventMemberFailed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventMemberFailed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventMemberFailed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventMemberFailed.Merge(m, src)
+}
+func (m *EventMemberFailed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventMemberFailed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventMemberFailed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventMemberFailed proto.InternalMessageInfo
+
+func (m *EventMemberFailed) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *EventMemberFailed) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventMemberFailed) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventMemberFailed) GetRole() MemberRole {
+	if m != nil {
+		return m.Role
+	}
+	return RoleUnspecified
+}
+
+func (m *EventMemberFailed) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+// EventMemberClosed: a member's lease ended otherwise: it completed, or the owner closed it.
+type EventMemberClosed struct {
+	OrderId  uint64      `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	LeaseId  uint64      `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Provider string      `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	Role     MemberRole  `protobuf:"varint,4,opt,name=role,proto3,enum=fog.quorum.v1.MemberRole" json:"role,omitempty"`
+	State    MemberState `protobuf:"varint,5,opt,name=state,proto3,enum=fog.quorum.v1.MemberState" json:"state,omitempty"`
+	// reason: the name of the market's close reason (fog.market.v1.CloseReason)
+	Reason string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventMemberClosed) Reset()         { *m = EventMemberClosed{} }
+func (m *EventMemberClosed) String() string { return proto.CompactTextString(m) }
+func (*EventMemberClosed) ProtoMessage()    {}
+func (*EventMemberClosed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{10}
+}
+func (m *EventMemberClosed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventMemberClosed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventMemberClosed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventMemberClosed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventMemberClosed.Merge(m, src)
+}
+func (m *EventMemberClosed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventMemberClosed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventMemberClosed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventMemberClosed proto.InternalMessageInfo
+
+func (m *EventMemberClosed) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *EventMemberClosed) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventMemberClosed) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventMemberClosed) GetRole() MemberRole {
+	if m != nil {
+		return m.Role
+	}
+	return RoleUnspecified
+}
+
+func (m *EventMemberClosed) GetState() MemberState {
+	if m != nil {
+		return m.State
+	}
+	return MemberStateUnspecified
+}
+
+func (m *EventMemberClosed) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+// EventMemberReplaced: the standby provider took the failed member's place and role, under the new
+// pending lease lease_id at the failed member's price.
+type EventMemberReplaced struct {
+	OrderId        uint64     `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Role           MemberRole `protobuf:"varint,2,opt,name=role,proto3,enum=fog.quorum.v1.MemberRole" json:"role,omitempty"`
+	FailedLeaseId  uint64     `protobuf:"varint,3,opt,name=failed_lease_id,json=failedLeaseId,proto3" json:"failed_lease_id,omitempty"`
+	FailedProvider string     `protobuf:"bytes,4,opt,name=failed_provider,json=failedProvider,proto3" json:"failed_provider,omitempty"`
+	LeaseId        uint64     `protobuf:"varint,5,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Provider       string     `protobuf:"bytes,6,opt,name=provider,proto3" json:"provider,omitempty"`
+	PricePerBlock  types.Coin `protobuf:"bytes,7,opt,name=price_per_block,json=pricePerBlock,proto3" json:"price_per_block"`
+}
+
+func (m *EventMemberReplaced) Reset()         { *m = EventMemberReplaced{} }
+func (m *EventMemberReplaced) String() string { return proto.CompactTextString(m) }
+func (*EventMemberReplaced) ProtoMessage()    {}
+func (*EventMemberReplaced) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{11}
+}
+func (m *EventMemberReplaced) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventMemberReplaced) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventMemberReplaced.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventMemberReplaced) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventMemberReplaced.Merge(m, src)
+}
+func (m *EventMemberReplaced) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventMemberReplaced) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventMemberReplaced.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventMemberReplaced proto.InternalMessageInfo
+
+func (m *EventMemberReplaced) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *EventMemberReplaced) GetRole() MemberRole {
+	if m != nil {
+		return m.Role
+	}
+	return RoleUnspecified
+}
+
+func (m *EventMemberReplaced) GetFailedLeaseId() uint64 {
+	if m != nil {
+		return m.FailedLeaseId
+	}
+	return 0
+}
+
+func (m *EventMemberReplaced) GetFailedProvider() string {
+	if m != nil {
+		return m.FailedProvider
+	}
+	return ""
+}
+
+func (m *EventMemberReplaced) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventMemberReplaced) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventMemberReplaced) GetPricePerBlock() types.Coin {
+	if m != nil {
+		return m.PricePerBlock
+	}
+	return types.Coin{}
+}
+
+// EventQuorumStandbyReleased: the market released a standby of the quorum (its deposit returned).
+type EventQuorumStandbyReleased struct {
+	OrderId  uint64 `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+}
+
+func (m *EventQuorumStandbyReleased) Reset()         { *m = EventQuorumStandbyReleased{} }
+func (m *EventQuorumStandbyReleased) String() string { return proto.CompactTextString(m) }
+func (*EventQuorumStandbyReleased) ProtoMessage()    {}
+func (*EventQuorumStandbyReleased) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{12}
+}
+func (m *EventQuorumStandbyReleased) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventQuorumStandbyReleased) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventQuorumStandbyReleased.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventQuorumStandbyReleased) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventQuorumStandbyReleased.Merge(m, src)
+}
+func (m *EventQuorumStandbyReleased) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventQuorumStandbyReleased) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventQuorumStandbyReleased.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventQuorumStandbyReleased proto.InternalMessageInfo
+
+func (m *EventQuorumStandbyReleased) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *EventQuorumStandbyReleased) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+// EventQuorumEnded: every member's lease has closed; counts by how each member ended.
+type EventQuorumEnded struct {
+	OrderId   uint64 `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Tier      string `protobuf:"bytes,2,opt,name=tier,proto3" json:"tier,omitempty"`
+	Completed uint32 `protobuf:"varint,3,opt,name=completed,proto3" json:"completed,omitempty"`
+	Failed    uint32 `protobuf:"varint,4,opt,name=failed,proto3" json:"failed,omitempty"`
+	Replaced  uint32 `protobuf:"varint,5,opt,name=replaced,proto3" json:"replaced,omitempty"`
+	Closed    uint32 `protobuf:"varint,6,opt,name=closed,proto3" json:"closed,omitempty"`
+}
+
+func (m *EventQuorumEnded) Reset()         { *m = EventQuorumEnded{} }
+func (m *EventQuorumEnded) String() string { return proto.CompactTextString(m) }
+func (*EventQuorumEnded) ProtoMessage()    {}
+func (*EventQuorumEnded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{13}
+}
+func (m *EventQuorumEnded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventQuorumEnded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventQuorumEnded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventQuorumEnded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventQuorumEnded.Merge(m, src)
+}
+func (m *EventQuorumEnded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventQuorumEnded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventQuorumEnded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventQuorumEnded proto.InternalMessageInfo
+
+func (m *EventQuorumEnded) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *EventQuorumEnded) GetTier() string {
+	if m != nil {
+		return m.Tier
+	}
+	return ""
+}
+
+func (m *EventQuorumEnded) GetCompleted() uint32 {
+	if m != nil {
+		return m.Completed
+	}
+	return 0
+}
+
+func (m *EventQuorumEnded) GetFailed() uint32 {
+	if m != nil {
+		return m.Failed
+	}
+	return 0
+}
+
+func (m *EventQuorumEnded) GetReplaced() uint32 {
+	if m != nil {
+		return m.Replaced
+	}
+	return 0
+}
+
+func (m *EventQuorumEnded) GetClosed() uint32 {
+	if m != nil {
+		return m.Closed
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*EventAuditorAdded)(nil), "fog.quorum.v1.EventAuditorAdded")
 	proto.RegisterType((*EventAuditorRemoved)(nil), "fog.quorum.v1.EventAuditorRemoved")
@@ -491,53 +1002,79 @@ func init() {
 	proto.RegisterType((*EventQuorumSelected)(nil), "fog.quorum.v1.EventQuorumSelected")
 	proto.RegisterType((*EventQuorumInfeasible)(nil), "fog.quorum.v1.EventQuorumInfeasible")
 	proto.RegisterType((*EventParamsUpdated)(nil), "fog.quorum.v1.EventParamsUpdated")
+	proto.RegisterType((*EventQuorumCreated)(nil), "fog.quorum.v1.EventQuorumCreated")
+	proto.RegisterType((*EventMemberStarted)(nil), "fog.quorum.v1.EventMemberStarted")
+	proto.RegisterType((*EventMemberFailed)(nil), "fog.quorum.v1.EventMemberFailed")
+	proto.RegisterType((*EventMemberClosed)(nil), "fog.quorum.v1.EventMemberClosed")
+	proto.RegisterType((*EventMemberReplaced)(nil), "fog.quorum.v1.EventMemberReplaced")
+	proto.RegisterType((*EventQuorumStandbyReleased)(nil), "fog.quorum.v1.EventQuorumStandbyReleased")
+	proto.RegisterType((*EventQuorumEnded)(nil), "fog.quorum.v1.EventQuorumEnded")
 }
 
 func init() { proto.RegisterFile("fog/quorum/v1/events.proto", fileDescriptor_392e551998053144) }
 
 var fileDescriptor_392e551998053144 = []byte{
-	// 645 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x94, 0x3f, 0x6f, 0xd4, 0x3e,
-	0x18, 0xc7, 0x2f, 0xed, 0xf5, 0xae, 0xe7, 0xfb, 0x75, 0xa8, 0x7f, 0xad, 0x94, 0x56, 0x90, 0x9e,
-	0x0e, 0x09, 0x55, 0x48, 0x24, 0xba, 0x82, 0x10, 0x03, 0x03, 0xd7, 0xc2, 0x50, 0x89, 0x01, 0x52,
-	0xb1, 0xb0, 0x54, 0x4e, 0xfc, 0x5c, 0x6a, 0x71, 0xb1, 0x83, 0xed, 0x44, 0xf4, 0x0d, 0x30, 0xf3,
-	0x32, 0x3a, 0x32, 0xf0, 0x22, 0x3a, 0xa1, 0x8a, 0x09, 0x16, 0x04, 0xed, 0xc0, 0xdb, 0x40, 0xb1,
-	0x73, 0xd7, 0xf4, 0x10, 0x6a, 0x01, 0x89, 0x25, 0xf2, 0xf3, 0xcf, 0xcf, 0xf7, 0xf3, 0xd8, 0x31,
-	0x5a, 0x1f, 0x89, 0x24, 0x78, 0x95, 0x0b, 0x99, 0xa7, 0x41, 0x31, 0x08, 0xa0, 0x00, 0xae, 0x95,
-	0x9f, 0x49, 0xa1, 0x05, 0x5e, 0x1a, 0x89, 0xc4, 0xb7, 0x31, 0xbf, 0x18, 0xac, 0x2f, 0x93, 0x94,
-	0x71, 0x11, 0x98, 0xaf, 0xcd, 0x58, 0xf7, 0x62, 0xa1, 0x52, 0xa1, 0x82, 0x88, 0x28, 0x08, 0x8a,
-	0x41, 0x04, 0x9a, 0x0c, 0x82, 0x58, 0x30, 0x5e, 0xc5, 0xd7, 0x6c, 0x7c, 0xdf, 0x58, 0x81, 0x35,
-	0xaa, 0xd0, 0x4c, 0xe3, 0xaa, 0x8d, 0x8d, 0xad, 0x24, 0x22, 0x11, 0xb6, 0xa6, 0x5c, 0x59, 0x6f,
-	0x9f, 0xa1, 0xe5, 0xc7, 0xa5, 0xbc, 0x61, 0x4e, 0x99, 0x16, 0x72, 0x48, 0x29, 0x50, 0xbc, 0x85,
-	0xda, 0xc4, 0xda, 0xae, 0xd3, 0x73, 0x36, 0x3b, 0xdb, 0xee, 0xc7, 0xf7, 0xb7, 0x57, 0xaa, 0x4e,
-	0x43, 0x4a, 0x25, 0x28, 0xb5, 0xa7, 0x25, 0xe3, 0x49, 0x38, 0x49, 0xc4, 0x3d, 0xd4, 0xa5, 0xa0,
-	0x62, 0xc9, 0x32, 0xcd, 0x04, 0x77, 0xe7, 0xca, 0xba, 0xb0, 0xee, 0xea, 0xef, 0xa2, 0xff, 0xeb,
-	0xad, 0x42, 0x48, 0x45, 0xf1, 0x67, 0xcd, 0xfa, 0x1f, 0x1c, 0x74, 0xdd, 0xec, 0xf5, 0x54, 0x8a,
-	0x82, 0x51, 0x90, 0x43, 0xad, 0x25, 0x8b, 0x72, 0x0d, 0x6a, 0x8f, 0x25, 0x1c, 0x28, 0xbe, 0x8b,
-	0x16, 0xb3, 0x2a, 0x76, 0xe9, 0xb6, 0xd3, 0xcc, 0xba, 0x96, 0xb9, 0xab, 0x82, 0xef, 0x20, 0x44,
-	0xa6, 0xdd, 0xdd, 0xf9, 0xde, 0xfc, 0x66, 0x77, 0xcb, 0xf5, 0x2f, 0x9c, 0xb2, 0x3f, 0x95, 0xb7,
-	0xdd, 0x39, 0xfe, 0xb2, 0xd1, 0x38, 0xfa, 0xfe, 0xee, 0x96, 0x13, 0xd6, 0xca, 0xfa, 0xdf, 0x1c,
-	0xe4, 0xfd, 0x02, 0xe8, 0x11, 0x8c, 0x41, 0xff, 0x53, 0x22, 0x8c, 0x9a, 0x2f, 0xe1, 0xd0, 0xb2,
-	0x74, 0x42, 0xb3, 0xc6, 0x43, 0xd4, 0x91, 0x90, 0x12, 0xc6, 0x19, 0x4f, 0xdc, 0xe6, 0xd5, 0x21,
-	0xcf, 0xab, 0xfa, 0x47, 0x73, 0xd5, 0x05, 0x78, 0x66, 0x4a, 0xf6, 0x60, 0x0c, 0x71, 0x09, 0xb6,
-	0x86, 0x16, 0x85, 0xa4, 0x20, 0xf7, 0x19, 0x35, 0x60, 0xcd, 0xb0, 0x6d, 0xec, 0x5d, 0x5a, 0x2a,
-	0xd1, 0x0c, 0x2a, 0xe9, 0xa1, 0x59, 0x63, 0x17, 0xb5, 0x53, 0x48, 0x23, 0x90, 0x13, 0x81, 0x13,
-	0x13, 0x3f, 0x40, 0xad, 0x4c, 0xb2, 0x18, 0x54, 0x25, 0x70, 0xcd, 0xaf, 0x38, 0xcb, 0x3f, 0xc9,
-	0xaf, 0xfe, 0x24, 0x7f, 0x47, 0x30, 0x5e, 0x57, 0x58, 0xd5, 0x60, 0x0f, 0xa1, 0x98, 0x70, 0xca,
-	0x28, 0x29, 0xcf, 0x71, 0xa1, 0xe7, 0x6c, 0x2e, 0x85, 0x35, 0x0f, 0xbe, 0x86, 0x3a, 0x50, 0x90,
-	0x71, 0x4e, 0x34, 0x50, 0xb7, 0x65, 0x74, 0x9e, 0x3b, 0xf0, 0x13, 0xd4, 0x8d, 0x05, 0x57, 0x5a,
-	0x12, 0xc6, 0xb5, 0x72, 0xdb, 0x46, 0xc0, 0xc6, 0xcc, 0x84, 0x76, 0xa6, 0x19, 0x21, 0xa8, 0x7c,
-	0xac, 0xeb, 0x32, 0xea, 0xe5, 0xfd, 0xcf, 0x0e, 0x5a, 0xad, 0x8d, 0x6a, 0x97, 0x8f, 0x80, 0x28,
-	0x16, 0x8d, 0xe1, 0x77, 0x87, 0x75, 0x03, 0x2d, 0x49, 0x28, 0x80, 0x8c, 0x81, 0xee, 0x47, 0x8c,
-	0x96, 0x23, 0x2b, 0xb9, 0xfe, 0x9b, 0x38, 0xb7, 0x19, 0x9d, 0x25, 0x6f, 0xfe, 0x44, 0x3e, 0xc3,
-	0xb6, 0xf0, 0x77, 0x6c, 0x6f, 0x1c, 0x84, 0xed, 0x55, 0x27, 0x92, 0xa4, 0xea, 0x79, 0x46, 0xcd,
-	0x00, 0xef, 0xa1, 0x0e, 0xc9, 0xf5, 0x81, 0x90, 0x4c, 0x1f, 0x5e, 0x7a, 0xbf, 0xcf, 0x53, 0xf1,
-	0x7d, 0xd4, 0xca, 0xcc, 0x46, 0x86, 0xbb, 0xbb, 0xb5, 0x3a, 0xa3, 0xcb, 0x76, 0xb9, 0x78, 0xe0,
-	0xd6, 0xf5, 0xf0, 0xf8, 0xd4, 0x73, 0x4e, 0x4e, 0x3d, 0xe7, 0xeb, 0xa9, 0xe7, 0xbc, 0x3d, 0xf3,
-	0x1a, 0x27, 0x67, 0x5e, 0xe3, 0xd3, 0x99, 0xd7, 0x78, 0x71, 0x33, 0x61, 0xfa, 0x20, 0x8f, 0xfc,
-	0x58, 0xa4, 0xc1, 0x48, 0x24, 0xf1, 0x01, 0x61, 0xbc, 0x5c, 0x04, 0xaf, 0x27, 0x8f, 0xab, 0x3e,
-	0xcc, 0x40, 0x45, 0x2d, 0xf3, 0x86, 0xde, 0xf9, 0x11, 0x00, 0x00, 0xff, 0xff, 0x66, 0x86, 0x7b,
-	0x24, 0xf0, 0x05, 0x00, 0x00,
+	// 950 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x56, 0x4f, 0x8f, 0xdb, 0x44,
+	0x14, 0x5f, 0x67, 0xb3, 0xc9, 0x66, 0x96, 0x6c, 0xa9, 0x69, 0x91, 0x13, 0x15, 0x77, 0x65, 0xa4,
+	0x6a, 0x85, 0x54, 0x9b, 0x0d, 0x08, 0xf5, 0xc0, 0x81, 0x24, 0x14, 0x69, 0xa5, 0x05, 0x15, 0x47,
+	0x5c, 0xb8, 0x44, 0x63, 0xcf, 0x8b, 0x77, 0x54, 0xdb, 0x63, 0x66, 0x26, 0x11, 0xfb, 0x05, 0x38,
+	0xf3, 0x31, 0x2a, 0x71, 0x80, 0x03, 0x9f, 0x01, 0xf5, 0x84, 0x2a, 0x4e, 0x70, 0x41, 0xb0, 0x7b,
+	0x40, 0x7c, 0x03, 0x8e, 0xc8, 0x33, 0xe3, 0xac, 0x93, 0xd2, 0x6e, 0x0a, 0x12, 0xea, 0xc5, 0x9a,
+	0xf7, 0x6f, 0xde, 0xef, 0xf7, 0xde, 0x9b, 0x19, 0xa3, 0xfe, 0x8c, 0x25, 0xc1, 0x17, 0x73, 0xc6,
+	0xe7, 0x59, 0xb0, 0x38, 0x0a, 0x60, 0x01, 0xb9, 0x14, 0x7e, 0xc1, 0x99, 0x64, 0x76, 0x77, 0xc6,
+	0x12, 0x5f, 0xdb, 0xfc, 0xc5, 0x51, 0xff, 0x3a, 0xce, 0x68, 0xce, 0x02, 0xf5, 0xd5, 0x1e, 0x7d,
+	0x37, 0x66, 0x22, 0x63, 0x22, 0x88, 0xb0, 0x80, 0x60, 0x71, 0x14, 0x81, 0xc4, 0x47, 0x41, 0xcc,
+	0x68, 0x6e, 0xec, 0x3d, 0x6d, 0x9f, 0x2a, 0x29, 0xd0, 0x82, 0x31, 0xad, 0x25, 0x36, 0x69, 0xb4,
+	0xed, 0x46, 0xc2, 0x12, 0xa6, 0x63, 0xca, 0x95, 0xd6, 0x7a, 0x14, 0x5d, 0xbf, 0x5f, 0xc2, 0x1b,
+	0xce, 0x09, 0x95, 0x8c, 0x0f, 0x09, 0x01, 0x62, 0x0f, 0x50, 0x1b, 0x6b, 0xd9, 0xb1, 0x0e, 0xac,
+	0xc3, 0xce, 0xc8, 0xf9, 0xe9, 0xfb, 0xbb, 0x37, 0x4c, 0xa6, 0x21, 0x21, 0x1c, 0x84, 0x98, 0x48,
+	0x4e, 0xf3, 0x24, 0xac, 0x1c, 0xed, 0x03, 0xb4, 0x47, 0x40, 0xc4, 0x9c, 0x16, 0x92, 0xb2, 0xdc,
+	0x69, 0x94, 0x71, 0x61, 0x5d, 0xe5, 0x1d, 0xa3, 0xd7, 0xea, 0xa9, 0x42, 0xc8, 0xd8, 0xe2, 0xdf,
+	0x25, 0xf3, 0x7e, 0xb4, 0xd0, 0x1b, 0x6a, 0xaf, 0x07, 0x9c, 0x2d, 0x28, 0x01, 0x3e, 0x94, 0x92,
+	0xd3, 0x68, 0x2e, 0x41, 0x4c, 0x68, 0x92, 0x03, 0xb1, 0xdf, 0x45, 0xbb, 0x85, 0xb1, 0x5d, 0xb9,
+	0xed, 0xd2, 0xb3, 0x8e, 0xa5, 0xb1, 0x29, 0xf1, 0x31, 0x42, 0x78, 0x99, 0xdd, 0xd9, 0x3e, 0xd8,
+	0x3e, 0xdc, 0x1b, 0x38, 0xfe, 0x4a, 0x97, 0xfd, 0x25, 0xbc, 0x51, 0xe7, 0xf1, 0xaf, 0xb7, 0xb7,
+	0x1e, 0xfd, 0xf1, 0xdd, 0x5b, 0x56, 0x58, 0x0b, 0xf3, 0x7e, 0xb7, 0x90, 0xfb, 0x0c, 0x42, 0x1f,
+	0x42, 0x0a, 0xf2, 0x7f, 0x65, 0x64, 0xa3, 0xe6, 0x43, 0x38, 0xd3, 0x5c, 0x3a, 0xa1, 0x5a, 0xdb,
+	0x43, 0xd4, 0xe1, 0x90, 0x61, 0x9a, 0xd3, 0x3c, 0x71, 0x9a, 0x9b, 0x93, 0xbc, 0x8c, 0xf2, 0x1e,
+	0x35, 0xcc, 0x00, 0x7c, 0xaa, 0x42, 0x26, 0x90, 0x42, 0x5c, 0x12, 0xeb, 0xa1, 0x5d, 0xc6, 0x09,
+	0xf0, 0x29, 0x25, 0x8a, 0x58, 0x33, 0x6c, 0x2b, 0xf9, 0x98, 0x94, 0x48, 0x24, 0x05, 0x03, 0x3d,
+	0x54, 0x6b, 0xdb, 0x41, 0xed, 0x0c, 0xb2, 0x08, 0x78, 0x05, 0xb0, 0x12, 0xed, 0xf7, 0x51, 0xab,
+	0xe0, 0x34, 0x06, 0x61, 0x00, 0xf6, 0x7c, 0xc3, 0xb3, 0x3c, 0x49, 0xbe, 0x39, 0x49, 0xfe, 0x98,
+	0xd1, 0xbc, 0x8e, 0xd0, 0xc4, 0xd8, 0x2e, 0x42, 0x31, 0xce, 0x09, 0x25, 0xb8, 0xec, 0xe3, 0xce,
+	0x81, 0x75, 0xd8, 0x0d, 0x6b, 0x1a, 0xfb, 0x16, 0xea, 0xc0, 0x02, 0xa7, 0x73, 0x2c, 0x81, 0x38,
+	0x2d, 0x85, 0xf3, 0x52, 0x61, 0x9f, 0xa0, 0xbd, 0x98, 0xe5, 0x42, 0x72, 0x4c, 0x73, 0x29, 0x9c,
+	0xb6, 0x02, 0x70, 0x7b, 0xad, 0x42, 0xe3, 0xa5, 0x47, 0x08, 0x62, 0x9e, 0xca, 0x3a, 0x8c, 0x7a,
+	0xb8, 0xf7, 0x8b, 0x85, 0x6e, 0xd6, 0x4a, 0x75, 0x9c, 0xcf, 0x00, 0x0b, 0x1a, 0xa5, 0xf0, 0xa2,
+	0xc5, 0x7a, 0x13, 0x75, 0x39, 0x2c, 0x00, 0xa7, 0x40, 0xa6, 0x11, 0x25, 0x65, 0xc9, 0x4a, 0x5e,
+	0xaf, 0x54, 0xca, 0x11, 0x25, 0xeb, 0xcc, 0x9b, 0x4f, 0x31, 0x5f, 0xe3, 0xb6, 0xf3, 0xdf, 0xb8,
+	0x7d, 0x65, 0x21, 0x5b, 0x8f, 0x3a, 0xe6, 0x38, 0x13, 0x9f, 0x15, 0x44, 0x15, 0xf0, 0x3d, 0xd4,
+	0xc1, 0x73, 0x79, 0xca, 0x38, 0x95, 0x67, 0x57, 0xce, 0xf7, 0xa5, 0xab, 0x7d, 0x0f, 0xb5, 0x0a,
+	0xb5, 0x91, 0xe2, 0xbd, 0x37, 0xb8, 0xb9, 0x86, 0x4b, 0x67, 0x59, 0x6d, 0xb8, 0x52, 0x79, 0x9f,
+	0x18, 0x1c, 0xba, 0xc6, 0x63, 0x0e, 0x0a, 0xc7, 0x3d, 0xd4, 0xd2, 0xc1, 0x0a, 0xc4, 0xd3, 0xfb,
+	0x69, 0xef, 0x95, 0xfd, 0xb4, 0xd1, 0xfb, 0xb6, 0x22, 0xf6, 0xb1, 0x9a, 0xc7, 0x89, 0xc4, 0xfc,
+	0x8a, 0xf1, 0xee, 0xa1, 0xdd, 0x14, 0xb0, 0x80, 0xd2, 0xd4, 0xd0, 0x26, 0x25, 0x1f, 0xaf, 0x9e,
+	0xf6, 0xed, 0x8d, 0x4f, 0xfb, 0x5d, 0xd4, 0xe4, 0x2c, 0x05, 0xd5, 0xc3, 0xfd, 0x41, 0x6f, 0x0d,
+	0xba, 0xc6, 0x15, 0xb2, 0x14, 0x42, 0xe5, 0xe6, 0xfd, 0x60, 0x99, 0xdb, 0x5f, 0x5b, 0x3e, 0xc2,
+	0x34, 0x7d, 0xa9, 0x01, 0xdb, 0xaf, 0xa3, 0x16, 0x07, 0x2c, 0x58, 0xae, 0xce, 0x67, 0x27, 0x34,
+	0x92, 0xf7, 0xd7, 0x2a, 0x91, 0x71, 0xca, 0xc4, 0xcb, 0x4d, 0xe4, 0x6d, 0xb4, 0x23, 0x24, 0x96,
+	0xa0, 0x78, 0xec, 0x0f, 0xfa, 0xff, 0xe8, 0x3f, 0x29, 0x3d, 0x42, 0xed, 0x58, 0xa3, 0xde, 0x5a,
+	0xa1, 0xfe, 0x67, 0x75, 0xab, 0x9a, 0x1c, 0x50, 0xa4, 0x38, 0x7e, 0x3e, 0xf9, 0x0a, 0x6b, 0x63,
+	0x33, 0xac, 0x77, 0xd0, 0xb5, 0x99, 0x9a, 0x8c, 0xe9, 0xb2, 0x64, 0xdb, 0x6a, 0xc3, 0xae, 0x56,
+	0x9f, 0x98, 0xc2, 0x0d, 0x97, 0x7e, 0xcb, 0xfa, 0x35, 0xaf, 0xa8, 0xdf, 0xbe, 0x0e, 0xa8, 0x1e,
+	0xbd, 0x95, 0xb6, 0xec, 0x3c, 0xbb, 0x2d, 0xad, 0x8d, 0xdb, 0x72, 0x82, 0xae, 0xa9, 0xeb, 0x7d,
+	0x5a, 0x00, 0x9f, 0x46, 0x29, 0x8b, 0x1f, 0x3a, 0x6d, 0x75, 0xac, 0x37, 0x7b, 0x1b, 0xba, 0x2a,
+	0xf8, 0x01, 0xf0, 0x51, 0x19, 0xea, 0x65, 0xa8, 0x5f, 0x7f, 0xc0, 0x24, 0xce, 0x49, 0x74, 0x16,
+	0x82, 0x82, 0xf8, 0xdc, 0x8a, 0xd7, 0xc1, 0x37, 0x36, 0x05, 0xef, 0x7d, 0x63, 0xa1, 0x57, 0x6b,
+	0xf9, 0xee, 0xe7, 0xe4, 0xc5, 0x5f, 0xcb, 0x5b, 0xa8, 0x13, 0xb3, 0xac, 0x50, 0xbf, 0x10, 0xe6,
+	0xf2, 0xbf, 0x54, 0x94, 0x43, 0xa5, 0x3b, 0x60, 0x6e, 0x7d, 0x23, 0xd9, 0x7d, 0xb4, 0xcb, 0xcd,
+	0x20, 0x99, 0x97, 0x70, 0x29, 0x97, 0x31, 0xb1, 0x3a, 0x5f, 0xaa, 0x0d, 0xdd, 0xd0, 0x48, 0xa3,
+	0x0f, 0x1e, 0x9f, 0xbb, 0xd6, 0x93, 0x73, 0xd7, 0xfa, 0xed, 0xdc, 0xb5, 0xbe, 0xbe, 0x70, 0xb7,
+	0x9e, 0x5c, 0xb8, 0x5b, 0x3f, 0x5f, 0xb8, 0x5b, 0x9f, 0xdf, 0x49, 0xa8, 0x3c, 0x9d, 0x47, 0x7e,
+	0xcc, 0xb2, 0x60, 0xc6, 0x92, 0xf8, 0x14, 0xd3, 0xbc, 0x5c, 0x04, 0x5f, 0x56, 0xff, 0xaa, 0xf2,
+	0xac, 0x00, 0x11, 0xb5, 0xd4, 0x2f, 0xe9, 0x3b, 0x7f, 0x07, 0x00, 0x00, 0xff, 0xff, 0xa0, 0xae,
+	0xe8, 0x2d, 0x3f, 0x0b, 0x00, 0x00,
 }
 
 func (m *EventAuditorAdded) Marshal() (dAtA []byte, err error) {
@@ -899,6 +1436,350 @@ func (m *EventParamsUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventQuorumCreated) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventQuorumCreated) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventQuorumCreated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Quorum.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventMemberStarted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventMemberStarted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventMemberStarted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Role != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Role))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventMemberFailed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventMemberFailed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventMemberFailed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.Role != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Role))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventMemberClosed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventMemberClosed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventMemberClosed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.State != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Role != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Role))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventMemberReplaced) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventMemberReplaced) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventMemberReplaced) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.PricePerBlock.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.FailedProvider) > 0 {
+		i -= len(m.FailedProvider)
+		copy(dAtA[i:], m.FailedProvider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.FailedProvider)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.FailedLeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.FailedLeaseId))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Role != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Role))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventQuorumStandbyReleased) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventQuorumStandbyReleased) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventQuorumStandbyReleased) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventQuorumEnded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventQuorumEnded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventQuorumEnded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Closed != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Closed))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Replaced != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Replaced))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Failed != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Failed))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Completed != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Completed))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Tier) > 0 {
+		i -= len(m.Tier)
+		copy(dAtA[i:], m.Tier)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Tier)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -1072,6 +1953,169 @@ func (m *EventParamsUpdated) Size() (n int) {
 	}
 	l = m.Params.Size()
 	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventQuorumCreated) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Quorum.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventMemberStarted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovEvents(uint64(m.OrderId))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Role != 0 {
+		n += 1 + sovEvents(uint64(m.Role))
+	}
+	return n
+}
+
+func (m *EventMemberFailed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovEvents(uint64(m.OrderId))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Role != 0 {
+		n += 1 + sovEvents(uint64(m.Role))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventMemberClosed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovEvents(uint64(m.OrderId))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Role != 0 {
+		n += 1 + sovEvents(uint64(m.Role))
+	}
+	if m.State != 0 {
+		n += 1 + sovEvents(uint64(m.State))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventMemberReplaced) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovEvents(uint64(m.OrderId))
+	}
+	if m.Role != 0 {
+		n += 1 + sovEvents(uint64(m.Role))
+	}
+	if m.FailedLeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.FailedLeaseId))
+	}
+	l = len(m.FailedProvider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.PricePerBlock.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventQuorumStandbyReleased) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovEvents(uint64(m.OrderId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventQuorumEnded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovEvents(uint64(m.OrderId))
+	}
+	l = len(m.Tier)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Completed != 0 {
+		n += 1 + sovEvents(uint64(m.Completed))
+	}
+	if m.Failed != 0 {
+		n += 1 + sovEvents(uint64(m.Failed))
+	}
+	if m.Replaced != 0 {
+		n += 1 + sovEvents(uint64(m.Replaced))
+	}
+	if m.Closed != 0 {
+		n += 1 + sovEvents(uint64(m.Closed))
+	}
 	return n
 }
 
@@ -2111,6 +3155,1090 @@ func (m *EventParamsUpdated) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventQuorumCreated) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventQuorumCreated: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventQuorumCreated: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Quorum", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Quorum.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventMemberStarted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventMemberStarted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventMemberStarted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Role", wireType)
+			}
+			m.Role = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Role |= MemberRole(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventMemberFailed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventMemberFailed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventMemberFailed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Role", wireType)
+			}
+			m.Role = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Role |= MemberRole(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventMemberClosed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventMemberClosed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventMemberClosed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Role", wireType)
+			}
+			m.Role = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Role |= MemberRole(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= MemberState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventMemberReplaced) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventMemberReplaced: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventMemberReplaced: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Role", wireType)
+			}
+			m.Role = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Role |= MemberRole(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FailedLeaseId", wireType)
+			}
+			m.FailedLeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FailedLeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FailedProvider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.FailedProvider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PricePerBlock", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.PricePerBlock.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventQuorumStandbyReleased) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventQuorumStandbyReleased: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventQuorumStandbyReleased: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventQuorumEnded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventQuorumEnded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventQuorumEnded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Tier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Completed", wireType)
+			}
+			m.Completed = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Completed |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Failed", wireType)
+			}
+			m.Failed = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Failed |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Replaced", wireType)
+			}
+			m.Replaced = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Replaced |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Closed", wireType)
+			}
+			m.Closed = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Closed |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipEvents(dAtA[iNdEx:])

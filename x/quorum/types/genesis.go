@@ -20,7 +20,7 @@ func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams
 // (MaxAttributesBound, MaxAttributeBytesBound). The bounds are the absolute ones, not the params': governance may lower a
 // param below what earlier signatures used, and their export must still import. An entry's auditor
 // need not be approved: the signatures of a removed auditor stay until it deletes them, and do not
-// count.
+// count. Quorum records must be valid (Quorum.Validate), one per order.
 func (gs GenesisState) Validate() error {
 	if err := gs.Params.Validate(); err != nil {
 		return err
@@ -74,6 +74,16 @@ func (gs GenesisState) Validate() error {
 		}
 		if e.SignedHeight < 0 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "%s %d is negative", field("signed_height"), e.SignedHeight)
+		}
+	}
+	orders := make(map[uint64]bool, len(gs.Quorums))
+	for i, q := range gs.Quorums {
+		if orders[q.OrderId] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "quorums[%d]: a second record of order %d", i, q.OrderId)
+		}
+		orders[q.OrderId] = true
+		if err := q.Validate(); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "quorums[%d]: %s", i, err)
 		}
 	}
 	return nil

@@ -14,6 +14,9 @@ var (
 	ParamsKey     = collections.NewPrefix(0)
 	AuditorsKey   = collections.NewPrefix(1)
 	AttributesKey = collections.NewPrefix(2) // (provider, auditor) → AuditedAttributes
+	QuorumsKey    = collections.NewPrefix(3) // order id → Quorum
+	// QuorumsByStateKey indexes the quorums by (state, order id).
+	QuorumsByStateKey = collections.NewPrefix(4)
 )
 
 // Attribute keys that count for diversity when an approved auditor signed them.

@@ -30,19 +30,26 @@ const (
 	MaxAttributeBytesBound = 256
 	// MaxAuditorsBound bounds max_auditors.
 	MaxAuditorsBound = 1_000
+	// MaxStandbys bounds a tier's max_standbys: the market holds at most this many per order (its
+	// types.MaxStandbys; a keeper test checks that they agree).
+	MaxStandbys = 8
+	// DefaultMaxStandbys is the silver and gold tiers' max_standbys by default; bronze holds none.
+	DefaultMaxStandbys = 2
 )
 
 // TierNames are the market's SLA tiers by name, in the market's order (bronze = 1).
 var TierNames = []string{"bronze", "silver", "gold"}
 
-// DefaultParams: the seed's tiers (bronze p95 ≤ 2.5 s, ≥ 97 % uptime, 1 replica; silver ≤ 1.2 s,
-// ≥ 99 %, primary + canary; gold ≤ 400 ms, ≥ 99.9 %, ≥ 3 replicas over ≥ 3 ASNs, ≥ 2 TEE vendors and
-// ≥ 2 power regions), a search among the 20 cheapest bids, and small bounds on auditors' writes.
+// DefaultParams: the seed's tiers (bronze p95 ≤ 2.5 s, ≥ 97 % uptime, 1 replica, no standbys;
+// silver ≤ 1.2 s, ≥ 99 %, primary + canary, 2 standbys; gold ≤ 400 ms, ≥ 99.9 %, ≥ 3 replicas over
+// ≥ 3 ASNs, ≥ 2 TEE vendors and ≥ 2 power regions, 2 standbys), a search among the 20 cheapest bids,
+// and small bounds on auditors' writes.
 func DefaultParams() Params {
 	return Params{
-		Bronze:            SlaTier{MaxP95LatencyMs: 2_500, MinUptimeBps: 9_700, MinReplicas: 1},
-		Silver:            SlaTier{MaxP95LatencyMs: 1_200, MinUptimeBps: 9_900, MinReplicas: 2, Canaries: 1},
-		Gold:              SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9_990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2},
+		Bronze: SlaTier{MaxP95LatencyMs: 2_500, MinUptimeBps: 9_700, MinReplicas: 1},
+		Silver: SlaTier{MaxP95LatencyMs: 1_200, MinUptimeBps: 9_900, MinReplicas: 2, Canaries: 1, MaxStandbys: DefaultMaxStandbys},
+		Gold: SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9_990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2,
+			MaxStandbys: DefaultMaxStandbys},
 		MaxCandidates:     20,
 		MaxSelectionWork:  100_000,
 		MaxAttributes:     16,
@@ -107,6 +114,8 @@ func (t SlaTier) validate() error {
 		return fmt.Errorf("min_tee_vendors %d: only %d TEE vendors are verified", t.MinTeeVendors, MaxTeeVendors)
 	case t.MinPowerRegions > MaxReplicas:
 		return fmt.Errorf("min_power_regions %d above %d replicas", t.MinPowerRegions, MaxReplicas)
+	case t.MaxStandbys > MaxStandbys:
+		return fmt.Errorf("max_standbys %d: the market holds at most %d standbys per order", t.MaxStandbys, MaxStandbys)
 	}
 	return nil
 }

@@ -21,10 +21,10 @@ func TestDefaultParams(t *testing.T) {
 	}{
 		{"bronze: p95 2.5 s, 97 % uptime, 1 replica", p.Bronze,
 			types.SlaTier{MaxP95LatencyMs: 2500, MinUptimeBps: 9700, MinReplicas: 1}},
-		{"silver: p95 1.2 s, 99 % uptime, primary + 1 canary", p.Silver,
-			types.SlaTier{MaxP95LatencyMs: 1200, MinUptimeBps: 9900, MinReplicas: 2, Canaries: 1}},
-		{"gold: p95 400 ms, 99.9 % uptime, 3 replicas over 3 ASNs, 2 TEE vendors, 2 power regions", p.Gold,
-			types.SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2}},
+		{"silver: p95 1.2 s, 99 % uptime, primary + 1 canary, 2 standbys", p.Silver,
+			types.SlaTier{MaxP95LatencyMs: 1200, MinUptimeBps: 9900, MinReplicas: 2, Canaries: 1, MaxStandbys: 2}},
+		{"gold: p95 400 ms, 99.9 % uptime, 3 replicas over 3 ASNs, 2 TEE vendors, 2 power regions, 2 standbys", p.Gold,
+			types.SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2, MaxStandbys: 2}},
 	} {
 		t.Run(c.name, func(t *testing.T) { require.Equal(t, c.want, c.got) })
 	}
@@ -76,6 +76,8 @@ func TestParamsValidateBounds(t *testing.T) {
 		{"silver min_tee_vendors 2", func(p *types.Params) { p.Silver.MinTeeVendors = types.MaxTeeVendors }, ""},
 		{"gold min_power_regions over 64", func(p *types.Params) { p.Gold.MinPowerRegions = types.MaxReplicas + 1 }, "min_power_regions"},
 		{"gold min_power_regions 64", func(p *types.Params) { p.Gold.MinPowerRegions = types.MaxReplicas }, ""},
+		{"gold max_standbys 9", func(p *types.Params) { p.Gold.MaxStandbys = types.MaxStandbys + 1 }, "max_standbys"},
+		{"bronze max_standbys 8", func(p *types.Params) { p.Bronze.MaxStandbys = types.MaxStandbys }, ""},
 		// the search
 		{"max_candidates 0", func(p *types.Params) { p.MaxCandidates = 0 }, "max_candidates"},
 		{"max_candidates 21", func(p *types.Params) { p.MaxCandidates = types.MaxCandidates + 1 }, "max_candidates"},

@@ -6,6 +6,7 @@ package types
 import (
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
@@ -25,6 +26,156 @@ var _ = math.Inf
 // A compilation error at this line likely means your copy of the
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
+
+// MemberRole is what a member of a quorum is for: the primary serves the workload, canaries run it
+// first on new releases, replicas run it alongside.
+type MemberRole int32
+
+const (
+	RoleUnspecified MemberRole = 0
+	// PRIMARY: the member with the cheapest bid.
+	RolePrimary MemberRole = 1
+	// CANARY: the next tier.canaries members by bid.
+	RoleCanary MemberRole = 2
+	// REPLICA: the rest.
+	RoleReplica MemberRole = 3
+)
+
+var MemberRole_name = map[int32]string{
+	0: "MEMBER_ROLE_UNSPECIFIED",
+	1: "MEMBER_ROLE_PRIMARY",
+	2: "MEMBER_ROLE_CANARY",
+	3: "MEMBER_ROLE_REPLICA",
+}
+
+var MemberRole_value = map[string]int32{
+	"MEMBER_ROLE_UNSPECIFIED": 0,
+	"MEMBER_ROLE_PRIMARY":     1,
+	"MEMBER_ROLE_CANARY":      2,
+	"MEMBER_ROLE_REPLICA":     3,
+}
+
+func (x MemberRole) String() string {
+	return proto.EnumName(MemberRole_name, int32(x))
+}
+
+func (MemberRole) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{0}
+}
+
+// MemberState is the health of a member, following its lease.
+type MemberState int32
+
+const (
+	MemberStateUnspecified MemberState = 0
+	// PENDING: its lease waits for the provider's start.
+	MemberPending MemberState = 1
+	// ACTIVE: its lease runs.
+	MemberActive MemberState = 2
+	// FAILED: its lease ended at its provider's fault (close_reason) and no standby replaced it.
+	MemberFailed MemberState = 3
+	// COMPLETED: its lease ran to its end.
+	MemberCompleted MemberState = 4
+	// REPLACED: its lease ended at its provider's fault and the member of lease replaced_by took its
+	// place.
+	MemberReplaced MemberState = 5
+	// CLOSED: the order's owner closed its lease before its end.
+	MemberClosed MemberState = 6
+)
+
+var MemberState_name = map[int32]string{
+	0: "MEMBER_STATE_UNSPECIFIED",
+	1: "MEMBER_STATE_PENDING",
+	2: "MEMBER_STATE_ACTIVE",
+	3: "MEMBER_STATE_FAILED",
+	4: "MEMBER_STATE_COMPLETED",
+	5: "MEMBER_STATE_REPLACED",
+	6: "MEMBER_STATE_CLOSED",
+}
+
+var MemberState_value = map[string]int32{
+	"MEMBER_STATE_UNSPECIFIED": 0,
+	"MEMBER_STATE_PENDING":     1,
+	"MEMBER_STATE_ACTIVE":      2,
+	"MEMBER_STATE_FAILED":      3,
+	"MEMBER_STATE_COMPLETED":   4,
+	"MEMBER_STATE_REPLACED":    5,
+	"MEMBER_STATE_CLOSED":      6,
+}
+
+func (x MemberState) String() string {
+	return proto.EnumName(MemberState_name, int32(x))
+}
+
+func (MemberState) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{1}
+}
+
+// StandbyState is where a standby of a quorum is.
+type StandbyState int32
+
+const (
+	StandbyStateUnspecified StandbyState = 0
+	// HELD: the market holds its bid (BID_STATE_STANDBY) and deposit.
+	StandbyHeld StandbyState = 1
+	// PROMOTED: it replaced a failed member (lease_id is its lease).
+	StandbyPromoted StandbyState = 2
+	// RELEASED: the market returned its deposit (its bid is lost).
+	StandbyReleased StandbyState = 3
+)
+
+var StandbyState_name = map[int32]string{
+	0: "STANDBY_STATE_UNSPECIFIED",
+	1: "STANDBY_STATE_HELD",
+	2: "STANDBY_STATE_PROMOTED",
+	3: "STANDBY_STATE_RELEASED",
+}
+
+var StandbyState_value = map[string]int32{
+	"STANDBY_STATE_UNSPECIFIED": 0,
+	"STANDBY_STATE_HELD":        1,
+	"STANDBY_STATE_PROMOTED":    2,
+	"STANDBY_STATE_RELEASED":    3,
+}
+
+func (x StandbyState) String() string {
+	return proto.EnumName(StandbyState_name, int32(x))
+}
+
+func (StandbyState) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{2}
+}
+
+// QuorumState is whether a quorum still runs.
+type QuorumState int32
+
+const (
+	QuorumStateUnspecified QuorumState = 0
+	// ACTIVE: some member is pending or active.
+	QuorumActive QuorumState = 1
+	// ENDED: every member's lease has closed.
+	QuorumEnded QuorumState = 2
+)
+
+var QuorumState_name = map[int32]string{
+	0: "QUORUM_STATE_UNSPECIFIED",
+	1: "QUORUM_STATE_ACTIVE",
+	2: "QUORUM_STATE_ENDED",
+}
+
+var QuorumState_value = map[string]int32{
+	"QUORUM_STATE_UNSPECIFIED": 0,
+	"QUORUM_STATE_ACTIVE":      1,
+	"QUORUM_STATE_ENDED":       2,
+}
+
+func (x QuorumState) String() string {
+	return proto.EnumName(QuorumState_name, int32(x))
+}
+
+func (QuorumState) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{3}
+}
 
 // SlaTier is what one SLA tier of the market (bronze, silver, gold) promises: the service levels
 // that proof of SLA checks, and the hard constraints on the replica set that settlement enforces.
@@ -47,6 +198,9 @@ type SlaTier struct {
 	// min_power_regions: distinct power regions among the members, by auditor-signed "power-region"
 	// attributes.
 	MinPowerRegions uint32 `protobuf:"varint,7,opt,name=min_power_regions,json=minPowerRegions,proto3" json:"min_power_regions,omitempty"`
+	// max_standbys: how many of the cheapest losing bids an order of the tier holds as standbys
+	// (their deposits locked) to replace a member whose lease ends at its provider's fault (at most 8).
+	MaxStandbys uint32 `protobuf:"varint,8,opt,name=max_standbys,json=maxStandbys,proto3" json:"max_standbys,omitempty"`
 }
 
 func (m *SlaTier) Reset()         { *m = SlaTier{} }
@@ -127,6 +281,13 @@ func (m *SlaTier) GetMinTeeVendors() uint32 {
 func (m *SlaTier) GetMinPowerRegions() uint32 {
 	if m != nil {
 		return m.MinPowerRegions
+	}
+	return 0
+}
+
+func (m *SlaTier) GetMaxStandbys() uint32 {
+	if m != nil {
+		return m.MaxStandbys
 	}
 	return 0
 }
@@ -575,7 +736,312 @@ func (m *ConstraintResult) GetOk() bool {
 	return false
 }
 
+// QuorumMember is one member of a quorum: a provider serving the order under one lease.
+type QuorumMember struct {
+	Provider string      `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	LeaseId  uint64      `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Role     MemberRole  `protobuf:"varint,3,opt,name=role,proto3,enum=fog.quorum.v1.MemberRole" json:"role,omitempty"`
+	State    MemberState `protobuf:"varint,4,opt,name=state,proto3,enum=fog.quorum.v1.MemberState" json:"state,omitempty"`
+	// price_per_block: what its lease pays.
+	PricePerBlock types.Coin `protobuf:"bytes,5,opt,name=price_per_block,json=pricePerBlock,proto3" json:"price_per_block"`
+	// close_reason: why its lease closed (FAILED, REPLACED, COMPLETED, CLOSED), the name of the
+	// market's fog.market.v1.CloseReason (e.g. CLOSE_REASON_START_TIMEOUT); empty while it runs.
+	CloseReason string `protobuf:"bytes,6,opt,name=close_reason,json=closeReason,proto3" json:"close_reason,omitempty"`
+	// replaces: the lease of the member it replaced (0 for a member since settlement).
+	Replaces uint64 `protobuf:"varint,7,opt,name=replaces,proto3" json:"replaces,omitempty"`
+	// replaced_by: the lease of the member that replaced it (REPLACED).
+	ReplacedBy uint64 `protobuf:"varint,8,opt,name=replaced_by,json=replacedBy,proto3" json:"replaced_by,omitempty"`
+	// joined_height: the settlement or the replacement; started_height and ended_height: its lease's
+	// start and close (0 until then).
+	JoinedHeight  int64 `protobuf:"varint,9,opt,name=joined_height,json=joinedHeight,proto3" json:"joined_height,omitempty"`
+	StartedHeight int64 `protobuf:"varint,10,opt,name=started_height,json=startedHeight,proto3" json:"started_height,omitempty"`
+	EndedHeight   int64 `protobuf:"varint,11,opt,name=ended_height,json=endedHeight,proto3" json:"ended_height,omitempty"`
+}
+
+func (m *QuorumMember) Reset()         { *m = QuorumMember{} }
+func (m *QuorumMember) String() string { return proto.CompactTextString(m) }
+func (*QuorumMember) ProtoMessage()    {}
+func (*QuorumMember) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{7}
+}
+func (m *QuorumMember) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuorumMember) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuorumMember.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuorumMember) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuorumMember.Merge(m, src)
+}
+func (m *QuorumMember) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuorumMember) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuorumMember.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuorumMember proto.InternalMessageInfo
+
+func (m *QuorumMember) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *QuorumMember) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *QuorumMember) GetRole() MemberRole {
+	if m != nil {
+		return m.Role
+	}
+	return RoleUnspecified
+}
+
+func (m *QuorumMember) GetState() MemberState {
+	if m != nil {
+		return m.State
+	}
+	return MemberStateUnspecified
+}
+
+func (m *QuorumMember) GetPricePerBlock() types.Coin {
+	if m != nil {
+		return m.PricePerBlock
+	}
+	return types.Coin{}
+}
+
+func (m *QuorumMember) GetCloseReason() string {
+	if m != nil {
+		return m.CloseReason
+	}
+	return ""
+}
+
+func (m *QuorumMember) GetReplaces() uint64 {
+	if m != nil {
+		return m.Replaces
+	}
+	return 0
+}
+
+func (m *QuorumMember) GetReplacedBy() uint64 {
+	if m != nil {
+		return m.ReplacedBy
+	}
+	return 0
+}
+
+func (m *QuorumMember) GetJoinedHeight() int64 {
+	if m != nil {
+		return m.JoinedHeight
+	}
+	return 0
+}
+
+func (m *QuorumMember) GetStartedHeight() int64 {
+	if m != nil {
+		return m.StartedHeight
+	}
+	return 0
+}
+
+func (m *QuorumMember) GetEndedHeight() int64 {
+	if m != nil {
+		return m.EndedHeight
+	}
+	return 0
+}
+
+// QuorumStandby is a bid the market holds to replace a failed member.
+type QuorumStandby struct {
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// bid: its revealed price per block; it may replace a member paid at least that.
+	Bid   types.Coin   `protobuf:"bytes,2,opt,name=bid,proto3" json:"bid"`
+	State StandbyState `protobuf:"varint,3,opt,name=state,proto3,enum=fog.quorum.v1.StandbyState" json:"state,omitempty"`
+	// lease_id: its lease once promoted.
+	LeaseId uint64 `protobuf:"varint,4,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+}
+
+func (m *QuorumStandby) Reset()         { *m = QuorumStandby{} }
+func (m *QuorumStandby) String() string { return proto.CompactTextString(m) }
+func (*QuorumStandby) ProtoMessage()    {}
+func (*QuorumStandby) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{8}
+}
+func (m *QuorumStandby) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuorumStandby) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuorumStandby.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuorumStandby) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuorumStandby.Merge(m, src)
+}
+func (m *QuorumStandby) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuorumStandby) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuorumStandby.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuorumStandby proto.InternalMessageInfo
+
+func (m *QuorumStandby) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *QuorumStandby) GetBid() types.Coin {
+	if m != nil {
+		return m.Bid
+	}
+	return types.Coin{}
+}
+
+func (m *QuorumStandby) GetState() StandbyState {
+	if m != nil {
+		return m.State
+	}
+	return StandbyStateUnspecified
+}
+
+func (m *QuorumStandby) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+// Quorum is the record of one matched order's replica set: its members with their roles and health,
+// the replacements made, and the standbys held.
+type Quorum struct {
+	OrderId uint64 `protobuf:"varint,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// tier: bronze, silver or gold
+	Tier  string      `protobuf:"bytes,2,opt,name=tier,proto3" json:"tier,omitempty"`
+	State QuorumState `protobuf:"varint,3,opt,name=state,proto3,enum=fog.quorum.v1.QuorumState" json:"state,omitempty"`
+	// members: the settlement's winners (ranked cheapest first), then each replacement in the order
+	// it joined.
+	Members []QuorumMember `protobuf:"bytes,4,rep,name=members,proto3" json:"members"`
+	// standbys: in ranked order, cheapest first.
+	Standbys      []QuorumStandby `protobuf:"bytes,5,rep,name=standbys,proto3" json:"standbys"`
+	CreatedHeight int64           `protobuf:"varint,6,opt,name=created_height,json=createdHeight,proto3" json:"created_height,omitempty"`
+	EndedHeight   int64           `protobuf:"varint,7,opt,name=ended_height,json=endedHeight,proto3" json:"ended_height,omitempty"`
+}
+
+func (m *Quorum) Reset()         { *m = Quorum{} }
+func (m *Quorum) String() string { return proto.CompactTextString(m) }
+func (*Quorum) ProtoMessage()    {}
+func (*Quorum) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{9}
+}
+func (m *Quorum) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Quorum) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Quorum.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Quorum) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Quorum.Merge(m, src)
+}
+func (m *Quorum) XXX_Size() int {
+	return m.Size()
+}
+func (m *Quorum) XXX_DiscardUnknown() {
+	xxx_messageInfo_Quorum.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Quorum proto.InternalMessageInfo
+
+func (m *Quorum) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *Quorum) GetTier() string {
+	if m != nil {
+		return m.Tier
+	}
+	return ""
+}
+
+func (m *Quorum) GetState() QuorumState {
+	if m != nil {
+		return m.State
+	}
+	return QuorumStateUnspecified
+}
+
+func (m *Quorum) GetMembers() []QuorumMember {
+	if m != nil {
+		return m.Members
+	}
+	return nil
+}
+
+func (m *Quorum) GetStandbys() []QuorumStandby {
+	if m != nil {
+		return m.Standbys
+	}
+	return nil
+}
+
+func (m *Quorum) GetCreatedHeight() int64 {
+	if m != nil {
+		return m.CreatedHeight
+	}
+	return 0
+}
+
+func (m *Quorum) GetEndedHeight() int64 {
+	if m != nil {
+		return m.EndedHeight
+	}
+	return 0
+}
+
 func init() {
+	proto.RegisterEnum("fog.quorum.v1.MemberRole", MemberRole_name, MemberRole_value)
+	proto.RegisterEnum("fog.quorum.v1.MemberState", MemberState_name, MemberState_value)
+	proto.RegisterEnum("fog.quorum.v1.StandbyState", StandbyState_name, StandbyState_value)
+	proto.RegisterEnum("fog.quorum.v1.QuorumState", QuorumState_name, QuorumState_value)
 	proto.RegisterType((*SlaTier)(nil), "fog.quorum.v1.SlaTier")
 	proto.RegisterType((*Params)(nil), "fog.quorum.v1.Params")
 	proto.RegisterType((*Auditor)(nil), "fog.quorum.v1.Auditor")
@@ -583,66 +1049,118 @@ func init() {
 	proto.RegisterType((*AuditedAttributes)(nil), "fog.quorum.v1.AuditedAttributes")
 	proto.RegisterType((*DiversityProfile)(nil), "fog.quorum.v1.DiversityProfile")
 	proto.RegisterType((*ConstraintResult)(nil), "fog.quorum.v1.ConstraintResult")
+	proto.RegisterType((*QuorumMember)(nil), "fog.quorum.v1.QuorumMember")
+	proto.RegisterType((*QuorumStandby)(nil), "fog.quorum.v1.QuorumStandby")
+	proto.RegisterType((*Quorum)(nil), "fog.quorum.v1.Quorum")
 }
 
 func init() { proto.RegisterFile("fog/quorum/v1/quorum.proto", fileDescriptor_32ba96a837ccd24c) }
 
 var fileDescriptor_32ba96a837ccd24c = []byte{
-	// 856 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x54, 0xcd, 0x6e, 0x23, 0x45,
-	0x10, 0xce, 0xc4, 0x5e, 0xff, 0xb4, 0xd7, 0x59, 0xa7, 0x37, 0x42, 0xb3, 0x11, 0x32, 0xc1, 0xc0,
-	0x2a, 0x0a, 0x60, 0x2b, 0x59, 0x72, 0x08, 0x27, 0xe2, 0x70, 0xe0, 0x00, 0x52, 0x34, 0x09, 0x20,
-	0x71, 0x19, 0xb5, 0x67, 0xca, 0x93, 0x96, 0xa7, 0xbb, 0x67, 0xbb, 0x7b, 0xbc, 0x36, 0x47, 0x8e,
-	0x7b, 0xe2, 0x09, 0x38, 0x73, 0xdc, 0x03, 0x0f, 0xb1, 0xc7, 0xd5, 0x9e, 0x38, 0x21, 0x94, 0x1c,
-	0xf2, 0x1a, 0xa8, 0x7f, 0xfc, 0x13, 0x0e, 0x10, 0xed, 0x65, 0x54, 0xfd, 0xd5, 0x57, 0x35, 0x5d,
-	0xf5, 0x75, 0x15, 0xda, 0x1d, 0x8b, 0x6c, 0xf0, 0xbc, 0x14, 0xb2, 0x64, 0x83, 0xe9, 0xa1, 0xb7,
-	0xfa, 0x85, 0x14, 0x5a, 0xe0, 0xf6, 0x58, 0x64, 0x7d, 0x8f, 0x4c, 0x0f, 0x77, 0xb7, 0x09, 0xa3,
-	0x5c, 0x0c, 0xec, 0xd7, 0x31, 0x76, 0x9f, 0x24, 0x42, 0x31, 0xa1, 0x62, 0x7b, 0x1a, 0xb8, 0x83,
-	0x77, 0xd9, 0xc4, 0x89, 0x60, 0x4c, 0x70, 0x93, 0xd8, 0x59, 0xde, 0xb7, 0x93, 0x89, 0x4c, 0xb8,
-	0x18, 0x63, 0x39, 0xb4, 0xf7, 0x72, 0x13, 0xd5, 0x2f, 0x72, 0x72, 0x49, 0x41, 0xe2, 0x4f, 0x11,
-	0x66, 0x64, 0x16, 0x17, 0x27, 0xc7, 0x71, 0x4e, 0x34, 0xf0, 0x64, 0x1e, 0x33, 0x15, 0x06, 0x7b,
-	0xc1, 0x7e, 0x35, 0x7a, 0xc4, 0xc8, 0xec, 0xfc, 0xe4, 0xf8, 0x5b, 0x87, 0x7f, 0xa7, 0xf0, 0xc7,
-	0x68, 0x8b, 0x51, 0x1e, 0x97, 0x85, 0xa6, 0x0c, 0xe2, 0x51, 0xa1, 0xc2, 0xcd, 0xbd, 0x60, 0xbf,
-	0x1d, 0x3d, 0x64, 0x94, 0x7f, 0x6f, 0xc1, 0x61, 0xa1, 0xf0, 0x87, 0xc8, 0x9c, 0x63, 0x09, 0x45,
-	0x4e, 0x13, 0xa2, 0xc2, 0x8a, 0xe5, 0xb4, 0x18, 0xe5, 0x91, 0x87, 0xf0, 0x2e, 0x6a, 0x24, 0x84,
-	0x13, 0x49, 0x41, 0x85, 0x55, 0xeb, 0x5e, 0x9e, 0xf1, 0x13, 0xd4, 0x30, 0xe1, 0x44, 0x71, 0x15,
-	0x3e, 0xb0, 0xbe, 0x3a, 0xa3, 0xfc, 0x54, 0x71, 0x85, 0x9f, 0xa2, 0x47, 0xc6, 0xa5, 0x01, 0xe2,
-	0x29, 0xf0, 0x54, 0x48, 0x15, 0xd6, 0x2c, 0xa3, 0xcd, 0x28, 0xbf, 0x04, 0xf8, 0xc1, 0x81, 0xf8,
-	0x00, 0x6d, 0x1b, 0x5e, 0x21, 0x5e, 0x80, 0x8c, 0x25, 0x64, 0x54, 0x70, 0x15, 0xd6, 0x2d, 0xd3,
-	0x24, 0x38, 0x37, 0x78, 0xe4, 0xe0, 0xde, 0x6f, 0x15, 0x54, 0x3b, 0x27, 0x92, 0x30, 0x85, 0x4f,
-	0x50, 0x6d, 0x24, 0x05, 0xff, 0x19, 0x6c, 0xfd, 0xad, 0xa3, 0xf7, 0xfa, 0x77, 0x74, 0xe9, 0xfb,
-	0x9e, 0x0d, 0x9b, 0xaf, 0xff, 0xfa, 0x60, 0xe3, 0xf7, 0xdb, 0x57, 0x07, 0x41, 0xe4, 0x03, 0x4c,
-	0xa8, 0xa2, 0xf9, 0x14, 0xa4, 0xed, 0xc8, 0xfd, 0x42, 0x5d, 0x00, 0x3e, 0x46, 0xd5, 0x4c, 0xe4,
-	0xa9, 0x6d, 0xd3, 0xbd, 0x02, 0x2d, 0x1d, 0x7f, 0x82, 0xb6, 0x8c, 0x70, 0x09, 0xe1, 0x29, 0x4d,
-	0x89, 0x5e, 0x36, 0xb2, 0xcd, 0xc8, 0xec, 0x6c, 0x09, 0xe2, 0xcf, 0x9c, 0xbe, 0x0a, 0x72, 0x48,
-	0x34, 0x15, 0x3c, 0x7e, 0x21, 0xe4, 0xc4, 0xf6, 0xb5, 0x1a, 0x75, 0x18, 0x99, 0x5d, 0x2c, 0x1c,
-	0x3f, 0x0a, 0x39, 0x59, 0x24, 0x25, 0x5a, 0x4b, 0x3a, 0x2a, 0x4d, 0xd2, 0xda, 0x32, 0xe9, 0xe9,
-	0x12, 0xc4, 0x7d, 0xf4, 0xf8, 0x0e, 0x2d, 0x1e, 0xcd, 0x0d, 0xd7, 0x75, 0x78, 0x7b, 0x9d, 0x3b,
-	0x34, 0x0e, 0xfb, 0x22, 0x0c, 0xbf, 0x4c, 0xa9, 0x36, 0xa2, 0x35, 0xfc, 0x8b, 0x20, 0xb3, 0x53,
-	0x0f, 0x7d, 0x19, 0xbe, 0xbc, 0x7d, 0x75, 0xf0, 0xd8, 0x3c, 0xe5, 0xd9, 0x62, 0x4a, 0x9c, 0x2a,
-	0xbd, 0x5f, 0x02, 0x54, 0xf7, 0x34, 0x7c, 0x84, 0xea, 0x24, 0x4d, 0x25, 0x28, 0xf7, 0x44, 0x9b,
-	0xc3, 0xf0, 0xed, 0x1f, 0x9f, 0xef, 0xf8, 0x71, 0x38, 0x75, 0x9e, 0x0b, 0x2d, 0x29, 0xcf, 0xa2,
-	0x05, 0x11, 0xef, 0xa1, 0x56, 0x0a, 0x2a, 0x91, 0xb4, 0x30, 0x65, 0x5a, 0x7d, 0x9a, 0xd1, 0x3a,
-	0x64, 0xae, 0x47, 0xd2, 0x14, 0xd2, 0xf8, 0x0a, 0x68, 0x76, 0xa5, 0xad, 0x12, 0x95, 0xa8, 0x65,
-	0xb1, 0x6f, 0x2c, 0xd4, 0x7b, 0x86, 0x9a, 0xcb, 0x9a, 0x70, 0x07, 0x55, 0x26, 0x30, 0x77, 0x37,
-	0x88, 0x8c, 0x89, 0x77, 0xd0, 0x83, 0x29, 0xc9, 0x4b, 0xf0, 0xd9, 0xdd, 0xa1, 0x77, 0x1b, 0xa0,
-	0x6d, 0x7b, 0x73, 0x48, 0xd7, 0x9a, 0xf7, 0x05, 0x6a, 0x14, 0x52, 0x4c, 0x69, 0x0a, 0xf2, 0x7f,
-	0x8b, 0x58, 0x32, 0x6d, 0xe5, 0xae, 0x09, 0xee, 0x1f, 0xff, 0x59, 0xb9, 0xef, 0xd6, 0x19, 0x42,
-	0x6b, 0x4a, 0x56, 0xf6, 0x2a, 0xfb, 0xad, 0xa3, 0xf0, 0x5f, 0xef, 0x6b, 0xa5, 0xd4, 0xda, 0x0b,
-	0x5b, 0x0b, 0xc3, 0x1f, 0xa1, 0xb6, 0xa2, 0x19, 0x5f, 0x75, 0xa7, 0x6a, 0xbb, 0xf3, 0xd0, 0x81,
-	0xbe, 0x3d, 0x6f, 0x03, 0xd4, 0xf9, 0x9a, 0x4e, 0x41, 0x2a, 0xaa, 0xe7, 0xe7, 0x52, 0x8c, 0x69,
-	0x0e, 0xef, 0x58, 0x68, 0x07, 0x55, 0x88, 0x5a, 0xc8, 0x64, 0x4c, 0x23, 0xcf, 0xfa, 0x24, 0x5b,
-	0x79, 0x9a, 0x51, 0xab, 0x58, 0x4d, 0x31, 0x3e, 0x46, 0x68, 0xb5, 0x14, 0xec, 0x0d, 0xb7, 0xfc,
-	0x24, 0xf9, 0x75, 0x38, 0x3d, 0xec, 0x5f, 0x02, 0x5c, 0xce, 0x0b, 0x88, 0x9a, 0x7a, 0xb1, 0x28,
-	0xf0, 0xfb, 0xa8, 0x99, 0x08, 0x3e, 0xce, 0x69, 0xa2, 0xcd, 0xae, 0xa9, 0xec, 0x37, 0xa3, 0x15,
-	0xd0, 0x4b, 0x51, 0xe7, 0x4c, 0x70, 0xa5, 0x25, 0xa1, 0x5c, 0x47, 0xa0, 0xca, 0x5c, 0x63, 0x8c,
-	0xaa, 0x9c, 0x30, 0xf0, 0xda, 0x5b, 0xdb, 0x2c, 0x33, 0x09, 0xcf, 0x4b, 0x2a, 0x21, 0xf5, 0xfb,
-	0x70, 0x79, 0x36, 0xd5, 0x64, 0x42, 0xfb, 0x15, 0x68, 0x4c, 0xbc, 0x85, 0x36, 0xc5, 0xc4, 0x5e,
-	0xb1, 0x11, 0x6d, 0x8a, 0xc9, 0xf0, 0xab, 0xd7, 0xd7, 0xdd, 0xe0, 0xcd, 0x75, 0x37, 0xf8, 0xfb,
-	0xba, 0x1b, 0xfc, 0x7a, 0xd3, 0xdd, 0x78, 0x73, 0xd3, 0xdd, 0xf8, 0xf3, 0xa6, 0xbb, 0xf1, 0xd3,
-	0xd3, 0x8c, 0xea, 0xab, 0x72, 0x64, 0x4a, 0x18, 0x8c, 0x45, 0x96, 0x5c, 0x11, 0xca, 0x07, 0x77,
-	0x26, 0x44, 0xcf, 0x0b, 0x50, 0xa3, 0x9a, 0xdd, 0xea, 0xcf, 0xfe, 0x09, 0x00, 0x00, 0xff, 0xff,
-	0xa0, 0xbb, 0xb1, 0xb3, 0x62, 0x06, 0x00, 0x00,
+	// 1648 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x57, 0xcf, 0x6f, 0x23, 0xb7,
+	0x15, 0xf6, 0x48, 0xb2, 0x65, 0x51, 0x96, 0x2d, 0xd3, 0xdb, 0x8d, 0xac, 0x0d, 0x1c, 0xc5, 0x6d,
+	0x37, 0x8e, 0xd3, 0x48, 0xb1, 0xd3, 0x2d, 0xba, 0x39, 0x45, 0x3f, 0x66, 0xbb, 0x02, 0x64, 0x5b,
+	0xa1, 0xe4, 0x14, 0xe9, 0x65, 0x40, 0xcd, 0xd0, 0x32, 0xeb, 0x99, 0xe1, 0x84, 0x1c, 0x29, 0x56,
+	0x8f, 0x3d, 0x15, 0x3a, 0xf5, 0x1f, 0x70, 0x81, 0xa2, 0x97, 0x5e, 0x0a, 0xe4, 0xd0, 0x53, 0x4f,
+	0x3d, 0x06, 0xe8, 0x25, 0xc8, 0xa9, 0x40, 0xd1, 0xa2, 0xd8, 0x3d, 0xec, 0xbf, 0x51, 0xf0, 0x87,
+	0xa4, 0x91, 0xd7, 0xdb, 0x2c, 0xf6, 0x22, 0x90, 0x8f, 0xdf, 0xe3, 0xbc, 0xf7, 0xbd, 0x8f, 0x8f,
+	0x14, 0x28, 0x5f, 0xb0, 0x61, 0xed, 0xcb, 0x11, 0xe3, 0xa3, 0xa0, 0x36, 0x3e, 0x32, 0xa3, 0x6a,
+	0xc4, 0x59, 0xcc, 0x60, 0xe1, 0x82, 0x0d, 0xab, 0xc6, 0x32, 0x3e, 0x2a, 0x6f, 0xe3, 0x80, 0x86,
+	0xac, 0xa6, 0x7e, 0x35, 0xa2, 0xbc, 0xeb, 0x32, 0x11, 0x30, 0xe1, 0xa8, 0x59, 0x4d, 0x4f, 0xcc,
+	0xd2, 0x9e, 0x9e, 0xd5, 0x06, 0x58, 0x90, 0xda, 0xf8, 0x68, 0x40, 0x62, 0x7c, 0x54, 0x73, 0x19,
+	0x0d, 0xcd, 0xba, 0xfa, 0xb0, 0xcb, 0x82, 0x80, 0x85, 0xf2, 0xc3, 0x7a, 0x64, 0xd6, 0xee, 0x0d,
+	0xd9, 0x90, 0xe9, 0x3d, 0xe5, 0x48, 0x5b, 0xf7, 0xff, 0x92, 0x02, 0xd9, 0x9e, 0x8f, 0xfb, 0x94,
+	0x70, 0xf8, 0x01, 0x80, 0x01, 0xbe, 0x76, 0xa2, 0xc7, 0x8f, 0x1c, 0x1f, 0xc7, 0x24, 0x74, 0x27,
+	0x4e, 0x20, 0x4a, 0x56, 0xc5, 0x3a, 0xc8, 0xa0, 0xad, 0x00, 0x5f, 0x77, 0x1f, 0x3f, 0xea, 0x68,
+	0xfb, 0x89, 0x80, 0x3f, 0x02, 0x9b, 0x01, 0x0d, 0x9d, 0x51, 0x14, 0xd3, 0x80, 0x38, 0x83, 0x48,
+	0x94, 0x52, 0x15, 0xeb, 0xa0, 0x80, 0x36, 0x02, 0x1a, 0x9e, 0x2b, 0x63, 0x23, 0x12, 0xf0, 0x5d,
+	0x20, 0xe7, 0x0e, 0x27, 0x91, 0x4f, 0x5d, 0x2c, 0x4a, 0x69, 0x85, 0xc9, 0x07, 0x34, 0x44, 0xc6,
+	0x04, 0xcb, 0x60, 0xdd, 0xc5, 0x21, 0xe6, 0x94, 0x88, 0x52, 0x46, 0x2d, 0xcf, 0xe7, 0x70, 0x17,
+	0xac, 0x4b, 0x77, 0x2c, 0x42, 0x51, 0x5a, 0x55, 0x6b, 0xd9, 0x80, 0x86, 0x75, 0x11, 0x0a, 0xf8,
+	0x10, 0x6c, 0xc9, 0xa5, 0x98, 0x10, 0x67, 0x4c, 0x42, 0x8f, 0x71, 0x51, 0x5a, 0x53, 0x88, 0x42,
+	0x40, 0xc3, 0x3e, 0x21, 0x9f, 0x6b, 0x23, 0x3c, 0x04, 0xdb, 0x12, 0x17, 0xb1, 0xaf, 0x08, 0x77,
+	0x38, 0x19, 0x52, 0x16, 0x8a, 0x52, 0x56, 0x21, 0xe5, 0x06, 0x5d, 0x69, 0x47, 0xda, 0xac, 0xa2,
+	0xc5, 0xd7, 0x8e, 0x88, 0x71, 0xe8, 0x0d, 0x26, 0xa2, 0xb4, 0x6e, 0xa2, 0xc5, 0xd7, 0x3d, 0x63,
+	0xda, 0xff, 0x43, 0x1a, 0xac, 0x75, 0x31, 0xc7, 0x81, 0x80, 0x8f, 0xc1, 0xda, 0x80, 0xb3, 0xf0,
+	0x37, 0x44, 0x51, 0x94, 0x3f, 0xbe, 0x5f, 0x5d, 0x2a, 0x6d, 0xd5, 0xd0, 0xda, 0xc8, 0x7d, 0xf3,
+	0x9f, 0x77, 0x56, 0xfe, 0xfc, 0xe2, 0xeb, 0x43, 0x0b, 0x19, 0x07, 0xe9, 0x2a, 0xa8, 0x3f, 0x26,
+	0x5c, 0x91, 0xf6, 0x7a, 0xae, 0xda, 0x01, 0x3e, 0x02, 0x99, 0x21, 0xf3, 0x3d, 0xc5, 0xe4, 0x6b,
+	0x39, 0x2a, 0x38, 0xfc, 0x31, 0xd8, 0x94, 0xa9, 0xb9, 0x38, 0xf4, 0xa8, 0x87, 0xe3, 0x39, 0xd7,
+	0x85, 0x00, 0x5f, 0x37, 0xe7, 0x46, 0xf8, 0x13, 0x2d, 0x01, 0x41, 0x7c, 0xe2, 0xc6, 0x94, 0x85,
+	0xce, 0x57, 0x8c, 0x5f, 0x29, 0xea, 0x33, 0xa8, 0x28, 0x79, 0x98, 0x2d, 0xfc, 0x92, 0xf1, 0xab,
+	0xd9, 0xa6, 0x38, 0x8e, 0x39, 0x1d, 0x8c, 0xe4, 0xa6, 0x6b, 0xf3, 0x4d, 0xeb, 0x73, 0x23, 0xac,
+	0x82, 0x9d, 0x25, 0x98, 0x33, 0x98, 0x48, 0xac, 0x2e, 0xc2, 0x76, 0x12, 0xdb, 0x90, 0x0b, 0xb3,
+	0x32, 0xe0, 0x91, 0x47, 0x63, 0x59, 0xd7, 0x45, 0x19, 0xea, 0xc6, 0xf4, 0x49, 0x69, 0xfa, 0xe2,
+	0xeb, 0xc3, 0x1d, 0xa9, 0xf6, 0xeb, 0xd9, 0x41, 0xd3, 0x55, 0xd9, 0xff, 0xad, 0x05, 0xb2, 0x06,
+	0x06, 0x8f, 0x41, 0x16, 0x7b, 0x1e, 0x27, 0x42, 0xab, 0x38, 0xd7, 0x28, 0x7d, 0xf7, 0xd7, 0x0f,
+	0xef, 0x99, 0x13, 0x55, 0xd7, 0x2b, 0xbd, 0x98, 0xd3, 0x70, 0x88, 0x66, 0x40, 0x58, 0x01, 0x79,
+	0x8f, 0x08, 0x97, 0xd3, 0x48, 0xa6, 0xa9, 0xea, 0x93, 0x43, 0x49, 0x93, 0x0c, 0x0f, 0x7b, 0x1e,
+	0xf1, 0x9c, 0x4b, 0x42, 0x87, 0x97, 0xb1, 0xaa, 0x44, 0x1a, 0xe5, 0x95, 0xed, 0xa9, 0x32, 0xed,
+	0x7f, 0x0c, 0x72, 0xf3, 0x9c, 0x60, 0x11, 0xa4, 0xaf, 0xc8, 0x44, 0x47, 0x80, 0xe4, 0x10, 0xde,
+	0x03, 0xab, 0x63, 0xec, 0x8f, 0x88, 0xd9, 0x5d, 0x4f, 0xf6, 0x5f, 0x58, 0x60, 0x5b, 0x45, 0x4e,
+	0xbc, 0x04, 0x79, 0x3f, 0x05, 0xeb, 0x11, 0x67, 0x63, 0xea, 0x11, 0xfe, 0xbd, 0x49, 0xcc, 0x91,
+	0x2a, 0x73, 0x4d, 0x82, 0xfe, 0xc6, 0xff, 0xcd, 0xdc, 0xb0, 0xd5, 0x04, 0x20, 0x51, 0xc9, 0x74,
+	0x25, 0x7d, 0x90, 0x3f, 0x2e, 0xdd, 0xd2, 0xd7, 0xa2, 0x52, 0x09, 0x85, 0x25, 0xdc, 0xe0, 0x0f,
+	0x41, 0x41, 0xd0, 0x61, 0xb8, 0x60, 0x27, 0xa3, 0xd8, 0xd9, 0xd0, 0x46, 0x43, 0xcf, 0x77, 0x16,
+	0x28, 0xb6, 0xe8, 0x98, 0x70, 0x41, 0xe3, 0x49, 0x97, 0xb3, 0x0b, 0xea, 0x93, 0x37, 0x4c, 0xb4,
+	0x08, 0xd2, 0x58, 0xcc, 0xca, 0x24, 0x87, 0xb2, 0x3c, 0xc9, 0xc3, 0xae, 0xca, 0x93, 0x43, 0xf9,
+	0x68, 0x71, 0xd0, 0xe1, 0x23, 0x00, 0x16, 0x7d, 0x43, 0x45, 0xb8, 0x69, 0x4e, 0x92, 0xe9, 0x98,
+	0xe3, 0xa3, 0x6a, 0x9f, 0x90, 0xfe, 0x24, 0x22, 0x28, 0x17, 0xcf, 0x7a, 0x09, 0x7c, 0x1b, 0xe4,
+	0x5c, 0x16, 0x5e, 0xf8, 0xd4, 0x8d, 0x65, 0x3b, 0x4a, 0x1f, 0xe4, 0xd0, 0xc2, 0xb0, 0xef, 0x81,
+	0x62, 0x93, 0x85, 0x22, 0xe6, 0x98, 0x86, 0x31, 0x22, 0x62, 0xe4, 0xc7, 0x10, 0x82, 0x4c, 0x88,
+	0x03, 0x62, 0x6a, 0xaf, 0xc6, 0xb2, 0xdf, 0x71, 0xf2, 0xe5, 0x88, 0x72, 0xe2, 0x99, 0x96, 0x39,
+	0x9f, 0xcb, 0x6c, 0x86, 0x2c, 0x36, 0x5d, 0x52, 0x0e, 0xe1, 0x26, 0x48, 0xb1, 0x2b, 0x15, 0xe2,
+	0x3a, 0x4a, 0xb1, 0xab, 0xfd, 0x7f, 0xa7, 0xc1, 0xc6, 0x67, 0xaa, 0x1c, 0x27, 0x24, 0x18, 0x10,
+	0xfe, 0x86, 0xb4, 0xed, 0x82, 0x75, 0x9f, 0x60, 0x41, 0x1c, 0xaa, 0x83, 0xc8, 0xa0, 0xac, 0x9a,
+	0xb7, 0x3d, 0xf8, 0x21, 0xc8, 0x70, 0xe6, 0x13, 0x15, 0xc4, 0xe6, 0xf1, 0xee, 0x2d, 0x01, 0xe8,
+	0xaf, 0x22, 0xe6, 0x13, 0xa4, 0x60, 0xf0, 0x23, 0xb0, 0x2a, 0x62, 0x1c, 0x13, 0x43, 0x63, 0xf9,
+	0x4e, 0x7c, 0x4f, 0x22, 0x90, 0x06, 0xc2, 0x0e, 0xd8, 0x8a, 0x38, 0x75, 0x89, 0x13, 0x11, 0xee,
+	0x0c, 0x7c, 0xe6, 0xea, 0x06, 0x93, 0x3f, 0xde, 0xad, 0x9a, 0xa8, 0xe5, 0xf5, 0x56, 0x35, 0xd7,
+	0x5b, 0xb5, 0xc9, 0x68, 0x98, 0x54, 0x5b, 0x41, 0x39, 0x77, 0x09, 0x6f, 0x48, 0x57, 0x59, 0x6e,
+	0xd7, 0x67, 0x82, 0x38, 0x9c, 0x60, 0xc1, 0x42, 0xd5, 0x81, 0x72, 0x28, 0xaf, 0x6c, 0x48, 0x99,
+	0x34, 0xe3, 0x91, 0x8f, 0x5d, 0xd3, 0x74, 0x32, 0x68, 0x3e, 0x87, 0xef, 0x80, 0xbc, 0x19, 0x7b,
+	0xce, 0x60, 0xa2, 0x5a, 0x4d, 0x06, 0x81, 0x99, 0xa9, 0x31, 0x91, 0x82, 0xfe, 0x35, 0xa3, 0x09,
+	0x41, 0xe7, 0xb4, 0xa0, 0xb5, 0x51, 0x0b, 0x5a, 0x36, 0x42, 0x11, 0x63, 0x1e, 0x2f, 0x50, 0x40,
+	0xa1, 0x0a, 0xc6, 0x6a, 0x60, 0xef, 0x82, 0x0d, 0x12, 0x26, 0x3a, 0x47, 0x5e, 0x77, 0x0e, 0x65,
+	0x33, 0x47, 0xe3, 0x1f, 0x16, 0x28, 0xe8, 0xfa, 0x9a, 0x2b, 0xe7, 0x0d, 0x0b, 0xfc, 0x33, 0x90,
+	0x1e, 0x98, 0xda, 0xbe, 0x2e, 0xb1, 0xd2, 0x01, 0x1e, 0xcd, 0xca, 0xa9, 0xcb, 0xff, 0xe0, 0xf6,
+	0xfd, 0xa2, 0x83, 0x5a, 0xaa, 0x67, 0x52, 0x4b, 0x99, 0x25, 0x2d, 0xed, 0xff, 0x2d, 0x05, 0xd6,
+	0x74, 0x36, 0x12, 0xc5, 0xb8, 0x47, 0xb8, 0x44, 0xe9, 0x27, 0x45, 0x56, 0xcd, 0xdb, 0x9e, 0x3c,
+	0x25, 0x31, 0x35, 0x77, 0x61, 0x0e, 0xa9, 0xf1, 0x42, 0x56, 0xe9, 0x3b, 0x65, 0x35, 0xa7, 0x68,
+	0x11, 0xc6, 0xa7, 0x20, 0x1b, 0x28, 0xb1, 0xc9, 0xab, 0x4d, 0xf6, 0xae, 0x07, 0x77, 0xfa, 0x68,
+	0x41, 0x26, 0xf3, 0x9e, 0xb9, 0xc1, 0x26, 0x58, 0x9f, 0x5f, 0xfd, 0xab, 0x6a, 0x8b, 0xb7, 0x5f,
+	0xf5, 0x59, 0x09, 0x4a, 0xee, 0x31, 0x77, 0x94, 0x52, 0x70, 0x39, 0xc1, 0x09, 0x29, 0xac, 0x69,
+	0x29, 0x18, 0xeb, 0x2b, 0xa4, 0x90, 0x7d, 0x49, 0x0a, 0x87, 0x7f, 0xb7, 0x00, 0x58, 0x1c, 0x37,
+	0xf8, 0x11, 0x78, 0xeb, 0xc4, 0x3e, 0x69, 0xd8, 0xc8, 0x41, 0x67, 0x1d, 0xdb, 0x39, 0x3f, 0xed,
+	0x75, 0xed, 0x66, 0xfb, 0x49, 0xdb, 0x6e, 0x15, 0x57, 0xca, 0x3b, 0xd3, 0x9b, 0xca, 0x96, 0x84,
+	0x9d, 0x87, 0x22, 0x22, 0x2e, 0xbd, 0xa0, 0xc4, 0x83, 0x07, 0x60, 0x27, 0xe9, 0xd1, 0x45, 0xed,
+	0x93, 0x3a, 0xfa, 0xa2, 0x68, 0x95, 0xb7, 0xa6, 0x37, 0x95, 0xbc, 0x44, 0x77, 0x39, 0x0d, 0x30,
+	0x9f, 0xc0, 0x87, 0x00, 0x26, 0x91, 0xcd, 0xfa, 0xa9, 0x04, 0xa6, 0xca, 0x9b, 0xd3, 0x9b, 0x0a,
+	0x90, 0xc0, 0xa6, 0x7c, 0x91, 0x4d, 0x6e, 0xef, 0x88, 0xec, 0x6e, 0xa7, 0xdd, 0xac, 0x17, 0xd3,
+	0x8b, 0x1d, 0xcd, 0xb3, 0xae, 0x9c, 0xf9, 0xdd, 0x9f, 0xf6, 0x56, 0x0e, 0xff, 0x95, 0x02, 0xf9,
+	0x44, 0x07, 0x80, 0x3f, 0x07, 0x25, 0xe3, 0xdf, 0xeb, 0xd7, 0xfb, 0xb7, 0x93, 0x28, 0x4f, 0x6f,
+	0x2a, 0xf7, 0x13, 0xf0, 0x64, 0x2e, 0x1f, 0x80, 0x7b, 0x4b, 0x9e, 0x5d, 0xfb, 0xb4, 0xd5, 0x3e,
+	0xfd, 0x45, 0xd1, 0x2a, 0x6f, 0x4f, 0x6f, 0x2a, 0x05, 0xed, 0xd5, 0x25, 0xa1, 0x47, 0xc3, 0x21,
+	0x7c, 0x7f, 0x1e, 0xa6, 0x06, 0xd7, 0x9b, 0xfd, 0xf6, 0xe7, 0x76, 0x31, 0x55, 0x2e, 0x4e, 0x6f,
+	0x2a, 0x1b, 0x1a, 0x5b, 0x77, 0x63, 0x3a, 0x26, 0x2f, 0x41, 0x9f, 0xd4, 0xdb, 0x1d, 0xbb, 0x55,
+	0x4c, 0x27, 0xa1, 0x4f, 0x30, 0xf5, 0x89, 0x07, 0x6b, 0xe0, 0xfe, 0x12, 0xb4, 0x79, 0x76, 0xd2,
+	0xed, 0xd8, 0x7d, 0xbb, 0x55, 0xcc, 0x68, 0xfe, 0x35, 0xba, 0xc9, 0x82, 0xc8, 0x27, 0x31, 0x91,
+	0x9d, 0xf4, 0x07, 0x4b, 0x0e, 0x92, 0xae, 0x7a, 0xd3, 0x6e, 0x15, 0x57, 0xcb, 0x70, 0x7a, 0x53,
+	0xd9, 0x34, 0xc5, 0x35, 0xbd, 0xe6, 0xa5, 0x50, 0x9a, 0x9d, 0xb3, 0x9e, 0xdd, 0x2a, 0xae, 0x25,
+	0x43, 0x69, 0xca, 0xb6, 0xe6, 0xcd, 0xd8, 0xb5, 0xc0, 0x46, 0xf2, 0x40, 0xc2, 0x4f, 0xc0, 0x6e,
+	0xaf, 0x5f, 0x3f, 0x6d, 0x35, 0xbe, 0xb8, 0x93, 0xdf, 0x07, 0xd3, 0x9b, 0xca, 0x5b, 0x49, 0x87,
+	0x24, 0xc1, 0xef, 0x01, 0xb8, 0xec, 0xfb, 0xd4, 0xee, 0xb4, 0x66, 0x5a, 0x31, 0x4e, 0x4f, 0x89,
+	0xaf, 0x68, 0x58, 0x06, 0x76, 0xd1, 0xd9, 0xc9, 0x99, 0xa4, 0x21, 0xa5, 0x69, 0x30, 0xe0, 0x2e,
+	0x67, 0x01, 0x8b, 0xc9, 0x1d, 0x0e, 0xc8, 0xee, 0xd8, 0xf5, 0x9e, 0x62, 0x39, 0xe9, 0x80, 0x88,
+	0x6a, 0x1b, 0xb3, 0xec, 0xfe, 0x68, 0x81, 0x7c, 0xe2, 0x98, 0x4b, 0xed, 0x7c, 0x76, 0x7e, 0x86,
+	0xce, 0x4f, 0x5e, 0xad, 0x9d, 0x04, 0x3c, 0x99, 0xda, 0xfb, 0x60, 0x67, 0xc9, 0xd3, 0xc8, 0xc1,
+	0xd2, 0xc4, 0x6a, 0x27, 0x23, 0x87, 0xf7, 0x00, 0x5c, 0x82, 0xda, 0xa7, 0x2d, 0x95, 0x98, 0x62,
+	0x41, 0x23, 0x6d, 0x79, 0x44, 0x75, 0x8c, 0x8d, 0x4f, 0xbf, 0x79, 0xb6, 0x67, 0x7d, 0xfb, 0x6c,
+	0xcf, 0xfa, 0xef, 0xb3, 0x3d, 0xeb, 0xf7, 0xcf, 0xf7, 0x56, 0xbe, 0x7d, 0xbe, 0xb7, 0xf2, 0xcf,
+	0xe7, 0x7b, 0x2b, 0xbf, 0x7a, 0x38, 0xa4, 0xf1, 0xe5, 0x68, 0x20, 0x1f, 0x14, 0xb5, 0x0b, 0x36,
+	0x74, 0x2f, 0x31, 0x0d, 0x6b, 0x4b, 0xef, 0xd5, 0x78, 0x12, 0x11, 0x31, 0x58, 0x53, 0x7f, 0xc3,
+	0x3e, 0xfe, 0x5f, 0x00, 0x00, 0x00, 0xff, 0xff, 0xe7, 0x75, 0xbe, 0x2b, 0x33, 0x0e, 0x00, 0x00,
 }
 
 func (m *SlaTier) Marshal() (dAtA []byte, err error) {
@@ -665,6 +1183,11 @@ func (m *SlaTier) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MaxStandbys != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxStandbys))
+		i--
+		dAtA[i] = 0x40
+	}
 	if m.MinPowerRegions != 0 {
 		i = encodeVarintQuorum(dAtA, i, uint64(m.MinPowerRegions))
 		i--
@@ -1024,6 +1547,221 @@ func (m *ConstraintResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QuorumMember) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuorumMember) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuorumMember) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.EndedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.EndedHeight))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.StartedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.StartedHeight))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.JoinedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.JoinedHeight))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.ReplacedBy != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.ReplacedBy))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.Replaces != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Replaces))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.CloseReason) > 0 {
+		i -= len(m.CloseReason)
+		copy(dAtA[i:], m.CloseReason)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.CloseReason)))
+		i--
+		dAtA[i] = 0x32
+	}
+	{
+		size, err := m.PricePerBlock.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if m.State != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Role != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Role))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuorumStandby) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuorumStandby) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuorumStandby) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.State != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size, err := m.Bid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Quorum) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Quorum) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Quorum) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.EndedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.EndedHeight))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.CreatedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.CreatedHeight))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Standbys) > 0 {
+		for iNdEx := len(m.Standbys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Standbys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuorum(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Members) > 0 {
+		for iNdEx := len(m.Members) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Members[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuorum(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.State != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Tier) > 0 {
+		i -= len(m.Tier)
+		copy(dAtA[i:], m.Tier)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Tier)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuorum(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuorum(v)
 	base := offset
@@ -1061,6 +1799,9 @@ func (m *SlaTier) Size() (n int) {
 	}
 	if m.MinPowerRegions != 0 {
 		n += 1 + sovQuorum(uint64(m.MinPowerRegions))
+	}
+	if m.MaxStandbys != 0 {
+		n += 1 + sovQuorum(uint64(m.MaxStandbys))
 	}
 	return n
 }
@@ -1206,6 +1947,107 @@ func (m *ConstraintResult) Size() (n int) {
 	}
 	if m.Ok {
 		n += 2
+	}
+	return n
+}
+
+func (m *QuorumMember) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovQuorum(uint64(m.LeaseId))
+	}
+	if m.Role != 0 {
+		n += 1 + sovQuorum(uint64(m.Role))
+	}
+	if m.State != 0 {
+		n += 1 + sovQuorum(uint64(m.State))
+	}
+	l = m.PricePerBlock.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	l = len(m.CloseReason)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.Replaces != 0 {
+		n += 1 + sovQuorum(uint64(m.Replaces))
+	}
+	if m.ReplacedBy != 0 {
+		n += 1 + sovQuorum(uint64(m.ReplacedBy))
+	}
+	if m.JoinedHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.JoinedHeight))
+	}
+	if m.StartedHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.StartedHeight))
+	}
+	if m.EndedHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.EndedHeight))
+	}
+	return n
+}
+
+func (m *QuorumStandby) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = m.Bid.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	if m.State != 0 {
+		n += 1 + sovQuorum(uint64(m.State))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovQuorum(uint64(m.LeaseId))
+	}
+	return n
+}
+
+func (m *Quorum) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.OrderId != 0 {
+		n += 1 + sovQuorum(uint64(m.OrderId))
+	}
+	l = len(m.Tier)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.State != 0 {
+		n += 1 + sovQuorum(uint64(m.State))
+	}
+	if len(m.Members) > 0 {
+		for _, e := range m.Members {
+			l = e.Size()
+			n += 1 + l + sovQuorum(uint64(l))
+		}
+	}
+	if len(m.Standbys) > 0 {
+		for _, e := range m.Standbys {
+			l = e.Size()
+			n += 1 + l + sovQuorum(uint64(l))
+		}
+	}
+	if m.CreatedHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.CreatedHeight))
+	}
+	if m.EndedHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.EndedHeight))
 	}
 	return n
 }
@@ -1374,6 +2216,25 @@ func (m *SlaTier) Unmarshal(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.MinPowerRegions |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxStandbys", wireType)
+			}
+			m.MaxStandbys = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxStandbys |= uint32(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
@@ -2373,6 +3234,684 @@ func (m *ConstraintResult) Unmarshal(dAtA []byte) error {
 				}
 			}
 			m.Ok = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuorumMember) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuorumMember: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuorumMember: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Role", wireType)
+			}
+			m.Role = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Role |= MemberRole(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= MemberState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PricePerBlock", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.PricePerBlock.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CloseReason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CloseReason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Replaces", wireType)
+			}
+			m.Replaces = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Replaces |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReplacedBy", wireType)
+			}
+			m.ReplacedBy = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ReplacedBy |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JoinedHeight", wireType)
+			}
+			m.JoinedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JoinedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartedHeight", wireType)
+			}
+			m.StartedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndedHeight", wireType)
+			}
+			m.EndedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuorumStandby) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuorumStandby: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuorumStandby: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Bid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= StandbyState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Quorum) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Quorum: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Quorum: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Tier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= QuorumState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Members", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Members = append(m.Members, QuorumMember{})
+			if err := m.Members[len(m.Members)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Standbys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Standbys = append(m.Standbys, QuorumStandby{})
+			if err := m.Standbys[len(m.Standbys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CreatedHeight", wireType)
+			}
+			m.CreatedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CreatedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndedHeight", wireType)
+			}
+			m.EndedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuorum(dAtA[iNdEx:])
