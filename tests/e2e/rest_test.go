@@ -11,7 +11,7 @@ import (
 
 // Every enum query parameter of every fog REST route, through the real API server, written the way
 // the module READMEs write it: by name, and by number. x/reputation and x/proofs have no enum query
-// parameter. The scenario's customer has one matched order with an active lease and one open order,
+// parameter. The market's matched order also has an x/quorum record. The scenario's customer has one matched order with an active lease and one open order,
 // and its provider a simulated enclave, so each filter is seen to keep what it names and drop the
 // rest (other scenarios' records may appear in the unfiltered lists of the shared chain).
 func restEnumQueryParameters(t *testing.T, c *chain) {
@@ -58,6 +58,9 @@ func restEnumQueryParameters(t *testing.T, c *chain) {
 		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SIMULATED&pagination.limit=1000", "enclaves", "provider", false, []string{p1}, nil},
 		{"/fog/tee/v1/enclaves?tee_type=TEE_TYPE_SEV_SNP", "enclaves", "provider", false, nil, []string{p1}},
 		{"/fog/tee/v1/enclaves?tee_type=3&pagination.limit=1000", "enclaves", "provider", false, []string{p1}, nil},
+		// the matched order's lease is active, so its quorum record is
+		{"/fog/quorum/v1/quorums?state=QUORUM_STATE_ACTIVE&pagination.limit=1000", "quorums", "order_id", false, []string{matched.ID}, nil},
+		{"/fog/quorum/v1/quorums?state=2&pagination.limit=1000", "quorums", "order_id", false, nil, []string{matched.ID}},
 		// an SDK module's enum, resolved before the fog ones were registered, still is
 		{"/cosmos/gov/v1/proposals?proposal_status=PROPOSAL_STATUS_PASSED", "proposals", "id", false, nil, nil},
 	} {
