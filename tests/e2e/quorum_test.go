@@ -68,7 +68,7 @@ func (c *chain) goldEvent(t *testing.T, h int64, typ, id string) map[string]json
 }
 
 // checkMarketSolvency checks, at one height, that the market's module account holds exactly what its
-// records say it holds (escrow, bid deposits, lease bonds, provider bonds): every coin of the gold
+// records say it holds (escrow, bid deposits, lease bonds, provider bonds, standby deposits): every coin of the gold
 // auctions is accounted for, whatever else runs on the chain at the same time.
 func (c *chain) checkMarketSolvency(t *testing.T) {
 	t.Helper()
@@ -94,17 +94,18 @@ func (c *chain) checkMarketSolvency(t *testing.T) {
 	var m struct {
 		Escrowed, Deposits, Bonded []coinJSON
 		ProviderBonds              []coinJSON `json:"provider_bonds"`
+		StandbyDeposits            []coinJSON `json:"standby_deposits"`
 	}
 	c.query(t, &m, "market", "market", "--height", h)
 	var sum int64
-	for _, cs := range [][]coinJSON{m.Escrowed, m.Deposits, m.Bonded, m.ProviderBonds} {
+	for _, cs := range [][]coinJSON{m.Escrowed, m.Deposits, m.Bonded, m.ProviderBonds, m.StandbyDeposits} {
 		for _, coin := range cs {
 			require.Equal(t, denom, coin.Denom)
 			sum += atoi(t, coin.Amount)
 		}
 	}
-	require.Equal(t, atoi(t, bal.Balance.Amount), sum, "at height %s the market module holds what its records say (escrow %v, deposits %v, bonds %v, provider bonds %v)",
-		h, m.Escrowed, m.Deposits, m.Bonded, m.ProviderBonds)
+	require.Equal(t, atoi(t, bal.Balance.Amount), sum, "at height %s the market module holds what its records say (escrow %v, deposits %v, bonds %v, provider bonds %v, standby deposits %v)",
+		h, m.Escrowed, m.Deposits, m.Bonded, m.ProviderBonds, m.StandbyDeposits)
 }
 
 // A gold order through real workers and a real auditor. Six workers with chosen prices bid on the
