@@ -63,7 +63,7 @@ fuzz:
 	@set -e; grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r file; do \
 		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
 			echo "fuzz $$(dirname "$$file") $$name"; \
-			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) "$$(dirname "$$file")"; \
+			GO="$(GO)" ./scripts/fuzz-one "$$(dirname "$$file")" "$$name" $(FUZZTIME) $(FUZZMINIMIZE); \
 		done; \
 	done
 
