@@ -57,8 +57,10 @@ const (
 // seedList holds seeds from the SDK simulator's list; -NumSeeds takes the first. Left out or moved
 // last: seeds with which the SDK's own staking and slashing operations leave no bonded validator in
 // `make test-sim`'s runs (500 blocks of up to 50 messages), after which the simulator skips the rest:
-// 124, 582, 37827, 981928 and 1 (1 is kept for shorter runs, where it completes).
-var seedList = []int64{2, 4, 7, 32, 123, 1893, 2989, 3012, 4728, 87821, 1, 891823782}
+// 124, 582, 37827, 981928, 3012 (since the market simulation draws gold orders of 2 to 4 replicas)
+// and 1 (1 and 3012 are kept for shorter runs, where they complete). A change to a module's random
+// draws changes every seed's chain: when a seed stops completing, move it here and take another.
+var seedList = []int64{2, 4, 7, 32, 123, 1893, 2989, 4728, 87821, 891823782, 1, 3012}
 
 func init() { simcli.GetSimulatorFlags() }
 
