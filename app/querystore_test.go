@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -511,7 +512,11 @@ func TestQueryStoreConcurrentQueriesDuringCommits(t *testing.T) {
 				c.writeMarker(h)
 				marker.Unlock()
 				c.commit(t)
-				time.Sleep(time.Millisecond) // let the queries run at each version
+				// the next block waits until some query ran after this commit (or a querier failed)
+				ran := queries.Load() + missed.Load()
+				for queries.Load()+missed.Load() == ran && len(errs) == 0 {
+					runtime.Gosched()
+				}
 			}
 			close(done)
 			wg.Wait()
