@@ -22,6 +22,15 @@ func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k} }
 
 var _ types.MsgServer = msgServer{}
 
+// address parses a message's account address in its canonical spelling (ErrInvalidAddress).
+func (k msgServer) address(field, s string) (sdk.AccAddress, string, error) {
+	addr, canonical, err := accaddr.Parse(k.addressCodec, field, s)
+	if err != nil {
+		return nil, "", errorsmod.Wrap(types.ErrInvalidAddress, err.Error())
+	}
+	return addr, canonical, nil
+}
+
 // checkAuthority refuses a signer other than the module's authority.
 func (k msgServer) checkAuthority(signer string) error {
 	authority, _, err := accaddr.Parse(k.addressCodec, "authority", signer)
@@ -52,9 +61,9 @@ func (k msgServer) AddAuditor(ctx context.Context, msg *types.MsgAddAuditor) (*t
 	if err := k.checkAuthority(msg.Authority); err != nil {
 		return nil, err
 	}
-	auditor, canonical, err := accaddr.Parse(k.addressCodec, "auditor", msg.Auditor)
+	auditor, canonical, err := k.address("auditor", msg.Auditor)
 	if err != nil {
-		return nil, errorsmod.Wrap(types.ErrInvalidAddress, err.Error())
+		return nil, err
 	}
 	if len(msg.Description) > types.MaxDescriptionBytes || !utf8.ValidString(msg.Description) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAttributes, "description: at most %d bytes of UTF-8", types.MaxDescriptionBytes)
@@ -97,9 +106,9 @@ func (k msgServer) RemoveAuditor(ctx context.Context, msg *types.MsgRemoveAudito
 	if err := k.checkAuthority(msg.Authority); err != nil {
 		return nil, err
 	}
-	auditor, canonical, err := accaddr.Parse(k.addressCodec, "auditor", msg.Auditor)
+	auditor, canonical, err := k.address("auditor", msg.Auditor)
 	if err != nil {
-		return nil, errorsmod.Wrap(types.ErrInvalidAddress, err.Error())
+		return nil, err
 	}
 	if has, err := k.Auditors.Has(ctx, auditor); err != nil {
 		return nil, err
@@ -114,13 +123,13 @@ func (k msgServer) RemoveAuditor(ctx context.Context, msg *types.MsgRemoveAudito
 }
 
 func (k msgServer) SignProviderAttributes(ctx context.Context, msg *types.MsgSignProviderAttributes) (*types.MsgSignProviderAttributesResponse, error) {
-	auditor, auditorStr, err := accaddr.Parse(k.addressCodec, "auditor", msg.Auditor)
+	auditor, auditorStr, err := k.address("auditor", msg.Auditor)
 	if err != nil {
-		return nil, errorsmod.Wrap(types.ErrInvalidAddress, err.Error())
+		return nil, err
 	}
-	provider, providerStr, err := accaddr.Parse(k.addressCodec, "provider", msg.Provider)
+	provider, providerStr, err := k.address("provider", msg.Provider)
 	if err != nil {
-		return nil, errorsmod.Wrap(types.ErrInvalidAddress, err.Error())
+		return nil, err
 	}
 	if has, err := k.Auditors.Has(ctx, auditor); err != nil {
 		return nil, err
@@ -169,13 +178,13 @@ func sortedAttributes(m map[string]string) []types.Attribute {
 }
 
 func (k msgServer) DeleteProviderAttributes(ctx context.Context, msg *types.MsgDeleteProviderAttributes) (*types.MsgDeleteProviderAttributesResponse, error) {
-	auditor, auditorStr, err := accaddr.Parse(k.addressCodec, "auditor", msg.Auditor)
+	auditor, auditorStr, err := k.address("auditor", msg.Auditor)
 	if err != nil {
-		return nil, errorsmod.Wrap(types.ErrInvalidAddress, err.Error())
+		return nil, err
 	}
-	provider, providerStr, err := accaddr.Parse(k.addressCodec, "provider", msg.Provider)
+	provider, providerStr, err := k.address("provider", msg.Provider)
 	if err != nil {
-		return nil, errorsmod.Wrap(types.ErrInvalidAddress, err.Error())
+		return nil, err
 	}
 	key := collections.Join(provider, auditor)
 	entry, err := k.Attributes.Get(ctx, key)
