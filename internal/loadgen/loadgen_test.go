@@ -3,7 +3,6 @@ package loadgen_test
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fogchain/fog/testutil/fogdbin"
+	"github.com/fogchain/fog/testutil/ports"
 
 	"github.com/fogchain/fog/internal/loadgen"
 )
@@ -33,12 +33,7 @@ func fogd(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return ports.Reserve(t) }
 
 // rpcGet GETs a CometBFT RPC path and decodes its result.
 func rpcGet(t *testing.T, rpc, path string, result any) bool {

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fogchain/fog/testutil/fogdbin"
+	"github.com/fogchain/fog/testutil/ports"
 )
 
 const (
@@ -72,12 +72,7 @@ type chain struct {
 	accounts map[string]*sync.Mutex // one transaction at a time per account: the CLI signs with the sequence it reads
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return ports.Reserve(t) }
 
 // fogd runs the binary and returns its stdout; it fails the test on a non-zero exit.
 func (c *chain) fogd(t *testing.T, args ...string) string {

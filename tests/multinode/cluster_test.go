@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fogchain/fog/testutil/fogdbin"
+	"github.com/fogchain/fog/testutil/ports"
 
 	"cosmossdk.io/depinject"
 	"cosmossdk.io/log"
@@ -263,31 +262,7 @@ func (c *cluster) editConfig(t *testing.T, nd *node) {
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o644))
 }
 
-// Ports are taken below Linux's ephemeral range (32768 and up), so that no outgoing connection of
-// any process on the machine can be handed one of them while a node is down between a kill and its
-// restart; each is checked free when it is handed out.
-var (
-	portMu   sync.Mutex
-	nextPort = 17000 + rand.IntN(14000)
-)
-
-func reservePort(t *testing.T) int {
-	portMu.Lock()
-	defer portMu.Unlock()
-	for tries := 0; tries < 1000; tries++ {
-		p := nextPort
-		nextPort++
-		if nextPort >= 32000 {
-			nextPort = 17000
-		}
-		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p)); err == nil {
-			l.Close()
-			return p
-		}
-	}
-	t.Fatal("no free port below 32000")
-	return 0
-}
+func reservePort(t *testing.T) int { return ports.Reserve(t) }
 
 // startAll gives every node fresh ports and starts them; a node that loses a port to another
 // process between the check and its bind is detected, and then every node is started again on
