@@ -319,222 +319,13 @@ func (m *SessionResponse) GetNotAfterUnix() int64 {
 	return 0
 }
 
-// Receipt is the worker's signed statement of what it ran. Its canonical bytes are its protobuf
-// encoding (no maps, fields in order), which the worker key signs.
-type Receipt struct {
-	ChainId    string `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
-	LeaseId    uint64 `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
-	TaskSeq    uint64 `protobuf:"varint,3,opt,name=task_seq,json=taskSeq,proto3" json:"task_seq,omitempty"`
-	ModuleHash []byte `protobuf:"bytes,4,opt,name=module_hash,json=moduleHash,proto3" json:"module_hash,omitempty"`
-	InputHash  []byte `protobuf:"bytes,5,opt,name=input_hash,json=inputHash,proto3" json:"input_hash,omitempty"`
-	OutputHash []byte `protobuf:"bytes,6,opt,name=output_hash,json=outputHash,proto3" json:"output_hash,omitempty"`
-	// status is the runtime's outcome (0 ok; see offchain/runtime.Status) and exit_code the WASI exit code.
-	Status   int32  `protobuf:"varint,7,opt,name=status,proto3" json:"status,omitempty"`
-	ExitCode uint32 `protobuf:"varint,8,opt,name=exit_code,json=exitCode,proto3" json:"exit_code,omitempty"`
-	// time used by the workload, in microseconds.
-	DurationMicros uint64 `protobuf:"varint,9,opt,name=duration_micros,json=durationMicros,proto3" json:"duration_micros,omitempty"`
-	// start and end of the run, unix milliseconds (worker clock).
-	StartUnixMs int64 `protobuf:"varint,10,opt,name=start_unix_ms,json=startUnixMs,proto3" json:"start_unix_ms,omitempty"`
-	EndUnixMs   int64 `protobuf:"varint,11,opt,name=end_unix_ms,json=endUnixMs,proto3" json:"end_unix_ms,omitempty"`
-	// worker_pubkey is the ed25519 key registered as the provider's worker key.
-	WorkerPubkey []byte `protobuf:"bytes,12,opt,name=worker_pubkey,json=workerPubkey,proto3" json:"worker_pubkey,omitempty"`
-	Provider     string `protobuf:"bytes,13,opt,name=provider,proto3" json:"provider,omitempty"`
-	// attestation_hash is the evidence_hash of the provider's x/tee enclave record the worker held when
-	// it signed (sha256 of the accepted evidence); empty when the worker was not attested.
-	AttestationHash []byte `protobuf:"bytes,14,opt,name=attestation_hash,json=attestationHash,proto3" json:"attestation_hash,omitempty"`
-}
-
-func (m *Receipt) Reset()         { *m = Receipt{} }
-func (m *Receipt) String() string { return proto.CompactTextString(m) }
-func (*Receipt) ProtoMessage()    {}
-func (*Receipt) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{3}
-}
-func (m *Receipt) XXX_Unmarshal(b []byte) error {
-	return m.Unmarshal(b)
-}
-func (m *Receipt) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
-	if deterministic {
-		return xxx_messageInfo_Receipt.Marshal(b, m, deterministic)
-	} else {
-		b = b[:cap(b)]
-		n, err := m.MarshalToSizedBuffer(b)
-		if err != nil {
-			return nil, err
-		}
-		return b[:n], nil
-	}
-}
-func (m *Receipt) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_Receipt.Merge(m, src)
-}
-func (m *Receipt) XXX_Size() int {
-	return m.Size()
-}
-func (m *Receipt) XXX_DiscardUnknown() {
-	xxx_messageInfo_Receipt.DiscardUnknown(m)
-}
-
-var xxx_messageInfo_Receipt proto.InternalMessageInfo
-
-func (m *Receipt) GetChainId() string {
-	if m != nil {
-		return m.ChainId
-	}
-	return ""
-}
-
-func (m *Receipt) GetLeaseId() uint64 {
-	if m != nil {
-		return m.LeaseId
-	}
-	return 0
-}
-
-func (m *Receipt) GetTaskSeq() uint64 {
-	if m != nil {
-		return m.TaskSeq
-	}
-	return 0
-}
-
-func (m *Receipt) GetModuleHash() []byte {
-	if m != nil {
-		return m.ModuleHash
-	}
-	return nil
-}
-
-func (m *Receipt) GetInputHash() []byte {
-	if m != nil {
-		return m.InputHash
-	}
-	return nil
-}
-
-func (m *Receipt) GetOutputHash() []byte {
-	if m != nil {
-		return m.OutputHash
-	}
-	return nil
-}
-
-func (m *Receipt) GetStatus() int32 {
-	if m != nil {
-		return m.Status
-	}
-	return 0
-}
-
-func (m *Receipt) GetExitCode() uint32 {
-	if m != nil {
-		return m.ExitCode
-	}
-	return 0
-}
-
-func (m *Receipt) GetDurationMicros() uint64 {
-	if m != nil {
-		return m.DurationMicros
-	}
-	return 0
-}
-
-func (m *Receipt) GetStartUnixMs() int64 {
-	if m != nil {
-		return m.StartUnixMs
-	}
-	return 0
-}
-
-func (m *Receipt) GetEndUnixMs() int64 {
-	if m != nil {
-		return m.EndUnixMs
-	}
-	return 0
-}
-
-func (m *Receipt) GetWorkerPubkey() []byte {
-	if m != nil {
-		return m.WorkerPubkey
-	}
-	return nil
-}
-
-func (m *Receipt) GetProvider() string {
-	if m != nil {
-		return m.Provider
-	}
-	return ""
-}
-
-func (m *Receipt) GetAttestationHash() []byte {
-	if m != nil {
-		return m.AttestationHash
-	}
-	return nil
-}
-
-// SignedReceipt is a receipt with the worker's ed25519 signature over its canonical bytes.
-type SignedReceipt struct {
-	Receipt   *Receipt `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
-	Signature []byte   `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
-}
-
-func (m *SignedReceipt) Reset()         { *m = SignedReceipt{} }
-func (m *SignedReceipt) String() string { return proto.CompactTextString(m) }
-func (*SignedReceipt) ProtoMessage()    {}
-func (*SignedReceipt) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{4}
-}
-func (m *SignedReceipt) XXX_Unmarshal(b []byte) error {
-	return m.Unmarshal(b)
-}
-func (m *SignedReceipt) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
-	if deterministic {
-		return xxx_messageInfo_SignedReceipt.Marshal(b, m, deterministic)
-	} else {
-		b = b[:cap(b)]
-		n, err := m.MarshalToSizedBuffer(b)
-		if err != nil {
-			return nil, err
-		}
-		return b[:n], nil
-	}
-}
-func (m *SignedReceipt) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_SignedReceipt.Merge(m, src)
-}
-func (m *SignedReceipt) XXX_Size() int {
-	return m.Size()
-}
-func (m *SignedReceipt) XXX_DiscardUnknown() {
-	xxx_messageInfo_SignedReceipt.DiscardUnknown(m)
-}
-
-var xxx_messageInfo_SignedReceipt proto.InternalMessageInfo
-
-func (m *SignedReceipt) GetReceipt() *Receipt {
-	if m != nil {
-		return m.Receipt
-	}
-	return nil
-}
-
-func (m *SignedReceipt) GetSignature() []byte {
-	if m != nil {
-		return m.Signature
-	}
-	return nil
-}
-
 // TaskResponse answers a task header (error, or accepted) and then the task (error, or the output
 // and its receipt).
 type TaskResponse struct {
 	// error is empty when the task ran (even if the workload itself failed: see the receipt's status).
-	Error   string         `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
-	Output  []byte         `protobuf:"bytes,2,opt,name=output,proto3" json:"output,omitempty"`
-	Receipt *SignedReceipt `protobuf:"bytes,3,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	Error   string               `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	Output  []byte               `protobuf:"bytes,2,opt,name=output,proto3" json:"output,omitempty"`
+	Receipt *types.SignedReceipt `protobuf:"bytes,3,opt,name=receipt,proto3" json:"receipt,omitempty"`
 	// accepted answers the header: send the module and the input now.
 	Accepted bool `protobuf:"varint,4,opt,name=accepted,proto3" json:"accepted,omitempty"`
 	// workload_error says why the workload failed when the receipt's status is not 0 (e.g. the trap,
@@ -550,7 +341,7 @@ func (m *TaskResponse) Reset()         { *m = TaskResponse{} }
 func (m *TaskResponse) String() string { return proto.CompactTextString(m) }
 func (*TaskResponse) ProtoMessage()    {}
 func (*TaskResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{5}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{3}
 }
 func (m *TaskResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -593,7 +384,7 @@ func (m *TaskResponse) GetOutput() []byte {
 	return nil
 }
 
-func (m *TaskResponse) GetReceipt() *SignedReceipt {
+func (m *TaskResponse) GetReceipt() *types.SignedReceipt {
 	if m != nil {
 		return m.Receipt
 	}
@@ -638,7 +429,7 @@ func (m *ReceiptProofRequest) Reset()         { *m = ReceiptProofRequest{} }
 func (m *ReceiptProofRequest) String() string { return proto.CompactTextString(m) }
 func (*ReceiptProofRequest) ProtoMessage()    {}
 func (*ReceiptProofRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{6}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{4}
 }
 func (m *ReceiptProofRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -684,16 +475,16 @@ func (m *ReceiptProofRequest) GetTaskSeq() uint64 {
 // AnchoredReceipt is a receipt with its inclusion proof in an anchored batch (batch_id 0: not
 // anchored yet). It is what `fogd client run` saves and `fogd client verify-receipt` checks.
 type AnchoredReceipt struct {
-	Receipt *SignedReceipt     `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
-	BatchId uint64             `protobuf:"varint,2,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
-	Proof   *types.MerkleProof `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"`
+	Receipt *types.SignedReceipt `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	BatchId uint64               `protobuf:"varint,2,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	Proof   *types.MerkleProof   `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"`
 }
 
 func (m *AnchoredReceipt) Reset()         { *m = AnchoredReceipt{} }
 func (m *AnchoredReceipt) String() string { return proto.CompactTextString(m) }
 func (*AnchoredReceipt) ProtoMessage()    {}
 func (*AnchoredReceipt) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{7}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{5}
 }
 func (m *AnchoredReceipt) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -722,7 +513,7 @@ func (m *AnchoredReceipt) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_AnchoredReceipt proto.InternalMessageInfo
 
-func (m *AnchoredReceipt) GetReceipt() *SignedReceipt {
+func (m *AnchoredReceipt) GetReceipt() *types.SignedReceipt {
 	if m != nil {
 		return m.Receipt
 	}
@@ -753,7 +544,7 @@ func (m *ReceiptProofResponse) Reset()         { *m = ReceiptProofResponse{} }
 func (m *ReceiptProofResponse) String() string { return proto.CompactTextString(m) }
 func (*ReceiptProofResponse) ProtoMessage()    {}
 func (*ReceiptProofResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5b1b6a0c9277edf1, []int{8}
+	return fileDescriptor_5b1b6a0c9277edf1, []int{6}
 }
 func (m *ReceiptProofResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -801,8 +592,6 @@ func init() {
 	proto.RegisterType((*TaskHeader)(nil), "fog.worker.v1.TaskHeader")
 	proto.RegisterType((*SessionGrant)(nil), "fog.worker.v1.SessionGrant")
 	proto.RegisterType((*SessionResponse)(nil), "fog.worker.v1.SessionResponse")
-	proto.RegisterType((*Receipt)(nil), "fog.worker.v1.Receipt")
-	proto.RegisterType((*SignedReceipt)(nil), "fog.worker.v1.SignedReceipt")
 	proto.RegisterType((*TaskResponse)(nil), "fog.worker.v1.TaskResponse")
 	proto.RegisterType((*ReceiptProofRequest)(nil), "fog.worker.v1.ReceiptProofRequest")
 	proto.RegisterType((*AnchoredReceipt)(nil), "fog.worker.v1.AnchoredReceipt")
@@ -812,63 +601,51 @@ func init() {
 func init() { proto.RegisterFile("fog/worker/v1/task.proto", fileDescriptor_5b1b6a0c9277edf1) }
 
 var fileDescriptor_5b1b6a0c9277edf1 = []byte{
-	// 886 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x55, 0x4d, 0x73, 0x1b, 0x45,
-	0x10, 0xf5, 0x4a, 0xd6, 0x57, 0xeb, 0xcb, 0x35, 0xa4, 0x9c, 0x8d, 0x62, 0x14, 0x23, 0x48, 0xc5,
-	0x70, 0x90, 0x62, 0x43, 0xe5, 0xc0, 0x85, 0x32, 0x41, 0xc1, 0xaa, 0x60, 0xc7, 0xb5, 0x1b, 0x5f,
-	0xb8, 0x6c, 0x8d, 0xb5, 0x2d, 0x69, 0x4b, 0xf2, 0x8e, 0x3c, 0x33, 0x6b, 0x9b, 0xfc, 0x0a, 0x4e,
-	0x39, 0xf2, 0x6b, 0x38, 0xc0, 0x2d, 0x47, 0x8e, 0x94, 0xfd, 0x47, 0xa8, 0xe9, 0x59, 0xc9, 0x92,
-	0x42, 0x30, 0x45, 0x15, 0xb7, 0xed, 0xd7, 0x6f, 0x66, 0x5f, 0x77, 0xbf, 0x99, 0x01, 0x77, 0x20,
-	0x86, 0x9d, 0x4b, 0x21, 0xc7, 0x28, 0x3b, 0x17, 0xbb, 0x1d, 0xcd, 0xd5, 0xb8, 0x3d, 0x95, 0x42,
-	0x0b, 0x56, 0x1d, 0x88, 0x61, 0xdb, 0x66, 0xda, 0x17, 0xbb, 0x8d, 0x86, 0x21, 0x4e, 0xa5, 0x10,
-	0x03, 0x65, 0x88, 0xf6, 0xcb, 0x52, 0x5b, 0xbf, 0x64, 0x00, 0x5e, 0x73, 0x35, 0x3e, 0x40, 0x1e,
-	0xa2, 0x64, 0x0f, 0xa0, 0xd8, 0x1f, 0xf1, 0x28, 0x0e, 0xa2, 0xd0, 0x75, 0xb6, 0x9d, 0x9d, 0x92,
-	0x57, 0xa0, 0xb8, 0x17, 0x9a, 0xd4, 0x04, 0xb9, 0x42, 0x93, 0xca, 0x6c, 0x3b, 0x3b, 0xeb, 0x5e,
-	0x81, 0x62, 0x9b, 0x32, 0x7f, 0x0f, 0x14, 0x9e, 0xbb, 0x59, 0x9b, 0x32, 0xb1, 0x8f, 0xe7, 0xec,
-	0x11, 0x94, 0xcf, 0x44, 0x98, 0x4c, 0x30, 0x50, 0xd1, 0x1b, 0x74, 0xd7, 0x29, 0x0b, 0x16, 0xf2,
-	0xa3, 0x37, 0xb8, 0x40, 0x18, 0x71, 0x35, 0x72, 0x73, 0xdb, 0xce, 0x4e, 0x65, 0x46, 0x38, 0xe0,
-	0x6a, 0xc4, 0x3e, 0x06, 0x88, 0xe2, 0x69, 0xa2, 0xed, 0x06, 0x79, 0xda, 0xa0, 0x44, 0x08, 0xad,
-	0x9f, 0xa7, 0x69, 0x79, 0x81, 0x96, 0xdb, 0x34, 0xad, 0xfe, 0x04, 0x2a, 0xe2, 0x32, 0x46, 0x19,
-	0x4c, 0x93, 0xd3, 0x31, 0xfe, 0xe4, 0x16, 0x89, 0x50, 0x26, 0xec, 0x98, 0x20, 0xb6, 0x05, 0x25,
-	0x15, 0x0d, 0x63, 0xae, 0x13, 0x89, 0x6e, 0xc9, 0x6e, 0x30, 0x07, 0x5a, 0xbf, 0x3a, 0x50, 0xf1,
-	0x51, 0xa9, 0x48, 0xc4, 0xdf, 0x4b, 0x1e, 0xeb, 0xff, 0xd8, 0xa2, 0xfb, 0x50, 0x98, 0x22, 0x4a,
-	0x93, 0xc9, 0xd2, 0x2f, 0xf2, 0x26, 0xec, 0x85, 0xec, 0x33, 0xa8, 0xc5, 0x42, 0x07, 0x7c, 0xa0,
-	0x51, 0x06, 0x49, 0x1c, 0x5d, 0x51, 0x8f, 0xb2, 0x5e, 0x25, 0x16, 0x7a, 0xdf, 0x80, 0x27, 0x71,
-	0x74, 0xf5, 0x5e, 0x19, 0xb9, 0x3b, 0xca, 0xc8, 0xaf, 0x96, 0x71, 0x08, 0xf5, 0xb4, 0x0a, 0x0f,
-	0xd5, 0x54, 0xc4, 0x0a, 0xd9, 0x3d, 0xc8, 0xa1, 0x94, 0x42, 0xa6, 0x55, 0xd8, 0xe0, 0x6f, 0xf4,
-	0x64, 0xde, 0xd7, 0xd3, 0xfa, 0x3d, 0x0b, 0x05, 0x0f, 0xfb, 0x18, 0x4d, 0xf5, 0xff, 0xe9, 0x19,
-	0x9a, 0xe9, 0xfa, 0x87, 0x2d, 0xb1, 0x60, 0x99, 0x85, 0x99, 0x3f, 0x82, 0xb2, 0x48, 0xf4, 0x3c,
-	0x6f, 0x7b, 0x01, 0x16, 0x22, 0xc2, 0x26, 0xe4, 0x95, 0xe6, 0x3a, 0x51, 0xe4, 0x97, 0x9c, 0x97,
-	0x46, 0xec, 0x21, 0x94, 0xf0, 0x2a, 0xd2, 0x41, 0x5f, 0x84, 0x48, 0x4e, 0xa9, 0x7a, 0x45, 0x03,
-	0x3c, 0x17, 0x21, 0xb2, 0x27, 0x50, 0x0f, 0x13, 0xc9, 0x75, 0x24, 0xe2, 0xe0, 0x2c, 0xea, 0x4b,
-	0xa1, 0xc8, 0x2c, 0xeb, 0x5e, 0x6d, 0x06, 0x1f, 0x12, 0xca, 0x5a, 0x50, 0x55, 0x9a, 0x4b, 0x4d,
-	0xdd, 0x0b, 0xce, 0x94, 0x0b, 0xd4, 0xc0, 0x32, 0x81, 0xa6, 0x7b, 0x87, 0x8a, 0x35, 0xa1, 0x8c,
-	0x71, 0x38, 0x67, 0x94, 0x89, 0x51, 0xc2, 0x38, 0x4c, 0xf3, 0x9f, 0x42, 0xd5, 0x9e, 0xdf, 0xd9,
-	0xc0, 0x2b, 0x54, 0x44, 0xc5, 0x82, 0xe9, 0xc4, 0x1b, 0x50, 0x9c, 0x4a, 0x71, 0x11, 0x85, 0x28,
-	0xdd, 0x2a, 0x35, 0x7e, 0x1e, 0xb3, 0xcf, 0x61, 0x83, 0x6b, 0x8d, 0xa6, 0x30, 0x23, 0x98, 0x1a,
-	0x51, 0xa3, 0x3d, 0xea, 0x0b, 0xb8, 0xe9, 0x46, 0x2b, 0x80, 0xaa, 0x1f, 0x0d, 0x63, 0x0c, 0x67,
-	0x03, 0x7d, 0x0a, 0x05, 0x69, 0x3f, 0x69, 0x9e, 0xe5, 0xbd, 0xcd, 0xf6, 0xd2, 0x85, 0xd2, 0x4e,
-	0x89, 0xde, 0x8c, 0xb6, 0xec, 0xbd, 0xcc, 0xaa, 0xf7, 0xde, 0x66, 0xa0, 0x62, 0xee, 0x98, 0x3b,
-	0x9c, 0xb7, 0x09, 0x79, 0x3b, 0xa3, 0x74, 0x87, 0x34, 0x62, 0xcf, 0x6e, 0xe5, 0x64, 0x49, 0xce,
-	0xd6, 0x8a, 0x9c, 0x25, 0xf5, 0xb7, 0xa2, 0x1a, 0x50, 0xe4, 0xfd, 0x3e, 0x4e, 0x35, 0x86, 0xe4,
-	0xa1, 0xa2, 0x37, 0x8f, 0xd9, 0x63, 0xa8, 0x99, 0xf5, 0x13, 0xc1, 0xc3, 0xc0, 0x4a, 0xc9, 0x91,
-	0x94, 0xea, 0x0c, 0xed, 0x92, 0xa4, 0x27, 0x50, 0x9f, 0xd3, 0x94, 0x0e, 0x51, 0xca, 0xd4, 0x4d,
-	0xf3, 0xd5, 0x3e, 0xa1, 0xec, 0x2b, 0xa3, 0x71, 0x90, 0x28, 0x3e, 0x21, 0x4b, 0xd5, 0xf6, 0x1a,
-	0x2b, 0x1a, 0x6d, 0xfd, 0xc4, 0xf0, 0x66, 0xd4, 0xd6, 0x4b, 0xf8, 0x28, 0x55, 0x7d, 0x6c, 0xee,
-	0x64, 0x0f, 0xcf, 0x13, 0x54, 0x7a, 0xe9, 0xd4, 0x38, 0x1f, 0x3e, 0x35, 0x99, 0xa5, 0x53, 0xd3,
-	0x7a, 0xeb, 0x40, 0x7d, 0x3f, 0xee, 0x8f, 0x84, 0xbc, 0x9d, 0xe4, 0xb3, 0xd5, 0x49, 0xfe, 0xcb,
-	0xd6, 0x3d, 0x80, 0xe2, 0x29, 0xd7, 0xfd, 0xd1, 0xc2, 0xb9, 0xa5, 0xb8, 0x17, 0xb2, 0xa7, 0x90,
-	0xa3, 0x07, 0x24, 0x9d, 0x85, 0xad, 0x33, 0x7d, 0x52, 0x2e, 0x76, 0xdb, 0x87, 0x28, 0xc7, 0x13,
-	0xb4, 0xe5, 0x58, 0x62, 0x6b, 0x04, 0xf7, 0x96, 0xab, 0xfc, 0x47, 0x17, 0x7c, 0x0d, 0x45, 0x9e,
-	0x56, 0x41, 0xbf, 0x2e, 0xef, 0x35, 0x57, 0x34, 0xaf, 0x14, 0xe9, 0xcd, 0xf9, 0x5f, 0x1c, 0x40,
-	0x79, 0xa1, 0xcf, 0x6c, 0x0b, 0xdc, 0xd7, 0xfb, 0xfe, 0xcb, 0xc0, 0xeb, 0xbe, 0x38, 0xf1, 0xf7,
-	0x7f, 0x08, 0x4e, 0x8e, 0xfc, 0xe3, 0xee, 0xf3, 0xde, 0x8b, 0x5e, 0xf7, 0xbb, 0x8d, 0x35, 0xf6,
-	0x10, 0xee, 0x2f, 0x65, 0x8f, 0x5e, 0x05, 0x7e, 0xd7, 0xf7, 0x7b, 0xaf, 0x8e, 0x36, 0x9c, 0x6f,
-	0xbf, 0xf9, 0xed, 0xba, 0xe9, 0xbc, 0xbb, 0x6e, 0x3a, 0x7f, 0x5e, 0x37, 0x9d, 0x9f, 0x6f, 0x9a,
-	0x6b, 0xef, 0x6e, 0x9a, 0x6b, 0x7f, 0xdc, 0x34, 0xd7, 0x7e, 0x7c, 0x3c, 0x8c, 0xf4, 0x28, 0x39,
-	0x6d, 0xf7, 0xc5, 0x59, 0x67, 0x20, 0x86, 0x74, 0xd3, 0x99, 0x8f, 0x8e, 0x18, 0x0c, 0x6c, 0x70,
-	0x19, 0x49, 0x3c, 0xcd, 0xd3, 0xf3, 0xfa, 0xe5, 0x5f, 0x01, 0x00, 0x00, 0xff, 0xff, 0xc9, 0xd8,
-	0xaf, 0x84, 0xa5, 0x07, 0x00, 0x00,
+	// 704 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x54, 0x4d, 0x4f, 0xdb, 0x5a,
+	0x10, 0x8d, 0x03, 0xf9, 0x9a, 0x84, 0x0f, 0xf9, 0xa1, 0x87, 0x09, 0xbc, 0x3c, 0x5e, 0xf4, 0x50,
+	0x51, 0x17, 0x4e, 0xa1, 0x55, 0x17, 0xdd, 0x54, 0x69, 0x1b, 0x4a, 0x44, 0xf9, 0x90, 0x0d, 0x9b,
+	0x6e, 0x2c, 0x27, 0x1e, 0xc7, 0x56, 0x82, 0xaf, 0xb9, 0xf7, 0x1a, 0x28, 0xbf, 0xa2, 0x2b, 0x96,
+	0xfd, 0x35, 0x5d, 0x74, 0xc9, 0xb2, 0xcb, 0x0a, 0xfe, 0x48, 0x75, 0xef, 0x75, 0xa2, 0x24, 0xb4,
+	0x45, 0xed, 0xce, 0x33, 0xe7, 0xcc, 0xdc, 0x39, 0x27, 0x33, 0x01, 0xc3, 0x27, 0xbd, 0xc6, 0x05,
+	0xa1, 0x7d, 0xa4, 0x8d, 0xf3, 0xad, 0x06, 0x77, 0x59, 0xdf, 0x8c, 0x29, 0xe1, 0x44, 0x9f, 0xf3,
+	0x49, 0xcf, 0x54, 0x88, 0x79, 0xbe, 0x55, 0xad, 0x0a, 0x62, 0x4c, 0x09, 0xf1, 0x99, 0x20, 0xaa,
+	0x2f, 0x45, 0xad, 0xae, 0x4e, 0x62, 0x14, 0xbb, 0x18, 0xc6, 0x5c, 0x81, 0xf5, 0x4f, 0x59, 0x80,
+	0x63, 0x97, 0xf5, 0x77, 0xd1, 0xf5, 0x90, 0xea, 0x2b, 0x50, 0xec, 0x06, 0x6e, 0x18, 0x39, 0xa1,
+	0x67, 0x68, 0xeb, 0xda, 0x66, 0xc9, 0x2a, 0xc8, 0xb8, 0xed, 0x09, 0x68, 0x80, 0x2e, 0x43, 0x01,
+	0x65, 0xd7, 0xb5, 0xcd, 0x59, 0xab, 0x20, 0x63, 0x05, 0x89, 0xd1, 0x1c, 0x86, 0x67, 0xc6, 0x8c,
+	0x82, 0x44, 0x6c, 0xe3, 0x99, 0xfe, 0x2f, 0x94, 0x4f, 0x89, 0x97, 0x0c, 0xd0, 0x61, 0xe1, 0x15,
+	0x1a, 0xb3, 0x12, 0x05, 0x95, 0xb2, 0xc3, 0x2b, 0x1c, 0x23, 0x04, 0x2e, 0x0b, 0x8c, 0xdc, 0xba,
+	0xb6, 0x59, 0x19, 0x12, 0x76, 0x5d, 0x16, 0xe8, 0xff, 0x00, 0x84, 0x51, 0x9c, 0x70, 0xd5, 0x20,
+	0x2f, 0x1b, 0x94, 0x64, 0x46, 0xd6, 0x8f, 0x60, 0x59, 0x5e, 0x90, 0xe5, 0x0a, 0x96, 0xd5, 0xff,
+	0x41, 0x85, 0x5c, 0x44, 0x48, 0x9d, 0x38, 0xe9, 0xf4, 0xf1, 0x83, 0x51, 0x94, 0x84, 0xb2, 0xcc,
+	0x1d, 0xc9, 0x94, 0xbe, 0x06, 0x25, 0x16, 0xf6, 0x22, 0x97, 0x27, 0x14, 0x8d, 0x92, 0x6a, 0x30,
+	0x4a, 0xd4, 0x3f, 0x6b, 0x50, 0xb1, 0x91, 0xb1, 0x90, 0x44, 0x6f, 0xa9, 0x1b, 0xf1, 0x3f, 0xb4,
+	0x68, 0x19, 0x0a, 0x31, 0x22, 0x15, 0xc8, 0x8c, 0x7c, 0x22, 0x2f, 0xc2, 0xb6, 0xa7, 0xff, 0x0f,
+	0xf3, 0x11, 0xe1, 0x8e, 0xeb, 0x73, 0xa4, 0x4e, 0x12, 0x85, 0x97, 0xd2, 0xa3, 0x19, 0xab, 0x12,
+	0x11, 0xde, 0x14, 0xc9, 0x93, 0x28, 0xbc, 0xbc, 0x27, 0x23, 0xf7, 0x80, 0x8c, 0xfc, 0xb4, 0x8c,
+	0x7d, 0x58, 0x48, 0x55, 0x58, 0xc8, 0x62, 0x12, 0x31, 0xd4, 0x97, 0x20, 0x87, 0x94, 0x12, 0x9a,
+	0xaa, 0x50, 0xc1, 0x0f, 0xe6, 0xc9, 0xde, 0x9f, 0xa7, 0x7e, 0x9d, 0x85, 0x8a, 0x58, 0x9b, 0x07,
+	0x9a, 0xfd, 0x0d, 0x79, 0x92, 0xf0, 0x38, 0xe1, 0xb2, 0x49, 0xc5, 0x4a, 0x23, 0xfd, 0x39, 0x14,
+	0xd2, 0x35, 0x94, 0x6e, 0x94, 0xb7, 0xd7, 0x4c, 0xb1, 0xcf, 0xe9, 0xda, 0x9e, 0x6f, 0x99, 0x76,
+	0xd8, 0x8b, 0xd0, 0xb3, 0x14, 0xc7, 0x1a, 0x92, 0xf5, 0x2a, 0x14, 0xdd, 0x6e, 0x17, 0x63, 0x8e,
+	0x9e, 0xb4, 0xa9, 0x68, 0x8d, 0x62, 0x7d, 0x03, 0xe6, 0xc5, 0x3d, 0x0c, 0x88, 0xeb, 0x39, 0x6a,
+	0x94, 0x9c, 0x1c, 0x65, 0x6e, 0x98, 0x6d, 0xc9, 0x91, 0x1e, 0xc1, 0xc2, 0x88, 0xc6, 0xb8, 0x87,
+	0x94, 0xa6, 0x66, 0x8d, 0xaa, 0x6d, 0x99, 0xd5, 0x9f, 0x89, 0x19, 0xfd, 0x84, 0xb9, 0x03, 0xb9,
+	0x55, 0xf3, 0xdb, 0x55, 0x73, 0xe2, 0xe6, 0x4c, 0xa5, 0x5f, 0x32, 0xac, 0x21, 0xb5, 0xbe, 0x07,
+	0x7f, 0xa5, 0x53, 0x1f, 0x09, 0x31, 0x16, 0x9e, 0x25, 0xc8, 0xf8, 0xc4, 0x66, 0x68, 0x3f, 0x3f,
+	0x9e, 0xec, 0xc4, 0xf1, 0xd4, 0xaf, 0x35, 0x58, 0x68, 0x46, 0xdd, 0x80, 0xd0, 0x91, 0x17, 0xe3,
+	0xd6, 0x69, 0xbf, 0x63, 0xdd, 0x0a, 0x14, 0x3b, 0x2e, 0xef, 0x06, 0x63, 0xbb, 0x29, 0xe3, 0xb6,
+	0xa7, 0x3f, 0x81, 0x9c, 0x2c, 0x4f, 0x7f, 0x8b, 0xea, 0x54, 0xc3, 0x7d, 0xa4, 0xfd, 0x01, 0x2a,
+	0x39, 0x8a, 0x58, 0x0f, 0x60, 0x69, 0x52, 0xe5, 0x2f, 0xb7, 0xe0, 0x05, 0x14, 0xdd, 0x54, 0x85,
+	0x7c, 0xba, 0xbc, 0x5d, 0x9b, 0xb2, 0x72, 0x4a, 0xa4, 0x35, 0xe2, 0x3f, 0xde, 0x85, 0xf2, 0x98,
+	0xcf, 0xfa, 0x1a, 0x18, 0xc7, 0x4d, 0x7b, 0xcf, 0xb1, 0x5a, 0x3b, 0x27, 0x76, 0xf3, 0x9d, 0x73,
+	0x72, 0x60, 0x1f, 0xb5, 0x5e, 0xb7, 0x77, 0xda, 0xad, 0x37, 0x8b, 0x19, 0x7d, 0x15, 0x96, 0x27,
+	0xd0, 0x83, 0x43, 0xc7, 0x6e, 0xd9, 0x76, 0xfb, 0xf0, 0x60, 0x51, 0x7b, 0xf5, 0xf2, 0xcb, 0x6d,
+	0x4d, 0xbb, 0xb9, 0xad, 0x69, 0xdf, 0x6e, 0x6b, 0xda, 0xc7, 0xbb, 0x5a, 0xe6, 0xe6, 0xae, 0x96,
+	0xf9, 0x7a, 0x57, 0xcb, 0xbc, 0xdf, 0xe8, 0x85, 0x3c, 0x48, 0x3a, 0x66, 0x97, 0x9c, 0x36, 0x7c,
+	0xd2, 0x93, 0xd7, 0x2c, 0x3e, 0x1a, 0xc4, 0xf7, 0x55, 0x70, 0x11, 0x52, 0xec, 0xe4, 0xe5, 0x3f,
+	0xe6, 0xd3, 0xef, 0x01, 0x00, 0x00, 0xff, 0xff, 0xc0, 0x58, 0xf6, 0x48, 0x95, 0x05, 0x00, 0x00,
 }
 
 func (m *TaskHeader) Marshal() (dAtA []byte, err error) {
@@ -1039,155 +816,6 @@ func (m *SessionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i -= len(m.Error)
 		copy(dAtA[i:], m.Error)
 		i = encodeVarintTask(dAtA, i, uint64(len(m.Error)))
-		i--
-		dAtA[i] = 0xa
-	}
-	return len(dAtA) - i, nil
-}
-
-func (m *Receipt) Marshal() (dAtA []byte, err error) {
-	size := m.Size()
-	dAtA = make([]byte, size)
-	n, err := m.MarshalToSizedBuffer(dAtA[:size])
-	if err != nil {
-		return nil, err
-	}
-	return dAtA[:n], nil
-}
-
-func (m *Receipt) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *Receipt) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	_ = i
-	var l int
-	_ = l
-	if len(m.AttestationHash) > 0 {
-		i -= len(m.AttestationHash)
-		copy(dAtA[i:], m.AttestationHash)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.AttestationHash)))
-		i--
-		dAtA[i] = 0x72
-	}
-	if len(m.Provider) > 0 {
-		i -= len(m.Provider)
-		copy(dAtA[i:], m.Provider)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.Provider)))
-		i--
-		dAtA[i] = 0x6a
-	}
-	if len(m.WorkerPubkey) > 0 {
-		i -= len(m.WorkerPubkey)
-		copy(dAtA[i:], m.WorkerPubkey)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.WorkerPubkey)))
-		i--
-		dAtA[i] = 0x62
-	}
-	if m.EndUnixMs != 0 {
-		i = encodeVarintTask(dAtA, i, uint64(m.EndUnixMs))
-		i--
-		dAtA[i] = 0x58
-	}
-	if m.StartUnixMs != 0 {
-		i = encodeVarintTask(dAtA, i, uint64(m.StartUnixMs))
-		i--
-		dAtA[i] = 0x50
-	}
-	if m.DurationMicros != 0 {
-		i = encodeVarintTask(dAtA, i, uint64(m.DurationMicros))
-		i--
-		dAtA[i] = 0x48
-	}
-	if m.ExitCode != 0 {
-		i = encodeVarintTask(dAtA, i, uint64(m.ExitCode))
-		i--
-		dAtA[i] = 0x40
-	}
-	if m.Status != 0 {
-		i = encodeVarintTask(dAtA, i, uint64(m.Status))
-		i--
-		dAtA[i] = 0x38
-	}
-	if len(m.OutputHash) > 0 {
-		i -= len(m.OutputHash)
-		copy(dAtA[i:], m.OutputHash)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.OutputHash)))
-		i--
-		dAtA[i] = 0x32
-	}
-	if len(m.InputHash) > 0 {
-		i -= len(m.InputHash)
-		copy(dAtA[i:], m.InputHash)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.InputHash)))
-		i--
-		dAtA[i] = 0x2a
-	}
-	if len(m.ModuleHash) > 0 {
-		i -= len(m.ModuleHash)
-		copy(dAtA[i:], m.ModuleHash)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.ModuleHash)))
-		i--
-		dAtA[i] = 0x22
-	}
-	if m.TaskSeq != 0 {
-		i = encodeVarintTask(dAtA, i, uint64(m.TaskSeq))
-		i--
-		dAtA[i] = 0x18
-	}
-	if m.LeaseId != 0 {
-		i = encodeVarintTask(dAtA, i, uint64(m.LeaseId))
-		i--
-		dAtA[i] = 0x10
-	}
-	if len(m.ChainId) > 0 {
-		i -= len(m.ChainId)
-		copy(dAtA[i:], m.ChainId)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.ChainId)))
-		i--
-		dAtA[i] = 0xa
-	}
-	return len(dAtA) - i, nil
-}
-
-func (m *SignedReceipt) Marshal() (dAtA []byte, err error) {
-	size := m.Size()
-	dAtA = make([]byte, size)
-	n, err := m.MarshalToSizedBuffer(dAtA[:size])
-	if err != nil {
-		return nil, err
-	}
-	return dAtA[:n], nil
-}
-
-func (m *SignedReceipt) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *SignedReceipt) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	_ = i
-	var l int
-	_ = l
-	if len(m.Signature) > 0 {
-		i -= len(m.Signature)
-		copy(dAtA[i:], m.Signature)
-		i = encodeVarintTask(dAtA, i, uint64(len(m.Signature)))
-		i--
-		dAtA[i] = 0x12
-	}
-	if m.Receipt != nil {
-		{
-			size, err := m.Receipt.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTask(dAtA, i, uint64(size))
-		}
 		i--
 		dAtA[i] = 0xa
 	}
@@ -1494,81 +1122,6 @@ func (m *SessionResponse) Size() (n int) {
 	}
 	if m.NotAfterUnix != 0 {
 		n += 1 + sovTask(uint64(m.NotAfterUnix))
-	}
-	return n
-}
-
-func (m *Receipt) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	l = len(m.ChainId)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
-	}
-	if m.LeaseId != 0 {
-		n += 1 + sovTask(uint64(m.LeaseId))
-	}
-	if m.TaskSeq != 0 {
-		n += 1 + sovTask(uint64(m.TaskSeq))
-	}
-	l = len(m.ModuleHash)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
-	}
-	l = len(m.InputHash)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
-	}
-	l = len(m.OutputHash)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
-	}
-	if m.Status != 0 {
-		n += 1 + sovTask(uint64(m.Status))
-	}
-	if m.ExitCode != 0 {
-		n += 1 + sovTask(uint64(m.ExitCode))
-	}
-	if m.DurationMicros != 0 {
-		n += 1 + sovTask(uint64(m.DurationMicros))
-	}
-	if m.StartUnixMs != 0 {
-		n += 1 + sovTask(uint64(m.StartUnixMs))
-	}
-	if m.EndUnixMs != 0 {
-		n += 1 + sovTask(uint64(m.EndUnixMs))
-	}
-	l = len(m.WorkerPubkey)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
-	}
-	l = len(m.Provider)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
-	}
-	l = len(m.AttestationHash)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
-	}
-	return n
-}
-
-func (m *SignedReceipt) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.Receipt != nil {
-		l = m.Receipt.Size()
-		n += 1 + l + sovTask(uint64(l))
-	}
-	l = len(m.Signature)
-	if l > 0 {
-		n += 1 + l + sovTask(uint64(l))
 	}
 	return n
 }
@@ -2283,543 +1836,6 @@ func (m *SessionResponse) Unmarshal(dAtA []byte) error {
 	}
 	return nil
 }
-func (m *Receipt) Unmarshal(dAtA []byte) error {
-	l := len(dAtA)
-	iNdEx := 0
-	for iNdEx < l {
-		preIndex := iNdEx
-		var wire uint64
-		for shift := uint(0); ; shift += 7 {
-			if shift >= 64 {
-				return ErrIntOverflowTask
-			}
-			if iNdEx >= l {
-				return io.ErrUnexpectedEOF
-			}
-			b := dAtA[iNdEx]
-			iNdEx++
-			wire |= uint64(b&0x7F) << shift
-			if b < 0x80 {
-				break
-			}
-		}
-		fieldNum := int32(wire >> 3)
-		wireType := int(wire & 0x7)
-		if wireType == 4 {
-			return fmt.Errorf("proto: Receipt: wiretype end group for non-group")
-		}
-		if fieldNum <= 0 {
-			return fmt.Errorf("proto: Receipt: illegal tag %d (wire type %d)", fieldNum, wire)
-		}
-		switch fieldNum {
-		case 1:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
-			}
-			var stringLen uint64
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				stringLen |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			intStringLen := int(stringLen)
-			if intStringLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + intStringLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.ChainId = string(dAtA[iNdEx:postIndex])
-			iNdEx = postIndex
-		case 2:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
-			}
-			m.LeaseId = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.LeaseId |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 3:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field TaskSeq", wireType)
-			}
-			m.TaskSeq = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.TaskSeq |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 4:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ModuleHash", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.ModuleHash = append(m.ModuleHash[:0], dAtA[iNdEx:postIndex]...)
-			if m.ModuleHash == nil {
-				m.ModuleHash = []byte{}
-			}
-			iNdEx = postIndex
-		case 5:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field InputHash", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.InputHash = append(m.InputHash[:0], dAtA[iNdEx:postIndex]...)
-			if m.InputHash == nil {
-				m.InputHash = []byte{}
-			}
-			iNdEx = postIndex
-		case 6:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field OutputHash", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.OutputHash = append(m.OutputHash[:0], dAtA[iNdEx:postIndex]...)
-			if m.OutputHash == nil {
-				m.OutputHash = []byte{}
-			}
-			iNdEx = postIndex
-		case 7:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Status", wireType)
-			}
-			m.Status = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.Status |= int32(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 8:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ExitCode", wireType)
-			}
-			m.ExitCode = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.ExitCode |= uint32(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 9:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field DurationMicros", wireType)
-			}
-			m.DurationMicros = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.DurationMicros |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 10:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field StartUnixMs", wireType)
-			}
-			m.StartUnixMs = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.StartUnixMs |= int64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 11:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field EndUnixMs", wireType)
-			}
-			m.EndUnixMs = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.EndUnixMs |= int64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 12:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field WorkerPubkey", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.WorkerPubkey = append(m.WorkerPubkey[:0], dAtA[iNdEx:postIndex]...)
-			if m.WorkerPubkey == nil {
-				m.WorkerPubkey = []byte{}
-			}
-			iNdEx = postIndex
-		case 13:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
-			}
-			var stringLen uint64
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				stringLen |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			intStringLen := int(stringLen)
-			if intStringLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + intStringLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.Provider = string(dAtA[iNdEx:postIndex])
-			iNdEx = postIndex
-		case 14:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field AttestationHash", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.AttestationHash = append(m.AttestationHash[:0], dAtA[iNdEx:postIndex]...)
-			if m.AttestationHash == nil {
-				m.AttestationHash = []byte{}
-			}
-			iNdEx = postIndex
-		default:
-			iNdEx = preIndex
-			skippy, err := skipTask(dAtA[iNdEx:])
-			if err != nil {
-				return err
-			}
-			if (skippy < 0) || (iNdEx+skippy) < 0 {
-				return ErrInvalidLengthTask
-			}
-			if (iNdEx + skippy) > l {
-				return io.ErrUnexpectedEOF
-			}
-			iNdEx += skippy
-		}
-	}
-
-	if iNdEx > l {
-		return io.ErrUnexpectedEOF
-	}
-	return nil
-}
-func (m *SignedReceipt) Unmarshal(dAtA []byte) error {
-	l := len(dAtA)
-	iNdEx := 0
-	for iNdEx < l {
-		preIndex := iNdEx
-		var wire uint64
-		for shift := uint(0); ; shift += 7 {
-			if shift >= 64 {
-				return ErrIntOverflowTask
-			}
-			if iNdEx >= l {
-				return io.ErrUnexpectedEOF
-			}
-			b := dAtA[iNdEx]
-			iNdEx++
-			wire |= uint64(b&0x7F) << shift
-			if b < 0x80 {
-				break
-			}
-		}
-		fieldNum := int32(wire >> 3)
-		wireType := int(wire & 0x7)
-		if wireType == 4 {
-			return fmt.Errorf("proto: SignedReceipt: wiretype end group for non-group")
-		}
-		if fieldNum <= 0 {
-			return fmt.Errorf("proto: SignedReceipt: illegal tag %d (wire type %d)", fieldNum, wire)
-		}
-		switch fieldNum {
-		case 1:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Receipt", wireType)
-			}
-			var msglen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				msglen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if msglen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + msglen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			if m.Receipt == nil {
-				m.Receipt = &Receipt{}
-			}
-			if err := m.Receipt.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
-				return err
-			}
-			iNdEx = postIndex
-		case 2:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
-			}
-			var byteLen int
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowTask
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				byteLen |= int(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			if byteLen < 0 {
-				return ErrInvalidLengthTask
-			}
-			postIndex := iNdEx + byteLen
-			if postIndex < 0 {
-				return ErrInvalidLengthTask
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
-			if m.Signature == nil {
-				m.Signature = []byte{}
-			}
-			iNdEx = postIndex
-		default:
-			iNdEx = preIndex
-			skippy, err := skipTask(dAtA[iNdEx:])
-			if err != nil {
-				return err
-			}
-			if (skippy < 0) || (iNdEx+skippy) < 0 {
-				return ErrInvalidLengthTask
-			}
-			if (iNdEx + skippy) > l {
-				return io.ErrUnexpectedEOF
-			}
-			iNdEx += skippy
-		}
-	}
-
-	if iNdEx > l {
-		return io.ErrUnexpectedEOF
-	}
-	return nil
-}
 func (m *TaskResponse) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
 	iNdEx := 0
@@ -2945,7 +1961,7 @@ func (m *TaskResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if m.Receipt == nil {
-				m.Receipt = &SignedReceipt{}
+				m.Receipt = &types.SignedReceipt{}
 			}
 			if err := m.Receipt.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
@@ -3224,7 +2240,7 @@ func (m *AnchoredReceipt) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if m.Receipt == nil {
-				m.Receipt = &SignedReceipt{}
+				m.Receipt = &types.SignedReceipt{}
 			}
 			if err := m.Receipt.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
