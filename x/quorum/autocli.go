@@ -40,6 +40,16 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:   "List the quorum records by order id (--state active or ended to filter)",
 					Example: "fogd q quorum quorums --state active",
 				},
+				{RpcMethod: "Verifiers", Use: "verifiers", Short: "List the verifier pool (audit committees and SLA observers are drawn from it)"},
+				{
+					RpcMethod: "Audit", Use: "audit [id]", Short: "Show an audit: its receipt, committee, votes and verdict",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}},
+				},
+				{RpcMethod: "Audits", Use: "audits", Short: "List audits (--lease-id to filter)"},
+				{
+					RpcMethod: "Watch", Use: "watch [lease-id]", Short: "Show a lease's SLA watch: observers and each window's reports and verdict",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "lease_id"}},
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
@@ -61,6 +71,20 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "SignProviderAttributes", Skip: true},   // hand-written: key=value arguments
 				{RpcMethod: "DeleteProviderAttributes", Skip: true}, // hand-written: keys as arguments
 				{RpcMethod: "UpdateParams", Skip: true},
+				{
+					RpcMethod: "JoinVerifierPool", Use: "join-verifier-pool",
+					Short: "Lock the verifier deposit to be drawn into audit committees and as an SLA observer (a registered provider; the worker does this with [verifier] join = true)",
+				},
+				{RpcMethod: "LeaveVerifierPool", Use: "leave-verifier-pool", Short: "Leave the verifier pool (no open duty) and get the deposit back"},
+				{RpcMethod: "RequestAudit", Skip: true},    // `fogd client audit`: it serves the module and input to the committee
+				{RpcMethod: "CommitAuditVote", Skip: true}, // the worker's committee duty
+				{RpcMethod: "RevealAuditVote", Skip: true},
+				{
+					RpcMethod: "WatchLease", Use: "watch-lease [lease-id] [windows]",
+					Short:          "Pay observers to check a lease's SLA (p95 latency, availability) for some windows; a breached window's payout goes back to the owner",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "lease_id"}, {ProtoField: "windows"}},
+				},
+				{RpcMethod: "SubmitSlaReport", Skip: true}, // the worker's observer duty
 			},
 		},
 	}

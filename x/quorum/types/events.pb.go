@@ -994,6 +994,775 @@ func (m *EventQuorumEnded) GetClosed() uint32 {
 	return 0
 }
 
+// EventVerifierJoined: a provider joined the verifier pool, locking deposit.
+type EventVerifierJoined struct {
+	Verifier string     `protobuf:"bytes,1,opt,name=verifier,proto3" json:"verifier,omitempty"`
+	Deposit  types.Coin `protobuf:"bytes,2,opt,name=deposit,proto3" json:"deposit"`
+}
+
+func (m *EventVerifierJoined) Reset()         { *m = EventVerifierJoined{} }
+func (m *EventVerifierJoined) String() string { return proto.CompactTextString(m) }
+func (*EventVerifierJoined) ProtoMessage()    {}
+func (*EventVerifierJoined) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{14}
+}
+func (m *EventVerifierJoined) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventVerifierJoined) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventVerifierJoined.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventVerifierJoined) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventVerifierJoined.Merge(m, src)
+}
+func (m *EventVerifierJoined) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventVerifierJoined) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventVerifierJoined.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventVerifierJoined proto.InternalMessageInfo
+
+func (m *EventVerifierJoined) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+func (m *EventVerifierJoined) GetDeposit() types.Coin {
+	if m != nil {
+		return m.Deposit
+	}
+	return types.Coin{}
+}
+
+// EventVerifierLeft: a verifier left the pool; refunded is its deposit returned (zero when removed
+// for a failed duty, whose deposit was burned).
+type EventVerifierLeft struct {
+	Verifier string     `protobuf:"bytes,1,opt,name=verifier,proto3" json:"verifier,omitempty"`
+	Refunded types.Coin `protobuf:"bytes,2,opt,name=refunded,proto3" json:"refunded"`
+	// reason: left, or slashed (a failed duty)
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventVerifierLeft) Reset()         { *m = EventVerifierLeft{} }
+func (m *EventVerifierLeft) String() string { return proto.CompactTextString(m) }
+func (*EventVerifierLeft) ProtoMessage()    {}
+func (*EventVerifierLeft) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{15}
+}
+func (m *EventVerifierLeft) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventVerifierLeft) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventVerifierLeft.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventVerifierLeft) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventVerifierLeft.Merge(m, src)
+}
+func (m *EventVerifierLeft) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventVerifierLeft) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventVerifierLeft.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventVerifierLeft proto.InternalMessageInfo
+
+func (m *EventVerifierLeft) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+func (m *EventVerifierLeft) GetRefunded() types.Coin {
+	if m != nil {
+		return m.Refunded
+	}
+	return types.Coin{}
+}
+
+func (m *EventVerifierLeft) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+// EventAuditRequested: an audit was paid for and its committee drawn; committee members fetch the
+// module and input (by hash) from data_peer_id and commit by commit_deadline, reveal by reveal_deadline.
+type EventAuditRequested struct {
+	AuditId        uint64   `protobuf:"varint,1,opt,name=audit_id,json=auditId,proto3" json:"audit_id,omitempty"`
+	LeaseId        uint64   `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	TaskSeq        uint64   `protobuf:"varint,3,opt,name=task_seq,json=taskSeq,proto3" json:"task_seq,omitempty"`
+	Provider       string   `protobuf:"bytes,4,opt,name=provider,proto3" json:"provider,omitempty"`
+	Requester      string   `protobuf:"bytes,5,opt,name=requester,proto3" json:"requester,omitempty"`
+	Committee      []string `protobuf:"bytes,6,rep,name=committee,proto3" json:"committee,omitempty"`
+	ModuleHash     []byte   `protobuf:"bytes,7,opt,name=module_hash,json=moduleHash,proto3" json:"module_hash,omitempty"`
+	InputHash      []byte   `protobuf:"bytes,8,opt,name=input_hash,json=inputHash,proto3" json:"input_hash,omitempty"`
+	DataPeerId     string   `protobuf:"bytes,9,opt,name=data_peer_id,json=dataPeerId,proto3" json:"data_peer_id,omitempty"`
+	DataMultiaddrs []string `protobuf:"bytes,10,rep,name=data_multiaddrs,json=dataMultiaddrs,proto3" json:"data_multiaddrs,omitempty"`
+	CommitDeadline int64    `protobuf:"varint,11,opt,name=commit_deadline,json=commitDeadline,proto3" json:"commit_deadline,omitempty"`
+	RevealDeadline int64    `protobuf:"varint,12,opt,name=reveal_deadline,json=revealDeadline,proto3" json:"reveal_deadline,omitempty"`
+}
+
+func (m *EventAuditRequested) Reset()         { *m = EventAuditRequested{} }
+func (m *EventAuditRequested) String() string { return proto.CompactTextString(m) }
+func (*EventAuditRequested) ProtoMessage()    {}
+func (*EventAuditRequested) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{16}
+}
+func (m *EventAuditRequested) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAuditRequested) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAuditRequested.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAuditRequested) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAuditRequested.Merge(m, src)
+}
+func (m *EventAuditRequested) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAuditRequested) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAuditRequested.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAuditRequested proto.InternalMessageInfo
+
+func (m *EventAuditRequested) GetAuditId() uint64 {
+	if m != nil {
+		return m.AuditId
+	}
+	return 0
+}
+
+func (m *EventAuditRequested) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventAuditRequested) GetTaskSeq() uint64 {
+	if m != nil {
+		return m.TaskSeq
+	}
+	return 0
+}
+
+func (m *EventAuditRequested) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventAuditRequested) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *EventAuditRequested) GetCommittee() []string {
+	if m != nil {
+		return m.Committee
+	}
+	return nil
+}
+
+func (m *EventAuditRequested) GetModuleHash() []byte {
+	if m != nil {
+		return m.ModuleHash
+	}
+	return nil
+}
+
+func (m *EventAuditRequested) GetInputHash() []byte {
+	if m != nil {
+		return m.InputHash
+	}
+	return nil
+}
+
+func (m *EventAuditRequested) GetDataPeerId() string {
+	if m != nil {
+		return m.DataPeerId
+	}
+	return ""
+}
+
+func (m *EventAuditRequested) GetDataMultiaddrs() []string {
+	if m != nil {
+		return m.DataMultiaddrs
+	}
+	return nil
+}
+
+func (m *EventAuditRequested) GetCommitDeadline() int64 {
+	if m != nil {
+		return m.CommitDeadline
+	}
+	return 0
+}
+
+func (m *EventAuditRequested) GetRevealDeadline() int64 {
+	if m != nil {
+		return m.RevealDeadline
+	}
+	return 0
+}
+
+// EventAuditVoteCommitted: a committee member committed.
+type EventAuditVoteCommitted struct {
+	AuditId uint64 `protobuf:"varint,1,opt,name=audit_id,json=auditId,proto3" json:"audit_id,omitempty"`
+	Auditor string `protobuf:"bytes,2,opt,name=auditor,proto3" json:"auditor,omitempty"`
+}
+
+func (m *EventAuditVoteCommitted) Reset()         { *m = EventAuditVoteCommitted{} }
+func (m *EventAuditVoteCommitted) String() string { return proto.CompactTextString(m) }
+func (*EventAuditVoteCommitted) ProtoMessage()    {}
+func (*EventAuditVoteCommitted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{17}
+}
+func (m *EventAuditVoteCommitted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAuditVoteCommitted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAuditVoteCommitted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAuditVoteCommitted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAuditVoteCommitted.Merge(m, src)
+}
+func (m *EventAuditVoteCommitted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAuditVoteCommitted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAuditVoteCommitted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAuditVoteCommitted proto.InternalMessageInfo
+
+func (m *EventAuditVoteCommitted) GetAuditId() uint64 {
+	if m != nil {
+		return m.AuditId
+	}
+	return 0
+}
+
+func (m *EventAuditVoteCommitted) GetAuditor() string {
+	if m != nil {
+		return m.Auditor
+	}
+	return ""
+}
+
+// EventAuditVoteRevealed: a committee member revealed its output hash.
+type EventAuditVoteRevealed struct {
+	AuditId    uint64 `protobuf:"varint,1,opt,name=audit_id,json=auditId,proto3" json:"audit_id,omitempty"`
+	Auditor    string `protobuf:"bytes,2,opt,name=auditor,proto3" json:"auditor,omitempty"`
+	OutputHash []byte `protobuf:"bytes,3,opt,name=output_hash,json=outputHash,proto3" json:"output_hash,omitempty"`
+}
+
+func (m *EventAuditVoteRevealed) Reset()         { *m = EventAuditVoteRevealed{} }
+func (m *EventAuditVoteRevealed) String() string { return proto.CompactTextString(m) }
+func (*EventAuditVoteRevealed) ProtoMessage()    {}
+func (*EventAuditVoteRevealed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{18}
+}
+func (m *EventAuditVoteRevealed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAuditVoteRevealed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAuditVoteRevealed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAuditVoteRevealed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAuditVoteRevealed.Merge(m, src)
+}
+func (m *EventAuditVoteRevealed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAuditVoteRevealed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAuditVoteRevealed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAuditVoteRevealed proto.InternalMessageInfo
+
+func (m *EventAuditVoteRevealed) GetAuditId() uint64 {
+	if m != nil {
+		return m.AuditId
+	}
+	return 0
+}
+
+func (m *EventAuditVoteRevealed) GetAuditor() string {
+	if m != nil {
+		return m.Auditor
+	}
+	return ""
+}
+
+func (m *EventAuditVoteRevealed) GetOutputHash() []byte {
+	if m != nil {
+		return m.OutputHash
+	}
+	return nil
+}
+
+// EventAuditDecided: an audit was decided at its reveal deadline.
+type EventAuditDecided struct {
+	AuditId            uint64     `protobuf:"varint,1,opt,name=audit_id,json=auditId,proto3" json:"audit_id,omitempty"`
+	LeaseId            uint64     `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Provider           string     `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	State              AuditState `protobuf:"varint,4,opt,name=state,proto3,enum=fog.quorum.v1.AuditState" json:"state,omitempty"`
+	MajorityOutputHash []byte     `protobuf:"bytes,5,opt,name=majority_output_hash,json=majorityOutputHash,proto3" json:"majority_output_hash,omitempty"`
+	BondSlashed        types.Coin `protobuf:"bytes,6,opt,name=bond_slashed,json=bondSlashed,proto3" json:"bond_slashed"`
+	ToRequester        types.Coin `protobuf:"bytes,7,opt,name=to_requester,json=toRequester,proto3" json:"to_requester"`
+	// slashed_auditors: committee members whose deposit was burned
+	SlashedAuditors []string `protobuf:"bytes,8,rep,name=slashed_auditors,json=slashedAuditors,proto3" json:"slashed_auditors,omitempty"`
+}
+
+func (m *EventAuditDecided) Reset()         { *m = EventAuditDecided{} }
+func (m *EventAuditDecided) String() string { return proto.CompactTextString(m) }
+func (*EventAuditDecided) ProtoMessage()    {}
+func (*EventAuditDecided) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{19}
+}
+func (m *EventAuditDecided) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAuditDecided) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAuditDecided.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAuditDecided) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAuditDecided.Merge(m, src)
+}
+func (m *EventAuditDecided) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAuditDecided) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAuditDecided.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAuditDecided proto.InternalMessageInfo
+
+func (m *EventAuditDecided) GetAuditId() uint64 {
+	if m != nil {
+		return m.AuditId
+	}
+	return 0
+}
+
+func (m *EventAuditDecided) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventAuditDecided) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventAuditDecided) GetState() AuditState {
+	if m != nil {
+		return m.State
+	}
+	return AuditStateUnspecified
+}
+
+func (m *EventAuditDecided) GetMajorityOutputHash() []byte {
+	if m != nil {
+		return m.MajorityOutputHash
+	}
+	return nil
+}
+
+func (m *EventAuditDecided) GetBondSlashed() types.Coin {
+	if m != nil {
+		return m.BondSlashed
+	}
+	return types.Coin{}
+}
+
+func (m *EventAuditDecided) GetToRequester() types.Coin {
+	if m != nil {
+		return m.ToRequester
+	}
+	return types.Coin{}
+}
+
+func (m *EventAuditDecided) GetSlashedAuditors() []string {
+	if m != nil {
+		return m.SlashedAuditors
+	}
+	return nil
+}
+
+// EventLeaseWatched: observers were drawn to watch a lease.
+type EventLeaseWatched struct {
+	LeaseId          uint64   `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Provider         string   `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	Payer            string   `protobuf:"bytes,3,opt,name=payer,proto3" json:"payer,omitempty"`
+	Observers        []string `protobuf:"bytes,4,rep,name=observers,proto3" json:"observers,omitempty"`
+	FirstWindowStart int64    `protobuf:"varint,5,opt,name=first_window_start,json=firstWindowStart,proto3" json:"first_window_start,omitempty"`
+	WindowBlocks     uint64   `protobuf:"varint,6,opt,name=window_blocks,json=windowBlocks,proto3" json:"window_blocks,omitempty"`
+	Windows          uint32   `protobuf:"varint,7,opt,name=windows,proto3" json:"windows,omitempty"`
+	MaxP95LatencyMs  uint64   `protobuf:"varint,8,opt,name=max_p95_latency_ms,json=maxP95LatencyMs,proto3" json:"max_p95_latency_ms,omitempty"`
+	MinUptimeBps     uint32   `protobuf:"varint,9,opt,name=min_uptime_bps,json=minUptimeBps,proto3" json:"min_uptime_bps,omitempty"`
+}
+
+func (m *EventLeaseWatched) Reset()         { *m = EventLeaseWatched{} }
+func (m *EventLeaseWatched) String() string { return proto.CompactTextString(m) }
+func (*EventLeaseWatched) ProtoMessage()    {}
+func (*EventLeaseWatched) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{20}
+}
+func (m *EventLeaseWatched) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventLeaseWatched) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventLeaseWatched.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventLeaseWatched) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventLeaseWatched.Merge(m, src)
+}
+func (m *EventLeaseWatched) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventLeaseWatched) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventLeaseWatched.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventLeaseWatched proto.InternalMessageInfo
+
+func (m *EventLeaseWatched) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventLeaseWatched) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventLeaseWatched) GetPayer() string {
+	if m != nil {
+		return m.Payer
+	}
+	return ""
+}
+
+func (m *EventLeaseWatched) GetObservers() []string {
+	if m != nil {
+		return m.Observers
+	}
+	return nil
+}
+
+func (m *EventLeaseWatched) GetFirstWindowStart() int64 {
+	if m != nil {
+		return m.FirstWindowStart
+	}
+	return 0
+}
+
+func (m *EventLeaseWatched) GetWindowBlocks() uint64 {
+	if m != nil {
+		return m.WindowBlocks
+	}
+	return 0
+}
+
+func (m *EventLeaseWatched) GetWindows() uint32 {
+	if m != nil {
+		return m.Windows
+	}
+	return 0
+}
+
+func (m *EventLeaseWatched) GetMaxP95LatencyMs() uint64 {
+	if m != nil {
+		return m.MaxP95LatencyMs
+	}
+	return 0
+}
+
+func (m *EventLeaseWatched) GetMinUptimeBps() uint32 {
+	if m != nil {
+		return m.MinUptimeBps
+	}
+	return 0
+}
+
+// EventSlaReported: an observer's report of a window was taken.
+type EventSlaReported struct {
+	LeaseId        uint64 `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Window         uint32 `protobuf:"varint,2,opt,name=window,proto3" json:"window,omitempty"`
+	Observer       string `protobuf:"bytes,3,opt,name=observer,proto3" json:"observer,omitempty"`
+	ProbesSent     uint32 `protobuf:"varint,4,opt,name=probes_sent,json=probesSent,proto3" json:"probes_sent,omitempty"`
+	ProbesAnswered uint32 `protobuf:"varint,5,opt,name=probes_answered,json=probesAnswered,proto3" json:"probes_answered,omitempty"`
+	P95LatencyMs   uint64 `protobuf:"varint,6,opt,name=p95_latency_ms,json=p95LatencyMs,proto3" json:"p95_latency_ms,omitempty"`
+}
+
+func (m *EventSlaReported) Reset()         { *m = EventSlaReported{} }
+func (m *EventSlaReported) String() string { return proto.CompactTextString(m) }
+func (*EventSlaReported) ProtoMessage()    {}
+func (*EventSlaReported) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{21}
+}
+func (m *EventSlaReported) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSlaReported) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSlaReported.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSlaReported) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSlaReported.Merge(m, src)
+}
+func (m *EventSlaReported) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSlaReported) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSlaReported.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSlaReported proto.InternalMessageInfo
+
+func (m *EventSlaReported) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventSlaReported) GetWindow() uint32 {
+	if m != nil {
+		return m.Window
+	}
+	return 0
+}
+
+func (m *EventSlaReported) GetObserver() string {
+	if m != nil {
+		return m.Observer
+	}
+	return ""
+}
+
+func (m *EventSlaReported) GetProbesSent() uint32 {
+	if m != nil {
+		return m.ProbesSent
+	}
+	return 0
+}
+
+func (m *EventSlaReported) GetProbesAnswered() uint32 {
+	if m != nil {
+		return m.ProbesAnswered
+	}
+	return 0
+}
+
+func (m *EventSlaReported) GetP95LatencyMs() uint64 {
+	if m != nil {
+		return m.P95LatencyMs
+	}
+	return 0
+}
+
+// EventSlaWindowDecided: a window of a watched lease was decided.
+type EventSlaWindowDecided struct {
+	LeaseId            uint64     `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Window             uint32     `protobuf:"varint,2,opt,name=window,proto3" json:"window,omitempty"`
+	Provider           string     `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	Verdict            SlaVerdict `protobuf:"varint,4,opt,name=verdict,proto3,enum=fog.quorum.v1.SlaVerdict" json:"verdict,omitempty"`
+	Reports            uint32     `protobuf:"varint,5,opt,name=reports,proto3" json:"reports,omitempty"`
+	MedianP95LatencyMs uint64     `protobuf:"varint,6,opt,name=median_p95_latency_ms,json=medianP95LatencyMs,proto3" json:"median_p95_latency_ms,omitempty"`
+	MedianUptimeBps    uint32     `protobuf:"varint,7,opt,name=median_uptime_bps,json=medianUptimeBps,proto3" json:"median_uptime_bps,omitempty"`
+	Cut                types.Coin `protobuf:"bytes,8,opt,name=cut,proto3" json:"cut"`
+	ObserversPaid      types.Coin `protobuf:"bytes,9,opt,name=observers_paid,json=observersPaid,proto3" json:"observers_paid"`
+}
+
+func (m *EventSlaWindowDecided) Reset()         { *m = EventSlaWindowDecided{} }
+func (m *EventSlaWindowDecided) String() string { return proto.CompactTextString(m) }
+func (*EventSlaWindowDecided) ProtoMessage()    {}
+func (*EventSlaWindowDecided) Descriptor() ([]byte, []int) {
+	return fileDescriptor_392e551998053144, []int{22}
+}
+func (m *EventSlaWindowDecided) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSlaWindowDecided) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSlaWindowDecided.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSlaWindowDecided) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSlaWindowDecided.Merge(m, src)
+}
+func (m *EventSlaWindowDecided) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSlaWindowDecided) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSlaWindowDecided.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSlaWindowDecided proto.InternalMessageInfo
+
+func (m *EventSlaWindowDecided) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *EventSlaWindowDecided) GetWindow() uint32 {
+	if m != nil {
+		return m.Window
+	}
+	return 0
+}
+
+func (m *EventSlaWindowDecided) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventSlaWindowDecided) GetVerdict() SlaVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return SlaVerdictUnspecified
+}
+
+func (m *EventSlaWindowDecided) GetReports() uint32 {
+	if m != nil {
+		return m.Reports
+	}
+	return 0
+}
+
+func (m *EventSlaWindowDecided) GetMedianP95LatencyMs() uint64 {
+	if m != nil {
+		return m.MedianP95LatencyMs
+	}
+	return 0
+}
+
+func (m *EventSlaWindowDecided) GetMedianUptimeBps() uint32 {
+	if m != nil {
+		return m.MedianUptimeBps
+	}
+	return 0
+}
+
+func (m *EventSlaWindowDecided) GetCut() types.Coin {
+	if m != nil {
+		return m.Cut
+	}
+	return types.Coin{}
+}
+
+func (m *EventSlaWindowDecided) GetObserversPaid() types.Coin {
+	if m != nil {
+		return m.ObserversPaid
+	}
+	return types.Coin{}
+}
+
 func init() {
 	proto.RegisterType((*EventAuditorAdded)(nil), "fog.quorum.v1.EventAuditorAdded")
 	proto.RegisterType((*EventAuditorRemoved)(nil), "fog.quorum.v1.EventAuditorRemoved")
@@ -1009,72 +1778,127 @@ func init() {
 	proto.RegisterType((*EventMemberReplaced)(nil), "fog.quorum.v1.EventMemberReplaced")
 	proto.RegisterType((*EventQuorumStandbyReleased)(nil), "fog.quorum.v1.EventQuorumStandbyReleased")
 	proto.RegisterType((*EventQuorumEnded)(nil), "fog.quorum.v1.EventQuorumEnded")
+	proto.RegisterType((*EventVerifierJoined)(nil), "fog.quorum.v1.EventVerifierJoined")
+	proto.RegisterType((*EventVerifierLeft)(nil), "fog.quorum.v1.EventVerifierLeft")
+	proto.RegisterType((*EventAuditRequested)(nil), "fog.quorum.v1.EventAuditRequested")
+	proto.RegisterType((*EventAuditVoteCommitted)(nil), "fog.quorum.v1.EventAuditVoteCommitted")
+	proto.RegisterType((*EventAuditVoteRevealed)(nil), "fog.quorum.v1.EventAuditVoteRevealed")
+	proto.RegisterType((*EventAuditDecided)(nil), "fog.quorum.v1.EventAuditDecided")
+	proto.RegisterType((*EventLeaseWatched)(nil), "fog.quorum.v1.EventLeaseWatched")
+	proto.RegisterType((*EventSlaReported)(nil), "fog.quorum.v1.EventSlaReported")
+	proto.RegisterType((*EventSlaWindowDecided)(nil), "fog.quorum.v1.EventSlaWindowDecided")
 }
 
 func init() { proto.RegisterFile("fog/quorum/v1/events.proto", fileDescriptor_392e551998053144) }
 
 var fileDescriptor_392e551998053144 = []byte{
-	// 950 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x56, 0x4f, 0x8f, 0xdb, 0x44,
-	0x14, 0x5f, 0x67, 0xb3, 0xc9, 0x66, 0x96, 0x6c, 0xa9, 0x69, 0x91, 0x13, 0x15, 0x77, 0x65, 0xa4,
-	0x6a, 0x85, 0x54, 0x9b, 0x0d, 0x08, 0xf5, 0xc0, 0x81, 0x24, 0x14, 0x69, 0xa5, 0x05, 0x15, 0x47,
-	0x5c, 0xb8, 0x44, 0x63, 0xcf, 0x8b, 0x77, 0x54, 0xdb, 0x63, 0x66, 0x26, 0x11, 0xfb, 0x05, 0x38,
-	0xf3, 0x31, 0x2a, 0x71, 0x80, 0x03, 0x9f, 0x01, 0xf5, 0x84, 0x2a, 0x4e, 0x70, 0x41, 0xb0, 0x7b,
-	0x40, 0x7c, 0x03, 0x8e, 0xc8, 0x33, 0xe3, 0xac, 0x93, 0xd2, 0x6e, 0x0a, 0x12, 0xea, 0xc5, 0x9a,
-	0xf7, 0x6f, 0xde, 0xef, 0xf7, 0xde, 0x9b, 0x19, 0xa3, 0xfe, 0x8c, 0x25, 0xc1, 0x17, 0x73, 0xc6,
-	0xe7, 0x59, 0xb0, 0x38, 0x0a, 0x60, 0x01, 0xb9, 0x14, 0x7e, 0xc1, 0x99, 0x64, 0x76, 0x77, 0xc6,
-	0x12, 0x5f, 0xdb, 0xfc, 0xc5, 0x51, 0xff, 0x3a, 0xce, 0x68, 0xce, 0x02, 0xf5, 0xd5, 0x1e, 0x7d,
-	0x37, 0x66, 0x22, 0x63, 0x22, 0x88, 0xb0, 0x80, 0x60, 0x71, 0x14, 0x81, 0xc4, 0x47, 0x41, 0xcc,
-	0x68, 0x6e, 0xec, 0x3d, 0x6d, 0x9f, 0x2a, 0x29, 0xd0, 0x82, 0x31, 0xad, 0x25, 0x36, 0x69, 0xb4,
-	0xed, 0x46, 0xc2, 0x12, 0xa6, 0x63, 0xca, 0x95, 0xd6, 0x7a, 0x14, 0x5d, 0xbf, 0x5f, 0xc2, 0x1b,
-	0xce, 0x09, 0x95, 0x8c, 0x0f, 0x09, 0x01, 0x62, 0x0f, 0x50, 0x1b, 0x6b, 0xd9, 0xb1, 0x0e, 0xac,
-	0xc3, 0xce, 0xc8, 0xf9, 0xe9, 0xfb, 0xbb, 0x37, 0x4c, 0xa6, 0x21, 0x21, 0x1c, 0x84, 0x98, 0x48,
-	0x4e, 0xf3, 0x24, 0xac, 0x1c, 0xed, 0x03, 0xb4, 0x47, 0x40, 0xc4, 0x9c, 0x16, 0x92, 0xb2, 0xdc,
-	0x69, 0x94, 0x71, 0x61, 0x5d, 0xe5, 0x1d, 0xa3, 0xd7, 0xea, 0xa9, 0x42, 0xc8, 0xd8, 0xe2, 0xdf,
-	0x25, 0xf3, 0x7e, 0xb4, 0xd0, 0x1b, 0x6a, 0xaf, 0x07, 0x9c, 0x2d, 0x28, 0x01, 0x3e, 0x94, 0x92,
-	0xd3, 0x68, 0x2e, 0x41, 0x4c, 0x68, 0x92, 0x03, 0xb1, 0xdf, 0x45, 0xbb, 0x85, 0xb1, 0x5d, 0xb9,
-	0xed, 0xd2, 0xb3, 0x8e, 0xa5, 0xb1, 0x29, 0xf1, 0x31, 0x42, 0x78, 0x99, 0xdd, 0xd9, 0x3e, 0xd8,
-	0x3e, 0xdc, 0x1b, 0x38, 0xfe, 0x4a, 0x97, 0xfd, 0x25, 0xbc, 0x51, 0xe7, 0xf1, 0xaf, 0xb7, 0xb7,
-	0x1e, 0xfd, 0xf1, 0xdd, 0x5b, 0x56, 0x58, 0x0b, 0xf3, 0x7e, 0xb7, 0x90, 0xfb, 0x0c, 0x42, 0x1f,
-	0x42, 0x0a, 0xf2, 0x7f, 0x65, 0x64, 0xa3, 0xe6, 0x43, 0x38, 0xd3, 0x5c, 0x3a, 0xa1, 0x5a, 0xdb,
-	0x43, 0xd4, 0xe1, 0x90, 0x61, 0x9a, 0xd3, 0x3c, 0x71, 0x9a, 0x9b, 0x93, 0xbc, 0x8c, 0xf2, 0x1e,
-	0x35, 0xcc, 0x00, 0x7c, 0xaa, 0x42, 0x26, 0x90, 0x42, 0x5c, 0x12, 0xeb, 0xa1, 0x5d, 0xc6, 0x09,
-	0xf0, 0x29, 0x25, 0x8a, 0x58, 0x33, 0x6c, 0x2b, 0xf9, 0x98, 0x94, 0x48, 0x24, 0x05, 0x03, 0x3d,
-	0x54, 0x6b, 0xdb, 0x41, 0xed, 0x0c, 0xb2, 0x08, 0x78, 0x05, 0xb0, 0x12, 0xed, 0xf7, 0x51, 0xab,
-	0xe0, 0x34, 0x06, 0x61, 0x00, 0xf6, 0x7c, 0xc3, 0xb3, 0x3c, 0x49, 0xbe, 0x39, 0x49, 0xfe, 0x98,
-	0xd1, 0xbc, 0x8e, 0xd0, 0xc4, 0xd8, 0x2e, 0x42, 0x31, 0xce, 0x09, 0x25, 0xb8, 0xec, 0xe3, 0xce,
-	0x81, 0x75, 0xd8, 0x0d, 0x6b, 0x1a, 0xfb, 0x16, 0xea, 0xc0, 0x02, 0xa7, 0x73, 0x2c, 0x81, 0x38,
-	0x2d, 0x85, 0xf3, 0x52, 0x61, 0x9f, 0xa0, 0xbd, 0x98, 0xe5, 0x42, 0x72, 0x4c, 0x73, 0x29, 0x9c,
-	0xb6, 0x02, 0x70, 0x7b, 0xad, 0x42, 0xe3, 0xa5, 0x47, 0x08, 0x62, 0x9e, 0xca, 0x3a, 0x8c, 0x7a,
-	0xb8, 0xf7, 0x8b, 0x85, 0x6e, 0xd6, 0x4a, 0x75, 0x9c, 0xcf, 0x00, 0x0b, 0x1a, 0xa5, 0xf0, 0xa2,
-	0xc5, 0x7a, 0x13, 0x75, 0x39, 0x2c, 0x00, 0xa7, 0x40, 0xa6, 0x11, 0x25, 0x65, 0xc9, 0x4a, 0x5e,
-	0xaf, 0x54, 0xca, 0x11, 0x25, 0xeb, 0xcc, 0x9b, 0x4f, 0x31, 0x5f, 0xe3, 0xb6, 0xf3, 0xdf, 0xb8,
-	0x7d, 0x65, 0x21, 0x5b, 0x8f, 0x3a, 0xe6, 0x38, 0x13, 0x9f, 0x15, 0x44, 0x15, 0xf0, 0x3d, 0xd4,
-	0xc1, 0x73, 0x79, 0xca, 0x38, 0x95, 0x67, 0x57, 0xce, 0xf7, 0xa5, 0xab, 0x7d, 0x0f, 0xb5, 0x0a,
-	0xb5, 0x91, 0xe2, 0xbd, 0x37, 0xb8, 0xb9, 0x86, 0x4b, 0x67, 0x59, 0x6d, 0xb8, 0x52, 0x79, 0x9f,
-	0x18, 0x1c, 0xba, 0xc6, 0x63, 0x0e, 0x0a, 0xc7, 0x3d, 0xd4, 0xd2, 0xc1, 0x0a, 0xc4, 0xd3, 0xfb,
-	0x69, 0xef, 0x95, 0xfd, 0xb4, 0xd1, 0xfb, 0xb6, 0x22, 0xf6, 0xb1, 0x9a, 0xc7, 0x89, 0xc4, 0xfc,
-	0x8a, 0xf1, 0xee, 0xa1, 0xdd, 0x14, 0xb0, 0x80, 0xd2, 0xd4, 0xd0, 0x26, 0x25, 0x1f, 0xaf, 0x9e,
-	0xf6, 0xed, 0x8d, 0x4f, 0xfb, 0x5d, 0xd4, 0xe4, 0x2c, 0x05, 0xd5, 0xc3, 0xfd, 0x41, 0x6f, 0x0d,
-	0xba, 0xc6, 0x15, 0xb2, 0x14, 0x42, 0xe5, 0xe6, 0xfd, 0x60, 0x99, 0xdb, 0x5f, 0x5b, 0x3e, 0xc2,
-	0x34, 0x7d, 0xa9, 0x01, 0xdb, 0xaf, 0xa3, 0x16, 0x07, 0x2c, 0x58, 0xae, 0xce, 0x67, 0x27, 0x34,
-	0x92, 0xf7, 0xd7, 0x2a, 0x91, 0x71, 0xca, 0xc4, 0xcb, 0x4d, 0xe4, 0x6d, 0xb4, 0x23, 0x24, 0x96,
-	0xa0, 0x78, 0xec, 0x0f, 0xfa, 0xff, 0xe8, 0x3f, 0x29, 0x3d, 0x42, 0xed, 0x58, 0xa3, 0xde, 0x5a,
-	0xa1, 0xfe, 0x67, 0x75, 0xab, 0x9a, 0x1c, 0x50, 0xa4, 0x38, 0x7e, 0x3e, 0xf9, 0x0a, 0x6b, 0x63,
-	0x33, 0xac, 0x77, 0xd0, 0xb5, 0x99, 0x9a, 0x8c, 0xe9, 0xb2, 0x64, 0xdb, 0x6a, 0xc3, 0xae, 0x56,
-	0x9f, 0x98, 0xc2, 0x0d, 0x97, 0x7e, 0xcb, 0xfa, 0x35, 0xaf, 0xa8, 0xdf, 0xbe, 0x0e, 0xa8, 0x1e,
-	0xbd, 0x95, 0xb6, 0xec, 0x3c, 0xbb, 0x2d, 0xad, 0x8d, 0xdb, 0x72, 0x82, 0xae, 0xa9, 0xeb, 0x7d,
-	0x5a, 0x00, 0x9f, 0x46, 0x29, 0x8b, 0x1f, 0x3a, 0x6d, 0x75, 0xac, 0x37, 0x7b, 0x1b, 0xba, 0x2a,
-	0xf8, 0x01, 0xf0, 0x51, 0x19, 0xea, 0x65, 0xa8, 0x5f, 0x7f, 0xc0, 0x24, 0xce, 0x49, 0x74, 0x16,
-	0x82, 0x82, 0xf8, 0xdc, 0x8a, 0xd7, 0xc1, 0x37, 0x36, 0x05, 0xef, 0x7d, 0x63, 0xa1, 0x57, 0x6b,
-	0xf9, 0xee, 0xe7, 0xe4, 0xc5, 0x5f, 0xcb, 0x5b, 0xa8, 0x13, 0xb3, 0xac, 0x50, 0xbf, 0x10, 0xe6,
-	0xf2, 0xbf, 0x54, 0x94, 0x43, 0xa5, 0x3b, 0x60, 0x6e, 0x7d, 0x23, 0xd9, 0x7d, 0xb4, 0xcb, 0xcd,
-	0x20, 0x99, 0x97, 0x70, 0x29, 0x97, 0x31, 0xb1, 0x3a, 0x5f, 0xaa, 0x0d, 0xdd, 0xd0, 0x48, 0xa3,
-	0x0f, 0x1e, 0x9f, 0xbb, 0xd6, 0x93, 0x73, 0xd7, 0xfa, 0xed, 0xdc, 0xb5, 0xbe, 0xbe, 0x70, 0xb7,
-	0x9e, 0x5c, 0xb8, 0x5b, 0x3f, 0x5f, 0xb8, 0x5b, 0x9f, 0xdf, 0x49, 0xa8, 0x3c, 0x9d, 0x47, 0x7e,
-	0xcc, 0xb2, 0x60, 0xc6, 0x92, 0xf8, 0x14, 0xd3, 0xbc, 0x5c, 0x04, 0x5f, 0x56, 0xff, 0xaa, 0xf2,
-	0xac, 0x00, 0x11, 0xb5, 0xd4, 0x2f, 0xe9, 0x3b, 0x7f, 0x07, 0x00, 0x00, 0xff, 0xff, 0xa0, 0xae,
-	0xe8, 0x2d, 0x3f, 0x0b, 0x00, 0x00,
+	// 1683 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x58, 0x4d, 0x6f, 0x23, 0x49,
+	0x19, 0x4e, 0xc7, 0x8e, 0x1d, 0x97, 0x63, 0x67, 0xa6, 0x99, 0x19, 0x9c, 0x68, 0xd7, 0x13, 0x35,
+	0x68, 0x09, 0x0b, 0x6b, 0x6f, 0xb2, 0xec, 0x68, 0x57, 0x42, 0x68, 0x93, 0xcc, 0x02, 0x81, 0x0c,
+	0x84, 0xb6, 0x76, 0x56, 0xe2, 0xd2, 0x2a, 0x77, 0xbd, 0xb6, 0x8b, 0xe9, 0xee, 0xea, 0x54, 0x55,
+	0x7b, 0x26, 0x7f, 0x00, 0x21, 0x71, 0xe1, 0x1f, 0x70, 0xe0, 0xb2, 0x12, 0x07, 0x90, 0xe0, 0x37,
+	0xa0, 0x39, 0xc1, 0x88, 0x13, 0x5c, 0x10, 0xcc, 0x1c, 0x10, 0xe2, 0xc6, 0x89, 0x23, 0xaa, 0x8f,
+	0x6e, 0xb7, 0x33, 0x93, 0xc4, 0x09, 0x08, 0xcd, 0x25, 0xf2, 0xfb, 0xd5, 0xf5, 0xbc, 0xdf, 0x55,
+	0x41, 0x9b, 0x23, 0x36, 0xee, 0x9f, 0x64, 0x8c, 0x67, 0x71, 0x7f, 0xba, 0xd3, 0x87, 0x29, 0x24,
+	0x52, 0xf4, 0x52, 0xce, 0x24, 0x73, 0x5b, 0x23, 0x36, 0xee, 0x19, 0x59, 0x6f, 0xba, 0xb3, 0x79,
+	0x13, 0xc7, 0x34, 0x61, 0x7d, 0xfd, 0xd7, 0x68, 0x6c, 0x76, 0x43, 0x26, 0x62, 0x26, 0xfa, 0x43,
+	0x2c, 0xa0, 0x3f, 0xdd, 0x19, 0x82, 0xc4, 0x3b, 0xfd, 0x90, 0xd1, 0xc4, 0xca, 0x37, 0x8c, 0x3c,
+	0xd0, 0x54, 0xdf, 0x10, 0x56, 0x74, 0xe6, 0x60, 0x7b, 0x8c, 0x91, 0xdd, 0x1a, 0xb3, 0x31, 0x33,
+	0x36, 0xea, 0x97, 0xe1, 0x7a, 0x14, 0xdd, 0xfc, 0x58, 0xc1, 0xdb, 0xcb, 0x08, 0x95, 0x8c, 0xef,
+	0x11, 0x02, 0xc4, 0xdd, 0x45, 0x75, 0x6c, 0xe8, 0x8e, 0xb3, 0xe5, 0x6c, 0x37, 0xf6, 0x3b, 0x7f,
+	0xfc, 0xed, 0x3b, 0xb7, 0xec, 0x49, 0x7b, 0x84, 0x70, 0x10, 0x62, 0x20, 0x39, 0x4d, 0xc6, 0x7e,
+	0xae, 0xe8, 0x6e, 0xa1, 0x26, 0x01, 0x11, 0x72, 0x9a, 0x4a, 0xca, 0x92, 0xce, 0xb2, 0xb2, 0xf3,
+	0xcb, 0x2c, 0xef, 0x10, 0x7d, 0xae, 0x7c, 0x94, 0x0f, 0x31, 0x9b, 0x5e, 0xef, 0x30, 0xef, 0xf7,
+	0x0e, 0x7a, 0x53, 0x7f, 0xeb, 0x98, 0xb3, 0x29, 0x25, 0xc0, 0xf7, 0xa4, 0xe4, 0x74, 0x98, 0x49,
+	0x10, 0x03, 0x3a, 0x4e, 0x80, 0xb8, 0x5f, 0x43, 0xab, 0xa9, 0x95, 0x5d, 0xfa, 0xd9, 0x42, 0xb3,
+	0x8c, 0x65, 0x79, 0x51, 0xc7, 0x0f, 0x10, 0xc2, 0xc5, 0xe9, 0x9d, 0xca, 0x56, 0x65, 0xbb, 0xb9,
+	0xdb, 0xe9, 0xcd, 0x65, 0xb9, 0x57, 0xc0, 0xdb, 0x6f, 0x3c, 0xfd, 0xcb, 0xdd, 0xa5, 0xcf, 0xfe,
+	0xfe, 0xeb, 0xb7, 0x1d, 0xbf, 0x64, 0xe6, 0xfd, 0xcd, 0x41, 0xdd, 0x73, 0x1c, 0xba, 0x0f, 0x11,
+	0xc8, 0xff, 0xab, 0x47, 0x2e, 0xaa, 0x3e, 0x82, 0x53, 0xe3, 0x4b, 0xc3, 0xd7, 0xbf, 0xdd, 0x3d,
+	0xd4, 0xe0, 0x10, 0x63, 0x9a, 0xd0, 0x64, 0xdc, 0xa9, 0x2e, 0xee, 0xe4, 0xcc, 0xca, 0xfb, 0x6c,
+	0xd9, 0x16, 0xc0, 0x0f, 0xb4, 0xc9, 0x00, 0x22, 0x08, 0x95, 0x63, 0x1b, 0x68, 0x95, 0x71, 0x02,
+	0x3c, 0xa0, 0x44, 0x3b, 0x56, 0xf5, 0xeb, 0x9a, 0x3e, 0x24, 0x0a, 0x89, 0xa4, 0x60, 0xa1, 0xfb,
+	0xfa, 0xb7, 0xdb, 0x41, 0xf5, 0x18, 0xe2, 0x21, 0xf0, 0x1c, 0x60, 0x4e, 0xba, 0x5f, 0x47, 0xb5,
+	0x94, 0xd3, 0x10, 0x84, 0x05, 0xb8, 0xd1, 0xb3, 0x7e, 0xaa, 0x4e, 0xea, 0xd9, 0x4e, 0xea, 0x1d,
+	0x30, 0x9a, 0x94, 0x11, 0x5a, 0x1b, 0xb7, 0x8b, 0x50, 0x88, 0x13, 0x42, 0x09, 0x56, 0x79, 0x5c,
+	0xd9, 0x72, 0xb6, 0x5b, 0x7e, 0x89, 0xe3, 0xbe, 0x81, 0x1a, 0x30, 0xc5, 0x51, 0x86, 0x25, 0x90,
+	0x4e, 0x4d, 0xe3, 0x9c, 0x31, 0xdc, 0x23, 0xd4, 0x0c, 0x59, 0x22, 0x24, 0xc7, 0x34, 0x91, 0xa2,
+	0x53, 0xd7, 0x00, 0xee, 0x9e, 0x89, 0xd0, 0x41, 0xa1, 0xe1, 0x83, 0xc8, 0x22, 0x59, 0x86, 0x51,
+	0x36, 0xf7, 0xfe, 0xec, 0xa0, 0xdb, 0xa5, 0x50, 0x1d, 0x26, 0x23, 0xc0, 0x82, 0x0e, 0x23, 0xb8,
+	0x6a, 0xb0, 0xbe, 0x80, 0x5a, 0x1c, 0xa6, 0x80, 0x23, 0x20, 0xc1, 0x90, 0x12, 0x15, 0x32, 0xe5,
+	0xd7, 0x5a, 0xce, 0xdc, 0xa7, 0xe4, 0xac, 0xe7, 0xd5, 0x97, 0x3c, 0x3f, 0xe3, 0xdb, 0xca, 0x7f,
+	0xe7, 0xdb, 0x8f, 0x1d, 0xe4, 0x9a, 0x52, 0xc7, 0x1c, 0xc7, 0xe2, 0x93, 0x94, 0xe8, 0x00, 0xde,
+	0x43, 0x0d, 0x9c, 0xc9, 0x09, 0xe3, 0x54, 0x9e, 0x5e, 0x5a, 0xdf, 0x33, 0x55, 0xf7, 0x03, 0x54,
+	0x4b, 0xf5, 0x87, 0xb4, 0xdf, 0xcd, 0xdd, 0xdb, 0x67, 0x70, 0x99, 0x53, 0xe6, 0x13, 0xae, 0x59,
+	0xde, 0xf7, 0x2c, 0x0e, 0x13, 0xe3, 0x03, 0x0e, 0x1a, 0xc7, 0x07, 0xa8, 0x66, 0x8c, 0x35, 0x88,
+	0x97, 0xbf, 0x67, 0xb4, 0xe7, 0xbe, 0x67, 0x84, 0xde, 0xaf, 0x72, 0xc7, 0x1e, 0xe8, 0x7a, 0x1c,
+	0x48, 0xcc, 0x2f, 0x29, 0xef, 0x0d, 0xb4, 0x1a, 0x01, 0x16, 0xa0, 0x44, 0xcb, 0x46, 0xa4, 0xe9,
+	0xc3, 0xf9, 0x6e, 0xaf, 0x2c, 0xdc, 0xed, 0xef, 0xa0, 0x2a, 0x67, 0x11, 0xe8, 0x1c, 0xb6, 0x77,
+	0x37, 0xce, 0x40, 0x37, 0xb8, 0x7c, 0x16, 0x81, 0xaf, 0xd5, 0xbc, 0xdf, 0x39, 0x76, 0xfa, 0x1b,
+	0xc9, 0x37, 0x31, 0x8d, 0x5e, 0x6b, 0xc0, 0xee, 0x1d, 0x54, 0xe3, 0x80, 0x05, 0x4b, 0x74, 0x7f,
+	0x36, 0x7c, 0x4b, 0x79, 0xff, 0x9e, 0x77, 0xe4, 0x20, 0x62, 0xe2, 0xf5, 0x76, 0xe4, 0x5d, 0xb4,
+	0x22, 0x24, 0x96, 0xa0, 0xfd, 0x68, 0xef, 0x6e, 0xbe, 0x52, 0x7f, 0xa0, 0x34, 0x7c, 0xa3, 0x58,
+	0x72, 0xbd, 0x36, 0xe7, 0xfa, 0x3f, 0xf2, 0xa9, 0x6a, 0xcf, 0x80, 0x34, 0xc2, 0xe1, 0xc5, 0xce,
+	0xe7, 0x58, 0x97, 0x17, 0xc3, 0xfa, 0x16, 0x5a, 0x1f, 0xe9, 0xca, 0x08, 0x8a, 0x90, 0x55, 0xf4,
+	0x07, 0x5b, 0x86, 0x7d, 0x64, 0x03, 0xb7, 0x57, 0xe8, 0x15, 0xf1, 0xab, 0x5e, 0x12, 0xbf, 0xb6,
+	0x31, 0xc8, 0x97, 0xde, 0x5c, 0x5a, 0x56, 0xce, 0x4f, 0x4b, 0x6d, 0xe1, 0xb4, 0x1c, 0xa1, 0x75,
+	0x3d, 0xde, 0x83, 0x14, 0x78, 0x30, 0x8c, 0x58, 0xf8, 0xa8, 0x53, 0xd7, 0x6d, 0xbd, 0xd8, 0x6e,
+	0x68, 0x69, 0xe3, 0x63, 0xe0, 0xfb, 0xca, 0xd4, 0x8b, 0xd1, 0x66, 0x79, 0x81, 0x49, 0x9c, 0x90,
+	0xe1, 0xa9, 0x0f, 0x1a, 0xe2, 0x85, 0x11, 0x2f, 0x83, 0x5f, 0x5e, 0x14, 0xbc, 0xf7, 0x4b, 0x07,
+	0xdd, 0x28, 0x9d, 0xf7, 0x71, 0x42, 0xae, 0xbe, 0x2d, 0xdf, 0x40, 0x8d, 0x90, 0xc5, 0xa9, 0xbe,
+	0x42, 0xd8, 0xe1, 0x3f, 0x63, 0xa8, 0xa2, 0x32, 0x19, 0xb0, 0x53, 0xdf, 0x52, 0xee, 0x26, 0x5a,
+	0xe5, 0xb6, 0x90, 0xec, 0x26, 0x2c, 0x68, 0x65, 0x13, 0xea, 0xfe, 0xd2, 0x69, 0x68, 0xf9, 0x96,
+	0xf2, 0x7e, 0xea, 0xd8, 0x42, 0x7c, 0x08, 0x9c, 0x8e, 0x28, 0xf0, 0xef, 0x30, 0x6a, 0x6f, 0x62,
+	0x53, 0xcb, 0xb9, 0xfc, 0xde, 0x92, 0x6b, 0xba, 0xdf, 0x40, 0x75, 0x02, 0x29, 0x13, 0x54, 0xda,
+	0xb9, 0xbe, 0x58, 0xc2, 0x72, 0x23, 0xef, 0x17, 0xf9, 0x44, 0xc8, 0xd1, 0x1c, 0xc1, 0x48, 0x5e,
+	0x13, 0xcb, 0x47, 0x2a, 0x1a, 0xa3, 0x4c, 0x85, 0xff, 0x4a, 0x60, 0x0a, 0xab, 0x52, 0xf3, 0x56,
+	0xe6, 0x9a, 0xf7, 0x0f, 0x95, 0xf2, 0x9d, 0xd8, 0x87, 0x93, 0x0c, 0x84, 0xdd, 0x19, 0xfa, 0x32,
+	0x56, 0x4a, 0xb2, 0xa6, 0x2f, 0x9e, 0x5c, 0x1b, 0x68, 0x55, 0x62, 0xf1, 0x28, 0x10, 0x70, 0x62,
+	0x3b, 0xb4, 0xae, 0xe8, 0x01, 0x9c, 0xcc, 0x15, 0x60, 0x75, 0xe1, 0xee, 0xb9, 0xa7, 0x2e, 0x7d,
+	0x06, 0x13, 0x37, 0x13, 0xf7, 0xa2, 0x9d, 0x5c, 0xa8, 0xda, 0xa2, 0x8b, 0xa9, 0x94, 0x00, 0x9d,
+	0x9a, 0xbe, 0xa4, 0xcd, 0x18, 0xee, 0x5d, 0xd4, 0x8c, 0x19, 0xc9, 0x22, 0x08, 0x26, 0x58, 0x4c,
+	0x74, 0x3f, 0xae, 0xf9, 0xc8, 0xb0, 0xbe, 0x8d, 0xc5, 0xc4, 0x7d, 0x13, 0x21, 0x9a, 0xa4, 0x99,
+	0x34, 0xf2, 0x55, 0x2d, 0x6f, 0x68, 0x8e, 0x16, 0x6f, 0xa1, 0x35, 0x82, 0x25, 0x0e, 0x52, 0x30,
+	0x5d, 0xd0, 0xd0, 0x21, 0x45, 0x8a, 0x77, 0x0c, 0xba, 0x11, 0xbe, 0x84, 0xd6, 0xb5, 0x46, 0x9c,
+	0x45, 0x92, 0x62, 0x42, 0xb8, 0xe8, 0x20, 0x8d, 0xa2, 0xad, 0xd8, 0x0f, 0x0a, 0xae, 0x52, 0x34,
+	0xb8, 0x02, 0x02, 0x98, 0x44, 0x34, 0x81, 0x4e, 0x73, 0xcb, 0xd9, 0xae, 0xf8, 0x6d, 0xc3, 0xbe,
+	0x6f, 0xb9, 0x4a, 0xd1, 0x5c, 0x99, 0x66, 0x8a, 0x6b, 0x46, 0xd1, 0xb0, 0x73, 0x45, 0x6f, 0x82,
+	0x3e, 0x3f, 0x4b, 0xe8, 0x43, 0x26, 0xe1, 0xc0, 0xfa, 0x7d, 0x61, 0x52, 0xaf, 0x71, 0x4b, 0xf7,
+	0x7e, 0xe2, 0xa0, 0x3b, 0xf3, 0x47, 0xf9, 0xf6, 0x52, 0xf7, 0x3f, 0x3e, 0x49, 0x25, 0x8c, 0x65,
+	0xb2, 0x48, 0x48, 0xc5, 0x24, 0xcc, 0xb0, 0x54, 0x46, 0xbc, 0x9f, 0x57, 0xca, 0xaf, 0xc8, 0xfb,
+	0x10, 0x52, 0x72, 0xed, 0x22, 0xbe, 0xde, 0xfa, 0xed, 0xe7, 0xfb, 0xf4, 0xd5, 0xfb, 0x57, 0xe3,
+	0x9a, 0x5b, 0xa7, 0xef, 0xa2, 0x5b, 0x31, 0xfe, 0x91, 0xbe, 0x42, 0x06, 0x65, 0xe7, 0x56, 0xb4,
+	0x73, 0x6e, 0x2e, 0xfb, 0x7e, 0xe1, 0xa4, 0xfb, 0x2d, 0xb4, 0x36, 0x64, 0x09, 0x09, 0x44, 0x84,
+	0xc5, 0xc4, 0x4e, 0xbf, 0x45, 0x27, 0x41, 0x53, 0x59, 0x0e, 0x8c, 0xa1, 0xfa, 0x90, 0x64, 0xc1,
+	0xac, 0xb1, 0xae, 0xb2, 0x90, 0x9a, 0x92, 0xf9, 0x45, 0x9b, 0x7d, 0x19, 0xdd, 0xb0, 0x60, 0x02,
+	0x9b, 0x2a, 0xd1, 0x59, 0xd5, 0x75, 0xbe, 0x6e, 0xf9, 0xf6, 0xa9, 0x2d, 0xbc, 0x7f, 0x2d, 0xdb,
+	0x0c, 0xe9, 0x65, 0xfd, 0x29, 0x96, 0xe1, 0x04, 0xe6, 0xd3, 0xe0, 0x9c, 0x9f, 0x86, 0x85, 0x37,
+	0x96, 0xdb, 0x43, 0x2b, 0x29, 0x3e, 0x5d, 0x20, 0x73, 0x46, 0x4d, 0x0d, 0x0a, 0x36, 0x14, 0xc0,
+	0xa7, 0xea, 0x35, 0x57, 0x35, 0x83, 0xa2, 0x60, 0xb8, 0x5f, 0x45, 0xee, 0x88, 0x72, 0x21, 0x83,
+	0xc7, 0x34, 0x21, 0xec, 0x71, 0x20, 0xd4, 0x8d, 0x5a, 0x67, 0xa8, 0xe2, 0xdf, 0xd0, 0x92, 0x4f,
+	0xb5, 0x40, 0xdf, 0xb4, 0xd5, 0x53, 0xc7, 0xea, 0xe9, 0x3d, 0x2f, 0xec, 0x1b, 0x6d, 0xcd, 0x30,
+	0xf5, 0x02, 0x17, 0xea, 0xf1, 0x68, 0x68, 0xa1, 0xc3, 0xde, 0xf2, 0x73, 0xd2, 0xfd, 0x0a, 0x72,
+	0x63, 0xfc, 0x24, 0x48, 0x3f, 0x7c, 0x3f, 0x88, 0xb0, 0x84, 0x24, 0x3c, 0x0d, 0x62, 0xa1, 0x87,
+	0x4f, 0xd5, 0x5f, 0x8f, 0xf1, 0x93, 0xe3, 0x0f, 0xdf, 0x3f, 0x32, 0xfc, 0x07, 0xc2, 0xfd, 0x22,
+	0x6a, 0xc7, 0x34, 0x09, 0xb2, 0x54, 0xd2, 0x18, 0x82, 0x61, 0x2a, 0xf4, 0x10, 0x6a, 0xf9, 0x6b,
+	0x31, 0x4d, 0x3e, 0xd1, 0xcc, 0xfd, 0x54, 0x78, 0xff, 0xcc, 0xf7, 0xf7, 0x20, 0xc2, 0x3e, 0xa4,
+	0x2c, 0x7f, 0x0e, 0x9c, 0x17, 0xf3, 0x3b, 0xa8, 0x66, 0xd0, 0xe8, 0x88, 0xb7, 0x7c, 0x4b, 0xa9,
+	0x5c, 0xe4, 0x41, 0xb9, 0xbc, 0x25, 0x72, 0x4d, 0xd5, 0xb5, 0x29, 0x67, 0x43, 0x10, 0x81, 0x80,
+	0x44, 0xe6, 0xcf, 0x3a, 0xc3, 0x1a, 0x40, 0x22, 0xd5, 0x4c, 0xb3, 0x0a, 0x38, 0x11, 0x8f, 0x81,
+	0x17, 0xbb, 0xbe, 0x6d, 0xd8, 0x7b, 0x96, 0xab, 0xbc, 0x3d, 0x13, 0x16, 0x1b, 0xda, 0xb4, 0x14,
+	0x13, 0xef, 0x37, 0x15, 0xfb, 0x66, 0x1d, 0x44, 0xd8, 0xe4, 0xa5, 0x34, 0x08, 0xae, 0xe1, 0xf2,
+	0x35, 0xa6, 0xc0, 0x7b, 0xa8, 0x3e, 0x05, 0x4e, 0x68, 0x28, 0xcf, 0x99, 0x03, 0x83, 0x08, 0x3f,
+	0x34, 0x0a, 0x7e, 0xae, 0xa9, 0x4a, 0x82, 0xeb, 0xe4, 0xe4, 0x8f, 0xfe, 0x9c, 0x74, 0x77, 0xd0,
+	0xed, 0x18, 0x08, 0xc5, 0x49, 0xf0, 0x4a, 0xf7, 0x5d, 0x23, 0x9c, 0x2b, 0x8c, 0xb7, 0xd1, 0x4d,
+	0x6b, 0x52, 0xaa, 0x0d, 0x53, 0x69, 0xeb, 0x46, 0x50, 0x94, 0x87, 0x7b, 0x0f, 0x55, 0xc2, 0x4c,
+	0xea, 0x12, 0x5b, 0xb4, 0xfd, 0x95, 0x81, 0xfb, 0x5d, 0xd4, 0x2e, 0x7a, 0x24, 0x48, 0xb1, 0xdd,
+	0x80, 0x0b, 0x5f, 0x69, 0x0b, 0xdb, 0x63, 0x4c, 0xc9, 0xfe, 0x47, 0x4f, 0x9f, 0x77, 0x9d, 0x67,
+	0xcf, 0xbb, 0xce, 0x5f, 0x9f, 0x77, 0x9d, 0x9f, 0xbd, 0xe8, 0x2e, 0x3d, 0x7b, 0xd1, 0x5d, 0xfa,
+	0xd3, 0x8b, 0xee, 0xd2, 0x0f, 0xdf, 0x1a, 0x53, 0x39, 0xc9, 0x86, 0xbd, 0x90, 0xc5, 0xfd, 0x11,
+	0x1b, 0x87, 0x13, 0x4c, 0x13, 0xf5, 0xa3, 0xff, 0x24, 0xff, 0x0f, 0xa3, 0x3c, 0x4d, 0x41, 0x0c,
+	0x6b, 0xfa, 0x1f, 0x89, 0xef, 0xfd, 0x27, 0x00, 0x00, 0xff, 0xff, 0xb8, 0x9a, 0xaf, 0x85, 0xf5,
+	0x14, 0x00, 0x00,
 }
 
 func (m *EventAuditorAdded) Marshal() (dAtA []byte, err error) {
@@ -1780,6 +2604,563 @@ func (m *EventQuorumEnded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventVerifierJoined) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventVerifierJoined) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventVerifierJoined) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Deposit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventVerifierLeft) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventVerifierLeft) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventVerifierLeft) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	{
+		size, err := m.Refunded.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventAuditRequested) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAuditRequested) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAuditRequested) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RevealDeadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.RevealDeadline))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.CommitDeadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.CommitDeadline))
+		i--
+		dAtA[i] = 0x58
+	}
+	if len(m.DataMultiaddrs) > 0 {
+		for iNdEx := len(m.DataMultiaddrs) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.DataMultiaddrs[iNdEx])
+			copy(dAtA[i:], m.DataMultiaddrs[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.DataMultiaddrs[iNdEx])))
+			i--
+			dAtA[i] = 0x52
+		}
+	}
+	if len(m.DataPeerId) > 0 {
+		i -= len(m.DataPeerId)
+		copy(dAtA[i:], m.DataPeerId)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.DataPeerId)))
+		i--
+		dAtA[i] = 0x4a
+	}
+	if len(m.InputHash) > 0 {
+		i -= len(m.InputHash)
+		copy(dAtA[i:], m.InputHash)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.InputHash)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if len(m.ModuleHash) > 0 {
+		i -= len(m.ModuleHash)
+		copy(dAtA[i:], m.ModuleHash)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.ModuleHash)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if len(m.Committee) > 0 {
+		for iNdEx := len(m.Committee) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Committee[iNdEx])
+			copy(dAtA[i:], m.Committee[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Committee[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.TaskSeq != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskSeq))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.AuditId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.AuditId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventAuditVoteCommitted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAuditVoteCommitted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAuditVoteCommitted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Auditor) > 0 {
+		i -= len(m.Auditor)
+		copy(dAtA[i:], m.Auditor)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Auditor)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.AuditId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.AuditId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventAuditVoteRevealed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAuditVoteRevealed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAuditVoteRevealed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.OutputHash) > 0 {
+		i -= len(m.OutputHash)
+		copy(dAtA[i:], m.OutputHash)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.OutputHash)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Auditor) > 0 {
+		i -= len(m.Auditor)
+		copy(dAtA[i:], m.Auditor)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Auditor)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.AuditId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.AuditId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventAuditDecided) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAuditDecided) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAuditDecided) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.SlashedAuditors) > 0 {
+		for iNdEx := len(m.SlashedAuditors) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.SlashedAuditors[iNdEx])
+			copy(dAtA[i:], m.SlashedAuditors[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.SlashedAuditors[iNdEx])))
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	{
+		size, err := m.ToRequester.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	{
+		size, err := m.BondSlashed.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	if len(m.MajorityOutputHash) > 0 {
+		i -= len(m.MajorityOutputHash)
+		copy(dAtA[i:], m.MajorityOutputHash)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.MajorityOutputHash)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.State != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.AuditId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.AuditId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventLeaseWatched) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventLeaseWatched) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventLeaseWatched) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.MinUptimeBps != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.MinUptimeBps))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.MaxP95LatencyMs != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.MaxP95LatencyMs))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.Windows != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Windows))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.WindowBlocks != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.WindowBlocks))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.FirstWindowStart != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.FirstWindowStart))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Observers) > 0 {
+		for iNdEx := len(m.Observers) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Observers[iNdEx])
+			copy(dAtA[i:], m.Observers[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Observers[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Payer) > 0 {
+		i -= len(m.Payer)
+		copy(dAtA[i:], m.Payer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Payer)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSlaReported) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSlaReported) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSlaReported) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.P95LatencyMs != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.P95LatencyMs))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.ProbesAnswered != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.ProbesAnswered))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.ProbesSent != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.ProbesSent))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Observer) > 0 {
+		i -= len(m.Observer)
+		copy(dAtA[i:], m.Observer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Observer)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Window != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Window))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSlaWindowDecided) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSlaWindowDecided) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSlaWindowDecided) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.ObserversPaid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x4a
+	{
+		size, err := m.Cut.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	if m.MedianUptimeBps != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.MedianUptimeBps))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.MedianP95LatencyMs != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.MedianP95LatencyMs))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Reports != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Reports))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Verdict != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Window != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Window))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -2116,6 +3497,272 @@ func (m *EventQuorumEnded) Size() (n int) {
 	if m.Closed != 0 {
 		n += 1 + sovEvents(uint64(m.Closed))
 	}
+	return n
+}
+
+func (m *EventVerifierJoined) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Deposit.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventVerifierLeft) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Refunded.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventAuditRequested) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AuditId != 0 {
+		n += 1 + sovEvents(uint64(m.AuditId))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	if m.TaskSeq != 0 {
+		n += 1 + sovEvents(uint64(m.TaskSeq))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Committee) > 0 {
+		for _, s := range m.Committee {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	l = len(m.ModuleHash)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.InputHash)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.DataPeerId)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.DataMultiaddrs) > 0 {
+		for _, s := range m.DataMultiaddrs {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if m.CommitDeadline != 0 {
+		n += 1 + sovEvents(uint64(m.CommitDeadline))
+	}
+	if m.RevealDeadline != 0 {
+		n += 1 + sovEvents(uint64(m.RevealDeadline))
+	}
+	return n
+}
+
+func (m *EventAuditVoteCommitted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AuditId != 0 {
+		n += 1 + sovEvents(uint64(m.AuditId))
+	}
+	l = len(m.Auditor)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventAuditVoteRevealed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AuditId != 0 {
+		n += 1 + sovEvents(uint64(m.AuditId))
+	}
+	l = len(m.Auditor)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.OutputHash)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventAuditDecided) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AuditId != 0 {
+		n += 1 + sovEvents(uint64(m.AuditId))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.State != 0 {
+		n += 1 + sovEvents(uint64(m.State))
+	}
+	l = len(m.MajorityOutputHash)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.BondSlashed.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.ToRequester.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	if len(m.SlashedAuditors) > 0 {
+		for _, s := range m.SlashedAuditors {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *EventLeaseWatched) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Payer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Observers) > 0 {
+		for _, s := range m.Observers {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if m.FirstWindowStart != 0 {
+		n += 1 + sovEvents(uint64(m.FirstWindowStart))
+	}
+	if m.WindowBlocks != 0 {
+		n += 1 + sovEvents(uint64(m.WindowBlocks))
+	}
+	if m.Windows != 0 {
+		n += 1 + sovEvents(uint64(m.Windows))
+	}
+	if m.MaxP95LatencyMs != 0 {
+		n += 1 + sovEvents(uint64(m.MaxP95LatencyMs))
+	}
+	if m.MinUptimeBps != 0 {
+		n += 1 + sovEvents(uint64(m.MinUptimeBps))
+	}
+	return n
+}
+
+func (m *EventSlaReported) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	if m.Window != 0 {
+		n += 1 + sovEvents(uint64(m.Window))
+	}
+	l = len(m.Observer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.ProbesSent != 0 {
+		n += 1 + sovEvents(uint64(m.ProbesSent))
+	}
+	if m.ProbesAnswered != 0 {
+		n += 1 + sovEvents(uint64(m.ProbesAnswered))
+	}
+	if m.P95LatencyMs != 0 {
+		n += 1 + sovEvents(uint64(m.P95LatencyMs))
+	}
+	return n
+}
+
+func (m *EventSlaWindowDecided) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovEvents(uint64(m.LeaseId))
+	}
+	if m.Window != 0 {
+		n += 1 + sovEvents(uint64(m.Window))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovEvents(uint64(m.Verdict))
+	}
+	if m.Reports != 0 {
+		n += 1 + sovEvents(uint64(m.Reports))
+	}
+	if m.MedianP95LatencyMs != 0 {
+		n += 1 + sovEvents(uint64(m.MedianP95LatencyMs))
+	}
+	if m.MedianUptimeBps != 0 {
+		n += 1 + sovEvents(uint64(m.MedianUptimeBps))
+	}
+	l = m.Cut.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.ObserversPaid.Size()
+	n += 1 + l + sovEvents(uint64(l))
 	return n
 }
 
@@ -4239,6 +5886,1847 @@ func (m *EventQuorumEnded) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventVerifierJoined) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventVerifierJoined: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventVerifierJoined: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deposit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Deposit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventVerifierLeft) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventVerifierLeft: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventVerifierLeft: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAuditRequested) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAuditRequested: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAuditRequested: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditId", wireType)
+			}
+			m.AuditId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskSeq", wireType)
+			}
+			m.TaskSeq = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskSeq |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Committee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Committee = append(m.Committee, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ModuleHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ModuleHash = append(m.ModuleHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.ModuleHash == nil {
+				m.ModuleHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.InputHash = append(m.InputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.InputHash == nil {
+				m.InputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataPeerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataPeerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataMultiaddrs", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataMultiaddrs = append(m.DataMultiaddrs, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitDeadline", wireType)
+			}
+			m.CommitDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealDeadline", wireType)
+			}
+			m.RevealDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAuditVoteCommitted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAuditVoteCommitted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAuditVoteCommitted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditId", wireType)
+			}
+			m.AuditId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Auditor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Auditor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAuditVoteRevealed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAuditVoteRevealed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAuditVoteRevealed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditId", wireType)
+			}
+			m.AuditId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Auditor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Auditor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OutputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OutputHash = append(m.OutputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.OutputHash == nil {
+				m.OutputHash = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAuditDecided) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAuditDecided: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAuditDecided: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditId", wireType)
+			}
+			m.AuditId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= AuditState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MajorityOutputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.MajorityOutputHash = append(m.MajorityOutputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.MajorityOutputHash == nil {
+				m.MajorityOutputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BondSlashed", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.BondSlashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ToRequester", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ToRequester.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlashedAuditors", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SlashedAuditors = append(m.SlashedAuditors, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventLeaseWatched) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventLeaseWatched: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventLeaseWatched: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Observers", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Observers = append(m.Observers, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FirstWindowStart", wireType)
+			}
+			m.FirstWindowStart = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FirstWindowStart |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WindowBlocks", wireType)
+			}
+			m.WindowBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.WindowBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Windows", wireType)
+			}
+			m.Windows = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Windows |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxP95LatencyMs", wireType)
+			}
+			m.MaxP95LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxP95LatencyMs |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinUptimeBps", wireType)
+			}
+			m.MinUptimeBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinUptimeBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSlaReported) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSlaReported: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSlaReported: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Window", wireType)
+			}
+			m.Window = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Window |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Observer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Observer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProbesSent", wireType)
+			}
+			m.ProbesSent = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProbesSent |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProbesAnswered", wireType)
+			}
+			m.ProbesAnswered = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProbesAnswered |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field P95LatencyMs", wireType)
+			}
+			m.P95LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.P95LatencyMs |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSlaWindowDecided) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSlaWindowDecided: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSlaWindowDecided: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Window", wireType)
+			}
+			m.Window = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Window |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= SlaVerdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reports", wireType)
+			}
+			m.Reports = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Reports |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MedianP95LatencyMs", wireType)
+			}
+			m.MedianP95LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MedianP95LatencyMs |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MedianUptimeBps", wireType)
+			}
+			m.MedianUptimeBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MedianUptimeBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Cut", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Cut.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ObserversPaid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ObserversPaid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipEvents(dAtA[iNdEx:])

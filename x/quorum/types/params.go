@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
 // Bounds of the params: each keeps settlement's search and the state an auditor can write small,
@@ -35,6 +37,19 @@ const (
 	MaxStandbys = 8
 	// DefaultMaxStandbys is the silver and gold tiers' max_standbys by default; bronze holds none.
 	DefaultMaxStandbys = 2
+	// MaxVerifiersBound bounds max_verifiers: one draw reads every member of the pool once.
+	MaxVerifiersBound = 1_000
+	// MaxOpenDutiesBound bounds max_open_duties.
+	MaxOpenDutiesBound = 1_000
+	// MaxCommitteeSize bounds audit_committee_size and sla_observers.
+	MaxCommitteeSize = 15
+	// MaxPhaseBlocks bounds the audit phases, the SLA window and its report period: about a week of
+	// 1 s blocks, so that deadlines stay far inside int64.
+	MaxPhaseBlocks = 1_000_000
+	// MaxSlaWindowsBound bounds max_sla_windows.
+	MaxSlaWindowsBound = 10_000
+	// MaxProbesBound bounds max_probes_per_window and a tier's min_probes.
+	MaxProbesBound = 1_000_000
 )
 
 // TierNames are the market's SLA tiers by name, in the market's order (bronze = 1).
@@ -46,17 +61,35 @@ var TierNames = []string{"bronze", "silver", "gold"}
 // and small bounds on auditors' writes.
 func DefaultParams() Params {
 	return Params{
-		Bronze: SlaTier{MaxP95LatencyMs: 2_500, MinUptimeBps: 9_700, MinReplicas: 1},
-		Silver: SlaTier{MaxP95LatencyMs: 1_200, MinUptimeBps: 9_900, MinReplicas: 2, Canaries: 1, MaxStandbys: DefaultMaxStandbys},
+		Bronze: SlaTier{MaxP95LatencyMs: 2_500, MinUptimeBps: 9_700, MinReplicas: 1, MinProbes: 100},
+		Silver: SlaTier{MaxP95LatencyMs: 1_200, MinUptimeBps: 9_900, MinReplicas: 2, Canaries: 1, MaxStandbys: DefaultMaxStandbys, MinProbes: 300},
 		Gold: SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9_990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2,
-			MaxStandbys: DefaultMaxStandbys},
+			MaxStandbys: DefaultMaxStandbys, MinProbes: 3_000},
 		MaxCandidates:     20,
 		MaxSelectionWork:  100_000,
 		MaxAttributes:     16,
 		MaxAttributeBytes: 64,
 		MaxAuditors:       100,
+
+		VerifierDeposit:        sdk.NewInt64Coin(DefaultDenom, 1_000_000),
+		MaxVerifiers:           200,
+		MaxOpenDuties:          16,
+		AuditCommitteeSize:     5,
+		AuditFee:               sdk.NewInt64Coin(DefaultDenom, 100_000),
+		AuditCommitBlocks:      20,
+		AuditRevealBlocks:      20,
+		AuditCommitteeShareBps: 2_000,
+		SlaObservers:           4,
+		SlaWindowBlocks:        100,
+		SlaReportBlocks:        20,
+		MaxSlaWindows:          1_000,
+		SlaReportFee:           sdk.NewInt64Coin(DefaultDenom, 1_000),
+		MaxProbesPerWindow:     100_000,
 	}
 }
+
+// DefaultDenom is the denom of the default deposits and fees.
+const DefaultDenom = "ufog"
 
 // Tier returns the tier named name (bronze, silver, gold).
 func (p Params) Tier(name string) (SlaTier, error) {
@@ -95,7 +128,62 @@ func (p Params) Validate() error {
 	case p.MaxAuditors == 0 || p.MaxAuditors > MaxAuditorsBound:
 		return errorsmod.Wrapf(ErrInvalidParams, "max_auditors %d not in [1, %d]", p.MaxAuditors, MaxAuditorsBound)
 	}
+	return p.validateVerification()
+}
+
+// validateVerification checks the params of proof of audit and proof of SLA.
+func (p Params) validateVerification() error {
+	for _, c := range []struct {
+		name string
+		coin sdk.Coin
+	}{{"verifier_deposit", p.VerifierDeposit}, {"audit_fee", p.AuditFee}, {"sla_report_fee", p.SlaReportFee}} {
+		if err := c.coin.Validate(); err != nil || c.coin.Amount.IsNil() {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s %s: %v", c.name, c.coin, err)
+		}
+		// every amount the module multiplies stays far inside 256 bits
+		if c.coin.Amount.BigInt().BitLen() > 128 {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s %s: above 2^128", c.name, c.coin)
+		}
+	}
+	inRange := func(name string, v, lo, hi uint64) error {
+		if v < lo || v > hi {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s %d not in [%d, %d]", name, v, lo, hi)
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		name      string
+		v, lo, hi uint64
+	}{
+		{"max_verifiers", uint64(p.MaxVerifiers), 1, MaxVerifiersBound},
+		{"max_open_duties", uint64(p.MaxOpenDuties), 1, MaxOpenDutiesBound},
+		{"audit_committee_size", uint64(p.AuditCommitteeSize), 1, MaxCommitteeSize},
+		{"audit_commit_blocks", p.AuditCommitBlocks, 1, MaxPhaseBlocks},
+		{"audit_reveal_blocks", p.AuditRevealBlocks, 1, MaxPhaseBlocks},
+		{"audit_committee_share_bps", uint64(p.AuditCommitteeShareBps), 0, MaxUptimeBps},
+		{"sla_observers", uint64(p.SlaObservers), 1, MaxCommitteeSize},
+		{"sla_window_blocks", p.SlaWindowBlocks, 1, MaxPhaseBlocks},
+		{"sla_report_blocks", p.SlaReportBlocks, 1, MaxPhaseBlocks},
+		{"max_sla_windows", uint64(p.MaxSlaWindows), 1, MaxSlaWindowsBound},
+		{"max_probes_per_window", uint64(p.MaxProbesPerWindow), 1, MaxProbesBound},
+	} {
+		if err := inRange(c.name, c.v, c.lo, c.hi); err != nil {
+			return err
+		}
+	}
+	if p.AuditCommitteeSize%2 == 0 {
+		return errorsmod.Wrapf(ErrInvalidParams, "audit_committee_size %d must be odd (a majority always exists when all reveal the same)", p.AuditCommitteeSize)
+	}
 	return nil
+}
+
+// SlaQuorum is how many reports decide a window with n observers: 2f+1, f = (n-1)/3 the faults
+// tolerated (as in OCR: n ≥ 3f+1 observers, 2f+1 reports hold a majority of honest ones).
+func SlaQuorum(n uint32) uint32 {
+	if n == 0 {
+		return 1
+	}
+	return 2*((n-1)/3) + 1
 }
 
 func (t SlaTier) validate() error {
@@ -116,6 +204,8 @@ func (t SlaTier) validate() error {
 		return fmt.Errorf("min_power_regions %d above %d replicas", t.MinPowerRegions, MaxReplicas)
 	case t.MaxStandbys > MaxStandbys:
 		return fmt.Errorf("max_standbys %d: the market holds at most %d standbys per order", t.MaxStandbys, MaxStandbys)
+	case t.MinProbes > MaxProbesBound:
+		return fmt.Errorf("min_probes %d above %d", t.MinProbes, MaxProbesBound)
 	}
 	return nil
 }

@@ -19,12 +19,12 @@ func TestDefaultParams(t *testing.T) {
 		got  types.SlaTier
 		want types.SlaTier
 	}{
-		{"bronze: p95 2.5 s, 97 % uptime, 1 replica", p.Bronze,
-			types.SlaTier{MaxP95LatencyMs: 2500, MinUptimeBps: 9700, MinReplicas: 1}},
-		{"silver: p95 1.2 s, 99 % uptime, primary + 1 canary, 2 standbys", p.Silver,
-			types.SlaTier{MaxP95LatencyMs: 1200, MinUptimeBps: 9900, MinReplicas: 2, Canaries: 1, MaxStandbys: 2}},
-		{"gold: p95 400 ms, 99.9 % uptime, 3 replicas over 3 ASNs, 2 TEE vendors, 2 power regions, 2 standbys", p.Gold,
-			types.SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2, MaxStandbys: 2}},
+		{"bronze: p95 2.5 s, 97 % uptime (claimed from 100 probes), 1 replica", p.Bronze,
+			types.SlaTier{MaxP95LatencyMs: 2500, MinUptimeBps: 9700, MinReplicas: 1, MinProbes: 100}},
+		{"silver: p95 1.2 s, 99 % uptime (from 300 probes), primary + 1 canary, 2 standbys", p.Silver,
+			types.SlaTier{MaxP95LatencyMs: 1200, MinUptimeBps: 9900, MinReplicas: 2, Canaries: 1, MaxStandbys: 2, MinProbes: 300}},
+		{"gold: p95 400 ms, 99.9 % uptime (from 3,000 probes), 3 replicas over 3 ASNs, 2 TEE vendors, 2 power regions, 2 standbys", p.Gold,
+			types.SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2, MaxStandbys: 2, MinProbes: 3000}},
 	} {
 		t.Run(c.name, func(t *testing.T) { require.Equal(t, c.want, c.got) })
 	}

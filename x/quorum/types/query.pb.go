@@ -31,6 +31,391 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+type QueryVerifiersRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryVerifiersRequest) Reset()         { *m = QueryVerifiersRequest{} }
+func (m *QueryVerifiersRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryVerifiersRequest) ProtoMessage()    {}
+func (*QueryVerifiersRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{0}
+}
+func (m *QueryVerifiersRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryVerifiersRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryVerifiersRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryVerifiersRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryVerifiersRequest.Merge(m, src)
+}
+func (m *QueryVerifiersRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryVerifiersRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryVerifiersRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryVerifiersRequest proto.InternalMessageInfo
+
+func (m *QueryVerifiersRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryVerifiersResponse struct {
+	Verifiers  []Verifier          `protobuf:"bytes,1,rep,name=verifiers,proto3" json:"verifiers"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryVerifiersResponse) Reset()         { *m = QueryVerifiersResponse{} }
+func (m *QueryVerifiersResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryVerifiersResponse) ProtoMessage()    {}
+func (*QueryVerifiersResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{1}
+}
+func (m *QueryVerifiersResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryVerifiersResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryVerifiersResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryVerifiersResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryVerifiersResponse.Merge(m, src)
+}
+func (m *QueryVerifiersResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryVerifiersResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryVerifiersResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryVerifiersResponse proto.InternalMessageInfo
+
+func (m *QueryVerifiersResponse) GetVerifiers() []Verifier {
+	if m != nil {
+		return m.Verifiers
+	}
+	return nil
+}
+
+func (m *QueryVerifiersResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryAuditRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QueryAuditRequest) Reset()         { *m = QueryAuditRequest{} }
+func (m *QueryAuditRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryAuditRequest) ProtoMessage()    {}
+func (*QueryAuditRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{2}
+}
+func (m *QueryAuditRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryAuditRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryAuditRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryAuditRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAuditRequest.Merge(m, src)
+}
+func (m *QueryAuditRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryAuditRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAuditRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryAuditRequest proto.InternalMessageInfo
+
+func (m *QueryAuditRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+type QueryAuditResponse struct {
+	Audit Audit `protobuf:"bytes,1,opt,name=audit,proto3" json:"audit"`
+}
+
+func (m *QueryAuditResponse) Reset()         { *m = QueryAuditResponse{} }
+func (m *QueryAuditResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryAuditResponse) ProtoMessage()    {}
+func (*QueryAuditResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{3}
+}
+func (m *QueryAuditResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryAuditResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryAuditResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryAuditResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAuditResponse.Merge(m, src)
+}
+func (m *QueryAuditResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryAuditResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAuditResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryAuditResponse proto.InternalMessageInfo
+
+func (m *QueryAuditResponse) GetAudit() Audit {
+	if m != nil {
+		return m.Audit
+	}
+	return Audit{}
+}
+
+type QueryAuditsRequest struct {
+	// lease_id: only audits of this lease (0: all)
+	LeaseId    uint64             `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryAuditsRequest) Reset()         { *m = QueryAuditsRequest{} }
+func (m *QueryAuditsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryAuditsRequest) ProtoMessage()    {}
+func (*QueryAuditsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{4}
+}
+func (m *QueryAuditsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryAuditsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryAuditsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryAuditsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAuditsRequest.Merge(m, src)
+}
+func (m *QueryAuditsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryAuditsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAuditsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryAuditsRequest proto.InternalMessageInfo
+
+func (m *QueryAuditsRequest) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *QueryAuditsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryAuditsResponse struct {
+	Audits     []Audit             `protobuf:"bytes,1,rep,name=audits,proto3" json:"audits"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryAuditsResponse) Reset()         { *m = QueryAuditsResponse{} }
+func (m *QueryAuditsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryAuditsResponse) ProtoMessage()    {}
+func (*QueryAuditsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{5}
+}
+func (m *QueryAuditsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryAuditsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryAuditsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryAuditsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAuditsResponse.Merge(m, src)
+}
+func (m *QueryAuditsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryAuditsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAuditsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryAuditsResponse proto.InternalMessageInfo
+
+func (m *QueryAuditsResponse) GetAudits() []Audit {
+	if m != nil {
+		return m.Audits
+	}
+	return nil
+}
+
+func (m *QueryAuditsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryWatchRequest struct {
+	LeaseId uint64 `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+}
+
+func (m *QueryWatchRequest) Reset()         { *m = QueryWatchRequest{} }
+func (m *QueryWatchRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryWatchRequest) ProtoMessage()    {}
+func (*QueryWatchRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{6}
+}
+func (m *QueryWatchRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryWatchRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryWatchRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryWatchRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryWatchRequest.Merge(m, src)
+}
+func (m *QueryWatchRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryWatchRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryWatchRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryWatchRequest proto.InternalMessageInfo
+
+func (m *QueryWatchRequest) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+type QueryWatchResponse struct {
+	Watch   Watch       `protobuf:"bytes,1,opt,name=watch,proto3" json:"watch"`
+	Windows []SlaWindow `protobuf:"bytes,2,rep,name=windows,proto3" json:"windows"`
+}
+
+func (m *QueryWatchResponse) Reset()         { *m = QueryWatchResponse{} }
+func (m *QueryWatchResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryWatchResponse) ProtoMessage()    {}
+func (*QueryWatchResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da4a8db07ae6dac6, []int{7}
+}
+func (m *QueryWatchResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryWatchResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryWatchResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryWatchResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryWatchResponse.Merge(m, src)
+}
+func (m *QueryWatchResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryWatchResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryWatchResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryWatchResponse proto.InternalMessageInfo
+
+func (m *QueryWatchResponse) GetWatch() Watch {
+	if m != nil {
+		return m.Watch
+	}
+	return Watch{}
+}
+
+func (m *QueryWatchResponse) GetWindows() []SlaWindow {
+	if m != nil {
+		return m.Windows
+	}
+	return nil
+}
+
 type QueryParamsRequest struct {
 }
 
@@ -38,7 +423,7 @@ func (m *QueryParamsRequest) Reset()         { *m = QueryParamsRequest{} }
 func (m *QueryParamsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsRequest) ProtoMessage()    {}
 func (*QueryParamsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{0}
+	return fileDescriptor_da4a8db07ae6dac6, []int{8}
 }
 func (m *QueryParamsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -75,7 +460,7 @@ func (m *QueryParamsResponse) Reset()         { *m = QueryParamsResponse{} }
 func (m *QueryParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsResponse) ProtoMessage()    {}
 func (*QueryParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{1}
+	return fileDescriptor_da4a8db07ae6dac6, []int{9}
 }
 func (m *QueryParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -118,7 +503,7 @@ func (m *QueryTiersRequest) Reset()         { *m = QueryTiersRequest{} }
 func (m *QueryTiersRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryTiersRequest) ProtoMessage()    {}
 func (*QueryTiersRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{2}
+	return fileDescriptor_da4a8db07ae6dac6, []int{10}
 }
 func (m *QueryTiersRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -158,7 +543,7 @@ func (m *TierInfo) Reset()         { *m = TierInfo{} }
 func (m *TierInfo) String() string { return proto.CompactTextString(m) }
 func (*TierInfo) ProtoMessage()    {}
 func (*TierInfo) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{3}
+	return fileDescriptor_da4a8db07ae6dac6, []int{11}
 }
 func (m *TierInfo) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -209,7 +594,7 @@ func (m *QueryTiersResponse) Reset()         { *m = QueryTiersResponse{} }
 func (m *QueryTiersResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryTiersResponse) ProtoMessage()    {}
 func (*QueryTiersResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{4}
+	return fileDescriptor_da4a8db07ae6dac6, []int{12}
 }
 func (m *QueryTiersResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -253,7 +638,7 @@ func (m *QueryAuditorsRequest) Reset()         { *m = QueryAuditorsRequest{} }
 func (m *QueryAuditorsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryAuditorsRequest) ProtoMessage()    {}
 func (*QueryAuditorsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{5}
+	return fileDescriptor_da4a8db07ae6dac6, []int{13}
 }
 func (m *QueryAuditorsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -298,7 +683,7 @@ func (m *QueryAuditorsResponse) Reset()         { *m = QueryAuditorsResponse{} }
 func (m *QueryAuditorsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryAuditorsResponse) ProtoMessage()    {}
 func (*QueryAuditorsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{6}
+	return fileDescriptor_da4a8db07ae6dac6, []int{14}
 }
 func (m *QueryAuditorsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -349,7 +734,7 @@ func (m *QueryAuditorRequest) Reset()         { *m = QueryAuditorRequest{} }
 func (m *QueryAuditorRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryAuditorRequest) ProtoMessage()    {}
 func (*QueryAuditorRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{7}
+	return fileDescriptor_da4a8db07ae6dac6, []int{15}
 }
 func (m *QueryAuditorRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -393,7 +778,7 @@ func (m *QueryAuditorResponse) Reset()         { *m = QueryAuditorResponse{} }
 func (m *QueryAuditorResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryAuditorResponse) ProtoMessage()    {}
 func (*QueryAuditorResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{8}
+	return fileDescriptor_da4a8db07ae6dac6, []int{16}
 }
 func (m *QueryAuditorResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -437,7 +822,7 @@ func (m *QueryProviderAttributesRequest) Reset()         { *m = QueryProviderAtt
 func (m *QueryProviderAttributesRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryProviderAttributesRequest) ProtoMessage()    {}
 func (*QueryProviderAttributesRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{9}
+	return fileDescriptor_da4a8db07ae6dac6, []int{17}
 }
 func (m *QueryProviderAttributesRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -484,7 +869,7 @@ func (m *SignedAttributes) Reset()         { *m = SignedAttributes{} }
 func (m *SignedAttributes) String() string { return proto.CompactTextString(m) }
 func (*SignedAttributes) ProtoMessage()    {}
 func (*SignedAttributes) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{10}
+	return fileDescriptor_da4a8db07ae6dac6, []int{18}
 }
 func (m *SignedAttributes) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -536,7 +921,7 @@ func (m *QueryProviderAttributesResponse) Reset()         { *m = QueryProviderAt
 func (m *QueryProviderAttributesResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryProviderAttributesResponse) ProtoMessage()    {}
 func (*QueryProviderAttributesResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{11}
+	return fileDescriptor_da4a8db07ae6dac6, []int{19}
 }
 func (m *QueryProviderAttributesResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -590,7 +975,7 @@ func (m *QueryValidateDiversityRequest) Reset()         { *m = QueryValidateDive
 func (m *QueryValidateDiversityRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryValidateDiversityRequest) ProtoMessage()    {}
 func (*QueryValidateDiversityRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{12}
+	return fileDescriptor_da4a8db07ae6dac6, []int{20}
 }
 func (m *QueryValidateDiversityRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -643,7 +1028,7 @@ func (m *QueryValidateDiversityResponse) Reset()         { *m = QueryValidateDiv
 func (m *QueryValidateDiversityResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryValidateDiversityResponse) ProtoMessage()    {}
 func (*QueryValidateDiversityResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{13}
+	return fileDescriptor_da4a8db07ae6dac6, []int{21}
 }
 func (m *QueryValidateDiversityResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -701,7 +1086,7 @@ func (m *QueryQuorumRequest) Reset()         { *m = QueryQuorumRequest{} }
 func (m *QueryQuorumRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryQuorumRequest) ProtoMessage()    {}
 func (*QueryQuorumRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{14}
+	return fileDescriptor_da4a8db07ae6dac6, []int{22}
 }
 func (m *QueryQuorumRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -745,7 +1130,7 @@ func (m *QueryQuorumResponse) Reset()         { *m = QueryQuorumResponse{} }
 func (m *QueryQuorumResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryQuorumResponse) ProtoMessage()    {}
 func (*QueryQuorumResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{15}
+	return fileDescriptor_da4a8db07ae6dac6, []int{23}
 }
 func (m *QueryQuorumResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -791,7 +1176,7 @@ func (m *QueryQuorumsRequest) Reset()         { *m = QueryQuorumsRequest{} }
 func (m *QueryQuorumsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryQuorumsRequest) ProtoMessage()    {}
 func (*QueryQuorumsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{16}
+	return fileDescriptor_da4a8db07ae6dac6, []int{24}
 }
 func (m *QueryQuorumsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -843,7 +1228,7 @@ func (m *QueryQuorumsResponse) Reset()         { *m = QueryQuorumsResponse{} }
 func (m *QueryQuorumsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryQuorumsResponse) ProtoMessage()    {}
 func (*QueryQuorumsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da4a8db07ae6dac6, []int{17}
+	return fileDescriptor_da4a8db07ae6dac6, []int{25}
 }
 func (m *QueryQuorumsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -887,6 +1272,14 @@ func (m *QueryQuorumsResponse) GetPagination() *query.PageResponse {
 }
 
 func init() {
+	proto.RegisterType((*QueryVerifiersRequest)(nil), "fog.quorum.v1.QueryVerifiersRequest")
+	proto.RegisterType((*QueryVerifiersResponse)(nil), "fog.quorum.v1.QueryVerifiersResponse")
+	proto.RegisterType((*QueryAuditRequest)(nil), "fog.quorum.v1.QueryAuditRequest")
+	proto.RegisterType((*QueryAuditResponse)(nil), "fog.quorum.v1.QueryAuditResponse")
+	proto.RegisterType((*QueryAuditsRequest)(nil), "fog.quorum.v1.QueryAuditsRequest")
+	proto.RegisterType((*QueryAuditsResponse)(nil), "fog.quorum.v1.QueryAuditsResponse")
+	proto.RegisterType((*QueryWatchRequest)(nil), "fog.quorum.v1.QueryWatchRequest")
+	proto.RegisterType((*QueryWatchResponse)(nil), "fog.quorum.v1.QueryWatchResponse")
 	proto.RegisterType((*QueryParamsRequest)(nil), "fog.quorum.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "fog.quorum.v1.QueryParamsResponse")
 	proto.RegisterType((*QueryTiersRequest)(nil), "fog.quorum.v1.QueryTiersRequest")
@@ -910,73 +1303,90 @@ func init() {
 func init() { proto.RegisterFile("fog/quorum/v1/query.proto", fileDescriptor_da4a8db07ae6dac6) }
 
 var fileDescriptor_da4a8db07ae6dac6 = []byte{
-	// 1055 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0x4f, 0x6f, 0xdc, 0x44,
-	0x14, 0x8f, 0xf3, 0x6f, 0x37, 0x2f, 0x02, 0x91, 0x69, 0xfe, 0x6c, 0xac, 0x74, 0x93, 0x38, 0x55,
-	0x08, 0x55, 0xeb, 0x69, 0x52, 0x09, 0x21, 0xfe, 0x48, 0x34, 0x54, 0x45, 0x15, 0x08, 0x1a, 0x07,
-	0x71, 0xe0, 0x00, 0x9a, 0x8d, 0x67, 0x5d, 0xa3, 0x5d, 0xcf, 0xc6, 0x33, 0xbb, 0xa2, 0xac, 0xf6,
-	0xc2, 0x17, 0x00, 0x89, 0x13, 0x42, 0x82, 0x2b, 0x52, 0x2f, 0x7c, 0x8c, 0x1e, 0x2b, 0xb8, 0x70,
-	0x42, 0x28, 0x41, 0xe2, 0x6b, 0x20, 0xcf, 0x3c, 0x3b, 0xb6, 0xe3, 0xdd, 0x46, 0x88, 0x4b, 0xe2,
-	0x99, 0x79, 0xbf, 0xf7, 0xfb, 0xbd, 0xf7, 0x66, 0xde, 0x5b, 0x58, 0x6f, 0x8b, 0x80, 0x9e, 0xf6,
-	0x45, 0xdc, 0xef, 0xd2, 0xc1, 0x3e, 0x3d, 0xed, 0xf3, 0xf8, 0x89, 0xdb, 0x8b, 0x85, 0x12, 0xe4,
-	0xa5, 0xb6, 0x08, 0x5c, 0x73, 0xe4, 0x0e, 0xf6, 0xed, 0x25, 0xd6, 0x0d, 0x23, 0x41, 0xf5, 0x5f,
-	0x63, 0x61, 0xdf, 0x3c, 0x11, 0xb2, 0x2b, 0x24, 0x6d, 0x31, 0xc9, 0x0d, 0x94, 0x0e, 0xf6, 0x5b,
-	0x5c, 0xb1, 0x7d, 0xda, 0x63, 0x41, 0x18, 0x31, 0x15, 0x8a, 0x08, 0x6d, 0xed, 0x32, 0x91, 0xf6,
-	0x6b, 0xce, 0x96, 0x03, 0x11, 0x08, 0xfd, 0x49, 0x93, 0x2f, 0xdc, 0xdd, 0x08, 0x84, 0x08, 0x3a,
-	0x9c, 0xb2, 0x5e, 0x48, 0x59, 0x14, 0x09, 0xa5, 0xdd, 0x49, 0x73, 0xea, 0x2c, 0x03, 0x39, 0x4a,
-	0x18, 0x1f, 0xb1, 0x98, 0x75, 0xa5, 0xc7, 0x4f, 0xfb, 0x5c, 0x2a, 0xe7, 0x63, 0xb8, 0x56, 0xd8,
-	0x95, 0x3d, 0x11, 0x49, 0x4e, 0xde, 0x80, 0xf9, 0x9e, 0xde, 0x69, 0x58, 0x5b, 0xd6, 0xde, 0xe2,
-	0xc1, 0x8a, 0x5b, 0x88, 0xcd, 0x35, 0xe6, 0x87, 0x0b, 0xcf, 0xfe, 0xdc, 0x9c, 0xfa, 0xe5, 0x9f,
-	0x5f, 0x6f, 0x5a, 0x1e, 0xda, 0x3b, 0xd7, 0x60, 0x49, 0x3b, 0xfc, 0x24, 0xe4, 0x71, 0xc6, 0x72,
-	0x0c, 0xf5, 0x64, 0xfd, 0x30, 0x6a, 0x0b, 0x42, 0x60, 0x36, 0x62, 0x5d, 0xae, 0x1d, 0x2f, 0x78,
-	0xfa, 0x9b, 0xdc, 0x85, 0x19, 0xd9, 0x61, 0x8d, 0x69, 0xcd, 0xb5, 0x5a, 0xe2, 0x3a, 0xee, 0xb0,
-	0x04, 0x9c, 0x27, 0x4b, 0xac, 0x9d, 0x8f, 0x30, 0x20, 0x64, 0xca, 0x94, 0xcf, 0xa9, 0x64, 0xa3,
-	0x61, 0x6d, 0xcd, 0xec, 0x2d, 0x1e, 0xac, 0x95, 0x9c, 0xa5, 0x32, 0xf2, 0xde, 0x0c, 0xc0, 0xf9,
-	0x1c, 0x96, 0xb5, 0xbf, 0x7b, 0x7d, 0x3f, 0x54, 0x22, 0x13, 0x4f, 0x1e, 0x00, 0x5c, 0x14, 0x07,
-	0xf3, 0xb1, 0xeb, 0x9a, 0x4a, 0xba, 0x49, 0x25, 0x5d, 0x73, 0x09, 0xb0, 0x92, 0xee, 0x23, 0x16,
-	0x70, 0xc4, 0x7a, 0x39, 0xa4, 0xf3, 0xb3, 0x05, 0x2b, 0x25, 0x02, 0xd4, 0xfc, 0x0e, 0xd4, 0x19,
-	0xee, 0xa1, 0xec, 0x72, 0x0e, 0x10, 0x92, 0x57, 0x9d, 0x41, 0xc8, 0xfb, 0x05, 0x81, 0x26, 0x89,
-	0xaf, 0xbe, 0x50, 0xa0, 0xe1, 0x2e, 0x28, 0xa4, 0x78, 0x19, 0x90, 0x2d, 0x4d, 0x40, 0x03, 0x6a,
-	0xcc, 0xf7, 0x63, 0x2e, 0x25, 0x16, 0x2d, 0x5d, 0x3a, 0xc7, 0xc5, 0x94, 0x65, 0x01, 0xbd, 0x05,
-	0x35, 0x54, 0x87, 0xf9, 0xba, 0x42, 0x3c, 0x29, 0xc2, 0x79, 0x1b, 0x9a, 0xe6, 0x4a, 0xc6, 0x62,
-	0x10, 0xfa, 0x3c, 0xbe, 0xa7, 0x54, 0x1c, 0xb6, 0xfa, 0x8a, 0x67, 0x15, 0xb1, 0xa1, 0xde, 0xc3,
-	0x43, 0x54, 0x94, 0xad, 0x9d, 0x21, 0xbc, 0x72, 0x1c, 0x06, 0x11, 0xf7, 0x2f, 0x60, 0xe4, 0x03,
-	0x00, 0x96, 0xad, 0x50, 0xd1, 0x56, 0x95, 0xa2, 0x3c, 0x2a, 0xaf, 0x2d, 0x07, 0x4f, 0xc8, 0x59,
-	0x2f, 0xa1, 0xe3, 0xbe, 0xce, 0x75, 0xdd, 0xcb, 0xd6, 0xce, 0x53, 0x0b, 0x36, 0xc7, 0x6a, 0xc7,
-	0xdc, 0x1c, 0xc2, 0xbc, 0xd4, 0x02, 0xb1, 0xd4, 0x9b, 0xe5, 0xeb, 0x5e, 0x52, 0x5f, 0x78, 0x64,
-	0x06, 0x49, 0xee, 0x43, 0xad, 0x17, 0x8b, 0x76, 0xd8, 0xe1, 0x58, 0xee, 0xb2, 0x93, 0xfb, 0xe1,
-	0x80, 0xc7, 0x32, 0x54, 0x89, 0x90, 0xc4, 0xac, 0x90, 0x68, 0x84, 0x3a, 0x47, 0x70, 0x5d, 0x8b,
-	0xfd, 0x94, 0x75, 0x42, 0x9f, 0x29, 0x9e, 0x81, 0xd2, 0x3c, 0x13, 0x98, 0x4d, 0x9e, 0x46, 0xfa,
-	0x54, 0x93, 0x6f, 0xb2, 0x01, 0x0b, 0x69, 0xae, 0x65, 0x63, 0x7a, 0x6b, 0x66, 0x6f, 0xc1, 0xbb,
-	0xd8, 0x70, 0x7e, 0xb3, 0xb0, 0x78, 0x15, 0x3e, 0x31, 0x7e, 0x1b, 0xea, 0x6d, 0xce, 0x64, 0xd8,
-	0xea, 0x98, 0x1e, 0x50, 0xf7, 0xb2, 0x35, 0xf9, 0x10, 0x16, 0x4f, 0x44, 0x24, 0x55, 0xcc, 0xc2,
-	0x48, 0x19, 0xf7, 0x97, 0x63, 0x7b, 0x2f, 0xb3, 0xf0, 0xb8, 0xec, 0x77, 0x54, 0x3e, 0xb6, 0x3c,
-	0x9c, 0x3c, 0xd0, 0xd7, 0x24, 0x09, 0x55, 0x36, 0x66, 0x2a, 0x5d, 0x4d, 0x4a, 0x53, 0x86, 0x75,
-	0x28, 0x36, 0x9a, 0x23, 0x8d, 0x4b, 0x93, 0xb3, 0x0e, 0x75, 0x11, 0xfb, 0x3c, 0xfe, 0x22, 0xf4,
-	0x75, 0x1c, 0xb3, 0x5e, 0x4d, 0xaf, 0x1f, 0xfa, 0x59, 0x53, 0x4d, 0x01, 0x17, 0x4d, 0xd5, 0x50,
-	0x8f, 0x69, 0xaa, 0xc6, 0xbc, 0x50, 0x6f, 0x73, 0xe8, 0x7c, 0x6b, 0x15, 0x3c, 0x66, 0x0f, 0xe1,
-	0x0e, 0xcc, 0x49, 0xc5, 0x94, 0x49, 0xe4, 0xcb, 0x07, 0x76, 0xa5, 0xc3, 0xe3, 0xc4, 0xc2, 0x33,
-	0x86, 0xa5, 0x66, 0x36, 0xfd, 0x9f, 0x9b, 0xd9, 0x8f, 0x16, 0x3e, 0xfd, 0x4c, 0x11, 0x06, 0xf9,
-	0x26, 0xd4, 0x8c, 0x80, 0xb4, 0x95, 0xbd, 0x38, 0xca, 0x14, 0xf0, 0xbf, 0x35, 0xb2, 0x83, 0x1f,
-	0xea, 0x30, 0xa7, 0xd5, 0x91, 0x08, 0xe6, 0xcd, 0xac, 0x22, 0xdb, 0x97, 0x74, 0x94, 0x87, 0xa1,
-	0xed, 0x4c, 0x32, 0x31, 0x34, 0xce, 0xf5, 0x6f, 0x7e, 0xff, 0xfb, 0xfb, 0xe9, 0x35, 0xb2, 0x42,
-	0x8b, 0xf3, 0xd9, 0x8c, 0x3f, 0xf2, 0x25, 0xcc, 0xe9, 0x79, 0x44, 0xb6, 0xaa, 0x7c, 0xe5, 0x87,
-	0xa2, 0xbd, 0x3d, 0xc1, 0x02, 0xc9, 0x36, 0x34, 0xd9, 0x2a, 0x59, 0x2e, 0x91, 0xe9, 0x81, 0x45,
-	0x06, 0x50, 0x4f, 0x47, 0x09, 0xd9, 0xa9, 0x72, 0x56, 0x9a, 0x64, 0xf6, 0x8d, 0xc9, 0x46, 0x48,
-	0xba, 0xa9, 0x49, 0xd7, 0xc9, 0x5a, 0x89, 0x34, 0x9b, 0x37, 0x23, 0xa8, 0x21, 0x88, 0x38, 0x13,
-	0x3c, 0xa6, 0xac, 0x3b, 0x13, 0x6d, 0x90, 0xf4, 0x35, 0x4d, 0xba, 0x43, 0xb6, 0xc7, 0x90, 0xd2,
-	0x21, 0xce, 0x9c, 0x11, 0x79, 0x6a, 0x01, 0xb9, 0xdc, 0x5f, 0xc9, 0xed, 0xca, 0xe2, 0x8d, 0x9b,
-	0x21, 0xb6, 0x7b, 0x55, 0x73, 0x14, 0xf8, 0xba, 0x16, 0x78, 0x87, 0xb8, 0xe5, 0xba, 0xa7, 0xbd,
-	0x8f, 0x0e, 0xd3, 0xcf, 0x11, 0xcd, 0x8d, 0x8b, 0x9f, 0x2c, 0x58, 0xba, 0xd4, 0x0c, 0xc9, 0xad,
-	0x2a, 0xf6, 0x71, 0x7d, 0xd8, 0xbe, 0x7d, 0x45, 0x6b, 0x94, 0x7a, 0x4b, 0x4b, 0xdd, 0x25, 0x37,
-	0xaa, 0x6e, 0x0d, 0x1d, 0x26, 0xff, 0x46, 0x74, 0x80, 0x70, 0xf2, 0x35, 0xcc, 0x9b, 0x27, 0x59,
-	0xfd, 0x42, 0x0a, 0x4d, 0xaf, 0xfa, 0x85, 0x14, 0xdb, 0xdc, 0xd8, 0x52, 0xe2, 0x2b, 0xa7, 0xc3,
-	0xb4, 0x6d, 0x8e, 0x48, 0x0c, 0x35, 0xec, 0x1f, 0x64, 0x82, 0x67, 0x39, 0xf1, 0x26, 0x95, 0x1a,
-	0x90, 0xd3, 0xd4, 0xf4, 0x0d, 0xb2, 0x5a, 0x4d, 0x7f, 0xf8, 0xee, 0xb3, 0xb3, 0xa6, 0xf5, 0xfc,
-	0xac, 0x69, 0xfd, 0x75, 0xd6, 0xb4, 0xbe, 0x3b, 0x6f, 0x4e, 0x3d, 0x3f, 0x6f, 0x4e, 0xfd, 0x71,
-	0xde, 0x9c, 0xfa, 0x6c, 0x37, 0x08, 0xd5, 0xe3, 0x7e, 0xcb, 0x3d, 0x11, 0xdd, 0x04, 0x7b, 0xf2,
-	0x98, 0x85, 0x91, 0x76, 0xf2, 0x55, 0xea, 0x46, 0x3d, 0xe9, 0x71, 0xd9, 0x9a, 0xd7, 0x3f, 0xa8,
-	0xef, 0xfe, 0x1b, 0x00, 0x00, 0xff, 0xff, 0x88, 0x1c, 0x1e, 0x1e, 0x0b, 0x0c, 0x00, 0x00,
+	// 1321 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x58, 0xcf, 0x8f, 0x14, 0xc5,
+	0x17, 0xdf, 0x1e, 0x98, 0x5f, 0x6f, 0xf3, 0x25, 0x5f, 0x8a, 0x65, 0x19, 0x3a, 0xcb, 0xec, 0x52,
+	0x8b, 0x88, 0x04, 0xba, 0xd9, 0x25, 0x2a, 0x51, 0x49, 0x00, 0x09, 0x86, 0x60, 0x14, 0x66, 0x89,
+	0x24, 0x1e, 0x24, 0x35, 0xdb, 0x35, 0x43, 0x9b, 0x99, 0xae, 0xa1, 0xab, 0x67, 0x56, 0x98, 0xcc,
+	0xc5, 0xa3, 0x17, 0x4d, 0x3c, 0x78, 0x30, 0xd1, 0x83, 0x17, 0x13, 0x2e, 0xfe, 0x19, 0x1c, 0x89,
+	0x5e, 0x3c, 0x19, 0x03, 0x26, 0x5e, 0xfd, 0x13, 0x4c, 0x57, 0xbd, 0xea, 0xe9, 0xee, 0xed, 0x99,
+	0xdd, 0x98, 0xbd, 0xec, 0x76, 0x57, 0xbf, 0xf7, 0x3e, 0x9f, 0xf7, 0x5e, 0xbd, 0x4f, 0x6d, 0x2d,
+	0x9c, 0xec, 0x88, 0xae, 0xfb, 0x78, 0x28, 0xc2, 0x61, 0xdf, 0x1d, 0x6d, 0xb8, 0x8f, 0x87, 0x3c,
+	0x7c, 0xe2, 0x0c, 0x42, 0x11, 0x09, 0xf2, 0xbf, 0x8e, 0xe8, 0x3a, 0xfa, 0x93, 0x33, 0xda, 0xb0,
+	0x8f, 0xb2, 0xbe, 0x1f, 0x08, 0x57, 0xfd, 0xd4, 0x16, 0xf6, 0xf9, 0x6d, 0x21, 0xfb, 0x42, 0xba,
+	0x6d, 0x26, 0xb9, 0x76, 0x75, 0x47, 0x1b, 0x6d, 0x1e, 0xb1, 0x0d, 0x77, 0xc0, 0xba, 0x7e, 0xc0,
+	0x22, 0x5f, 0x04, 0x68, 0x6b, 0xe7, 0x81, 0x54, 0x5c, 0xfd, 0x6d, 0xa9, 0x2b, 0xba, 0x42, 0x3d,
+	0xba, 0xf1, 0x13, 0xae, 0xae, 0x74, 0x85, 0xe8, 0xf6, 0xb8, 0xcb, 0x06, 0xbe, 0xcb, 0x82, 0x40,
+	0x44, 0x2a, 0x9c, 0xd4, 0x5f, 0xe9, 0x43, 0x38, 0x7e, 0x2f, 0x46, 0xfc, 0x84, 0x87, 0x7e, 0xc7,
+	0xe7, 0xa1, 0x6c, 0xf1, 0xc7, 0x43, 0x2e, 0x23, 0x72, 0x0b, 0x60, 0x0a, 0xde, 0xb0, 0xd6, 0xac,
+	0x73, 0x8b, 0x9b, 0x67, 0x1d, 0xcd, 0xd4, 0x89, 0x99, 0x3a, 0x3a, 0x49, 0x64, 0xea, 0xdc, 0x65,
+	0x5d, 0x8e, 0xbe, 0xad, 0x94, 0x27, 0xfd, 0xc9, 0x82, 0xe5, 0x3c, 0x82, 0x1c, 0x88, 0x40, 0x72,
+	0x72, 0x0d, 0xea, 0x23, 0xb3, 0xd8, 0xb0, 0xd6, 0x0e, 0x9d, 0x5b, 0xdc, 0x3c, 0xe1, 0x64, 0xaa,
+	0xe5, 0x18, 0xa7, 0x1b, 0xf5, 0xe7, 0x7f, 0xac, 0x2e, 0xfc, 0xfc, 0xf7, 0x2f, 0xe7, 0xad, 0xd6,
+	0xd4, 0x89, 0x7c, 0x90, 0x21, 0x59, 0x52, 0x24, 0x5f, 0xdf, 0x93, 0xa4, 0x86, 0xcf, 0xb0, 0x5c,
+	0x87, 0xa3, 0x8a, 0xe4, 0xf5, 0xa1, 0xe7, 0x47, 0xa6, 0x04, 0x47, 0xa0, 0xe4, 0x7b, 0x2a, 0xf5,
+	0xc3, 0xad, 0x92, 0xef, 0xd1, 0x3b, 0x40, 0xd2, 0x46, 0x98, 0xc5, 0x9b, 0x50, 0x66, 0xf1, 0x02,
+	0xd6, 0x68, 0x29, 0x97, 0x81, 0x32, 0x4e, 0xd3, 0xd7, 0xd6, 0x74, 0x27, 0x1d, 0x2c, 0xa9, 0xfa,
+	0x49, 0xa8, 0xf5, 0x38, 0x93, 0xfc, 0x61, 0x02, 0x5c, 0x55, 0xef, 0xb7, 0xbd, 0x5c, 0x43, 0x4a,
+	0xff, 0xb9, 0x21, 0xdf, 0x59, 0x70, 0x2c, 0x83, 0x8c, 0x79, 0xbc, 0x0d, 0x15, 0xc5, 0xcc, 0xb4,
+	0x62, 0xcf, 0x44, 0xd0, 0xfc, 0xe0, 0x9a, 0xe0, 0x60, 0x13, 0x1e, 0xb0, 0x68, 0xfb, 0xd1, 0xde,
+	0x15, 0xa1, 0x5f, 0x59, 0x58, 0x43, 0x74, 0x98, 0x36, 0x64, 0x27, 0x5e, 0x98, 0xd1, 0x10, 0x65,
+	0x9c, 0x69, 0x88, 0xb2, 0x26, 0x57, 0xa1, 0xba, 0xe3, 0x07, 0x9e, 0xd8, 0x91, 0x8d, 0x92, 0x2a,
+	0x40, 0x23, 0xe7, 0xb8, 0xd5, 0x63, 0x0f, 0x94, 0x41, 0xda, 0xd9, 0xf8, 0xd0, 0x25, 0xe4, 0x72,
+	0x97, 0x85, 0xac, 0x6f, 0xfa, 0x49, 0x3f, 0xc6, 0x5a, 0x9b, 0x55, 0xa4, 0x78, 0x05, 0x2a, 0x03,
+	0xb5, 0x82, 0x1c, 0x8f, 0xe7, 0xa0, 0xb4, 0x79, 0xa6, 0xd8, 0xda, 0x9e, 0x1e, 0xc3, 0x1a, 0xdd,
+	0x4f, 0xcd, 0x2a, 0xdd, 0x82, 0x5a, 0xfc, 0x7e, 0x3b, 0xe8, 0x08, 0x42, 0xe0, 0x70, 0xc0, 0xfa,
+	0x5c, 0x05, 0xae, 0xb7, 0xd4, 0x33, 0xb9, 0x0c, 0x87, 0x64, 0x8f, 0x61, 0x6b, 0x96, 0x77, 0xa7,
+	0x75, 0x3f, 0x37, 0x61, 0xb1, 0x35, 0xfd, 0x08, 0x13, 0xba, 0x9f, 0x99, 0xd9, 0x2b, 0x50, 0x8e,
+	0xe6, 0xcc, 0xab, 0xa1, 0x91, 0xa9, 0xaf, 0x72, 0xa0, 0x9f, 0xc1, 0xd2, 0x74, 0xdb, 0x89, 0x83,
+	0x17, 0x9a, 0x1f, 0x2d, 0x94, 0xb2, 0x29, 0x00, 0x72, 0xbe, 0x0a, 0x35, 0x86, 0x6b, 0x48, 0x7b,
+	0xb9, 0x68, 0x6f, 0x8b, 0x4c, 0x0d, 0x12, 0x97, 0x83, 0xdb, 0xdf, 0x6e, 0x7a, 0xf0, 0x44, 0x68,
+	0x0a, 0xd0, 0x80, 0x2a, 0xf3, 0xbc, 0x90, 0x4b, 0x89, 0x4d, 0x33, 0xaf, 0x74, 0x2b, 0x5b, 0xb2,
+	0x24, 0xa1, 0x77, 0xa1, 0x8a, 0xec, 0xb0, 0x5e, 0xfb, 0xc8, 0xc7, 0x78, 0xd0, 0xf7, 0xa0, 0xa9,
+	0xb7, 0x64, 0x28, 0x46, 0xbe, 0xc7, 0xc3, 0xeb, 0x51, 0x14, 0xfa, 0xed, 0x61, 0xc4, 0x93, 0x8e,
+	0xd8, 0x50, 0x1b, 0xe0, 0x47, 0x64, 0x94, 0xbc, 0xd3, 0x31, 0xfc, 0x7f, 0xcb, 0xef, 0x06, 0xdc,
+	0x9b, 0xba, 0x91, 0x3b, 0x00, 0x2c, 0x79, 0x43, 0x46, 0x6b, 0x45, 0x8c, 0xd2, 0x5e, 0x69, 0x6e,
+	0x29, 0xf7, 0x18, 0x9c, 0x0d, 0x62, 0x38, 0xee, 0xa9, 0x5a, 0xd7, 0x5a, 0xc9, 0x3b, 0x7d, 0x66,
+	0xc1, 0xea, 0x4c, 0xee, 0x58, 0x9b, 0x1b, 0x50, 0x91, 0x8a, 0x20, 0xb6, 0x7a, 0x35, 0xbf, 0xdd,
+	0x73, 0xec, 0x33, 0x43, 0xa6, 0x3d, 0xc9, 0x4d, 0xa8, 0x0e, 0x42, 0xd1, 0xf1, 0x7b, 0x1c, 0xdb,
+	0x9d, 0x0f, 0x72, 0xd3, 0x1f, 0xf1, 0x50, 0xfa, 0x51, 0x4c, 0x24, 0x36, 0xcb, 0x14, 0x1a, 0x5d,
+	0xe9, 0x3d, 0x38, 0xa5, 0x0f, 0x3e, 0xd6, 0xf3, 0x3d, 0x16, 0xf1, 0xc4, 0xc9, 0xd4, 0x99, 0xc0,
+	0xe1, 0x78, 0x34, 0xcc, 0xa8, 0xc6, 0xcf, 0x64, 0x05, 0xea, 0xa6, 0xd6, 0x5a, 0x87, 0xea, 0xad,
+	0xe9, 0x02, 0xfd, 0xd5, 0xc2, 0xe6, 0x15, 0xc4, 0xc4, 0xfc, 0x6d, 0xa8, 0x75, 0x38, 0x93, 0x7e,
+	0xbb, 0xa7, 0x35, 0xa0, 0xd6, 0x4a, 0xde, 0xc9, 0x87, 0xb0, 0xb8, 0x2d, 0x02, 0x19, 0x85, 0xcc,
+	0x0f, 0x22, 0x23, 0x73, 0xf9, 0xdc, 0xde, 0x4f, 0x2c, 0x5a, 0x5c, 0x0e, 0x7b, 0x19, 0xc9, 0x4f,
+	0xbb, 0x93, 0x5b, 0x6a, 0x9b, 0xc4, 0xa9, 0xca, 0xc6, 0xa1, 0xc2, 0x50, 0xf3, 0xca, 0x94, 0xf8,
+	0x52, 0x17, 0x85, 0xe6, 0x9e, 0xf2, 0x4b, 0xe9, 0xbe, 0x08, 0x3d, 0x1e, 0xa6, 0x74, 0x5f, 0xbd,
+	0xdf, 0xf6, 0x12, 0x51, 0x35, 0x0e, 0x53, 0x51, 0xd5, 0xd0, 0x33, 0x44, 0x55, 0x9b, 0x67, 0xfa,
+	0xad, 0x3f, 0xd2, 0xaf, 0xad, 0x4c, 0xc4, 0x64, 0x10, 0x2e, 0x41, 0x59, 0x46, 0x2c, 0xd2, 0x85,
+	0x3c, 0xb2, 0x69, 0x17, 0x06, 0xdc, 0x8a, 0x2d, 0x5a, 0xda, 0xf0, 0xc0, 0x0e, 0xe9, 0xef, 0x2d,
+	0x1c, 0xfd, 0x84, 0x11, 0x26, 0xf9, 0x0e, 0x54, 0x35, 0x01, 0x23, 0x65, 0x7b, 0x67, 0x69, 0x1c,
+	0x0e, 0x4c, 0xc8, 0x36, 0xff, 0x59, 0x84, 0xb2, 0x62, 0x47, 0x02, 0xa8, 0xe8, 0xb3, 0x8a, 0x9c,
+	0xde, 0xc5, 0x23, 0x7f, 0x18, 0xda, 0x74, 0x9e, 0x89, 0x86, 0xa1, 0xa7, 0xbe, 0xfc, 0xed, 0xaf,
+	0x6f, 0x4b, 0x27, 0xc8, 0x71, 0x37, 0xfb, 0x87, 0xae, 0x3e, 0xfe, 0xc8, 0xe7, 0x50, 0x56, 0xe7,
+	0x11, 0x59, 0x2b, 0x8a, 0x95, 0x3e, 0x14, 0xed, 0xd3, 0x73, 0x2c, 0x10, 0x6c, 0x45, 0x81, 0x2d,
+	0x93, 0xa5, 0x1c, 0x98, 0x3a, 0xb0, 0xc8, 0x08, 0x6a, 0xe6, 0x28, 0x21, 0xeb, 0x45, 0xc1, 0x72,
+	0x27, 0x99, 0x7d, 0x66, 0xbe, 0x11, 0x82, 0xae, 0x2a, 0xd0, 0x93, 0xe4, 0x44, 0x0e, 0x34, 0x39,
+	0x6f, 0x26, 0x50, 0x45, 0x27, 0x42, 0xe7, 0x44, 0x34, 0xa8, 0xeb, 0x73, 0x6d, 0x10, 0xf4, 0x0d,
+	0x05, 0xba, 0x4e, 0x4e, 0xcf, 0x00, 0x75, 0xc7, 0x78, 0xe6, 0x4c, 0xc8, 0x33, 0x0b, 0xc8, 0x6e,
+	0x7d, 0x25, 0x17, 0x0b, 0x9b, 0x37, 0xeb, 0x0c, 0xb1, 0x9d, 0xfd, 0x9a, 0x23, 0xc1, 0xb7, 0x14,
+	0xc1, 0x4b, 0xc4, 0xc9, 0xf7, 0xdd, 0x68, 0x9f, 0x3b, 0x36, 0x8f, 0x13, 0x37, 0x75, 0x5c, 0xfc,
+	0x60, 0xc1, 0xd1, 0x5d, 0x62, 0x48, 0x2e, 0x14, 0xa1, 0xcf, 0xd2, 0x61, 0xfb, 0xe2, 0x3e, 0xad,
+	0x91, 0xea, 0x05, 0x45, 0xf5, 0x2c, 0x39, 0x53, 0xb4, 0x6b, 0xdc, 0x71, 0xfc, 0x6b, 0xe2, 0x8e,
+	0xd0, 0x9d, 0x3c, 0x85, 0x8a, 0x1e, 0xc9, 0xe2, 0x09, 0xc9, 0x88, 0x5e, 0xf1, 0x84, 0x64, 0x65,
+	0x6e, 0x66, 0x2b, 0x71, 0xca, 0xdd, 0xb1, 0x91, 0xcd, 0x09, 0x09, 0xa1, 0x8a, 0xfa, 0x41, 0xe6,
+	0x44, 0x96, 0x73, 0x77, 0x52, 0x4e, 0x80, 0x68, 0x53, 0xc1, 0x37, 0xc8, 0x72, 0x31, 0x3c, 0x79,
+	0x0a, 0xf5, 0xe4, 0xa6, 0x47, 0x0a, 0x27, 0x22, 0x7f, 0xd5, 0xb4, 0x5f, 0xdb, 0xc3, 0x0a, 0x91,
+	0xd7, 0x14, 0xb2, 0x4d, 0x1a, 0x39, 0xe4, 0xe9, 0x75, 0x70, 0x00, 0x65, 0xb5, 0xf1, 0x8b, 0xd5,
+	0x21, 0x7d, 0xb7, 0x2b, 0x56, 0x87, 0xcc, 0xc5, 0x8e, 0x52, 0x85, 0xb7, 0x42, 0xec, 0xa2, 0x99,
+	0x91, 0xee, 0x38, 0xae, 0x70, 0x00, 0x15, 0x7d, 0x8d, 0x22, 0xb3, 0x03, 0xce, 0xd7, 0xbf, 0xec,
+	0x2d, 0x6c, 0xa6, 0xfe, 0xe1, 0x5d, 0x6b, 0x07, 0xca, 0xea, 0xfe, 0x52, 0x9c, 0x61, 0xfa, 0xe2,
+	0x54, 0x9c, 0x61, 0xe6, 0xa6, 0x34, 0x73, 0x2b, 0xa9, 0x0b, 0x11, 0x97, 0xee, 0xd8, 0xdc, 0xbc,
+	0x26, 0x37, 0xae, 0x3d, 0x7f, 0xd9, 0xb4, 0x5e, 0xbc, 0x6c, 0x5a, 0x7f, 0xbe, 0x6c, 0x5a, 0xdf,
+	0xbc, 0x6a, 0x2e, 0xbc, 0x78, 0xd5, 0x5c, 0xf8, 0xfd, 0x55, 0x73, 0xe1, 0xd3, 0xb3, 0x5d, 0x3f,
+	0x7a, 0x34, 0x6c, 0x3b, 0xdb, 0xa2, 0x1f, 0x87, 0xd9, 0x7e, 0xc4, 0xfc, 0x40, 0xc5, 0xfb, 0xc2,
+	0x44, 0x8c, 0x9e, 0x0c, 0xb8, 0x6c, 0x57, 0xd4, 0x3f, 0x1c, 0x2e, 0xff, 0x1b, 0x00, 0x00, 0xff,
+	0xff, 0x5e, 0x6d, 0xcc, 0xbd, 0x2b, 0x11, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1008,6 +1418,14 @@ type QueryClient interface {
 	Quorum(ctx context.Context, in *QueryQuorumRequest, opts ...grpc.CallOption) (*QueryQuorumResponse, error)
 	// Quorums: the records by order id (paginated), optionally only those in one state.
 	Quorums(ctx context.Context, in *QueryQuorumsRequest, opts ...grpc.CallOption) (*QueryQuorumsResponse, error)
+	// Verifiers: the verifier pool (paginated).
+	Verifiers(ctx context.Context, in *QueryVerifiersRequest, opts ...grpc.CallOption) (*QueryVerifiersResponse, error)
+	// Audit: one audit by id (NotFound otherwise).
+	Audit(ctx context.Context, in *QueryAuditRequest, opts ...grpc.CallOption) (*QueryAuditResponse, error)
+	// Audits: audits by id (paginated), optionally of one lease.
+	Audits(ctx context.Context, in *QueryAuditsRequest, opts ...grpc.CallOption) (*QueryAuditsResponse, error)
+	// Watch: a lease's watch and its windows so far (NotFound otherwise).
+	Watch(ctx context.Context, in *QueryWatchRequest, opts ...grpc.CallOption) (*QueryWatchResponse, error)
 }
 
 type queryClient struct {
@@ -1090,6 +1508,42 @@ func (c *queryClient) Quorums(ctx context.Context, in *QueryQuorumsRequest, opts
 	return out, nil
 }
 
+func (c *queryClient) Verifiers(ctx context.Context, in *QueryVerifiersRequest, opts ...grpc.CallOption) (*QueryVerifiersResponse, error) {
+	out := new(QueryVerifiersResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Query/Verifiers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Audit(ctx context.Context, in *QueryAuditRequest, opts ...grpc.CallOption) (*QueryAuditResponse, error) {
+	out := new(QueryAuditResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Query/Audit", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Audits(ctx context.Context, in *QueryAuditsRequest, opts ...grpc.CallOption) (*QueryAuditsResponse, error) {
+	out := new(QueryAuditsResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Query/Audits", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Watch(ctx context.Context, in *QueryWatchRequest, opts ...grpc.CallOption) (*QueryWatchResponse, error) {
+	out := new(QueryWatchResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Query/Watch", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
@@ -1109,6 +1563,14 @@ type QueryServer interface {
 	Quorum(context.Context, *QueryQuorumRequest) (*QueryQuorumResponse, error)
 	// Quorums: the records by order id (paginated), optionally only those in one state.
 	Quorums(context.Context, *QueryQuorumsRequest) (*QueryQuorumsResponse, error)
+	// Verifiers: the verifier pool (paginated).
+	Verifiers(context.Context, *QueryVerifiersRequest) (*QueryVerifiersResponse, error)
+	// Audit: one audit by id (NotFound otherwise).
+	Audit(context.Context, *QueryAuditRequest) (*QueryAuditResponse, error)
+	// Audits: audits by id (paginated), optionally of one lease.
+	Audits(context.Context, *QueryAuditsRequest) (*QueryAuditsResponse, error)
+	// Watch: a lease's watch and its windows so far (NotFound otherwise).
+	Watch(context.Context, *QueryWatchRequest) (*QueryWatchResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -1138,6 +1600,18 @@ func (*UnimplementedQueryServer) Quorum(ctx context.Context, req *QueryQuorumReq
 }
 func (*UnimplementedQueryServer) Quorums(ctx context.Context, req *QueryQuorumsRequest) (*QueryQuorumsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Quorums not implemented")
+}
+func (*UnimplementedQueryServer) Verifiers(ctx context.Context, req *QueryVerifiersRequest) (*QueryVerifiersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Verifiers not implemented")
+}
+func (*UnimplementedQueryServer) Audit(ctx context.Context, req *QueryAuditRequest) (*QueryAuditResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Audit not implemented")
+}
+func (*UnimplementedQueryServer) Audits(ctx context.Context, req *QueryAuditsRequest) (*QueryAuditsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Audits not implemented")
+}
+func (*UnimplementedQueryServer) Watch(ctx context.Context, req *QueryWatchRequest) (*QueryWatchResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Watch not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -1288,6 +1762,78 @@ func _Query_Quorums_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Verifiers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryVerifiersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Verifiers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Query/Verifiers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Verifiers(ctx, req.(*QueryVerifiersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Audit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryAuditRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Audit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Query/Audit",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Audit(ctx, req.(*QueryAuditRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Audits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryAuditsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Audits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Query/Audits",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Audits(ctx, req.(*QueryAuditsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Watch_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryWatchRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Watch(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Query/Watch",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Watch(ctx, req.(*QueryWatchRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "fog.quorum.v1.Query",
@@ -1325,9 +1871,334 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 			MethodName: "Quorums",
 			Handler:    _Query_Quorums_Handler,
 		},
+		{
+			MethodName: "Verifiers",
+			Handler:    _Query_Verifiers_Handler,
+		},
+		{
+			MethodName: "Audit",
+			Handler:    _Query_Audit_Handler,
+		},
+		{
+			MethodName: "Audits",
+			Handler:    _Query_Audits_Handler,
+		},
+		{
+			MethodName: "Watch",
+			Handler:    _Query_Watch_Handler,
+		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "fog/quorum/v1/query.proto",
+}
+
+func (m *QueryVerifiersRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryVerifiersRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryVerifiersRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryVerifiersResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryVerifiersResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryVerifiersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Verifiers) > 0 {
+		for iNdEx := len(m.Verifiers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Verifiers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryAuditRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryAuditRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryAuditRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryAuditResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryAuditResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryAuditResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Audit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryAuditsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryAuditsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryAuditsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryAuditsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryAuditsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryAuditsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Audits) > 0 {
+		for iNdEx := len(m.Audits) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Audits[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryWatchRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryWatchRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryWatchRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryWatchResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryWatchResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryWatchResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Windows) > 0 {
+		for iNdEx := len(m.Windows) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Windows[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	{
+		size, err := m.Watch.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
 }
 
 func (m *QueryParamsRequest) Marshal() (dAtA []byte, err error) {
@@ -2014,6 +2885,125 @@ func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *QueryVerifiersRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryVerifiersResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Verifiers) > 0 {
+		for _, e := range m.Verifiers {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryAuditRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *QueryAuditResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Audit.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryAuditsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovQuery(uint64(m.LeaseId))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryAuditsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Audits) > 0 {
+		for _, e := range m.Audits {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryWatchRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovQuery(uint64(m.LeaseId))
+	}
+	return n
+}
+
+func (m *QueryWatchResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Watch.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if len(m.Windows) > 0 {
+		for _, e := range m.Windows {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
 func (m *QueryParamsRequest) Size() (n int) {
 	if m == nil {
 		return 0
@@ -2279,6 +3269,775 @@ func sovQuery(x uint64) (n int) {
 }
 func sozQuery(x uint64) (n int) {
 	return sovQuery(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *QueryVerifiersRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryVerifiersRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryVerifiersRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryVerifiersResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryVerifiersResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryVerifiersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifiers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifiers = append(m.Verifiers, Verifier{})
+			if err := m.Verifiers[len(m.Verifiers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryAuditRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryAuditRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryAuditRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryAuditResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryAuditResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryAuditResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Audit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Audit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryAuditsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryAuditsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryAuditsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryAuditsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryAuditsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryAuditsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Audits", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Audits = append(m.Audits, Audit{})
+			if err := m.Audits[len(m.Audits)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryWatchRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryWatchRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryWatchRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryWatchResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryWatchResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryWatchResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Watch", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Watch.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Windows", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Windows = append(m.Windows, SlaWindow{})
+			if err := m.Windows[len(m.Windows)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *QueryParamsRequest) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)

@@ -27,6 +27,81 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// AuditState is where an audit is.
+type AuditState int32
+
+const (
+	AuditStateUnspecified AuditState = 0
+	// OPEN: the committee commits, then reveals.
+	AuditOpen AuditState = 1
+	// PASSED: the majority's output hash is the receipt's.
+	AuditPassed AuditState = 2
+	// FAILED: the majority's output hash is not the receipt's: the provider's lease bond is slashed.
+	AuditFailed AuditState = 3
+	// INCONCLUSIVE: no output hash was revealed by a majority of the committee; the fee is refunded.
+	AuditInconclusive AuditState = 4
+)
+
+var AuditState_name = map[int32]string{
+	0: "AUDIT_STATE_UNSPECIFIED",
+	1: "AUDIT_STATE_OPEN",
+	2: "AUDIT_STATE_PASSED",
+	3: "AUDIT_STATE_FAILED",
+	4: "AUDIT_STATE_INCONCLUSIVE",
+}
+
+var AuditState_value = map[string]int32{
+	"AUDIT_STATE_UNSPECIFIED":  0,
+	"AUDIT_STATE_OPEN":         1,
+	"AUDIT_STATE_PASSED":       2,
+	"AUDIT_STATE_FAILED":       3,
+	"AUDIT_STATE_INCONCLUSIVE": 4,
+}
+
+func (x AuditState) String() string {
+	return proto.EnumName(AuditState_name, int32(x))
+}
+
+func (AuditState) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{0}
+}
+
+// SlaVerdict is what proof of SLA decided for one window of a watched lease.
+type SlaVerdict int32
+
+const (
+	SlaVerdictUnspecified SlaVerdict = 0
+	// MET: the median report is within the tier's bounds.
+	SlaMet SlaVerdict = 1
+	// BREACHED: the median p95 latency is above the tier's bound, or (with enough probes) the median
+	// availability below it: the window's payout is cut.
+	SlaBreached SlaVerdict = 2
+	// NO_QUORUM: fewer than 2f+1 observers reported; nothing is cut.
+	SlaNoQuorum SlaVerdict = 3
+)
+
+var SlaVerdict_name = map[int32]string{
+	0: "SLA_VERDICT_UNSPECIFIED",
+	1: "SLA_VERDICT_MET",
+	2: "SLA_VERDICT_BREACHED",
+	3: "SLA_VERDICT_NO_QUORUM",
+}
+
+var SlaVerdict_value = map[string]int32{
+	"SLA_VERDICT_UNSPECIFIED": 0,
+	"SLA_VERDICT_MET":         1,
+	"SLA_VERDICT_BREACHED":    2,
+	"SLA_VERDICT_NO_QUORUM":   3,
+}
+
+func (x SlaVerdict) String() string {
+	return proto.EnumName(SlaVerdict_name, int32(x))
+}
+
+func (SlaVerdict) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{1}
+}
+
 // MemberRole is what a member of a quorum is for: the primary serves the workload, canaries run it
 // first on new releases, replicas run it alongside.
 type MemberRole int32
@@ -60,7 +135,7 @@ func (x MemberRole) String() string {
 }
 
 func (MemberRole) EnumDescriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{0}
+	return fileDescriptor_32ba96a837ccd24c, []int{2}
 }
 
 // MemberState is the health of a member, following its lease.
@@ -108,7 +183,7 @@ func (x MemberState) String() string {
 }
 
 func (MemberState) EnumDescriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{1}
+	return fileDescriptor_32ba96a837ccd24c, []int{3}
 }
 
 // StandbyState is where a standby of a quorum is.
@@ -143,7 +218,7 @@ func (x StandbyState) String() string {
 }
 
 func (StandbyState) EnumDescriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{2}
+	return fileDescriptor_32ba96a837ccd24c, []int{4}
 }
 
 // QuorumState is whether a quorum still runs.
@@ -174,7 +249,7 @@ func (x QuorumState) String() string {
 }
 
 func (QuorumState) EnumDescriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{3}
+	return fileDescriptor_32ba96a837ccd24c, []int{5}
 }
 
 // SlaTier is what one SLA tier of the market (bronze, silver, gold) promises: the service levels
@@ -201,6 +276,10 @@ type SlaTier struct {
 	// max_standbys: how many of the cheapest losing bids an order of the tier holds as standbys
 	// (their deposits locked) to replace a member whose lease ends at its provider's fault (at most 8).
 	MaxStandbys uint32 `protobuf:"varint,8,opt,name=max_standbys,json=maxStandbys,proto3" json:"max_standbys,omitempty"`
+	// min_probes: the fewest probes a window's median report must have sent for proof of SLA to judge
+	// the window's availability (100 / 300 / 3,000 for 97 / 99 / 99.9 %: with fewer, even a perfect
+	// record does not show the promised uptime); with fewer, only latency is judged.
+	MinProbes uint32 `protobuf:"varint,9,opt,name=min_probes,json=minProbes,proto3" json:"min_probes,omitempty"`
 }
 
 func (m *SlaTier) Reset()         { *m = SlaTier{} }
@@ -292,6 +371,13 @@ func (m *SlaTier) GetMaxStandbys() uint32 {
 	return 0
 }
 
+func (m *SlaTier) GetMinProbes() uint32 {
+	if m != nil {
+		return m.MinProbes
+	}
+	return 0
+}
+
 // Params are changed by governance.
 type Params struct {
 	Bronze SlaTier `protobuf:"bytes,1,opt,name=bronze,proto3" json:"bronze"`
@@ -309,6 +395,40 @@ type Params struct {
 	MaxAttributeBytes uint32 `protobuf:"varint,7,opt,name=max_attribute_bytes,json=maxAttributeBytes,proto3" json:"max_attribute_bytes,omitempty"`
 	// max_auditors: the most approved auditors at once.
 	MaxAuditors uint32 `protobuf:"varint,8,opt,name=max_auditors,json=maxAuditors,proto3" json:"max_auditors,omitempty"`
+	// verifier_deposit is locked by MsgJoinVerifierPool: what a verifier (an audit committee member or
+	// an SLA observer) loses when it fails an audit duty.
+	VerifierDeposit types.Coin `protobuf:"bytes,9,opt,name=verifier_deposit,json=verifierDeposit,proto3" json:"verifier_deposit"`
+	// max_verifiers: the most members of the verifier pool (bounds each draw).
+	MaxVerifiers uint32 `protobuf:"varint,10,opt,name=max_verifiers,json=maxVerifiers,proto3" json:"max_verifiers,omitempty"`
+	// max_open_duties: the most open audits and watches one verifier serves at once; a verifier at the
+	// bound is not drawn.
+	MaxOpenDuties uint32 `protobuf:"varint,11,opt,name=max_open_duties,json=maxOpenDuties,proto3" json:"max_open_duties,omitempty"`
+	// audit_committee_size: the verifiers drawn per audit (odd, at most 15).
+	AuditCommitteeSize uint32 `protobuf:"varint,12,opt,name=audit_committee_size,json=auditCommitteeSize,proto3" json:"audit_committee_size,omitempty"`
+	// audit_fee is paid by MsgRequestAudit; it pays the committee members who vote with the majority.
+	AuditFee types.Coin `protobuf:"bytes,13,opt,name=audit_fee,json=auditFee,proto3" json:"audit_fee"`
+	// audit_commit_blocks: committee members commit their vote at heights in (request, request +
+	// audit_commit_blocks]; audit_reveal_blocks: they reveal in the next audit_reveal_blocks blocks.
+	AuditCommitBlocks uint64 `protobuf:"varint,14,opt,name=audit_commit_blocks,json=auditCommitBlocks,proto3" json:"audit_commit_blocks,omitempty"`
+	AuditRevealBlocks uint64 `protobuf:"varint,15,opt,name=audit_reveal_blocks,json=auditRevealBlocks,proto3" json:"audit_reveal_blocks,omitempty"`
+	// audit_committee_share_bps: the share of a slashed bond paid to the committee members who voted
+	// with the majority (basis points); the requester gets the rest.
+	AuditCommitteeShareBps uint32 `protobuf:"varint,16,opt,name=audit_committee_share_bps,json=auditCommitteeShareBps,proto3" json:"audit_committee_share_bps,omitempty"`
+	// sla_observers: the verifiers drawn per watched lease (at most 15); a window is decided on the
+	// median of at least 2f+1 reports, f = (sla_observers - 1) / 3.
+	SlaObservers uint32 `protobuf:"varint,17,opt,name=sla_observers,json=slaObservers,proto3" json:"sla_observers,omitempty"`
+	// sla_window_blocks: the length of one SLA window.
+	SlaWindowBlocks uint64 `protobuf:"varint,18,opt,name=sla_window_blocks,json=slaWindowBlocks,proto3" json:"sla_window_blocks,omitempty"`
+	// sla_report_blocks: reports of a window are taken in the sla_report_blocks blocks after its end;
+	// the window is decided at the end of the last of them.
+	SlaReportBlocks uint64 `protobuf:"varint,19,opt,name=sla_report_blocks,json=slaReportBlocks,proto3" json:"sla_report_blocks,omitempty"`
+	// max_sla_windows: the most windows one MsgWatchLease pays for.
+	MaxSlaWindows uint32 `protobuf:"varint,20,opt,name=max_sla_windows,json=maxSlaWindows,proto3" json:"max_sla_windows,omitempty"`
+	// sla_report_fee is what one observer's report of one window earns when it agrees with the
+	// window's verdict; MsgWatchLease pays sla_observers × windows of them up front.
+	SlaReportFee types.Coin `protobuf:"bytes,21,opt,name=sla_report_fee,json=slaReportFee,proto3" json:"sla_report_fee"`
+	// max_probes_per_window bounds the probes one report may claim.
+	MaxProbesPerWindow uint32 `protobuf:"varint,22,opt,name=max_probes_per_window,json=maxProbesPerWindow,proto3" json:"max_probes_per_window,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -400,6 +520,943 @@ func (m *Params) GetMaxAuditors() uint32 {
 	return 0
 }
 
+func (m *Params) GetVerifierDeposit() types.Coin {
+	if m != nil {
+		return m.VerifierDeposit
+	}
+	return types.Coin{}
+}
+
+func (m *Params) GetMaxVerifiers() uint32 {
+	if m != nil {
+		return m.MaxVerifiers
+	}
+	return 0
+}
+
+func (m *Params) GetMaxOpenDuties() uint32 {
+	if m != nil {
+		return m.MaxOpenDuties
+	}
+	return 0
+}
+
+func (m *Params) GetAuditCommitteeSize() uint32 {
+	if m != nil {
+		return m.AuditCommitteeSize
+	}
+	return 0
+}
+
+func (m *Params) GetAuditFee() types.Coin {
+	if m != nil {
+		return m.AuditFee
+	}
+	return types.Coin{}
+}
+
+func (m *Params) GetAuditCommitBlocks() uint64 {
+	if m != nil {
+		return m.AuditCommitBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetAuditRevealBlocks() uint64 {
+	if m != nil {
+		return m.AuditRevealBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetAuditCommitteeShareBps() uint32 {
+	if m != nil {
+		return m.AuditCommitteeShareBps
+	}
+	return 0
+}
+
+func (m *Params) GetSlaObservers() uint32 {
+	if m != nil {
+		return m.SlaObservers
+	}
+	return 0
+}
+
+func (m *Params) GetSlaWindowBlocks() uint64 {
+	if m != nil {
+		return m.SlaWindowBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetSlaReportBlocks() uint64 {
+	if m != nil {
+		return m.SlaReportBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetMaxSlaWindows() uint32 {
+	if m != nil {
+		return m.MaxSlaWindows
+	}
+	return 0
+}
+
+func (m *Params) GetSlaReportFee() types.Coin {
+	if m != nil {
+		return m.SlaReportFee
+	}
+	return types.Coin{}
+}
+
+func (m *Params) GetMaxProbesPerWindow() uint32 {
+	if m != nil {
+		return m.MaxProbesPerWindow
+	}
+	return 0
+}
+
+// Verifier is a provider in the pool from which audit committees and SLA observers are drawn.
+type Verifier struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	// deposit: locked while it is in the pool; lost (burned) on a failed duty, which also removes it.
+	Deposit      types.Coin `protobuf:"bytes,2,opt,name=deposit,proto3" json:"deposit"`
+	JoinedHeight int64      `protobuf:"varint,3,opt,name=joined_height,json=joinedHeight,proto3" json:"joined_height,omitempty"`
+	// open_duties: open audits and watches it serves; it may leave the pool only with none.
+	OpenDuties uint32 `protobuf:"varint,4,opt,name=open_duties,json=openDuties,proto3" json:"open_duties,omitempty"`
+}
+
+func (m *Verifier) Reset()         { *m = Verifier{} }
+func (m *Verifier) String() string { return proto.CompactTextString(m) }
+func (*Verifier) ProtoMessage()    {}
+func (*Verifier) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{2}
+}
+func (m *Verifier) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Verifier) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Verifier.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Verifier) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Verifier.Merge(m, src)
+}
+func (m *Verifier) XXX_Size() int {
+	return m.Size()
+}
+func (m *Verifier) XXX_DiscardUnknown() {
+	xxx_messageInfo_Verifier.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Verifier proto.InternalMessageInfo
+
+func (m *Verifier) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+func (m *Verifier) GetDeposit() types.Coin {
+	if m != nil {
+		return m.Deposit
+	}
+	return types.Coin{}
+}
+
+func (m *Verifier) GetJoinedHeight() int64 {
+	if m != nil {
+		return m.JoinedHeight
+	}
+	return 0
+}
+
+func (m *Verifier) GetOpenDuties() uint32 {
+	if m != nil {
+		return m.OpenDuties
+	}
+	return 0
+}
+
+// AuditVote is one committee member's vote.
+type AuditVote struct {
+	Auditor string `protobuf:"bytes,1,opt,name=auditor,proto3" json:"auditor,omitempty"`
+	// commitment: sha256("fog/audit-vote/1" ‖ audit id (8 bytes, big endian) ‖ auditor address bytes ‖
+	// output hash ‖ salt), empty until committed.
+	Commitment []byte `protobuf:"bytes,2,opt,name=commitment,proto3" json:"commitment,omitempty"`
+	// output_hash: the revealed vote, empty until revealed.
+	OutputHash []byte `protobuf:"bytes,3,opt,name=output_hash,json=outputHash,proto3" json:"output_hash,omitempty"`
+	// with_majority: revealed the majority's output hash (set when the audit is decided).
+	WithMajority bool `protobuf:"varint,4,opt,name=with_majority,json=withMajority,proto3" json:"with_majority,omitempty"`
+	// slashed: its verifier deposit was burned (no commit, no reveal, or against the majority).
+	Slashed types.Coin `protobuf:"bytes,5,opt,name=slashed,proto3" json:"slashed"`
+	// paid: its share of the fee and of a slashed bond.
+	Paid types.Coin `protobuf:"bytes,6,opt,name=paid,proto3" json:"paid"`
+}
+
+func (m *AuditVote) Reset()         { *m = AuditVote{} }
+func (m *AuditVote) String() string { return proto.CompactTextString(m) }
+func (*AuditVote) ProtoMessage()    {}
+func (*AuditVote) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{3}
+}
+func (m *AuditVote) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *AuditVote) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_AuditVote.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *AuditVote) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_AuditVote.Merge(m, src)
+}
+func (m *AuditVote) XXX_Size() int {
+	return m.Size()
+}
+func (m *AuditVote) XXX_DiscardUnknown() {
+	xxx_messageInfo_AuditVote.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_AuditVote proto.InternalMessageInfo
+
+func (m *AuditVote) GetAuditor() string {
+	if m != nil {
+		return m.Auditor
+	}
+	return ""
+}
+
+func (m *AuditVote) GetCommitment() []byte {
+	if m != nil {
+		return m.Commitment
+	}
+	return nil
+}
+
+func (m *AuditVote) GetOutputHash() []byte {
+	if m != nil {
+		return m.OutputHash
+	}
+	return nil
+}
+
+func (m *AuditVote) GetWithMajority() bool {
+	if m != nil {
+		return m.WithMajority
+	}
+	return false
+}
+
+func (m *AuditVote) GetSlashed() types.Coin {
+	if m != nil {
+		return m.Slashed
+	}
+	return types.Coin{}
+}
+
+func (m *AuditVote) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
+// Audit is a paid re-execution of one anchored receipt by a committee of verifiers.
+type Audit struct {
+	Id        uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Requester string `protobuf:"bytes,2,opt,name=requester,proto3" json:"requester,omitempty"`
+	LeaseId   uint64 `protobuf:"varint,3,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	OrderId   uint64 `protobuf:"varint,4,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// provider: the lease's provider, who signed the receipt.
+	Provider   string `protobuf:"bytes,5,opt,name=provider,proto3" json:"provider,omitempty"`
+	TaskSeq    uint64 `protobuf:"varint,6,opt,name=task_seq,json=taskSeq,proto3" json:"task_seq,omitempty"`
+	ModuleHash []byte `protobuf:"bytes,7,opt,name=module_hash,json=moduleHash,proto3" json:"module_hash,omitempty"`
+	InputHash  []byte `protobuf:"bytes,8,opt,name=input_hash,json=inputHash,proto3" json:"input_hash,omitempty"`
+	// receipt_output_hash: what the provider's receipt says the output hashes to.
+	ReceiptOutputHash []byte `protobuf:"bytes,9,opt,name=receipt_output_hash,json=receiptOutputHash,proto3" json:"receipt_output_hash,omitempty"`
+	// data_peer_id and data_multiaddrs: where committee members fetch the module and input by hash
+	// (the requester's libp2p host, protocol /fog/audit-data/1).
+	DataPeerId     string      `protobuf:"bytes,10,opt,name=data_peer_id,json=dataPeerId,proto3" json:"data_peer_id,omitempty"`
+	DataMultiaddrs []string    `protobuf:"bytes,11,rep,name=data_multiaddrs,json=dataMultiaddrs,proto3" json:"data_multiaddrs,omitempty"`
+	Fee            types.Coin  `protobuf:"bytes,12,opt,name=fee,proto3" json:"fee"`
+	Committee      []AuditVote `protobuf:"bytes,13,rep,name=committee,proto3" json:"committee"`
+	RequestHeight  int64       `protobuf:"varint,14,opt,name=request_height,json=requestHeight,proto3" json:"request_height,omitempty"`
+	CommitDeadline int64       `protobuf:"varint,15,opt,name=commit_deadline,json=commitDeadline,proto3" json:"commit_deadline,omitempty"`
+	RevealDeadline int64       `protobuf:"varint,16,opt,name=reveal_deadline,json=revealDeadline,proto3" json:"reveal_deadline,omitempty"`
+	State          AuditState  `protobuf:"varint,17,opt,name=state,proto3,enum=fog.quorum.v1.AuditState" json:"state,omitempty"`
+	// majority_output_hash: the output hash revealed by more than half the committee (empty if none).
+	MajorityOutputHash []byte `protobuf:"bytes,18,opt,name=majority_output_hash,json=majorityOutputHash,proto3" json:"majority_output_hash,omitempty"`
+	// bond_slashed: the lease bond taken from the provider (FAILED; zero if its lease had closed).
+	BondSlashed types.Coin `protobuf:"bytes,19,opt,name=bond_slashed,json=bondSlashed,proto3" json:"bond_slashed"`
+	// to_requester: the slashed bond's part paid to the requester, plus the fee when refunded.
+	ToRequester   types.Coin `protobuf:"bytes,20,opt,name=to_requester,json=toRequester,proto3" json:"to_requester"`
+	DecidedHeight int64      `protobuf:"varint,21,opt,name=decided_height,json=decidedHeight,proto3" json:"decided_height,omitempty"`
+}
+
+func (m *Audit) Reset()         { *m = Audit{} }
+func (m *Audit) String() string { return proto.CompactTextString(m) }
+func (*Audit) ProtoMessage()    {}
+func (*Audit) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{4}
+}
+func (m *Audit) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Audit) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Audit.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Audit) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Audit.Merge(m, src)
+}
+func (m *Audit) XXX_Size() int {
+	return m.Size()
+}
+func (m *Audit) XXX_DiscardUnknown() {
+	xxx_messageInfo_Audit.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Audit proto.InternalMessageInfo
+
+func (m *Audit) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+func (m *Audit) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *Audit) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *Audit) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *Audit) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *Audit) GetTaskSeq() uint64 {
+	if m != nil {
+		return m.TaskSeq
+	}
+	return 0
+}
+
+func (m *Audit) GetModuleHash() []byte {
+	if m != nil {
+		return m.ModuleHash
+	}
+	return nil
+}
+
+func (m *Audit) GetInputHash() []byte {
+	if m != nil {
+		return m.InputHash
+	}
+	return nil
+}
+
+func (m *Audit) GetReceiptOutputHash() []byte {
+	if m != nil {
+		return m.ReceiptOutputHash
+	}
+	return nil
+}
+
+func (m *Audit) GetDataPeerId() string {
+	if m != nil {
+		return m.DataPeerId
+	}
+	return ""
+}
+
+func (m *Audit) GetDataMultiaddrs() []string {
+	if m != nil {
+		return m.DataMultiaddrs
+	}
+	return nil
+}
+
+func (m *Audit) GetFee() types.Coin {
+	if m != nil {
+		return m.Fee
+	}
+	return types.Coin{}
+}
+
+func (m *Audit) GetCommittee() []AuditVote {
+	if m != nil {
+		return m.Committee
+	}
+	return nil
+}
+
+func (m *Audit) GetRequestHeight() int64 {
+	if m != nil {
+		return m.RequestHeight
+	}
+	return 0
+}
+
+func (m *Audit) GetCommitDeadline() int64 {
+	if m != nil {
+		return m.CommitDeadline
+	}
+	return 0
+}
+
+func (m *Audit) GetRevealDeadline() int64 {
+	if m != nil {
+		return m.RevealDeadline
+	}
+	return 0
+}
+
+func (m *Audit) GetState() AuditState {
+	if m != nil {
+		return m.State
+	}
+	return AuditStateUnspecified
+}
+
+func (m *Audit) GetMajorityOutputHash() []byte {
+	if m != nil {
+		return m.MajorityOutputHash
+	}
+	return nil
+}
+
+func (m *Audit) GetBondSlashed() types.Coin {
+	if m != nil {
+		return m.BondSlashed
+	}
+	return types.Coin{}
+}
+
+func (m *Audit) GetToRequester() types.Coin {
+	if m != nil {
+		return m.ToRequester
+	}
+	return types.Coin{}
+}
+
+func (m *Audit) GetDecidedHeight() int64 {
+	if m != nil {
+		return m.DecidedHeight
+	}
+	return 0
+}
+
+// SlaReport is one observer's report of one window.
+type SlaReport struct {
+	Observer       string `protobuf:"bytes,1,opt,name=observer,proto3" json:"observer,omitempty"`
+	ProbesSent     uint32 `protobuf:"varint,2,opt,name=probes_sent,json=probesSent,proto3" json:"probes_sent,omitempty"`
+	ProbesAnswered uint32 `protobuf:"varint,3,opt,name=probes_answered,json=probesAnswered,proto3" json:"probes_answered,omitempty"`
+	// p95_latency_ms: the nearest-rank 95th percentile (rank ceil(0.95·N)) of the answered probes'
+	// round trips, in whole milliseconds.
+	P95LatencyMs uint64 `protobuf:"varint,4,opt,name=p95_latency_ms,json=p95LatencyMs,proto3" json:"p95_latency_ms,omitempty"`
+	Height       int64  `protobuf:"varint,5,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (m *SlaReport) Reset()         { *m = SlaReport{} }
+func (m *SlaReport) String() string { return proto.CompactTextString(m) }
+func (*SlaReport) ProtoMessage()    {}
+func (*SlaReport) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{5}
+}
+func (m *SlaReport) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SlaReport) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SlaReport.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SlaReport) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SlaReport.Merge(m, src)
+}
+func (m *SlaReport) XXX_Size() int {
+	return m.Size()
+}
+func (m *SlaReport) XXX_DiscardUnknown() {
+	xxx_messageInfo_SlaReport.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SlaReport proto.InternalMessageInfo
+
+func (m *SlaReport) GetObserver() string {
+	if m != nil {
+		return m.Observer
+	}
+	return ""
+}
+
+func (m *SlaReport) GetProbesSent() uint32 {
+	if m != nil {
+		return m.ProbesSent
+	}
+	return 0
+}
+
+func (m *SlaReport) GetProbesAnswered() uint32 {
+	if m != nil {
+		return m.ProbesAnswered
+	}
+	return 0
+}
+
+func (m *SlaReport) GetP95LatencyMs() uint64 {
+	if m != nil {
+		return m.P95LatencyMs
+	}
+	return 0
+}
+
+func (m *SlaReport) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+// SlaWindow is one window of a watched lease: the reports taken, and once decided the verdict.
+type SlaWindow struct {
+	LeaseId uint64 `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Window  uint32 `protobuf:"varint,2,opt,name=window,proto3" json:"window,omitempty"`
+	// start and end: the window covers blocks [start, end).
+	Start              int64       `protobuf:"varint,3,opt,name=start,proto3" json:"start,omitempty"`
+	End                int64       `protobuf:"varint,4,opt,name=end,proto3" json:"end,omitempty"`
+	Reports            []SlaReport `protobuf:"bytes,5,rep,name=reports,proto3" json:"reports"`
+	Verdict            SlaVerdict  `protobuf:"varint,6,opt,name=verdict,proto3,enum=fog.quorum.v1.SlaVerdict" json:"verdict,omitempty"`
+	MedianP95LatencyMs uint64      `protobuf:"varint,7,opt,name=median_p95_latency_ms,json=medianP95LatencyMs,proto3" json:"median_p95_latency_ms,omitempty"`
+	MedianUptimeBps    uint32      `protobuf:"varint,8,opt,name=median_uptime_bps,json=medianUptimeBps,proto3" json:"median_uptime_bps,omitempty"`
+	MedianProbesSent   uint32      `protobuf:"varint,9,opt,name=median_probes_sent,json=medianProbesSent,proto3" json:"median_probes_sent,omitempty"`
+	// availability_judged: the median report sent at least the tier's min_probes.
+	AvailabilityJudged bool `protobuf:"varint,10,opt,name=availability_judged,json=availabilityJudged,proto3" json:"availability_judged,omitempty"`
+	// cut: the window's payout refunded to the owner (BREACHED; at most what the lease still held).
+	Cut           types.Coin `protobuf:"bytes,11,opt,name=cut,proto3" json:"cut"`
+	DecidedHeight int64      `protobuf:"varint,12,opt,name=decided_height,json=decidedHeight,proto3" json:"decided_height,omitempty"`
+}
+
+func (m *SlaWindow) Reset()         { *m = SlaWindow{} }
+func (m *SlaWindow) String() string { return proto.CompactTextString(m) }
+func (*SlaWindow) ProtoMessage()    {}
+func (*SlaWindow) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{6}
+}
+func (m *SlaWindow) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SlaWindow) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SlaWindow.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SlaWindow) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SlaWindow.Merge(m, src)
+}
+func (m *SlaWindow) XXX_Size() int {
+	return m.Size()
+}
+func (m *SlaWindow) XXX_DiscardUnknown() {
+	xxx_messageInfo_SlaWindow.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SlaWindow proto.InternalMessageInfo
+
+func (m *SlaWindow) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *SlaWindow) GetWindow() uint32 {
+	if m != nil {
+		return m.Window
+	}
+	return 0
+}
+
+func (m *SlaWindow) GetStart() int64 {
+	if m != nil {
+		return m.Start
+	}
+	return 0
+}
+
+func (m *SlaWindow) GetEnd() int64 {
+	if m != nil {
+		return m.End
+	}
+	return 0
+}
+
+func (m *SlaWindow) GetReports() []SlaReport {
+	if m != nil {
+		return m.Reports
+	}
+	return nil
+}
+
+func (m *SlaWindow) GetVerdict() SlaVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return SlaVerdictUnspecified
+}
+
+func (m *SlaWindow) GetMedianP95LatencyMs() uint64 {
+	if m != nil {
+		return m.MedianP95LatencyMs
+	}
+	return 0
+}
+
+func (m *SlaWindow) GetMedianUptimeBps() uint32 {
+	if m != nil {
+		return m.MedianUptimeBps
+	}
+	return 0
+}
+
+func (m *SlaWindow) GetMedianProbesSent() uint32 {
+	if m != nil {
+		return m.MedianProbesSent
+	}
+	return 0
+}
+
+func (m *SlaWindow) GetAvailabilityJudged() bool {
+	if m != nil {
+		return m.AvailabilityJudged
+	}
+	return false
+}
+
+func (m *SlaWindow) GetCut() types.Coin {
+	if m != nil {
+		return m.Cut
+	}
+	return types.Coin{}
+}
+
+func (m *SlaWindow) GetDecidedHeight() int64 {
+	if m != nil {
+		return m.DecidedHeight
+	}
+	return 0
+}
+
+// WatchObserver is one observer of a watch.
+type WatchObserver struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	// next_window: its reports must be for windows at or after this one (it reported the ones before,
+	// or let them pass): reports come sorted, each window once.
+	NextWindow uint32 `protobuf:"varint,2,opt,name=next_window,json=nextWindow,proto3" json:"next_window,omitempty"`
+	// reports and paid: its reports taken, and what they earned
+	Reports uint32     `protobuf:"varint,3,opt,name=reports,proto3" json:"reports,omitempty"`
+	Paid    types.Coin `protobuf:"bytes,4,opt,name=paid,proto3" json:"paid"`
+}
+
+func (m *WatchObserver) Reset()         { *m = WatchObserver{} }
+func (m *WatchObserver) String() string { return proto.CompactTextString(m) }
+func (*WatchObserver) ProtoMessage()    {}
+func (*WatchObserver) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{7}
+}
+func (m *WatchObserver) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *WatchObserver) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_WatchObserver.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *WatchObserver) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_WatchObserver.Merge(m, src)
+}
+func (m *WatchObserver) XXX_Size() int {
+	return m.Size()
+}
+func (m *WatchObserver) XXX_DiscardUnknown() {
+	xxx_messageInfo_WatchObserver.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_WatchObserver proto.InternalMessageInfo
+
+func (m *WatchObserver) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+func (m *WatchObserver) GetNextWindow() uint32 {
+	if m != nil {
+		return m.NextWindow
+	}
+	return 0
+}
+
+func (m *WatchObserver) GetReports() uint32 {
+	if m != nil {
+		return m.Reports
+	}
+	return 0
+}
+
+func (m *WatchObserver) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
+// Watch is proof of SLA bought for one lease: observers probe its provider and report per window.
+type Watch struct {
+	LeaseId  uint64 `protobuf:"varint,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	OrderId  uint64 `protobuf:"varint,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Provider string `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	// payer: who paid the observers' fees (unspent fees go back to it).
+	Payer string `protobuf:"bytes,4,opt,name=payer,proto3" json:"payer,omitempty"`
+	Tier  string `protobuf:"bytes,5,opt,name=tier,proto3" json:"tier,omitempty"`
+	// the tier's bounds when the watch began
+	MaxP95LatencyMs uint64          `protobuf:"varint,6,opt,name=max_p95_latency_ms,json=maxP95LatencyMs,proto3" json:"max_p95_latency_ms,omitempty"`
+	MinUptimeBps    uint32          `protobuf:"varint,7,opt,name=min_uptime_bps,json=minUptimeBps,proto3" json:"min_uptime_bps,omitempty"`
+	MinProbes       uint32          `protobuf:"varint,8,opt,name=min_probes,json=minProbes,proto3" json:"min_probes,omitempty"`
+	Observers       []WatchObserver `protobuf:"bytes,9,rep,name=observers,proto3" json:"observers"`
+	// first_window_start: window w covers [first_window_start + w·window_blocks, + window_blocks).
+	FirstWindowStart int64  `protobuf:"varint,10,opt,name=first_window_start,json=firstWindowStart,proto3" json:"first_window_start,omitempty"`
+	WindowBlocks     uint64 `protobuf:"varint,11,opt,name=window_blocks,json=windowBlocks,proto3" json:"window_blocks,omitempty"`
+	Windows          uint32 `protobuf:"varint,12,opt,name=windows,proto3" json:"windows,omitempty"`
+	// decided: windows decided so far (the next to decide is window `decided`).
+	Decided   uint32     `protobuf:"varint,13,opt,name=decided,proto3" json:"decided,omitempty"`
+	Breached  uint32     `protobuf:"varint,14,opt,name=breached,proto3" json:"breached,omitempty"`
+	ReportFee types.Coin `protobuf:"bytes,15,opt,name=report_fee,json=reportFee,proto3" json:"report_fee"`
+	// escrow: the fees not yet paid out or refunded.
+	Escrow types.Coin `protobuf:"bytes,16,opt,name=escrow,proto3" json:"escrow"`
+	Ended  bool       `protobuf:"varint,17,opt,name=ended,proto3" json:"ended,omitempty"`
+}
+
+func (m *Watch) Reset()         { *m = Watch{} }
+func (m *Watch) String() string { return proto.CompactTextString(m) }
+func (*Watch) ProtoMessage()    {}
+func (*Watch) Descriptor() ([]byte, []int) {
+	return fileDescriptor_32ba96a837ccd24c, []int{8}
+}
+func (m *Watch) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Watch) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Watch.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Watch) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Watch.Merge(m, src)
+}
+func (m *Watch) XXX_Size() int {
+	return m.Size()
+}
+func (m *Watch) XXX_DiscardUnknown() {
+	xxx_messageInfo_Watch.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Watch proto.InternalMessageInfo
+
+func (m *Watch) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *Watch) GetOrderId() uint64 {
+	if m != nil {
+		return m.OrderId
+	}
+	return 0
+}
+
+func (m *Watch) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *Watch) GetPayer() string {
+	if m != nil {
+		return m.Payer
+	}
+	return ""
+}
+
+func (m *Watch) GetTier() string {
+	if m != nil {
+		return m.Tier
+	}
+	return ""
+}
+
+func (m *Watch) GetMaxP95LatencyMs() uint64 {
+	if m != nil {
+		return m.MaxP95LatencyMs
+	}
+	return 0
+}
+
+func (m *Watch) GetMinUptimeBps() uint32 {
+	if m != nil {
+		return m.MinUptimeBps
+	}
+	return 0
+}
+
+func (m *Watch) GetMinProbes() uint32 {
+	if m != nil {
+		return m.MinProbes
+	}
+	return 0
+}
+
+func (m *Watch) GetObservers() []WatchObserver {
+	if m != nil {
+		return m.Observers
+	}
+	return nil
+}
+
+func (m *Watch) GetFirstWindowStart() int64 {
+	if m != nil {
+		return m.FirstWindowStart
+	}
+	return 0
+}
+
+func (m *Watch) GetWindowBlocks() uint64 {
+	if m != nil {
+		return m.WindowBlocks
+	}
+	return 0
+}
+
+func (m *Watch) GetWindows() uint32 {
+	if m != nil {
+		return m.Windows
+	}
+	return 0
+}
+
+func (m *Watch) GetDecided() uint32 {
+	if m != nil {
+		return m.Decided
+	}
+	return 0
+}
+
+func (m *Watch) GetBreached() uint32 {
+	if m != nil {
+		return m.Breached
+	}
+	return 0
+}
+
+func (m *Watch) GetReportFee() types.Coin {
+	if m != nil {
+		return m.ReportFee
+	}
+	return types.Coin{}
+}
+
+func (m *Watch) GetEscrow() types.Coin {
+	if m != nil {
+		return m.Escrow
+	}
+	return types.Coin{}
+}
+
+func (m *Watch) GetEnded() bool {
+	if m != nil {
+		return m.Ended
+	}
+	return false
+}
+
 // Auditor is an account governance approved to sign provider attributes.
 type Auditor struct {
 	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
@@ -412,7 +1469,7 @@ func (m *Auditor) Reset()         { *m = Auditor{} }
 func (m *Auditor) String() string { return proto.CompactTextString(m) }
 func (*Auditor) ProtoMessage()    {}
 func (*Auditor) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{2}
+	return fileDescriptor_32ba96a837ccd24c, []int{9}
 }
 func (m *Auditor) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -472,7 +1529,7 @@ func (m *Attribute) Reset()         { *m = Attribute{} }
 func (m *Attribute) String() string { return proto.CompactTextString(m) }
 func (*Attribute) ProtoMessage()    {}
 func (*Attribute) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{3}
+	return fileDescriptor_32ba96a837ccd24c, []int{10}
 }
 func (m *Attribute) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -528,7 +1585,7 @@ func (m *AuditedAttributes) Reset()         { *m = AuditedAttributes{} }
 func (m *AuditedAttributes) String() string { return proto.CompactTextString(m) }
 func (*AuditedAttributes) ProtoMessage()    {}
 func (*AuditedAttributes) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{4}
+	return fileDescriptor_32ba96a837ccd24c, []int{11}
 }
 func (m *AuditedAttributes) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -602,7 +1659,7 @@ func (m *DiversityProfile) Reset()         { *m = DiversityProfile{} }
 func (m *DiversityProfile) String() string { return proto.CompactTextString(m) }
 func (*DiversityProfile) ProtoMessage()    {}
 func (*DiversityProfile) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{5}
+	return fileDescriptor_32ba96a837ccd24c, []int{12}
 }
 func (m *DiversityProfile) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -679,7 +1736,7 @@ func (m *ConstraintResult) Reset()         { *m = ConstraintResult{} }
 func (m *ConstraintResult) String() string { return proto.CompactTextString(m) }
 func (*ConstraintResult) ProtoMessage()    {}
 func (*ConstraintResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{6}
+	return fileDescriptor_32ba96a837ccd24c, []int{13}
 }
 func (m *ConstraintResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -762,7 +1819,7 @@ func (m *QuorumMember) Reset()         { *m = QuorumMember{} }
 func (m *QuorumMember) String() string { return proto.CompactTextString(m) }
 func (*QuorumMember) ProtoMessage()    {}
 func (*QuorumMember) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{7}
+	return fileDescriptor_32ba96a837ccd24c, []int{14}
 }
 func (m *QuorumMember) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -882,7 +1939,7 @@ func (m *QuorumStandby) Reset()         { *m = QuorumStandby{} }
 func (m *QuorumStandby) String() string { return proto.CompactTextString(m) }
 func (*QuorumStandby) ProtoMessage()    {}
 func (*QuorumStandby) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{8}
+	return fileDescriptor_32ba96a837ccd24c, []int{15}
 }
 func (m *QuorumStandby) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -959,7 +2016,7 @@ func (m *Quorum) Reset()         { *m = Quorum{} }
 func (m *Quorum) String() string { return proto.CompactTextString(m) }
 func (*Quorum) ProtoMessage()    {}
 func (*Quorum) Descriptor() ([]byte, []int) {
-	return fileDescriptor_32ba96a837ccd24c, []int{9}
+	return fileDescriptor_32ba96a837ccd24c, []int{16}
 }
 func (m *Quorum) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1038,12 +2095,21 @@ func (m *Quorum) GetEndedHeight() int64 {
 }
 
 func init() {
+	proto.RegisterEnum("fog.quorum.v1.AuditState", AuditState_name, AuditState_value)
+	proto.RegisterEnum("fog.quorum.v1.SlaVerdict", SlaVerdict_name, SlaVerdict_value)
 	proto.RegisterEnum("fog.quorum.v1.MemberRole", MemberRole_name, MemberRole_value)
 	proto.RegisterEnum("fog.quorum.v1.MemberState", MemberState_name, MemberState_value)
 	proto.RegisterEnum("fog.quorum.v1.StandbyState", StandbyState_name, StandbyState_value)
 	proto.RegisterEnum("fog.quorum.v1.QuorumState", QuorumState_name, QuorumState_value)
 	proto.RegisterType((*SlaTier)(nil), "fog.quorum.v1.SlaTier")
 	proto.RegisterType((*Params)(nil), "fog.quorum.v1.Params")
+	proto.RegisterType((*Verifier)(nil), "fog.quorum.v1.Verifier")
+	proto.RegisterType((*AuditVote)(nil), "fog.quorum.v1.AuditVote")
+	proto.RegisterType((*Audit)(nil), "fog.quorum.v1.Audit")
+	proto.RegisterType((*SlaReport)(nil), "fog.quorum.v1.SlaReport")
+	proto.RegisterType((*SlaWindow)(nil), "fog.quorum.v1.SlaWindow")
+	proto.RegisterType((*WatchObserver)(nil), "fog.quorum.v1.WatchObserver")
+	proto.RegisterType((*Watch)(nil), "fog.quorum.v1.Watch")
 	proto.RegisterType((*Auditor)(nil), "fog.quorum.v1.Auditor")
 	proto.RegisterType((*Attribute)(nil), "fog.quorum.v1.Attribute")
 	proto.RegisterType((*AuditedAttributes)(nil), "fog.quorum.v1.AuditedAttributes")
@@ -1057,110 +2123,195 @@ func init() {
 func init() { proto.RegisterFile("fog/quorum/v1/quorum.proto", fileDescriptor_32ba96a837ccd24c) }
 
 var fileDescriptor_32ba96a837ccd24c = []byte{
-	// 1648 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x57, 0xcf, 0x6f, 0x23, 0xb7,
-	0x15, 0xf6, 0x48, 0xb2, 0x65, 0x51, 0x96, 0x2d, 0xd3, 0xdb, 0x8d, 0xac, 0x0d, 0x1c, 0xc5, 0x6d,
-	0x37, 0x8e, 0xd3, 0x48, 0xb1, 0xd3, 0x2d, 0xba, 0x39, 0x45, 0x3f, 0x66, 0xbb, 0x02, 0x64, 0x5b,
-	0xa1, 0xe4, 0x14, 0xe9, 0x65, 0x40, 0xcd, 0xd0, 0x32, 0xeb, 0x99, 0xe1, 0x84, 0x1c, 0x29, 0x56,
-	0x8f, 0x3d, 0x15, 0x3a, 0xf5, 0x1f, 0x70, 0x81, 0xa2, 0x97, 0x5e, 0x0a, 0xe4, 0xd0, 0x53, 0x4f,
-	0x3d, 0x06, 0xe8, 0x25, 0xc8, 0xa9, 0x40, 0xd1, 0xa2, 0xd8, 0x3d, 0xec, 0xbf, 0x51, 0xf0, 0x87,
-	0xa4, 0x91, 0xd7, 0xdb, 0x2c, 0xf6, 0x22, 0x90, 0x8f, 0xdf, 0xe3, 0xbc, 0xf7, 0xbd, 0x8f, 0x8f,
-	0x14, 0x28, 0x5f, 0xb0, 0x61, 0xed, 0xcb, 0x11, 0xe3, 0xa3, 0xa0, 0x36, 0x3e, 0x32, 0xa3, 0x6a,
-	0xc4, 0x59, 0xcc, 0x60, 0xe1, 0x82, 0x0d, 0xab, 0xc6, 0x32, 0x3e, 0x2a, 0x6f, 0xe3, 0x80, 0x86,
-	0xac, 0xa6, 0x7e, 0x35, 0xa2, 0xbc, 0xeb, 0x32, 0x11, 0x30, 0xe1, 0xa8, 0x59, 0x4d, 0x4f, 0xcc,
-	0xd2, 0x9e, 0x9e, 0xd5, 0x06, 0x58, 0x90, 0xda, 0xf8, 0x68, 0x40, 0x62, 0x7c, 0x54, 0x73, 0x19,
-	0x0d, 0xcd, 0xba, 0xfa, 0xb0, 0xcb, 0x82, 0x80, 0x85, 0xf2, 0xc3, 0x7a, 0x64, 0xd6, 0xee, 0x0d,
-	0xd9, 0x90, 0xe9, 0x3d, 0xe5, 0x48, 0x5b, 0xf7, 0xff, 0x92, 0x02, 0xd9, 0x9e, 0x8f, 0xfb, 0x94,
-	0x70, 0xf8, 0x01, 0x80, 0x01, 0xbe, 0x76, 0xa2, 0xc7, 0x8f, 0x1c, 0x1f, 0xc7, 0x24, 0x74, 0x27,
-	0x4e, 0x20, 0x4a, 0x56, 0xc5, 0x3a, 0xc8, 0xa0, 0xad, 0x00, 0x5f, 0x77, 0x1f, 0x3f, 0xea, 0x68,
-	0xfb, 0x89, 0x80, 0x3f, 0x02, 0x9b, 0x01, 0x0d, 0x9d, 0x51, 0x14, 0xd3, 0x80, 0x38, 0x83, 0x48,
-	0x94, 0x52, 0x15, 0xeb, 0xa0, 0x80, 0x36, 0x02, 0x1a, 0x9e, 0x2b, 0x63, 0x23, 0x12, 0xf0, 0x5d,
-	0x20, 0xe7, 0x0e, 0x27, 0x91, 0x4f, 0x5d, 0x2c, 0x4a, 0x69, 0x85, 0xc9, 0x07, 0x34, 0x44, 0xc6,
-	0x04, 0xcb, 0x60, 0xdd, 0xc5, 0x21, 0xe6, 0x94, 0x88, 0x52, 0x46, 0x2d, 0xcf, 0xe7, 0x70, 0x17,
-	0xac, 0x4b, 0x77, 0x2c, 0x42, 0x51, 0x5a, 0x55, 0x6b, 0xd9, 0x80, 0x86, 0x75, 0x11, 0x0a, 0xf8,
-	0x10, 0x6c, 0xc9, 0xa5, 0x98, 0x10, 0x67, 0x4c, 0x42, 0x8f, 0x71, 0x51, 0x5a, 0x53, 0x88, 0x42,
-	0x40, 0xc3, 0x3e, 0x21, 0x9f, 0x6b, 0x23, 0x3c, 0x04, 0xdb, 0x12, 0x17, 0xb1, 0xaf, 0x08, 0x77,
-	0x38, 0x19, 0x52, 0x16, 0x8a, 0x52, 0x56, 0x21, 0xe5, 0x06, 0x5d, 0x69, 0x47, 0xda, 0xac, 0xa2,
-	0xc5, 0xd7, 0x8e, 0x88, 0x71, 0xe8, 0x0d, 0x26, 0xa2, 0xb4, 0x6e, 0xa2, 0xc5, 0xd7, 0x3d, 0x63,
-	0xda, 0xff, 0x43, 0x1a, 0xac, 0x75, 0x31, 0xc7, 0x81, 0x80, 0x8f, 0xc1, 0xda, 0x80, 0xb3, 0xf0,
-	0x37, 0x44, 0x51, 0x94, 0x3f, 0xbe, 0x5f, 0x5d, 0x2a, 0x6d, 0xd5, 0xd0, 0xda, 0xc8, 0x7d, 0xf3,
-	0x9f, 0x77, 0x56, 0xfe, 0xfc, 0xe2, 0xeb, 0x43, 0x0b, 0x19, 0x07, 0xe9, 0x2a, 0xa8, 0x3f, 0x26,
-	0x5c, 0x91, 0xf6, 0x7a, 0xae, 0xda, 0x01, 0x3e, 0x02, 0x99, 0x21, 0xf3, 0x3d, 0xc5, 0xe4, 0x6b,
-	0x39, 0x2a, 0x38, 0xfc, 0x31, 0xd8, 0x94, 0xa9, 0xb9, 0x38, 0xf4, 0xa8, 0x87, 0xe3, 0x39, 0xd7,
-	0x85, 0x00, 0x5f, 0x37, 0xe7, 0x46, 0xf8, 0x13, 0x2d, 0x01, 0x41, 0x7c, 0xe2, 0xc6, 0x94, 0x85,
-	0xce, 0x57, 0x8c, 0x5f, 0x29, 0xea, 0x33, 0xa8, 0x28, 0x79, 0x98, 0x2d, 0xfc, 0x92, 0xf1, 0xab,
-	0xd9, 0xa6, 0x38, 0x8e, 0x39, 0x1d, 0x8c, 0xe4, 0xa6, 0x6b, 0xf3, 0x4d, 0xeb, 0x73, 0x23, 0xac,
-	0x82, 0x9d, 0x25, 0x98, 0x33, 0x98, 0x48, 0xac, 0x2e, 0xc2, 0x76, 0x12, 0xdb, 0x90, 0x0b, 0xb3,
-	0x32, 0xe0, 0x91, 0x47, 0x63, 0x59, 0xd7, 0x45, 0x19, 0xea, 0xc6, 0xf4, 0x49, 0x69, 0xfa, 0xe2,
-	0xeb, 0xc3, 0x1d, 0xa9, 0xf6, 0xeb, 0xd9, 0x41, 0xd3, 0x55, 0xd9, 0xff, 0xad, 0x05, 0xb2, 0x06,
-	0x06, 0x8f, 0x41, 0x16, 0x7b, 0x1e, 0x27, 0x42, 0xab, 0x38, 0xd7, 0x28, 0x7d, 0xf7, 0xd7, 0x0f,
-	0xef, 0x99, 0x13, 0x55, 0xd7, 0x2b, 0xbd, 0x98, 0xd3, 0x70, 0x88, 0x66, 0x40, 0x58, 0x01, 0x79,
-	0x8f, 0x08, 0x97, 0xd3, 0x48, 0xa6, 0xa9, 0xea, 0x93, 0x43, 0x49, 0x93, 0x0c, 0x0f, 0x7b, 0x1e,
-	0xf1, 0x9c, 0x4b, 0x42, 0x87, 0x97, 0xb1, 0xaa, 0x44, 0x1a, 0xe5, 0x95, 0xed, 0xa9, 0x32, 0xed,
-	0x7f, 0x0c, 0x72, 0xf3, 0x9c, 0x60, 0x11, 0xa4, 0xaf, 0xc8, 0x44, 0x47, 0x80, 0xe4, 0x10, 0xde,
-	0x03, 0xab, 0x63, 0xec, 0x8f, 0x88, 0xd9, 0x5d, 0x4f, 0xf6, 0x5f, 0x58, 0x60, 0x5b, 0x45, 0x4e,
-	0xbc, 0x04, 0x79, 0x3f, 0x05, 0xeb, 0x11, 0x67, 0x63, 0xea, 0x11, 0xfe, 0xbd, 0x49, 0xcc, 0x91,
-	0x2a, 0x73, 0x4d, 0x82, 0xfe, 0xc6, 0xff, 0xcd, 0xdc, 0xb0, 0xd5, 0x04, 0x20, 0x51, 0xc9, 0x74,
-	0x25, 0x7d, 0x90, 0x3f, 0x2e, 0xdd, 0xd2, 0xd7, 0xa2, 0x52, 0x09, 0x85, 0x25, 0xdc, 0xe0, 0x0f,
-	0x41, 0x41, 0xd0, 0x61, 0xb8, 0x60, 0x27, 0xa3, 0xd8, 0xd9, 0xd0, 0x46, 0x43, 0xcf, 0x77, 0x16,
-	0x28, 0xb6, 0xe8, 0x98, 0x70, 0x41, 0xe3, 0x49, 0x97, 0xb3, 0x0b, 0xea, 0x93, 0x37, 0x4c, 0xb4,
-	0x08, 0xd2, 0x58, 0xcc, 0xca, 0x24, 0x87, 0xb2, 0x3c, 0xc9, 0xc3, 0xae, 0xca, 0x93, 0x43, 0xf9,
-	0x68, 0x71, 0xd0, 0xe1, 0x23, 0x00, 0x16, 0x7d, 0x43, 0x45, 0xb8, 0x69, 0x4e, 0x92, 0xe9, 0x98,
-	0xe3, 0xa3, 0x6a, 0x9f, 0x90, 0xfe, 0x24, 0x22, 0x28, 0x17, 0xcf, 0x7a, 0x09, 0x7c, 0x1b, 0xe4,
-	0x5c, 0x16, 0x5e, 0xf8, 0xd4, 0x8d, 0x65, 0x3b, 0x4a, 0x1f, 0xe4, 0xd0, 0xc2, 0xb0, 0xef, 0x81,
-	0x62, 0x93, 0x85, 0x22, 0xe6, 0x98, 0x86, 0x31, 0x22, 0x62, 0xe4, 0xc7, 0x10, 0x82, 0x4c, 0x88,
-	0x03, 0x62, 0x6a, 0xaf, 0xc6, 0xb2, 0xdf, 0x71, 0xf2, 0xe5, 0x88, 0x72, 0xe2, 0x99, 0x96, 0x39,
-	0x9f, 0xcb, 0x6c, 0x86, 0x2c, 0x36, 0x5d, 0x52, 0x0e, 0xe1, 0x26, 0x48, 0xb1, 0x2b, 0x15, 0xe2,
-	0x3a, 0x4a, 0xb1, 0xab, 0xfd, 0x7f, 0xa7, 0xc1, 0xc6, 0x67, 0xaa, 0x1c, 0x27, 0x24, 0x18, 0x10,
-	0xfe, 0x86, 0xb4, 0xed, 0x82, 0x75, 0x9f, 0x60, 0x41, 0x1c, 0xaa, 0x83, 0xc8, 0xa0, 0xac, 0x9a,
-	0xb7, 0x3d, 0xf8, 0x21, 0xc8, 0x70, 0xe6, 0x13, 0x15, 0xc4, 0xe6, 0xf1, 0xee, 0x2d, 0x01, 0xe8,
-	0xaf, 0x22, 0xe6, 0x13, 0xa4, 0x60, 0xf0, 0x23, 0xb0, 0x2a, 0x62, 0x1c, 0x13, 0x43, 0x63, 0xf9,
-	0x4e, 0x7c, 0x4f, 0x22, 0x90, 0x06, 0xc2, 0x0e, 0xd8, 0x8a, 0x38, 0x75, 0x89, 0x13, 0x11, 0xee,
-	0x0c, 0x7c, 0xe6, 0xea, 0x06, 0x93, 0x3f, 0xde, 0xad, 0x9a, 0xa8, 0xe5, 0xf5, 0x56, 0x35, 0xd7,
-	0x5b, 0xb5, 0xc9, 0x68, 0x98, 0x54, 0x5b, 0x41, 0x39, 0x77, 0x09, 0x6f, 0x48, 0x57, 0x59, 0x6e,
-	0xd7, 0x67, 0x82, 0x38, 0x9c, 0x60, 0xc1, 0x42, 0xd5, 0x81, 0x72, 0x28, 0xaf, 0x6c, 0x48, 0x99,
-	0x34, 0xe3, 0x91, 0x8f, 0x5d, 0xd3, 0x74, 0x32, 0x68, 0x3e, 0x87, 0xef, 0x80, 0xbc, 0x19, 0x7b,
-	0xce, 0x60, 0xa2, 0x5a, 0x4d, 0x06, 0x81, 0x99, 0xa9, 0x31, 0x91, 0x82, 0xfe, 0x35, 0xa3, 0x09,
-	0x41, 0xe7, 0xb4, 0xa0, 0xb5, 0x51, 0x0b, 0x5a, 0x36, 0x42, 0x11, 0x63, 0x1e, 0x2f, 0x50, 0x40,
-	0xa1, 0x0a, 0xc6, 0x6a, 0x60, 0xef, 0x82, 0x0d, 0x12, 0x26, 0x3a, 0x47, 0x5e, 0x77, 0x0e, 0x65,
-	0x33, 0x47, 0xe3, 0x1f, 0x16, 0x28, 0xe8, 0xfa, 0x9a, 0x2b, 0xe7, 0x0d, 0x0b, 0xfc, 0x33, 0x90,
-	0x1e, 0x98, 0xda, 0xbe, 0x2e, 0xb1, 0xd2, 0x01, 0x1e, 0xcd, 0xca, 0xa9, 0xcb, 0xff, 0xe0, 0xf6,
-	0xfd, 0xa2, 0x83, 0x5a, 0xaa, 0x67, 0x52, 0x4b, 0x99, 0x25, 0x2d, 0xed, 0xff, 0x2d, 0x05, 0xd6,
-	0x74, 0x36, 0x12, 0xc5, 0xb8, 0x47, 0xb8, 0x44, 0xe9, 0x27, 0x45, 0x56, 0xcd, 0xdb, 0x9e, 0x3c,
-	0x25, 0x31, 0x35, 0x77, 0x61, 0x0e, 0xa9, 0xf1, 0x42, 0x56, 0xe9, 0x3b, 0x65, 0x35, 0xa7, 0x68,
-	0x11, 0xc6, 0xa7, 0x20, 0x1b, 0x28, 0xb1, 0xc9, 0xab, 0x4d, 0xf6, 0xae, 0x07, 0x77, 0xfa, 0x68,
-	0x41, 0x26, 0xf3, 0x9e, 0xb9, 0xc1, 0x26, 0x58, 0x9f, 0x5f, 0xfd, 0xab, 0x6a, 0x8b, 0xb7, 0x5f,
-	0xf5, 0x59, 0x09, 0x4a, 0xee, 0x31, 0x77, 0x94, 0x52, 0x70, 0x39, 0xc1, 0x09, 0x29, 0xac, 0x69,
-	0x29, 0x18, 0xeb, 0x2b, 0xa4, 0x90, 0x7d, 0x49, 0x0a, 0x87, 0x7f, 0xb7, 0x00, 0x58, 0x1c, 0x37,
-	0xf8, 0x11, 0x78, 0xeb, 0xc4, 0x3e, 0x69, 0xd8, 0xc8, 0x41, 0x67, 0x1d, 0xdb, 0x39, 0x3f, 0xed,
-	0x75, 0xed, 0x66, 0xfb, 0x49, 0xdb, 0x6e, 0x15, 0x57, 0xca, 0x3b, 0xd3, 0x9b, 0xca, 0x96, 0x84,
-	0x9d, 0x87, 0x22, 0x22, 0x2e, 0xbd, 0xa0, 0xc4, 0x83, 0x07, 0x60, 0x27, 0xe9, 0xd1, 0x45, 0xed,
-	0x93, 0x3a, 0xfa, 0xa2, 0x68, 0x95, 0xb7, 0xa6, 0x37, 0x95, 0xbc, 0x44, 0x77, 0x39, 0x0d, 0x30,
-	0x9f, 0xc0, 0x87, 0x00, 0x26, 0x91, 0xcd, 0xfa, 0xa9, 0x04, 0xa6, 0xca, 0x9b, 0xd3, 0x9b, 0x0a,
-	0x90, 0xc0, 0xa6, 0x7c, 0x91, 0x4d, 0x6e, 0xef, 0x88, 0xec, 0x6e, 0xa7, 0xdd, 0xac, 0x17, 0xd3,
-	0x8b, 0x1d, 0xcd, 0xb3, 0xae, 0x9c, 0xf9, 0xdd, 0x9f, 0xf6, 0x56, 0x0e, 0xff, 0x95, 0x02, 0xf9,
-	0x44, 0x07, 0x80, 0x3f, 0x07, 0x25, 0xe3, 0xdf, 0xeb, 0xd7, 0xfb, 0xb7, 0x93, 0x28, 0x4f, 0x6f,
-	0x2a, 0xf7, 0x13, 0xf0, 0x64, 0x2e, 0x1f, 0x80, 0x7b, 0x4b, 0x9e, 0x5d, 0xfb, 0xb4, 0xd5, 0x3e,
-	0xfd, 0x45, 0xd1, 0x2a, 0x6f, 0x4f, 0x6f, 0x2a, 0x05, 0xed, 0xd5, 0x25, 0xa1, 0x47, 0xc3, 0x21,
-	0x7c, 0x7f, 0x1e, 0xa6, 0x06, 0xd7, 0x9b, 0xfd, 0xf6, 0xe7, 0x76, 0x31, 0x55, 0x2e, 0x4e, 0x6f,
-	0x2a, 0x1b, 0x1a, 0x5b, 0x77, 0x63, 0x3a, 0x26, 0x2f, 0x41, 0x9f, 0xd4, 0xdb, 0x1d, 0xbb, 0x55,
-	0x4c, 0x27, 0xa1, 0x4f, 0x30, 0xf5, 0x89, 0x07, 0x6b, 0xe0, 0xfe, 0x12, 0xb4, 0x79, 0x76, 0xd2,
-	0xed, 0xd8, 0x7d, 0xbb, 0x55, 0xcc, 0x68, 0xfe, 0x35, 0xba, 0xc9, 0x82, 0xc8, 0x27, 0x31, 0x91,
-	0x9d, 0xf4, 0x07, 0x4b, 0x0e, 0x92, 0xae, 0x7a, 0xd3, 0x6e, 0x15, 0x57, 0xcb, 0x70, 0x7a, 0x53,
-	0xd9, 0x34, 0xc5, 0x35, 0xbd, 0xe6, 0xa5, 0x50, 0x9a, 0x9d, 0xb3, 0x9e, 0xdd, 0x2a, 0xae, 0x25,
-	0x43, 0x69, 0xca, 0xb6, 0xe6, 0xcd, 0xd8, 0xb5, 0xc0, 0x46, 0xf2, 0x40, 0xc2, 0x4f, 0xc0, 0x6e,
-	0xaf, 0x5f, 0x3f, 0x6d, 0x35, 0xbe, 0xb8, 0x93, 0xdf, 0x07, 0xd3, 0x9b, 0xca, 0x5b, 0x49, 0x87,
-	0x24, 0xc1, 0xef, 0x01, 0xb8, 0xec, 0xfb, 0xd4, 0xee, 0xb4, 0x66, 0x5a, 0x31, 0x4e, 0x4f, 0x89,
-	0xaf, 0x68, 0x58, 0x06, 0x76, 0xd1, 0xd9, 0xc9, 0x99, 0xa4, 0x21, 0xa5, 0x69, 0x30, 0xe0, 0x2e,
-	0x67, 0x01, 0x8b, 0xc9, 0x1d, 0x0e, 0xc8, 0xee, 0xd8, 0xf5, 0x9e, 0x62, 0x39, 0xe9, 0x80, 0x88,
-	0x6a, 0x1b, 0xb3, 0xec, 0xfe, 0x68, 0x81, 0x7c, 0xe2, 0x98, 0x4b, 0xed, 0x7c, 0x76, 0x7e, 0x86,
-	0xce, 0x4f, 0x5e, 0xad, 0x9d, 0x04, 0x3c, 0x99, 0xda, 0xfb, 0x60, 0x67, 0xc9, 0xd3, 0xc8, 0xc1,
-	0xd2, 0xc4, 0x6a, 0x27, 0x23, 0x87, 0xf7, 0x00, 0x5c, 0x82, 0xda, 0xa7, 0x2d, 0x95, 0x98, 0x62,
-	0x41, 0x23, 0x6d, 0x79, 0x44, 0x75, 0x8c, 0x8d, 0x4f, 0xbf, 0x79, 0xb6, 0x67, 0x7d, 0xfb, 0x6c,
-	0xcf, 0xfa, 0xef, 0xb3, 0x3d, 0xeb, 0xf7, 0xcf, 0xf7, 0x56, 0xbe, 0x7d, 0xbe, 0xb7, 0xf2, 0xcf,
-	0xe7, 0x7b, 0x2b, 0xbf, 0x7a, 0x38, 0xa4, 0xf1, 0xe5, 0x68, 0x20, 0x1f, 0x14, 0xb5, 0x0b, 0x36,
-	0x74, 0x2f, 0x31, 0x0d, 0x6b, 0x4b, 0xef, 0xd5, 0x78, 0x12, 0x11, 0x31, 0x58, 0x53, 0x7f, 0xc3,
-	0x3e, 0xfe, 0x5f, 0x00, 0x00, 0x00, 0xff, 0xff, 0xe7, 0x75, 0xbe, 0x2b, 0x33, 0x0e, 0x00, 0x00,
+	// 2999 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x59, 0xcd, 0x6f, 0x1b, 0xc7,
+	0xd9, 0x37, 0x3f, 0x24, 0x92, 0x0f, 0x3f, 0x44, 0x8d, 0x64, 0x87, 0x66, 0x12, 0x99, 0x51, 0xde,
+	0xc4, 0x8e, 0xf3, 0x46, 0xf2, 0xc7, 0x6b, 0x23, 0x0e, 0xde, 0xf7, 0x45, 0x28, 0x92, 0x8e, 0x15,
+	0x48, 0x22, 0xb3, 0x94, 0x1d, 0xa4, 0x97, 0xc5, 0x90, 0x3b, 0xa2, 0x26, 0x5e, 0xee, 0xd0, 0x3b,
+	0x4b, 0x4a, 0xca, 0xb1, 0xa7, 0x42, 0xa7, 0xfe, 0x03, 0x42, 0x11, 0xf4, 0xd2, 0x43, 0x0f, 0x39,
+	0xf4, 0x50, 0xf4, 0x54, 0x14, 0x3d, 0xa4, 0x68, 0x0f, 0x41, 0x4e, 0x05, 0x8a, 0x16, 0x45, 0x72,
+	0xc8, 0xb5, 0xa7, 0xf6, 0x5a, 0xcc, 0xc7, 0x2e, 0x67, 0x25, 0xda, 0x95, 0x7c, 0x11, 0x38, 0xcf,
+	0xfc, 0x9e, 0xdd, 0x79, 0xbe, 0x7e, 0xcf, 0x33, 0x2b, 0xa8, 0xee, 0xb1, 0xc1, 0xfa, 0xb3, 0x31,
+	0xf3, 0xc7, 0xc3, 0xf5, 0xc9, 0x6d, 0xfd, 0x6b, 0x6d, 0xe4, 0xb3, 0x80, 0xa1, 0xe2, 0x1e, 0x1b,
+	0xac, 0x69, 0xc9, 0xe4, 0x76, 0x75, 0x11, 0x0f, 0xa9, 0xc7, 0xd6, 0xe5, 0x5f, 0x85, 0xa8, 0x5e,
+	0xed, 0x33, 0x3e, 0x64, 0xdc, 0x96, 0xab, 0x75, 0xb5, 0xd0, 0x5b, 0x2b, 0x6a, 0xb5, 0xde, 0xc3,
+	0x9c, 0xac, 0x4f, 0x6e, 0xf7, 0x48, 0x80, 0x6f, 0xaf, 0xf7, 0x19, 0xf5, 0xf4, 0xbe, 0x7c, 0x71,
+	0x9f, 0x0d, 0x87, 0xcc, 0x13, 0x2f, 0x56, 0xbf, 0xf4, 0xde, 0xf2, 0x80, 0x0d, 0x98, 0x7a, 0xa6,
+	0xf8, 0xa5, 0xa4, 0xab, 0x7f, 0x4a, 0x42, 0xa6, 0xeb, 0xe2, 0x5d, 0x4a, 0x7c, 0xf4, 0x2e, 0xa0,
+	0x21, 0x3e, 0xb4, 0x47, 0x0f, 0xee, 0xd9, 0x2e, 0x0e, 0x88, 0xd7, 0x3f, 0xb2, 0x87, 0xbc, 0x92,
+	0xa8, 0x25, 0x6e, 0xa4, 0xad, 0x85, 0x21, 0x3e, 0xec, 0x3c, 0xb8, 0xb7, 0xa5, 0xe4, 0xdb, 0x1c,
+	0xfd, 0x17, 0x94, 0x86, 0xd4, 0xb3, 0xc7, 0xa3, 0x80, 0x0e, 0x89, 0xdd, 0x1b, 0xf1, 0x4a, 0xb2,
+	0x96, 0xb8, 0x51, 0xb4, 0x0a, 0x43, 0xea, 0x3d, 0x96, 0xc2, 0x8d, 0x11, 0x47, 0x6f, 0x80, 0x58,
+	0xdb, 0x3e, 0x19, 0xb9, 0xb4, 0x8f, 0x79, 0x25, 0x25, 0x31, 0xf9, 0x21, 0xf5, 0x2c, 0x2d, 0x42,
+	0x55, 0xc8, 0xf6, 0xb1, 0x87, 0x7d, 0x4a, 0x78, 0x25, 0x2d, 0xb7, 0xa3, 0x35, 0xba, 0x0a, 0x59,
+	0xa1, 0x8e, 0xb9, 0xc7, 0x2b, 0x73, 0x72, 0x2f, 0x33, 0xa4, 0x5e, 0x9d, 0x7b, 0x1c, 0xbd, 0x0d,
+	0x0b, 0x62, 0x2b, 0x20, 0xc4, 0x9e, 0x10, 0xcf, 0x61, 0x3e, 0xaf, 0xcc, 0x4b, 0x44, 0x71, 0x48,
+	0xbd, 0x5d, 0x42, 0x9e, 0x28, 0x21, 0xba, 0x09, 0x8b, 0x02, 0x37, 0x62, 0x07, 0xc4, 0xb7, 0x7d,
+	0x32, 0xa0, 0xcc, 0xe3, 0x95, 0x8c, 0x44, 0x8a, 0x07, 0x74, 0x84, 0xdc, 0x52, 0x62, 0x79, 0x5a,
+	0x7c, 0x68, 0xf3, 0x00, 0x7b, 0x4e, 0xef, 0x88, 0x57, 0xb2, 0xfa, 0xb4, 0xf8, 0xb0, 0xab, 0x45,
+	0xe8, 0x75, 0x00, 0xf9, 0x38, 0x9f, 0xf5, 0x08, 0xaf, 0xe4, 0x24, 0x20, 0x27, 0x9e, 0x23, 0x05,
+	0xab, 0xff, 0xc8, 0xc2, 0x7c, 0x07, 0xfb, 0x78, 0xc8, 0xd1, 0x03, 0x98, 0xef, 0xf9, 0xcc, 0xfb,
+	0x82, 0x48, 0x0f, 0xe6, 0xef, 0x5c, 0x59, 0x8b, 0x45, 0x7e, 0x4d, 0x7b, 0x7d, 0x23, 0xf7, 0xf5,
+	0xdf, 0xae, 0x5d, 0xfa, 0xc5, 0x0f, 0x5f, 0xdd, 0x4c, 0x58, 0x5a, 0x41, 0xa8, 0x72, 0xea, 0x4e,
+	0x88, 0x2f, 0x7d, 0x7a, 0x3e, 0x55, 0xa5, 0x80, 0xee, 0x41, 0x7a, 0xc0, 0x5c, 0x47, 0x3a, 0xfa,
+	0x5c, 0x8a, 0x12, 0x8e, 0xde, 0x82, 0x92, 0xb0, 0xbc, 0x8f, 0x3d, 0x87, 0x3a, 0x38, 0x88, 0x42,
+	0x51, 0x1c, 0xe2, 0xc3, 0x46, 0x24, 0x44, 0xff, 0xad, 0x32, 0x84, 0x13, 0x97, 0xf4, 0x03, 0xca,
+	0x3c, 0xfb, 0x80, 0xf9, 0x4f, 0x65, 0x64, 0xd2, 0x56, 0x59, 0xb8, 0x29, 0xdc, 0xf8, 0x94, 0xf9,
+	0x4f, 0xc3, 0x87, 0xe2, 0x20, 0xf0, 0x69, 0x6f, 0x2c, 0x1e, 0x3a, 0x1f, 0x3d, 0xb4, 0x1e, 0x09,
+	0xd1, 0x1a, 0x2c, 0xc5, 0x60, 0x76, 0xef, 0x48, 0x60, 0x55, 0x8c, 0x16, 0x4d, 0xec, 0x86, 0xd8,
+	0x08, 0xa3, 0x84, 0xc7, 0x0e, 0x0d, 0x44, 0xd8, 0xa7, 0x51, 0xaa, 0x6b, 0x11, 0x6a, 0x43, 0x79,
+	0x42, 0x7c, 0xba, 0x47, 0x89, 0x6f, 0x3b, 0x64, 0xc4, 0x38, 0x0d, 0x64, 0xac, 0xf2, 0x77, 0xae,
+	0xae, 0xe9, 0x82, 0x12, 0x25, 0xb4, 0xa6, 0x4b, 0x68, 0xad, 0xc1, 0xa8, 0x67, 0x3a, 0x65, 0x21,
+	0xd4, 0x6e, 0x2a, 0x65, 0xf4, 0x26, 0x88, 0x43, 0xdb, 0xa1, 0x98, 0x57, 0x40, 0x27, 0x3b, 0x3e,
+	0x7c, 0x12, 0xca, 0x64, 0x4a, 0xe2, 0x43, 0x9b, 0x8d, 0x88, 0x67, 0x3b, 0xe3, 0x40, 0x24, 0x74,
+	0x3e, 0x32, 0xb8, 0x3d, 0x22, 0x5e, 0x53, 0x0a, 0xd1, 0x2d, 0x58, 0x96, 0x87, 0xb7, 0x45, 0x7d,
+	0xd2, 0x40, 0xa4, 0x30, 0xa7, 0x5f, 0x90, 0x4a, 0x41, 0x82, 0x91, 0xdc, 0x6b, 0x84, 0x5b, 0x5d,
+	0xfa, 0x05, 0x41, 0x75, 0xc8, 0x29, 0x8d, 0x3d, 0x42, 0x2a, 0xc5, 0x0b, 0x18, 0x92, 0x95, 0x6a,
+	0x0f, 0x09, 0x11, 0x5e, 0x36, 0x5f, 0x6a, 0xf7, 0x5c, 0xd6, 0x7f, 0xca, 0x2b, 0x25, 0x19, 0xbb,
+	0x45, 0xe3, 0x9d, 0x1b, 0x72, 0x63, 0x8a, 0xf7, 0xc9, 0x84, 0x60, 0x37, 0xc4, 0x2f, 0x18, 0x78,
+	0x4b, 0xee, 0x68, 0xfc, 0x03, 0xb8, 0x7a, 0xc6, 0xa8, 0x7d, 0xec, 0x2b, 0x6a, 0x28, 0x4b, 0xcb,
+	0xae, 0x9c, 0xb2, 0x4c, 0x6c, 0x0b, 0x92, 0x78, 0x13, 0x8a, 0xdc, 0xc5, 0x36, 0xeb, 0x71, 0xe2,
+	0x4f, 0x84, 0x73, 0x17, 0x95, 0x73, 0xb9, 0x8b, 0xdb, 0xa1, 0x4c, 0xd4, 0xb1, 0x00, 0x1d, 0x50,
+	0xcf, 0x61, 0x07, 0xe1, 0x69, 0x90, 0xe2, 0x26, 0xee, 0xe2, 0x4f, 0xa5, 0x5c, 0x9f, 0x45, 0x63,
+	0x7d, 0x32, 0x62, 0x7e, 0x64, 0xe9, 0x52, 0x84, 0xb5, 0xa4, 0x5c, 0x63, 0x75, 0xd0, 0xa6, 0xcf,
+	0xe6, 0x95, 0xe5, 0x28, 0x68, 0xdd, 0xf0, 0xc1, 0x1c, 0x7d, 0x0c, 0x25, 0xe3, 0x99, 0x22, 0x0e,
+	0x97, 0x2f, 0x10, 0x87, 0x42, 0xf4, 0x5a, 0x11, 0x8b, 0xdb, 0x70, 0x59, 0x12, 0xad, 0xe4, 0x0c,
+	0x7b, 0x44, 0x7c, 0xfd, 0xea, 0xca, 0x15, 0x95, 0x01, 0x82, 0x6b, 0xe5, 0x5e, 0x87, 0xf8, 0xea,
+	0xfd, 0x1f, 0x54, 0x8e, 0x7f, 0xf8, 0xea, 0xe6, 0x92, 0xa0, 0xf7, 0xc3, 0xb0, 0xb3, 0x28, 0x9e,
+	0x59, 0xfd, 0x7d, 0x02, 0xb2, 0x61, 0x0e, 0xa2, 0x3b, 0x90, 0xc1, 0x8e, 0xe3, 0x13, 0xae, 0x78,
+	0x3b, 0xb7, 0x51, 0xf9, 0xf6, 0x57, 0xef, 0x2d, 0xeb, 0x13, 0xd6, 0xd5, 0x4e, 0x37, 0xf0, 0xa9,
+	0x37, 0xb0, 0x42, 0x20, 0xfa, 0x7f, 0xc8, 0x84, 0x35, 0x92, 0xbc, 0x80, 0x49, 0xa1, 0x92, 0x08,
+	0xdf, 0xe7, 0x8c, 0x7a, 0xc4, 0xb1, 0xf7, 0x09, 0x1d, 0xec, 0x07, 0x92, 0x7b, 0x52, 0x56, 0x41,
+	0x09, 0x1f, 0x49, 0x19, 0xba, 0x06, 0x79, 0xb3, 0x2e, 0x14, 0xbb, 0x00, 0x8b, 0x8a, 0x62, 0xf5,
+	0x67, 0x49, 0xc8, 0xc9, 0xfa, 0x7d, 0xc2, 0x02, 0x22, 0xed, 0x50, 0xc5, 0x7c, 0x0e, 0x3b, 0x14,
+	0x10, 0xad, 0x00, 0xa8, 0xdc, 0x1b, 0x12, 0x4f, 0x99, 0x52, 0xb0, 0x0c, 0x89, 0x3c, 0xc2, 0x38,
+	0x18, 0x8d, 0x03, 0x7b, 0x1f, 0xf3, 0x7d, 0x79, 0xca, 0x82, 0x05, 0x4a, 0xf4, 0x08, 0xf3, 0x7d,
+	0x61, 0xc8, 0x01, 0x0d, 0xf6, 0xed, 0x21, 0xfe, 0x9c, 0xf9, 0x34, 0x38, 0x92, 0xa7, 0xcc, 0x5a,
+	0x05, 0x21, 0xdc, 0xd6, 0x32, 0xe1, 0x2d, 0xee, 0x62, 0xbe, 0x4f, 0x1c, 0xc9, 0x7b, 0xe7, 0xf6,
+	0x96, 0x56, 0x42, 0xef, 0x43, 0x7a, 0x84, 0xa9, 0x23, 0xa9, 0xf0, 0xbc, 0xca, 0x52, 0x63, 0xf5,
+	0xcb, 0x0c, 0xcc, 0x49, 0x0f, 0xa1, 0x12, 0x24, 0xa9, 0xa3, 0x1b, 0x73, 0x92, 0x3a, 0xe8, 0x3e,
+	0xe4, 0x7c, 0xf2, 0x6c, 0x4c, 0x78, 0xa0, 0x5b, 0xc6, 0x8b, 0xfc, 0x35, 0x85, 0x8a, 0xf6, 0xea,
+	0x12, 0xcc, 0x89, 0x4d, 0x55, 0xc3, 0x48, 0x5b, 0x19, 0xb9, 0xde, 0x74, 0xc4, 0x16, 0xf3, 0x1d,
+	0xe2, 0x8b, 0xad, 0xb4, 0xda, 0x92, 0xeb, 0x4d, 0x07, 0xfd, 0x0f, 0x64, 0x47, 0x3e, 0x9b, 0x50,
+	0x87, 0xf8, 0xd2, 0x05, 0x2f, 0x7a, 0x59, 0x84, 0x14, 0x0f, 0x0c, 0x30, 0x7f, 0x6a, 0x73, 0xf2,
+	0x4c, 0xda, 0x9e, 0xb6, 0x32, 0x62, 0xdd, 0x25, 0xcf, 0x44, 0x60, 0x86, 0xcc, 0x19, 0xbb, 0x44,
+	0x05, 0x26, 0xa3, 0x02, 0xa3, 0x44, 0x32, 0x30, 0xaf, 0x03, 0x50, 0x2f, 0x0a, 0x5c, 0x56, 0xee,
+	0xe7, 0xa4, 0x44, 0x6e, 0xaf, 0xc1, 0x92, 0x4f, 0xfa, 0x84, 0x8e, 0x02, 0xdb, 0x0c, 0x70, 0x4e,
+	0xe2, 0x16, 0xf5, 0x56, 0x7b, 0x1a, 0xe7, 0x1a, 0x14, 0x1c, 0x1c, 0x60, 0x7b, 0x44, 0x94, 0x7d,
+	0x82, 0xcb, 0x73, 0x16, 0x08, 0x59, 0x87, 0x48, 0x13, 0xaf, 0xc3, 0x82, 0x44, 0x0c, 0xc7, 0x6e,
+	0x40, 0x45, 0x9d, 0x08, 0x26, 0x4f, 0xdd, 0xc8, 0x59, 0x25, 0x21, 0xde, 0x8e, 0xa4, 0xe8, 0x3e,
+	0xa4, 0x04, 0x15, 0x14, 0x2e, 0x10, 0x4c, 0xa1, 0x20, 0x08, 0x3d, 0xe2, 0xc9, 0x4a, 0xb1, 0x96,
+	0xba, 0x91, 0xbf, 0x53, 0x39, 0xd5, 0xab, 0xa3, 0x62, 0x30, 0x95, 0xa7, 0x5a, 0xa2, 0xbb, 0xea,
+	0x48, 0x86, 0x75, 0x57, 0x92, 0x75, 0x57, 0xd4, 0x52, 0x5d, 0x78, 0xd7, 0x61, 0x41, 0x33, 0xbe,
+	0x43, 0xb0, 0xe3, 0x52, 0x8f, 0x48, 0x0e, 0x4f, 0x59, 0x25, 0x25, 0x6e, 0x6a, 0xa9, 0x00, 0x6a,
+	0xaa, 0x8f, 0x80, 0x65, 0x05, 0x54, 0xe2, 0x08, 0xb8, 0x0e, 0x73, 0x3c, 0xc0, 0x01, 0x91, 0x34,
+	0x5d, 0xba, 0x73, 0x75, 0xd6, 0xb9, 0xbb, 0x02, 0x60, 0x29, 0x9c, 0xe8, 0x77, 0x61, 0x49, 0xc5,
+	0x02, 0x84, 0x64, 0x80, 0x50, 0xb8, 0x67, 0x44, 0xe8, 0x23, 0x28, 0xf4, 0x98, 0xe7, 0xd8, 0x61,
+	0xa5, 0x2d, 0x5d, 0xc0, 0xbf, 0x79, 0xa1, 0xd9, 0xd5, 0xd5, 0xf6, 0x11, 0x14, 0x02, 0x66, 0x4f,
+	0x8b, 0x63, 0xf9, 0x22, 0x0f, 0x0a, 0x98, 0x15, 0x95, 0xca, 0x5b, 0x50, 0x72, 0x48, 0x9f, 0x3a,
+	0x53, 0x96, 0xbb, 0xac, 0xbc, 0xad, 0xa5, 0xca, 0xdb, 0xab, 0x7f, 0x48, 0x40, 0xae, 0x1b, 0x52,
+	0xbd, 0xa8, 0x94, 0xb0, 0xa9, 0xfd, 0x47, 0x1a, 0x8b, 0x90, 0xa2, 0x1c, 0x74, 0x67, 0xe0, 0x21,
+	0x91, 0x15, 0x2d, 0x50, 0xa2, 0xae, 0x20, 0xb2, 0xeb, 0xb0, 0xa0, 0x01, 0xd8, 0xe3, 0x07, 0xc4,
+	0x27, 0x8e, 0x9e, 0xab, 0x4b, 0x4a, 0x5c, 0xd7, 0x52, 0x31, 0xa3, 0x9f, 0x1a, 0xe6, 0x55, 0x29,
+	0x17, 0x46, 0xe6, 0x24, 0x7f, 0x05, 0xe6, 0xb5, 0x49, 0x73, 0xd2, 0x24, 0xbd, 0x5a, 0xfd, 0x57,
+	0x4a, 0xda, 0xa2, 0x1a, 0x50, 0x8c, 0x2b, 0x12, 0x71, 0xae, 0xb8, 0x02, 0xf3, 0xba, 0x7f, 0xa9,
+	0xb3, 0xea, 0x15, 0x5a, 0x96, 0x89, 0xe2, 0x87, 0x0d, 0x41, 0x2d, 0x50, 0x19, 0x52, 0xc4, 0x53,
+	0xa4, 0x92, 0xb2, 0xc4, 0x4f, 0xf4, 0x7f, 0x90, 0x51, 0x6d, 0x55, 0x0c, 0xf9, 0xb3, 0x4a, 0x21,
+	0xf2, 0x68, 0x8c, 0x51, 0xb5, 0x0e, 0xba, 0x0b, 0x99, 0x09, 0xf1, 0x1d, 0xda, 0x0f, 0x24, 0xb1,
+	0x9c, 0xcd, 0xc8, 0xae, 0x8b, 0x9f, 0x28, 0x80, 0x15, 0x22, 0x65, 0x0b, 0x26, 0x0e, 0xc5, 0xde,
+	0xe9, 0xeb, 0x4e, 0x46, 0xda, 0x86, 0xd4, 0x66, 0xec, 0xc6, 0x23, 0x6e, 0x12, 0x4a, 0xc5, 0xb8,
+	0xf4, 0x64, 0xf5, 0x4d, 0x42, 0x6e, 0x4c, 0xef, 0x3d, 0x62, 0x50, 0xd6, 0x8f, 0x37, 0x42, 0xa9,
+	0xae, 0x0b, 0x65, 0xfd, 0xec, 0x69, 0x40, 0xd7, 0x61, 0x09, 0x4f, 0x30, 0x75, 0x71, 0x8f, 0xba,
+	0xa2, 0x48, 0x3e, 0x1f, 0x3b, 0x03, 0xa2, 0x78, 0x29, 0x6b, 0x21, 0x73, 0xeb, 0x63, 0xb9, 0x23,
+	0x68, 0xa7, 0x3f, 0x0e, 0xe4, 0x74, 0x79, 0x6e, 0xda, 0xe9, 0x8f, 0x83, 0x19, 0x59, 0x5c, 0x98,
+	0x95, 0xc5, 0xbf, 0x4e, 0x40, 0xf1, 0x53, 0x1c, 0xf4, 0xf7, 0xc3, 0xf1, 0xeb, 0xa5, 0xe6, 0x8a,
+	0x6b, 0x90, 0xf7, 0xc8, 0x61, 0x60, 0xc7, 0x72, 0x03, 0x84, 0x48, 0xa7, 0x54, 0x65, 0x1a, 0x77,
+	0x95, 0xbf, 0x51, 0x48, 0xc3, 0x26, 0x99, 0xbe, 0x70, 0x93, 0xfc, 0xe5, 0x1c, 0xcc, 0xc9, 0xa3,
+	0xbf, 0x28, 0x61, 0xcd, 0xe6, 0x96, 0x7c, 0x7e, 0x73, 0x4b, 0x9d, 0xbb, 0xb9, 0xad, 0xc1, 0xdc,
+	0x08, 0x1f, 0x11, 0x5f, 0x1e, 0xf8, 0x45, 0x2a, 0x0a, 0x86, 0x10, 0xa4, 0x03, 0x1a, 0xb6, 0x4f,
+	0x4b, 0xfe, 0x7e, 0xce, 0xed, 0x7b, 0xfe, 0xbc, 0xb7, 0xef, 0xcc, 0x8c, 0xdb, 0x77, 0xfc, 0xb2,
+	0x9a, 0x3d, 0x75, 0x59, 0x45, 0x2d, 0xc8, 0x4d, 0x67, 0xee, 0x9c, 0xac, 0xbc, 0xd7, 0x4e, 0x95,
+	0x4e, 0x2c, 0x0b, 0x62, 0x8d, 0x28, 0xd2, 0x14, 0xb9, 0xbe, 0x47, 0x7d, 0x1e, 0x06, 0xda, 0x56,
+	0x35, 0x0f, 0x32, 0xb1, 0xca, 0x72, 0x47, 0xc5, 0xbb, 0x2b, 0xcb, 0x5f, 0x0e, 0x59, 0xe6, 0x0c,
+	0x9f, 0x57, 0x94, 0x74, 0x60, 0x0e, 0xf0, 0x15, 0xc8, 0x84, 0xc3, 0xb8, 0xba, 0x14, 0x85, 0x4b,
+	0xb1, 0xa3, 0x73, 0x55, 0xde, 0x83, 0x8a, 0x56, 0xb8, 0x44, 0x55, 0xc8, 0xf6, 0x7c, 0x82, 0xfb,
+	0xa2, 0x5f, 0x94, 0xd4, 0x77, 0x84, 0x70, 0x8d, 0x1a, 0x00, 0xc6, 0xe0, 0xbe, 0x70, 0x81, 0xac,
+	0xca, 0xf9, 0xd1, 0xd4, 0xfe, 0xbf, 0x30, 0x4f, 0x78, 0xdf, 0x67, 0x07, 0xb2, 0x2f, 0x9e, 0xf7,
+	0x01, 0x5a, 0x47, 0x90, 0x21, 0xf1, 0xc4, 0xb1, 0x17, 0x65, 0x55, 0xab, 0xc5, 0xea, 0x8f, 0x13,
+	0x90, 0xd1, 0xb7, 0xd6, 0x97, 0xaa, 0xb1, 0x1a, 0xe4, 0x1d, 0xf1, 0x02, 0x3a, 0x12, 0xb7, 0x6e,
+	0x35, 0xfb, 0x59, 0xa6, 0x48, 0xdc, 0x96, 0xb1, 0xe3, 0x9c, 0x1e, 0xce, 0xf3, 0x52, 0xa6, 0xcb,
+	0xfd, 0x2e, 0xe4, 0xa2, 0x2b, 0xb6, 0xa0, 0xe7, 0xa7, 0xe4, 0x48, 0x9d, 0xc0, 0x12, 0x3f, 0xc5,
+	0xc9, 0x27, 0xd8, 0x1d, 0x13, 0xfd, 0x74, 0xb5, 0x58, 0xfd, 0x21, 0x01, 0x8b, 0xf2, 0xe4, 0xc4,
+	0x31, 0xee, 0xf2, 0x66, 0xf9, 0x24, 0xce, 0x5d, 0x3e, 0xc6, 0xb4, 0x9f, 0x3c, 0xef, 0xb4, 0xdf,
+	0x00, 0x30, 0x3e, 0x2c, 0xa4, 0x66, 0x8f, 0x50, 0xd1, 0x87, 0x03, 0x23, 0x20, 0x86, 0x9a, 0xbc,
+	0x79, 0xd2, 0x81, 0x71, 0x75, 0x51, 0x5d, 0xa9, 0xa0, 0x84, 0xda, 0x3d, 0xdf, 0x26, 0xa0, 0xdc,
+	0xa4, 0x22, 0xd5, 0x69, 0x70, 0xd4, 0xf1, 0xd9, 0x1e, 0x75, 0xc9, 0x4b, 0x1a, 0x5a, 0x86, 0x14,
+	0xe6, 0x61, 0x98, 0xc4, 0x4f, 0x11, 0x1e, 0xf3, 0xd3, 0x94, 0xe2, 0x1c, 0x2b, 0x3f, 0x9a, 0x7e,
+	0x96, 0x42, 0xf7, 0x00, 0xa6, 0x5f, 0xb9, 0xe4, 0x09, 0x4b, 0xfa, 0xc3, 0x8e, 0xfe, 0xbe, 0x37,
+	0xb9, 0xbd, 0xb6, 0x4b, 0xc8, 0xee, 0xd1, 0x88, 0x58, 0xb9, 0x20, 0xfc, 0xf2, 0x85, 0x5e, 0x13,
+	0x23, 0xa6, 0xb7, 0xe7, 0xd2, 0xbe, 0xee, 0xab, 0x39, 0x6b, 0x2a, 0x58, 0x75, 0xa0, 0xdc, 0x60,
+	0x1e, 0x0f, 0x7c, 0x4c, 0xbd, 0xc0, 0x22, 0x7c, 0xec, 0x06, 0x82, 0x95, 0x3c, 0x3c, 0x24, 0x3a,
+	0xf6, 0xf2, 0xb7, 0xa8, 0x2a, 0x31, 0x3d, 0x51, 0x31, 0x64, 0x28, 0x06, 0x8f, 0xd6, 0xc2, 0x9a,
+	0x01, 0x0b, 0x34, 0x77, 0x8b, 0x9f, 0xe2, 0x62, 0xc2, 0x9e, 0xea, 0x6b, 0x53, 0x92, 0x3d, 0x5d,
+	0xfd, 0x6b, 0x0a, 0x0a, 0x9f, 0xc8, 0x70, 0x6c, 0x93, 0x61, 0x8f, 0xf8, 0x2f, 0xe9, 0x36, 0x93,
+	0xca, 0x93, 0x71, 0x2a, 0x7f, 0x0f, 0xd2, 0x3e, 0x73, 0x89, 0x3c, 0xc4, 0xd9, 0xce, 0xaf, 0xde,
+	0x6a, 0x31, 0x97, 0x58, 0x12, 0x86, 0x6e, 0x85, 0xb3, 0xab, 0x72, 0x63, 0x75, 0x26, 0x3e, 0x36,
+	0xbc, 0x6e, 0x89, 0x61, 0x8b, 0xf6, 0x89, 0xbc, 0xa6, 0x4b, 0xca, 0xba, 0xd0, 0xbd, 0xaf, 0x28,
+	0x95, 0x3b, 0xc4, 0x97, 0xcc, 0x26, 0xc2, 0xdd, 0x77, 0x19, 0x27, 0xb6, 0x4f, 0x30, 0x67, 0x9e,
+	0xa4, 0xf7, 0x9c, 0x95, 0x97, 0x32, 0x4b, 0x8a, 0x94, 0xc7, 0x47, 0x2e, 0xee, 0x93, 0x70, 0x18,
+	0x89, 0xd6, 0xa2, 0xa5, 0xea, 0xdf, 0x8e, 0xdd, 0x3b, 0x92, 0x8c, 0x9e, 0xb6, 0x20, 0x14, 0x6d,
+	0x1c, 0x9d, 0xbd, 0x8b, 0xe7, 0x66, 0xdc, 0xc5, 0xdf, 0x82, 0x92, 0xe4, 0xe8, 0x29, 0x4a, 0x91,
+	0x75, 0x51, 0x4b, 0x35, 0xec, 0x0d, 0x28, 0x48, 0x92, 0x0a, 0x41, 0x79, 0xc5, 0x1c, 0x52, 0xa6,
+	0x4b, 0xe3, 0x8f, 0x09, 0x28, 0xaa, 0xf8, 0xea, 0x0f, 0xa4, 0x2f, 0x19, 0xe0, 0xfb, 0x90, 0xea,
+	0xe9, 0xd8, 0x9e, 0x7b, 0x9e, 0xe9, 0x51, 0x07, 0xdd, 0x0e, 0xc3, 0xa9, 0xc2, 0xff, 0xea, 0xe9,
+	0xc1, 0x4f, 0x1d, 0x2a, 0x16, 0x4f, 0x33, 0x97, 0xd2, 0xb1, 0x5c, 0x5a, 0xfd, 0x4d, 0x12, 0xe6,
+	0x95, 0x35, 0xb1, 0x09, 0x21, 0x11, 0x9f, 0x10, 0xc2, 0xde, 0x9d, 0x34, 0x7a, 0xf7, 0xad, 0xf8,
+	0x39, 0x4e, 0xa7, 0x55, 0xe4, 0xa2, 0xe9, 0x31, 0x3e, 0x84, 0xcc, 0x50, 0x26, 0x9b, 0x98, 0xc9,
+	0x05, 0x77, 0xbd, 0x3a, 0x53, 0x47, 0x25, 0x64, 0x6c, 0xec, 0xd5, 0x6a, 0xa8, 0x01, 0xd9, 0xe8,
+	0x43, 0xf5, 0xdc, 0xcc, 0xe6, 0x1d, 0x8b, 0x4c, 0xec, 0xab, 0x60, 0xa8, 0x28, 0x52, 0xa1, 0xef,
+	0x13, 0x6c, 0xa4, 0xc2, 0xbc, 0x4a, 0x05, 0x2d, 0x7d, 0x4e, 0x2a, 0x64, 0xce, 0xa4, 0xc2, 0xcd,
+	0x7f, 0x26, 0x00, 0xa6, 0x57, 0x3f, 0x74, 0x1f, 0x5e, 0xa9, 0x3f, 0x6e, 0x6e, 0xee, 0xda, 0xdd,
+	0xdd, 0xfa, 0x6e, 0xcb, 0x7e, 0xbc, 0xd3, 0xed, 0xb4, 0x1a, 0x9b, 0x0f, 0x37, 0x5b, 0xcd, 0xf2,
+	0xa5, 0xea, 0xd5, 0xe3, 0x93, 0xda, 0xe5, 0x29, 0xf8, 0xb1, 0xc7, 0x47, 0xa4, 0x4f, 0xf7, 0x28,
+	0x71, 0xd0, 0x9b, 0x50, 0x36, 0xf5, 0xda, 0x9d, 0xd6, 0x4e, 0x39, 0x51, 0x2d, 0x1e, 0x9f, 0xd4,
+	0xd4, 0xd7, 0xa1, 0xf6, 0x88, 0x78, 0xe8, 0x3a, 0x20, 0x13, 0xd4, 0xa9, 0x77, 0xbb, 0xad, 0x66,
+	0x39, 0x59, 0x5d, 0x38, 0x3e, 0xa9, 0xe5, 0x25, 0xac, 0x83, 0x39, 0x27, 0xce, 0x69, 0xe0, 0xc3,
+	0xfa, 0xe6, 0x56, 0xab, 0x59, 0x4e, 0x19, 0xc0, 0x87, 0x98, 0xba, 0xc4, 0x41, 0x77, 0xa1, 0x62,
+	0x02, 0x37, 0x77, 0x1a, 0xed, 0x9d, 0xc6, 0xd6, 0xe3, 0xee, 0xe6, 0x93, 0x56, 0x39, 0x5d, 0xbd,
+	0x7c, 0x7c, 0x52, 0x53, 0xcd, 0x6e, 0xd3, 0xeb, 0x33, 0xaf, 0xef, 0x8e, 0x39, 0x9d, 0x90, 0x6a,
+	0xfa, 0x27, 0x3f, 0x5f, 0xb9, 0x74, 0xf3, 0x77, 0x09, 0x80, 0xe9, 0x0d, 0x43, 0x18, 0xde, 0xdd,
+	0xaa, 0xdb, 0x4f, 0x5a, 0x56, 0x73, 0xb3, 0xb1, 0x3b, 0xcb, 0xf0, 0x29, 0xd8, 0x34, 0xfc, 0x1a,
+	0x2c, 0x98, 0x7a, 0xdb, 0xad, 0xdd, 0x72, 0xa2, 0x0a, 0xc7, 0x27, 0xb5, 0xf9, 0xae, 0x8b, 0xb7,
+	0x49, 0x80, 0xde, 0x81, 0x65, 0x13, 0xb0, 0x61, 0xb5, 0xea, 0x8d, 0x47, 0x53, 0xb3, 0xbb, 0x2e,
+	0xde, 0x08, 0xc7, 0x9d, 0x9b, 0x70, 0xd9, 0x84, 0xee, 0xb4, 0xed, 0x4f, 0x1e, 0xb7, 0xad, 0xc7,
+	0xdb, 0xa1, 0xe5, 0x5d, 0x17, 0xef, 0x30, 0x95, 0x1d, 0xda, 0x88, 0xdf, 0x26, 0x00, 0xa6, 0x64,
+	0x89, 0x6e, 0xc1, 0x2b, 0xdb, 0xad, 0xed, 0x8d, 0x96, 0x65, 0x5b, 0xed, 0xad, 0xd3, 0xd1, 0x5b,
+	0x3a, 0x3e, 0xa9, 0x2d, 0x08, 0x98, 0x79, 0xfc, 0x1b, 0xb0, 0x64, 0x6a, 0x74, 0xac, 0xcd, 0xed,
+	0xba, 0xf5, 0x59, 0x39, 0xa1, 0x5e, 0x28, 0xd0, 0x1d, 0x9f, 0x0e, 0xb1, 0x7f, 0x84, 0xde, 0x06,
+	0x64, 0x22, 0x1b, 0xf5, 0x1d, 0x01, 0x4c, 0x56, 0x4b, 0xc7, 0x27, 0x35, 0x10, 0xc0, 0x06, 0xf6,
+	0x04, 0xee, 0xd4, 0x13, 0xad, 0x56, 0x67, 0x6b, 0xb3, 0x51, 0x0f, 0x4d, 0x90, 0x9c, 0xae, 0xfe,
+	0x85, 0xa4, 0x4d, 0xf8, 0x4b, 0x12, 0xf2, 0x06, 0x7f, 0xa3, 0xf7, 0xa1, 0xa2, 0xf5, 0x67, 0xa5,
+	0x60, 0xf5, 0xf8, 0xa4, 0x76, 0xc5, 0x80, 0x9b, 0xb6, 0xbc, 0x0b, 0xcb, 0x31, 0xcd, 0x4e, 0x6b,
+	0xa7, 0xb9, 0xb9, 0xf3, 0x51, 0x39, 0x51, 0x5d, 0x3c, 0x3e, 0xa9, 0x15, 0x95, 0x56, 0x87, 0x78,
+	0x0e, 0xf5, 0x06, 0xe8, 0x9d, 0xe8, 0x98, 0x0a, 0x5c, 0x6f, 0xec, 0x8a, 0xa4, 0x49, 0x56, 0xcb,
+	0xc7, 0x27, 0xb5, 0x82, 0xc2, 0xd6, 0xfb, 0x01, 0x9d, 0x90, 0x33, 0xd0, 0x28, 0x1d, 0x0d, 0xa8,
+	0xce, 0xc7, 0x75, 0xb8, 0x12, 0x83, 0x36, 0xda, 0xdb, 0x9d, 0xad, 0xd6, 0x6e, 0xab, 0x59, 0x4e,
+	0x2b, 0xff, 0x2b, 0x74, 0x83, 0x0d, 0x47, 0x2e, 0x09, 0x88, 0xe8, 0x83, 0x97, 0x63, 0x0a, 0xc2,
+	0x5d, 0xf5, 0x46, 0xab, 0x59, 0x9e, 0xab, 0xa2, 0xe3, 0x93, 0x5a, 0x49, 0x07, 0x57, 0x77, 0x8a,
+	0x33, 0x47, 0x69, 0x6c, 0xb5, 0x45, 0x09, 0xcd, 0x9b, 0x47, 0x69, 0x88, 0xa6, 0xe4, 0x84, 0xde,
+	0x4d, 0x40, 0xc1, 0xa4, 0x53, 0xf4, 0x01, 0x5c, 0xed, 0xee, 0xd6, 0x77, 0x9a, 0x1b, 0x9f, 0xcd,
+	0xf4, 0xef, 0xab, 0xc7, 0x27, 0xb5, 0x57, 0x4c, 0x05, 0xd3, 0xc1, 0xd7, 0x01, 0xc5, 0x75, 0x1f,
+	0xb5, 0xb6, 0x9a, 0x61, 0xae, 0x68, 0xa5, 0x47, 0xc4, 0x95, 0x6e, 0x88, 0x03, 0x3b, 0x56, 0x7b,
+	0xbb, 0xbd, 0x2b, 0xb3, 0x5e, 0xba, 0x41, 0x83, 0x3b, 0x3e, 0x1b, 0xb2, 0x80, 0xcc, 0x50, 0xb0,
+	0x5a, 0x5b, 0xad, 0x7a, 0x57, 0x7a, 0xd9, 0x54, 0xb0, 0x88, 0x24, 0xfd, 0xd0, 0xba, 0x2f, 0x13,
+	0x90, 0x37, 0x48, 0x5a, 0xe4, 0x8e, 0xaa, 0x98, 0xe7, 0xe7, 0x8e, 0x01, 0x37, 0x4d, 0x7b, 0x07,
+	0x96, 0x62, 0x9a, 0x3a, 0x1d, 0x12, 0xca, 0xb1, 0x4a, 0x49, 0xa7, 0xc3, 0x75, 0x40, 0x31, 0x68,
+	0x6b, 0xa7, 0x39, 0x2d, 0x67, 0x85, 0x6c, 0x09, 0x82, 0x55, 0x67, 0xdc, 0xf8, 0xf0, 0xeb, 0xef,
+	0x56, 0x12, 0xdf, 0x7c, 0xb7, 0x92, 0xf8, 0xfb, 0x77, 0x2b, 0x89, 0x9f, 0x7e, 0xbf, 0x72, 0xe9,
+	0x9b, 0xef, 0x57, 0x2e, 0xfd, 0xf9, 0xfb, 0x95, 0x4b, 0x3f, 0x7a, 0x7b, 0x40, 0x83, 0xfd, 0x71,
+	0x4f, 0x8c, 0x83, 0xeb, 0x7b, 0x6c, 0xd0, 0xdf, 0xc7, 0xd4, 0x5b, 0x8f, 0xfd, 0xab, 0x20, 0x38,
+	0x1a, 0x11, 0xde, 0x9b, 0x97, 0xff, 0xf2, 0xbd, 0xfb, 0xef, 0x00, 0x00, 0x00, 0xff, 0xff, 0xb3,
+	0x22, 0xfc, 0xda, 0x9f, 0x1e, 0x00, 0x00,
 }
 
 func (m *SlaTier) Marshal() (dAtA []byte, err error) {
@@ -1183,6 +2334,11 @@ func (m *SlaTier) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MinProbes != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MinProbes))
+		i--
+		dAtA[i] = 0x48
+	}
 	if m.MaxStandbys != 0 {
 		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxStandbys))
 		i--
@@ -1246,6 +2402,105 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MaxProbesPerWindow != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxProbesPerWindow))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xb0
+	}
+	{
+		size, err := m.SlaReportFee.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0xaa
+	if m.MaxSlaWindows != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxSlaWindows))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa0
+	}
+	if m.SlaReportBlocks != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.SlaReportBlocks))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x98
+	}
+	if m.SlaWindowBlocks != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.SlaWindowBlocks))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x90
+	}
+	if m.SlaObservers != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.SlaObservers))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x88
+	}
+	if m.AuditCommitteeShareBps != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.AuditCommitteeShareBps))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
+	if m.AuditRevealBlocks != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.AuditRevealBlocks))
+		i--
+		dAtA[i] = 0x78
+	}
+	if m.AuditCommitBlocks != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.AuditCommitBlocks))
+		i--
+		dAtA[i] = 0x70
+	}
+	{
+		size, err := m.AuditFee.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x6a
+	if m.AuditCommitteeSize != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.AuditCommitteeSize))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.MaxOpenDuties != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxOpenDuties))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.MaxVerifiers != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxVerifiers))
+		i--
+		dAtA[i] = 0x50
+	}
+	{
+		size, err := m.VerifierDeposit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x4a
 	if m.MaxAuditors != 0 {
 		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxAuditors))
 		i--
@@ -1301,6 +2556,656 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *Verifier) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Verifier) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Verifier) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.OpenDuties != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.OpenDuties))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.JoinedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.JoinedHeight))
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size, err := m.Deposit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *AuditVote) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *AuditVote) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *AuditVote) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	{
+		size, err := m.Slashed.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if m.WithMajority {
+		i--
+		if m.WithMajority {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.OutputHash) > 0 {
+		i -= len(m.OutputHash)
+		copy(dAtA[i:], m.OutputHash)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.OutputHash)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Commitment) > 0 {
+		i -= len(m.Commitment)
+		copy(dAtA[i:], m.Commitment)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Commitment)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Auditor) > 0 {
+		i -= len(m.Auditor)
+		copy(dAtA[i:], m.Auditor)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Auditor)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Audit) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Audit) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Audit) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.DecidedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.DecidedHeight))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa8
+	}
+	{
+		size, err := m.ToRequester.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0xa2
+	{
+		size, err := m.BondSlashed.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0x9a
+	if len(m.MajorityOutputHash) > 0 {
+		i -= len(m.MajorityOutputHash)
+		copy(dAtA[i:], m.MajorityOutputHash)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.MajorityOutputHash)))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x92
+	}
+	if m.State != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x88
+	}
+	if m.RevealDeadline != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.RevealDeadline))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
+	if m.CommitDeadline != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.CommitDeadline))
+		i--
+		dAtA[i] = 0x78
+	}
+	if m.RequestHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.RequestHeight))
+		i--
+		dAtA[i] = 0x70
+	}
+	if len(m.Committee) > 0 {
+		for iNdEx := len(m.Committee) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Committee[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuorum(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x6a
+		}
+	}
+	{
+		size, err := m.Fee.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x62
+	if len(m.DataMultiaddrs) > 0 {
+		for iNdEx := len(m.DataMultiaddrs) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.DataMultiaddrs[iNdEx])
+			copy(dAtA[i:], m.DataMultiaddrs[iNdEx])
+			i = encodeVarintQuorum(dAtA, i, uint64(len(m.DataMultiaddrs[iNdEx])))
+			i--
+			dAtA[i] = 0x5a
+		}
+	}
+	if len(m.DataPeerId) > 0 {
+		i -= len(m.DataPeerId)
+		copy(dAtA[i:], m.DataPeerId)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.DataPeerId)))
+		i--
+		dAtA[i] = 0x52
+	}
+	if len(m.ReceiptOutputHash) > 0 {
+		i -= len(m.ReceiptOutputHash)
+		copy(dAtA[i:], m.ReceiptOutputHash)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.ReceiptOutputHash)))
+		i--
+		dAtA[i] = 0x4a
+	}
+	if len(m.InputHash) > 0 {
+		i -= len(m.InputHash)
+		copy(dAtA[i:], m.InputHash)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.InputHash)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if len(m.ModuleHash) > 0 {
+		i -= len(m.ModuleHash)
+		copy(dAtA[i:], m.ModuleHash)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.ModuleHash)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if m.TaskSeq != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.TaskSeq))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Id != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SlaReport) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SlaReport) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SlaReport) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Height != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.P95LatencyMs != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.P95LatencyMs))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.ProbesAnswered != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.ProbesAnswered))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.ProbesSent != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.ProbesSent))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Observer) > 0 {
+		i -= len(m.Observer)
+		copy(dAtA[i:], m.Observer)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Observer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SlaWindow) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SlaWindow) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SlaWindow) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.DecidedHeight != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.DecidedHeight))
+		i--
+		dAtA[i] = 0x60
+	}
+	{
+		size, err := m.Cut.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x5a
+	if m.AvailabilityJudged {
+		i--
+		if m.AvailabilityJudged {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.MedianProbesSent != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MedianProbesSent))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.MedianUptimeBps != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MedianUptimeBps))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.MedianP95LatencyMs != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MedianP95LatencyMs))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.Verdict != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Reports) > 0 {
+		for iNdEx := len(m.Reports) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Reports[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuorum(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if m.End != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.End))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Start != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Start))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Window != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Window))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *WatchObserver) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *WatchObserver) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *WatchObserver) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if m.Reports != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Reports))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.NextWindow != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.NextWindow))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Watch) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Watch) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Watch) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Ended {
+		i--
+		if m.Ended {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x88
+	}
+	{
+		size, err := m.Escrow.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0x82
+	{
+		size, err := m.ReportFee.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuorum(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x7a
+	if m.Breached != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Breached))
+		i--
+		dAtA[i] = 0x70
+	}
+	if m.Decided != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Decided))
+		i--
+		dAtA[i] = 0x68
+	}
+	if m.Windows != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.Windows))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.WindowBlocks != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.WindowBlocks))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.FirstWindowStart != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.FirstWindowStart))
+		i--
+		dAtA[i] = 0x50
+	}
+	if len(m.Observers) > 0 {
+		for iNdEx := len(m.Observers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Observers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuorum(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x4a
+		}
+	}
+	if m.MinProbes != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MinProbes))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.MinUptimeBps != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MinUptimeBps))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.MaxP95LatencyMs != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.MaxP95LatencyMs))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Tier) > 0 {
+		i -= len(m.Tier)
+		copy(dAtA[i:], m.Tier)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Tier)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Payer) > 0 {
+		i -= len(m.Payer)
+		copy(dAtA[i:], m.Payer)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Payer)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuorum(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.OrderId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.OrderId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintQuorum(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x8
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -1803,6 +3708,9 @@ func (m *SlaTier) Size() (n int) {
 	if m.MaxStandbys != 0 {
 		n += 1 + sovQuorum(uint64(m.MaxStandbys))
 	}
+	if m.MinProbes != 0 {
+		n += 1 + sovQuorum(uint64(m.MinProbes))
+	}
 	return n
 }
 
@@ -1832,6 +3740,333 @@ func (m *Params) Size() (n int) {
 	}
 	if m.MaxAuditors != 0 {
 		n += 1 + sovQuorum(uint64(m.MaxAuditors))
+	}
+	l = m.VerifierDeposit.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	if m.MaxVerifiers != 0 {
+		n += 1 + sovQuorum(uint64(m.MaxVerifiers))
+	}
+	if m.MaxOpenDuties != 0 {
+		n += 1 + sovQuorum(uint64(m.MaxOpenDuties))
+	}
+	if m.AuditCommitteeSize != 0 {
+		n += 1 + sovQuorum(uint64(m.AuditCommitteeSize))
+	}
+	l = m.AuditFee.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	if m.AuditCommitBlocks != 0 {
+		n += 1 + sovQuorum(uint64(m.AuditCommitBlocks))
+	}
+	if m.AuditRevealBlocks != 0 {
+		n += 1 + sovQuorum(uint64(m.AuditRevealBlocks))
+	}
+	if m.AuditCommitteeShareBps != 0 {
+		n += 2 + sovQuorum(uint64(m.AuditCommitteeShareBps))
+	}
+	if m.SlaObservers != 0 {
+		n += 2 + sovQuorum(uint64(m.SlaObservers))
+	}
+	if m.SlaWindowBlocks != 0 {
+		n += 2 + sovQuorum(uint64(m.SlaWindowBlocks))
+	}
+	if m.SlaReportBlocks != 0 {
+		n += 2 + sovQuorum(uint64(m.SlaReportBlocks))
+	}
+	if m.MaxSlaWindows != 0 {
+		n += 2 + sovQuorum(uint64(m.MaxSlaWindows))
+	}
+	l = m.SlaReportFee.Size()
+	n += 2 + l + sovQuorum(uint64(l))
+	if m.MaxProbesPerWindow != 0 {
+		n += 2 + sovQuorum(uint64(m.MaxProbesPerWindow))
+	}
+	return n
+}
+
+func (m *Verifier) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = m.Deposit.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	if m.JoinedHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.JoinedHeight))
+	}
+	if m.OpenDuties != 0 {
+		n += 1 + sovQuorum(uint64(m.OpenDuties))
+	}
+	return n
+}
+
+func (m *AuditVote) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Auditor)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = len(m.Commitment)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = len(m.OutputHash)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.WithMajority {
+		n += 2
+	}
+	l = m.Slashed.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	l = m.Paid.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	return n
+}
+
+func (m *Audit) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuorum(uint64(m.Id))
+	}
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovQuorum(uint64(m.LeaseId))
+	}
+	if m.OrderId != 0 {
+		n += 1 + sovQuorum(uint64(m.OrderId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.TaskSeq != 0 {
+		n += 1 + sovQuorum(uint64(m.TaskSeq))
+	}
+	l = len(m.ModuleHash)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = len(m.InputHash)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = len(m.ReceiptOutputHash)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = len(m.DataPeerId)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if len(m.DataMultiaddrs) > 0 {
+		for _, s := range m.DataMultiaddrs {
+			l = len(s)
+			n += 1 + l + sovQuorum(uint64(l))
+		}
+	}
+	l = m.Fee.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	if len(m.Committee) > 0 {
+		for _, e := range m.Committee {
+			l = e.Size()
+			n += 1 + l + sovQuorum(uint64(l))
+		}
+	}
+	if m.RequestHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.RequestHeight))
+	}
+	if m.CommitDeadline != 0 {
+		n += 1 + sovQuorum(uint64(m.CommitDeadline))
+	}
+	if m.RevealDeadline != 0 {
+		n += 2 + sovQuorum(uint64(m.RevealDeadline))
+	}
+	if m.State != 0 {
+		n += 2 + sovQuorum(uint64(m.State))
+	}
+	l = len(m.MajorityOutputHash)
+	if l > 0 {
+		n += 2 + l + sovQuorum(uint64(l))
+	}
+	l = m.BondSlashed.Size()
+	n += 2 + l + sovQuorum(uint64(l))
+	l = m.ToRequester.Size()
+	n += 2 + l + sovQuorum(uint64(l))
+	if m.DecidedHeight != 0 {
+		n += 2 + sovQuorum(uint64(m.DecidedHeight))
+	}
+	return n
+}
+
+func (m *SlaReport) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Observer)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.ProbesSent != 0 {
+		n += 1 + sovQuorum(uint64(m.ProbesSent))
+	}
+	if m.ProbesAnswered != 0 {
+		n += 1 + sovQuorum(uint64(m.ProbesAnswered))
+	}
+	if m.P95LatencyMs != 0 {
+		n += 1 + sovQuorum(uint64(m.P95LatencyMs))
+	}
+	if m.Height != 0 {
+		n += 1 + sovQuorum(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *SlaWindow) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovQuorum(uint64(m.LeaseId))
+	}
+	if m.Window != 0 {
+		n += 1 + sovQuorum(uint64(m.Window))
+	}
+	if m.Start != 0 {
+		n += 1 + sovQuorum(uint64(m.Start))
+	}
+	if m.End != 0 {
+		n += 1 + sovQuorum(uint64(m.End))
+	}
+	if len(m.Reports) > 0 {
+		for _, e := range m.Reports {
+			l = e.Size()
+			n += 1 + l + sovQuorum(uint64(l))
+		}
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovQuorum(uint64(m.Verdict))
+	}
+	if m.MedianP95LatencyMs != 0 {
+		n += 1 + sovQuorum(uint64(m.MedianP95LatencyMs))
+	}
+	if m.MedianUptimeBps != 0 {
+		n += 1 + sovQuorum(uint64(m.MedianUptimeBps))
+	}
+	if m.MedianProbesSent != 0 {
+		n += 1 + sovQuorum(uint64(m.MedianProbesSent))
+	}
+	if m.AvailabilityJudged {
+		n += 2
+	}
+	l = m.Cut.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	if m.DecidedHeight != 0 {
+		n += 1 + sovQuorum(uint64(m.DecidedHeight))
+	}
+	return n
+}
+
+func (m *WatchObserver) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.NextWindow != 0 {
+		n += 1 + sovQuorum(uint64(m.NextWindow))
+	}
+	if m.Reports != 0 {
+		n += 1 + sovQuorum(uint64(m.Reports))
+	}
+	l = m.Paid.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	return n
+}
+
+func (m *Watch) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaseId != 0 {
+		n += 1 + sovQuorum(uint64(m.LeaseId))
+	}
+	if m.OrderId != 0 {
+		n += 1 + sovQuorum(uint64(m.OrderId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = len(m.Payer)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	l = len(m.Tier)
+	if l > 0 {
+		n += 1 + l + sovQuorum(uint64(l))
+	}
+	if m.MaxP95LatencyMs != 0 {
+		n += 1 + sovQuorum(uint64(m.MaxP95LatencyMs))
+	}
+	if m.MinUptimeBps != 0 {
+		n += 1 + sovQuorum(uint64(m.MinUptimeBps))
+	}
+	if m.MinProbes != 0 {
+		n += 1 + sovQuorum(uint64(m.MinProbes))
+	}
+	if len(m.Observers) > 0 {
+		for _, e := range m.Observers {
+			l = e.Size()
+			n += 1 + l + sovQuorum(uint64(l))
+		}
+	}
+	if m.FirstWindowStart != 0 {
+		n += 1 + sovQuorum(uint64(m.FirstWindowStart))
+	}
+	if m.WindowBlocks != 0 {
+		n += 1 + sovQuorum(uint64(m.WindowBlocks))
+	}
+	if m.Windows != 0 {
+		n += 1 + sovQuorum(uint64(m.Windows))
+	}
+	if m.Decided != 0 {
+		n += 1 + sovQuorum(uint64(m.Decided))
+	}
+	if m.Breached != 0 {
+		n += 1 + sovQuorum(uint64(m.Breached))
+	}
+	l = m.ReportFee.Size()
+	n += 1 + l + sovQuorum(uint64(l))
+	l = m.Escrow.Size()
+	n += 2 + l + sovQuorum(uint64(l))
+	if m.Ended {
+		n += 3
 	}
 	return n
 }
@@ -2239,6 +4474,25 @@ func (m *SlaTier) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinProbes", wireType)
+			}
+			m.MinProbes = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinProbes |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuorum(dAtA[iNdEx:])
@@ -2483,6 +4737,2396 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field VerifierDeposit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.VerifierDeposit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxVerifiers", wireType)
+			}
+			m.MaxVerifiers = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxVerifiers |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxOpenDuties", wireType)
+			}
+			m.MaxOpenDuties = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxOpenDuties |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditCommitteeSize", wireType)
+			}
+			m.AuditCommitteeSize = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditCommitteeSize |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditFee", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.AuditFee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 14:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditCommitBlocks", wireType)
+			}
+			m.AuditCommitBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditCommitBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 15:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditRevealBlocks", wireType)
+			}
+			m.AuditRevealBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditRevealBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditCommitteeShareBps", wireType)
+			}
+			m.AuditCommitteeShareBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditCommitteeShareBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 17:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlaObservers", wireType)
+			}
+			m.SlaObservers = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SlaObservers |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 18:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlaWindowBlocks", wireType)
+			}
+			m.SlaWindowBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SlaWindowBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 19:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlaReportBlocks", wireType)
+			}
+			m.SlaReportBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SlaReportBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 20:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxSlaWindows", wireType)
+			}
+			m.MaxSlaWindows = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxSlaWindows |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 21:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlaReportFee", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.SlaReportFee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 22:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxProbesPerWindow", wireType)
+			}
+			m.MaxProbesPerWindow = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxProbesPerWindow |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Verifier) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Verifier: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Verifier: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deposit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Deposit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JoinedHeight", wireType)
+			}
+			m.JoinedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JoinedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OpenDuties", wireType)
+			}
+			m.OpenDuties = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OpenDuties |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *AuditVote) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: AuditVote: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: AuditVote: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Auditor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Auditor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Commitment", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Commitment = append(m.Commitment[:0], dAtA[iNdEx:postIndex]...)
+			if m.Commitment == nil {
+				m.Commitment = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OutputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OutputHash = append(m.OutputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.OutputHash == nil {
+				m.OutputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WithMajority", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.WithMajority = bool(v != 0)
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Audit) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Audit: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Audit: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskSeq", wireType)
+			}
+			m.TaskSeq = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskSeq |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ModuleHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ModuleHash = append(m.ModuleHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.ModuleHash == nil {
+				m.ModuleHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.InputHash = append(m.InputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.InputHash == nil {
+				m.InputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReceiptOutputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ReceiptOutputHash = append(m.ReceiptOutputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.ReceiptOutputHash == nil {
+				m.ReceiptOutputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataPeerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataPeerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataMultiaddrs", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataMultiaddrs = append(m.DataMultiaddrs, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Committee", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Committee = append(m.Committee, AuditVote{})
+			if err := m.Committee[len(m.Committee)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 14:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RequestHeight", wireType)
+			}
+			m.RequestHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RequestHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 15:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitDeadline", wireType)
+			}
+			m.CommitDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealDeadline", wireType)
+			}
+			m.RevealDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 17:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= AuditState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 18:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MajorityOutputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.MajorityOutputHash = append(m.MajorityOutputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.MajorityOutputHash == nil {
+				m.MajorityOutputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 19:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BondSlashed", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.BondSlashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 20:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ToRequester", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ToRequester.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 21:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DecidedHeight", wireType)
+			}
+			m.DecidedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DecidedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SlaReport) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SlaReport: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SlaReport: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Observer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Observer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProbesSent", wireType)
+			}
+			m.ProbesSent = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProbesSent |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProbesAnswered", wireType)
+			}
+			m.ProbesAnswered = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProbesAnswered |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field P95LatencyMs", wireType)
+			}
+			m.P95LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.P95LatencyMs |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SlaWindow) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SlaWindow: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SlaWindow: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Window", wireType)
+			}
+			m.Window = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Window |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Start", wireType)
+			}
+			m.Start = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Start |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field End", wireType)
+			}
+			m.End = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.End |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reports", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reports = append(m.Reports, SlaReport{})
+			if err := m.Reports[len(m.Reports)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= SlaVerdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MedianP95LatencyMs", wireType)
+			}
+			m.MedianP95LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MedianP95LatencyMs |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MedianUptimeBps", wireType)
+			}
+			m.MedianUptimeBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MedianUptimeBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MedianProbesSent", wireType)
+			}
+			m.MedianProbesSent = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MedianProbesSent |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AvailabilityJudged", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.AvailabilityJudged = bool(v != 0)
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Cut", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Cut.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DecidedHeight", wireType)
+			}
+			m.DecidedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DecidedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *WatchObserver) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: WatchObserver: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: WatchObserver: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextWindow", wireType)
+			}
+			m.NextWindow = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextWindow |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reports", wireType)
+			}
+			m.Reports = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Reports |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuorum(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Watch) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuorum
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Watch: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Watch: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OrderId", wireType)
+			}
+			m.OrderId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OrderId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Tier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxP95LatencyMs", wireType)
+			}
+			m.MaxP95LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxP95LatencyMs |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinUptimeBps", wireType)
+			}
+			m.MinUptimeBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinUptimeBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinProbes", wireType)
+			}
+			m.MinProbes = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinProbes |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Observers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Observers = append(m.Observers, WatchObserver{})
+			if err := m.Observers[len(m.Observers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FirstWindowStart", wireType)
+			}
+			m.FirstWindowStart = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FirstWindowStart |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WindowBlocks", wireType)
+			}
+			m.WindowBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.WindowBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Windows", wireType)
+			}
+			m.Windows = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Windows |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Decided", wireType)
+			}
+			m.Decided = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Decided |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 14:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Breached", wireType)
+			}
+			m.Breached = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Breached |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 15:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReportFee", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ReportFee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 16:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Escrow", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuorum
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Escrow.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 17:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ended", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuorum
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Ended = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuorum(dAtA[iNdEx:])

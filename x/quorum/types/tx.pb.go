@@ -7,11 +7,13 @@ import (
 	context "context"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/msgservice"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
+	types1 "github.com/fogchain/fog/x/proofs/types"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -502,6 +504,776 @@ func (m *MsgDeleteProviderAttributesResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgDeleteProviderAttributesResponse proto.InternalMessageInfo
 
+// MsgJoinVerifierPool puts provider into the verifier pool, locking params.verifier_deposit.
+type MsgJoinVerifierPool struct {
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+}
+
+func (m *MsgJoinVerifierPool) Reset()         { *m = MsgJoinVerifierPool{} }
+func (m *MsgJoinVerifierPool) String() string { return proto.CompactTextString(m) }
+func (*MsgJoinVerifierPool) ProtoMessage()    {}
+func (*MsgJoinVerifierPool) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{10}
+}
+func (m *MsgJoinVerifierPool) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgJoinVerifierPool) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgJoinVerifierPool.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgJoinVerifierPool) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgJoinVerifierPool.Merge(m, src)
+}
+func (m *MsgJoinVerifierPool) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgJoinVerifierPool) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgJoinVerifierPool.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgJoinVerifierPool proto.InternalMessageInfo
+
+func (m *MsgJoinVerifierPool) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+type MsgJoinVerifierPoolResponse struct {
+}
+
+func (m *MsgJoinVerifierPoolResponse) Reset()         { *m = MsgJoinVerifierPoolResponse{} }
+func (m *MsgJoinVerifierPoolResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgJoinVerifierPoolResponse) ProtoMessage()    {}
+func (*MsgJoinVerifierPoolResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{11}
+}
+func (m *MsgJoinVerifierPoolResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgJoinVerifierPoolResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgJoinVerifierPoolResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgJoinVerifierPoolResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgJoinVerifierPoolResponse.Merge(m, src)
+}
+func (m *MsgJoinVerifierPoolResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgJoinVerifierPoolResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgJoinVerifierPoolResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgJoinVerifierPoolResponse proto.InternalMessageInfo
+
+// MsgLeaveVerifierPool takes provider out of the verifier pool and returns its deposit.
+type MsgLeaveVerifierPool struct {
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+}
+
+func (m *MsgLeaveVerifierPool) Reset()         { *m = MsgLeaveVerifierPool{} }
+func (m *MsgLeaveVerifierPool) String() string { return proto.CompactTextString(m) }
+func (*MsgLeaveVerifierPool) ProtoMessage()    {}
+func (*MsgLeaveVerifierPool) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{12}
+}
+func (m *MsgLeaveVerifierPool) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgLeaveVerifierPool) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgLeaveVerifierPool.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgLeaveVerifierPool) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgLeaveVerifierPool.Merge(m, src)
+}
+func (m *MsgLeaveVerifierPool) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgLeaveVerifierPool) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgLeaveVerifierPool.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgLeaveVerifierPool proto.InternalMessageInfo
+
+func (m *MsgLeaveVerifierPool) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+type MsgLeaveVerifierPoolResponse struct {
+	Refunded types.Coin `protobuf:"bytes,1,opt,name=refunded,proto3" json:"refunded"`
+}
+
+func (m *MsgLeaveVerifierPoolResponse) Reset()         { *m = MsgLeaveVerifierPoolResponse{} }
+func (m *MsgLeaveVerifierPoolResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgLeaveVerifierPoolResponse) ProtoMessage()    {}
+func (*MsgLeaveVerifierPoolResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{13}
+}
+func (m *MsgLeaveVerifierPoolResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgLeaveVerifierPoolResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgLeaveVerifierPoolResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgLeaveVerifierPoolResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgLeaveVerifierPoolResponse.Merge(m, src)
+}
+func (m *MsgLeaveVerifierPoolResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgLeaveVerifierPoolResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgLeaveVerifierPoolResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgLeaveVerifierPoolResponse proto.InternalMessageInfo
+
+func (m *MsgLeaveVerifierPoolResponse) GetRefunded() types.Coin {
+	if m != nil {
+		return m.Refunded
+	}
+	return types.Coin{}
+}
+
+// MsgRequestAudit asks for a re-execution of receipt, anchored in batch batch_id with proof, by a
+// committee drawn now; the requester serves the module and input to the committee at data_peer_id
+// (/fog/audit-data/1) until the commit deadline.
+type MsgRequestAudit struct {
+	Requester      string               `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
+	Receipt        types1.SignedReceipt `protobuf:"bytes,2,opt,name=receipt,proto3" json:"receipt"`
+	BatchId        uint64               `protobuf:"varint,3,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	Proof          types1.MerkleProof   `protobuf:"bytes,4,opt,name=proof,proto3" json:"proof"`
+	DataPeerId     string               `protobuf:"bytes,5,opt,name=data_peer_id,json=dataPeerId,proto3" json:"data_peer_id,omitempty"`
+	DataMultiaddrs []string             `protobuf:"bytes,6,rep,name=data_multiaddrs,json=dataMultiaddrs,proto3" json:"data_multiaddrs,omitempty"`
+}
+
+func (m *MsgRequestAudit) Reset()         { *m = MsgRequestAudit{} }
+func (m *MsgRequestAudit) String() string { return proto.CompactTextString(m) }
+func (*MsgRequestAudit) ProtoMessage()    {}
+func (*MsgRequestAudit) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{14}
+}
+func (m *MsgRequestAudit) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRequestAudit) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRequestAudit.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRequestAudit) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRequestAudit.Merge(m, src)
+}
+func (m *MsgRequestAudit) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRequestAudit) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRequestAudit.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRequestAudit proto.InternalMessageInfo
+
+func (m *MsgRequestAudit) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *MsgRequestAudit) GetReceipt() types1.SignedReceipt {
+	if m != nil {
+		return m.Receipt
+	}
+	return types1.SignedReceipt{}
+}
+
+func (m *MsgRequestAudit) GetBatchId() uint64 {
+	if m != nil {
+		return m.BatchId
+	}
+	return 0
+}
+
+func (m *MsgRequestAudit) GetProof() types1.MerkleProof {
+	if m != nil {
+		return m.Proof
+	}
+	return types1.MerkleProof{}
+}
+
+func (m *MsgRequestAudit) GetDataPeerId() string {
+	if m != nil {
+		return m.DataPeerId
+	}
+	return ""
+}
+
+func (m *MsgRequestAudit) GetDataMultiaddrs() []string {
+	if m != nil {
+		return m.DataMultiaddrs
+	}
+	return nil
+}
+
+type MsgRequestAuditResponse struct {
+	AuditId        uint64   `protobuf:"varint,1,opt,name=audit_id,json=auditId,proto3" json:"audit_id,omitempty"`
+	Committee      []string `protobuf:"bytes,2,rep,name=committee,proto3" json:"committee,omitempty"`
+	CommitDeadline int64    `protobuf:"varint,3,opt,name=commit_deadline,json=commitDeadline,proto3" json:"commit_deadline,omitempty"`
+	RevealDeadline int64    `protobuf:"varint,4,opt,name=reveal_deadline,json=revealDeadline,proto3" json:"reveal_deadline,omitempty"`
+}
+
+func (m *MsgRequestAuditResponse) Reset()         { *m = MsgRequestAuditResponse{} }
+func (m *MsgRequestAuditResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRequestAuditResponse) ProtoMessage()    {}
+func (*MsgRequestAuditResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{15}
+}
+func (m *MsgRequestAuditResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRequestAuditResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRequestAuditResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRequestAuditResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRequestAuditResponse.Merge(m, src)
+}
+func (m *MsgRequestAuditResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRequestAuditResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRequestAuditResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRequestAuditResponse proto.InternalMessageInfo
+
+func (m *MsgRequestAuditResponse) GetAuditId() uint64 {
+	if m != nil {
+		return m.AuditId
+	}
+	return 0
+}
+
+func (m *MsgRequestAuditResponse) GetCommittee() []string {
+	if m != nil {
+		return m.Committee
+	}
+	return nil
+}
+
+func (m *MsgRequestAuditResponse) GetCommitDeadline() int64 {
+	if m != nil {
+		return m.CommitDeadline
+	}
+	return 0
+}
+
+func (m *MsgRequestAuditResponse) GetRevealDeadline() int64 {
+	if m != nil {
+		return m.RevealDeadline
+	}
+	return 0
+}
+
+// MsgCommitAuditVote commits auditor's vote on audit audit_id (see AuditVote.commitment).
+type MsgCommitAuditVote struct {
+	Auditor    string `protobuf:"bytes,1,opt,name=auditor,proto3" json:"auditor,omitempty"`
+	AuditId    uint64 `protobuf:"varint,2,opt,name=audit_id,json=auditId,proto3" json:"audit_id,omitempty"`
+	Commitment []byte `protobuf:"bytes,3,opt,name=commitment,proto3" json:"commitment,omitempty"`
+}
+
+func (m *MsgCommitAuditVote) Reset()         { *m = MsgCommitAuditVote{} }
+func (m *MsgCommitAuditVote) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitAuditVote) ProtoMessage()    {}
+func (*MsgCommitAuditVote) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{16}
+}
+func (m *MsgCommitAuditVote) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitAuditVote) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitAuditVote.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitAuditVote) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitAuditVote.Merge(m, src)
+}
+func (m *MsgCommitAuditVote) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitAuditVote) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitAuditVote.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitAuditVote proto.InternalMessageInfo
+
+func (m *MsgCommitAuditVote) GetAuditor() string {
+	if m != nil {
+		return m.Auditor
+	}
+	return ""
+}
+
+func (m *MsgCommitAuditVote) GetAuditId() uint64 {
+	if m != nil {
+		return m.AuditId
+	}
+	return 0
+}
+
+func (m *MsgCommitAuditVote) GetCommitment() []byte {
+	if m != nil {
+		return m.Commitment
+	}
+	return nil
+}
+
+type MsgCommitAuditVoteResponse struct {
+}
+
+func (m *MsgCommitAuditVoteResponse) Reset()         { *m = MsgCommitAuditVoteResponse{} }
+func (m *MsgCommitAuditVoteResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitAuditVoteResponse) ProtoMessage()    {}
+func (*MsgCommitAuditVoteResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{17}
+}
+func (m *MsgCommitAuditVoteResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitAuditVoteResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitAuditVoteResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitAuditVoteResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitAuditVoteResponse.Merge(m, src)
+}
+func (m *MsgCommitAuditVoteResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitAuditVoteResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitAuditVoteResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitAuditVoteResponse proto.InternalMessageInfo
+
+// MsgRevealAuditVote reveals auditor's vote: the output hash it computed and the commitment's salt.
+type MsgRevealAuditVote struct {
+	Auditor    string `protobuf:"bytes,1,opt,name=auditor,proto3" json:"auditor,omitempty"`
+	AuditId    uint64 `protobuf:"varint,2,opt,name=audit_id,json=auditId,proto3" json:"audit_id,omitempty"`
+	OutputHash []byte `protobuf:"bytes,3,opt,name=output_hash,json=outputHash,proto3" json:"output_hash,omitempty"`
+	Salt       []byte `protobuf:"bytes,4,opt,name=salt,proto3" json:"salt,omitempty"`
+}
+
+func (m *MsgRevealAuditVote) Reset()         { *m = MsgRevealAuditVote{} }
+func (m *MsgRevealAuditVote) String() string { return proto.CompactTextString(m) }
+func (*MsgRevealAuditVote) ProtoMessage()    {}
+func (*MsgRevealAuditVote) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{18}
+}
+func (m *MsgRevealAuditVote) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevealAuditVote) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevealAuditVote.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevealAuditVote) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevealAuditVote.Merge(m, src)
+}
+func (m *MsgRevealAuditVote) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevealAuditVote) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevealAuditVote.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevealAuditVote proto.InternalMessageInfo
+
+func (m *MsgRevealAuditVote) GetAuditor() string {
+	if m != nil {
+		return m.Auditor
+	}
+	return ""
+}
+
+func (m *MsgRevealAuditVote) GetAuditId() uint64 {
+	if m != nil {
+		return m.AuditId
+	}
+	return 0
+}
+
+func (m *MsgRevealAuditVote) GetOutputHash() []byte {
+	if m != nil {
+		return m.OutputHash
+	}
+	return nil
+}
+
+func (m *MsgRevealAuditVote) GetSalt() []byte {
+	if m != nil {
+		return m.Salt
+	}
+	return nil
+}
+
+type MsgRevealAuditVoteResponse struct {
+}
+
+func (m *MsgRevealAuditVoteResponse) Reset()         { *m = MsgRevealAuditVoteResponse{} }
+func (m *MsgRevealAuditVoteResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRevealAuditVoteResponse) ProtoMessage()    {}
+func (*MsgRevealAuditVoteResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{19}
+}
+func (m *MsgRevealAuditVoteResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevealAuditVoteResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevealAuditVoteResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevealAuditVoteResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevealAuditVoteResponse.Merge(m, src)
+}
+func (m *MsgRevealAuditVoteResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevealAuditVoteResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevealAuditVoteResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevealAuditVoteResponse proto.InternalMessageInfo
+
+// MsgWatchLease pays params.sla_observers × windows report fees for observers drawn now to check
+// lease lease_id's SLA for windows windows from the next block.
+type MsgWatchLease struct {
+	Payer   string `protobuf:"bytes,1,opt,name=payer,proto3" json:"payer,omitempty"`
+	LeaseId uint64 `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Windows uint32 `protobuf:"varint,3,opt,name=windows,proto3" json:"windows,omitempty"`
+}
+
+func (m *MsgWatchLease) Reset()         { *m = MsgWatchLease{} }
+func (m *MsgWatchLease) String() string { return proto.CompactTextString(m) }
+func (*MsgWatchLease) ProtoMessage()    {}
+func (*MsgWatchLease) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{20}
+}
+func (m *MsgWatchLease) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWatchLease) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWatchLease.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWatchLease) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWatchLease.Merge(m, src)
+}
+func (m *MsgWatchLease) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWatchLease) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWatchLease.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWatchLease proto.InternalMessageInfo
+
+func (m *MsgWatchLease) GetPayer() string {
+	if m != nil {
+		return m.Payer
+	}
+	return ""
+}
+
+func (m *MsgWatchLease) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *MsgWatchLease) GetWindows() uint32 {
+	if m != nil {
+		return m.Windows
+	}
+	return 0
+}
+
+type MsgWatchLeaseResponse struct {
+	Observers        []string   `protobuf:"bytes,1,rep,name=observers,proto3" json:"observers,omitempty"`
+	FirstWindowStart int64      `protobuf:"varint,2,opt,name=first_window_start,json=firstWindowStart,proto3" json:"first_window_start,omitempty"`
+	Paid             types.Coin `protobuf:"bytes,3,opt,name=paid,proto3" json:"paid"`
+}
+
+func (m *MsgWatchLeaseResponse) Reset()         { *m = MsgWatchLeaseResponse{} }
+func (m *MsgWatchLeaseResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgWatchLeaseResponse) ProtoMessage()    {}
+func (*MsgWatchLeaseResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{21}
+}
+func (m *MsgWatchLeaseResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWatchLeaseResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWatchLeaseResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWatchLeaseResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWatchLeaseResponse.Merge(m, src)
+}
+func (m *MsgWatchLeaseResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWatchLeaseResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWatchLeaseResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWatchLeaseResponse proto.InternalMessageInfo
+
+func (m *MsgWatchLeaseResponse) GetObservers() []string {
+	if m != nil {
+		return m.Observers
+	}
+	return nil
+}
+
+func (m *MsgWatchLeaseResponse) GetFirstWindowStart() int64 {
+	if m != nil {
+		return m.FirstWindowStart
+	}
+	return 0
+}
+
+func (m *MsgWatchLeaseResponse) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
+// MsgSubmitSlaReport is observer's report of window window of lease lease_id's watch.
+type MsgSubmitSlaReport struct {
+	Observer       string `protobuf:"bytes,1,opt,name=observer,proto3" json:"observer,omitempty"`
+	LeaseId        uint64 `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Window         uint32 `protobuf:"varint,3,opt,name=window,proto3" json:"window,omitempty"`
+	ProbesSent     uint32 `protobuf:"varint,4,opt,name=probes_sent,json=probesSent,proto3" json:"probes_sent,omitempty"`
+	ProbesAnswered uint32 `protobuf:"varint,5,opt,name=probes_answered,json=probesAnswered,proto3" json:"probes_answered,omitempty"`
+	P95LatencyMs   uint64 `protobuf:"varint,6,opt,name=p95_latency_ms,json=p95LatencyMs,proto3" json:"p95_latency_ms,omitempty"`
+}
+
+func (m *MsgSubmitSlaReport) Reset()         { *m = MsgSubmitSlaReport{} }
+func (m *MsgSubmitSlaReport) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitSlaReport) ProtoMessage()    {}
+func (*MsgSubmitSlaReport) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{22}
+}
+func (m *MsgSubmitSlaReport) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitSlaReport) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitSlaReport.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitSlaReport) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitSlaReport.Merge(m, src)
+}
+func (m *MsgSubmitSlaReport) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitSlaReport) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitSlaReport.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitSlaReport proto.InternalMessageInfo
+
+func (m *MsgSubmitSlaReport) GetObserver() string {
+	if m != nil {
+		return m.Observer
+	}
+	return ""
+}
+
+func (m *MsgSubmitSlaReport) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *MsgSubmitSlaReport) GetWindow() uint32 {
+	if m != nil {
+		return m.Window
+	}
+	return 0
+}
+
+func (m *MsgSubmitSlaReport) GetProbesSent() uint32 {
+	if m != nil {
+		return m.ProbesSent
+	}
+	return 0
+}
+
+func (m *MsgSubmitSlaReport) GetProbesAnswered() uint32 {
+	if m != nil {
+		return m.ProbesAnswered
+	}
+	return 0
+}
+
+func (m *MsgSubmitSlaReport) GetP95LatencyMs() uint64 {
+	if m != nil {
+		return m.P95LatencyMs
+	}
+	return 0
+}
+
+type MsgSubmitSlaReportResponse struct {
+}
+
+func (m *MsgSubmitSlaReportResponse) Reset()         { *m = MsgSubmitSlaReportResponse{} }
+func (m *MsgSubmitSlaReportResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitSlaReportResponse) ProtoMessage()    {}
+func (*MsgSubmitSlaReportResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7e72bab356b637ba, []int{23}
+}
+func (m *MsgSubmitSlaReportResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitSlaReportResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitSlaReportResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitSlaReportResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitSlaReportResponse.Merge(m, src)
+}
+func (m *MsgSubmitSlaReportResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitSlaReportResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitSlaReportResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitSlaReportResponse proto.InternalMessageInfo
+
 func init() {
 	proto.RegisterType((*MsgUpdateParams)(nil), "fog.quorum.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "fog.quorum.v1.MsgUpdateParamsResponse")
@@ -513,53 +1285,117 @@ func init() {
 	proto.RegisterType((*MsgSignProviderAttributesResponse)(nil), "fog.quorum.v1.MsgSignProviderAttributesResponse")
 	proto.RegisterType((*MsgDeleteProviderAttributes)(nil), "fog.quorum.v1.MsgDeleteProviderAttributes")
 	proto.RegisterType((*MsgDeleteProviderAttributesResponse)(nil), "fog.quorum.v1.MsgDeleteProviderAttributesResponse")
+	proto.RegisterType((*MsgJoinVerifierPool)(nil), "fog.quorum.v1.MsgJoinVerifierPool")
+	proto.RegisterType((*MsgJoinVerifierPoolResponse)(nil), "fog.quorum.v1.MsgJoinVerifierPoolResponse")
+	proto.RegisterType((*MsgLeaveVerifierPool)(nil), "fog.quorum.v1.MsgLeaveVerifierPool")
+	proto.RegisterType((*MsgLeaveVerifierPoolResponse)(nil), "fog.quorum.v1.MsgLeaveVerifierPoolResponse")
+	proto.RegisterType((*MsgRequestAudit)(nil), "fog.quorum.v1.MsgRequestAudit")
+	proto.RegisterType((*MsgRequestAuditResponse)(nil), "fog.quorum.v1.MsgRequestAuditResponse")
+	proto.RegisterType((*MsgCommitAuditVote)(nil), "fog.quorum.v1.MsgCommitAuditVote")
+	proto.RegisterType((*MsgCommitAuditVoteResponse)(nil), "fog.quorum.v1.MsgCommitAuditVoteResponse")
+	proto.RegisterType((*MsgRevealAuditVote)(nil), "fog.quorum.v1.MsgRevealAuditVote")
+	proto.RegisterType((*MsgRevealAuditVoteResponse)(nil), "fog.quorum.v1.MsgRevealAuditVoteResponse")
+	proto.RegisterType((*MsgWatchLease)(nil), "fog.quorum.v1.MsgWatchLease")
+	proto.RegisterType((*MsgWatchLeaseResponse)(nil), "fog.quorum.v1.MsgWatchLeaseResponse")
+	proto.RegisterType((*MsgSubmitSlaReport)(nil), "fog.quorum.v1.MsgSubmitSlaReport")
+	proto.RegisterType((*MsgSubmitSlaReportResponse)(nil), "fog.quorum.v1.MsgSubmitSlaReportResponse")
 }
 
 func init() { proto.RegisterFile("fog/quorum/v1/tx.proto", fileDescriptor_7e72bab356b637ba) }
 
 var fileDescriptor_7e72bab356b637ba = []byte{
-	// 647 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x95, 0xbf, 0x6f, 0xd3, 0x40,
-	0x14, 0xc7, 0x73, 0xa4, 0x14, 0xf2, 0x4a, 0x05, 0x58, 0xfd, 0xe1, 0x9a, 0xe2, 0xa6, 0x2e, 0x94,
-	0x28, 0x52, 0xe3, 0x36, 0x54, 0x08, 0x65, 0x22, 0x85, 0x35, 0x52, 0x95, 0x0a, 0x24, 0x58, 0x90,
-	0x1b, 0x5f, 0xaf, 0x16, 0xd8, 0x67, 0x7c, 0xe7, 0xa8, 0x65, 0x42, 0xb0, 0x31, 0xf1, 0x67, 0x30,
-	0x66, 0xe8, 0x1f, 0xd1, 0x81, 0xa1, 0x30, 0x31, 0x21, 0xd4, 0x0e, 0xfd, 0x2f, 0x10, 0xf2, 0xcf,
-	0xc4, 0x67, 0x92, 0x46, 0x2c, 0x5d, 0x22, 0xfb, 0xbd, 0xef, 0xfb, 0xde, 0xfb, 0x3c, 0xdf, 0x5d,
-	0x60, 0x6e, 0x8f, 0x12, 0xfd, 0x9d, 0x4f, 0x3d, 0xdf, 0xd6, 0xbb, 0x1b, 0x3a, 0x3f, 0xa8, 0xb9,
-	0x1e, 0xe5, 0x54, 0x9a, 0xde, 0xa3, 0xa4, 0x16, 0xc5, 0x6b, 0xdd, 0x0d, 0xe5, 0xb6, 0x61, 0x5b,
-	0x0e, 0xd5, 0xc3, 0xdf, 0x48, 0xa1, 0xcc, 0x77, 0x28, 0xb3, 0x29, 0xd3, 0x6d, 0x46, 0x82, 0x4a,
-	0x9b, 0x91, 0x38, 0xb1, 0x10, 0x25, 0x5e, 0x87, 0x6f, 0x7a, 0xf4, 0x12, 0xa7, 0x94, 0xec, 0x6a,
-	0xb1, 0x7f, 0x94, 0x9b, 0x21, 0x94, 0xd0, 0xa8, 0x26, 0x78, 0x8a, 0xa2, 0xda, 0x11, 0x82, 0x9b,
-	0x2d, 0x46, 0x9e, 0xbb, 0xa6, 0xc1, 0xf1, 0xb6, 0xe1, 0x19, 0x36, 0x93, 0x1e, 0x41, 0xc9, 0xf0,
-	0xf9, 0x3e, 0xf5, 0x2c, 0x7e, 0x28, 0xa3, 0x32, 0xaa, 0x94, 0xb6, 0xe4, 0x1f, 0x47, 0x6b, 0x33,
-	0xf1, 0x52, 0x4d, 0xd3, 0xf4, 0x30, 0x63, 0x3b, 0xdc, 0xb3, 0x1c, 0xd2, 0xee, 0x4b, 0xa5, 0xc7,
-	0x30, 0xe9, 0x86, 0x0e, 0xf2, 0x95, 0x32, 0xaa, 0x4c, 0xd5, 0x67, 0x6b, 0x19, 0xc8, 0x5a, 0x64,
-	0xbf, 0x55, 0x3a, 0xfe, 0xb5, 0x54, 0xf8, 0x7a, 0xde, 0xab, 0xa2, 0x76, 0xac, 0x6f, 0xe8, 0x1f,
-	0xcf, 0x7b, 0xd5, 0xbe, 0xd3, 0xe7, 0xf3, 0x5e, 0x75, 0x31, 0x40, 0x39, 0x48, 0x60, 0x84, 0x16,
-	0xb5, 0x05, 0x98, 0x17, 0x42, 0x6d, 0xcc, 0x5c, 0xea, 0x30, 0xac, 0x7d, 0x43, 0x30, 0xdd, 0x62,
-	0xa4, 0x69, 0x9a, 0x4d, 0xdf, 0xb4, 0x38, 0xf5, 0xfe, 0x9b, 0xa7, 0x0e, 0xd7, 0x8c, 0xc8, 0x22,
-	0x04, 0x1a, 0x55, 0x95, 0x08, 0xa5, 0x32, 0x4c, 0x99, 0x98, 0x75, 0x3c, 0xcb, 0xe5, 0x16, 0x75,
-	0xe4, 0x62, 0x50, 0xd7, 0x1e, 0x0c, 0x35, 0xd6, 0xf2, 0xac, 0x8a, 0xc8, 0xda, 0x6f, 0x5e, 0x9b,
-	0x87, 0xd9, 0x4c, 0x20, 0xe5, 0xec, 0x21, 0xb8, 0xd5, 0x62, 0xa4, 0x8d, 0x6d, 0xda, 0xc5, 0x97,
-	0x80, 0xda, 0x58, 0xcf, 0x83, 0xdc, 0x15, 0x41, 0x32, 0xdd, 0x69, 0x0a, 0xc8, 0x62, 0x2c, 0xc5,
-	0xf9, 0x83, 0x60, 0xa1, 0xc5, 0xc8, 0x8e, 0x45, 0x9c, 0x6d, 0x8f, 0x76, 0x2d, 0x13, 0x7b, 0x4d,
-	0xce, 0x3d, 0x6b, 0xd7, 0xe7, 0x98, 0x0d, 0xf6, 0x87, 0xc6, 0xfd, 0x14, 0x9b, 0x70, 0xdd, 0x8d,
-	0x9d, 0x2e, 0x84, 0x4a, 0x95, 0xd2, 0x53, 0x00, 0x23, 0x5d, 0x57, 0x2e, 0x96, 0x8b, 0x95, 0xa9,
-	0xba, 0x2c, 0x6c, 0xe4, 0xb4, 0xb1, 0xc1, 0xbd, 0x3c, 0x50, 0xd6, 0xa8, 0x07, 0xa3, 0x49, 0x1a,
-	0x09, 0x06, 0xb3, 0x2c, 0x0e, 0x46, 0xe4, 0x64, 0xda, 0x0a, 0x2c, 0x0f, 0xe5, 0x4f, 0xa7, 0xf4,
-	0x1d, 0xc1, 0x9d, 0x16, 0x23, 0xcf, 0xf0, 0x5b, 0xcc, 0xf1, 0xa5, 0xce, 0x49, 0x82, 0x89, 0x37,
-	0xf8, 0x30, 0x9a, 0x50, 0xa9, 0x1d, 0x3e, 0x37, 0x36, 0x45, 0xec, 0x15, 0x11, 0x3b, 0xdf, 0x38,
-	0xd3, 0xee, 0xc3, 0xca, 0x08, 0xa4, 0x04, 0xbd, 0xfe, 0x69, 0x02, 0x8a, 0x2d, 0x46, 0xa4, 0x17,
-	0x70, 0x23, 0x73, 0x5b, 0xa9, 0xc2, 0xc7, 0x11, 0xee, 0x05, 0x65, 0x75, 0x74, 0x3e, 0xf1, 0x97,
-	0xb6, 0x01, 0x06, 0xee, 0x8c, 0xc5, 0x7c, 0x55, 0x3f, 0xab, 0xdc, 0x1b, 0x95, 0x4d, 0x1d, 0x5f,
-	0xc2, 0x74, 0xf6, 0x74, 0x2e, 0xe5, 0xcb, 0x32, 0x02, 0xe5, 0xc1, 0x05, 0x82, 0xd4, 0x9a, 0xc3,
-	0xdc, 0x90, 0x93, 0x52, 0xc9, 0x5b, 0xfc, 0x5b, 0xa9, 0xac, 0x8f, 0xab, 0x4c, 0x57, 0x7d, 0x0f,
-	0xf2, 0xd0, 0x9d, 0x57, 0xcd, 0xbb, 0x0d, 0xd3, 0x2a, 0xf5, 0xf1, 0xb5, 0xc9, 0xda, 0xca, 0xd5,
-	0x0f, 0xc1, 0x29, 0xdb, 0x7a, 0x72, 0x7c, 0xaa, 0xa2, 0x93, 0x53, 0x15, 0xfd, 0x3e, 0x55, 0xd1,
-	0x97, 0x33, 0xb5, 0x70, 0x72, 0xa6, 0x16, 0x7e, 0x9e, 0xa9, 0x85, 0x57, 0xab, 0xc4, 0xe2, 0xfb,
-	0xfe, 0x6e, 0xad, 0x43, 0x6d, 0x7d, 0x8f, 0x92, 0xce, 0xbe, 0x61, 0x39, 0x7a, 0x66, 0xff, 0xf1,
-	0x43, 0x17, 0xb3, 0xdd, 0xc9, 0xf0, 0x8f, 0xef, 0xe1, 0xdf, 0x00, 0x00, 0x00, 0xff, 0xff, 0xea,
-	0x2e, 0x0a, 0xc5, 0x9a, 0x07, 0x00, 0x00,
+	// 1453 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x58, 0xcd, 0x6f, 0x13, 0x47,
+	0x14, 0xcf, 0xe6, 0x3b, 0x2f, 0x5f, 0xb0, 0xe5, 0xc3, 0x59, 0x8c, 0x93, 0x6c, 0x28, 0x84, 0xb4,
+	0xd8, 0xc4, 0x40, 0x05, 0xee, 0x85, 0x00, 0x87, 0xa6, 0xc2, 0x52, 0xb4, 0x51, 0x83, 0xda, 0x8b,
+	0xbb, 0xf6, 0x8e, 0xd7, 0x2b, 0xbc, 0x3b, 0xcb, 0xcc, 0xd8, 0x90, 0x5e, 0xfa, 0x71, 0xec, 0xa9,
+	0xf7, 0xaa, 0x6a, 0x0f, 0x3d, 0xf4, 0x98, 0x03, 0xfd, 0x1f, 0x50, 0xd5, 0x03, 0xed, 0xa9, 0xa7,
+	0x0a, 0xc1, 0x81, 0xff, 0xa2, 0xaa, 0x66, 0x66, 0xbd, 0x5e, 0xcf, 0x6e, 0x12, 0x0b, 0xb5, 0xe2,
+	0x82, 0x3c, 0xef, 0xfd, 0xde, 0x9b, 0xdf, 0xef, 0xed, 0xcc, 0x7b, 0x13, 0xe0, 0x4c, 0x13, 0xbb,
+	0xa5, 0x47, 0x1d, 0x4c, 0x3a, 0x7e, 0xa9, 0xbb, 0x59, 0x62, 0x4f, 0x8a, 0x21, 0xc1, 0x0c, 0xeb,
+	0xf3, 0x4d, 0xec, 0x16, 0xa5, 0xbd, 0xd8, 0xdd, 0x34, 0x4e, 0xda, 0xbe, 0x17, 0xe0, 0x92, 0xf8,
+	0x57, 0x22, 0x8c, 0xb3, 0x0d, 0x4c, 0x7d, 0x4c, 0x4b, 0x3e, 0x75, 0x79, 0xa4, 0x4f, 0xdd, 0xc8,
+	0xb1, 0x24, 0x1d, 0x35, 0xb1, 0x2a, 0xc9, 0x45, 0xe4, 0x2a, 0x44, 0x31, 0x75, 0x9b, 0xa2, 0x52,
+	0x77, 0xb3, 0x8e, 0x98, 0xbd, 0x59, 0x6a, 0x60, 0x2f, 0x88, 0xfc, 0x06, 0x67, 0x13, 0x12, 0x8c,
+	0x9b, 0x94, 0xe7, 0x94, 0xbf, 0x22, 0xdf, 0xb9, 0x41, 0x1f, 0x41, 0x0d, 0xe4, 0x85, 0x2c, 0x19,
+	0xd8, 0x97, 0x11, 0x11, 0x97, 0xbe, 0x53, 0x2e, 0x76, 0xb1, 0x24, 0xc3, 0x7f, 0x49, 0xab, 0xf9,
+	0x54, 0x83, 0xc5, 0x2a, 0x75, 0x3f, 0x09, 0x1d, 0x9b, 0xa1, 0x1d, 0x9b, 0xd8, 0x3e, 0xd5, 0x3f,
+	0x80, 0x19, 0xbb, 0xc3, 0x5a, 0x98, 0x78, 0x6c, 0x3f, 0xa7, 0xad, 0x68, 0xeb, 0x33, 0x77, 0x72,
+	0x7f, 0x3e, 0xbd, 0x72, 0x2a, 0xd2, 0xb0, 0xe5, 0x38, 0x04, 0x51, 0xba, 0xcb, 0x88, 0x17, 0xb8,
+	0x56, 0x1f, 0xaa, 0xdf, 0x84, 0xc9, 0x50, 0x64, 0xc8, 0x8d, 0xae, 0x68, 0xeb, 0xb3, 0xe5, 0xd3,
+	0xc5, 0x81, 0xea, 0x15, 0x65, 0xfa, 0x3b, 0x33, 0xcf, 0xfe, 0x5e, 0x1e, 0xf9, 0xe5, 0xf5, 0xc1,
+	0x86, 0x66, 0x45, 0xf8, 0x4a, 0xe9, 0x9b, 0xd7, 0x07, 0x1b, 0xfd, 0x4c, 0xdf, 0xbe, 0x3e, 0xd8,
+	0xc8, 0x73, 0x29, 0x4f, 0x7a, 0x62, 0x14, 0x8a, 0xe6, 0x12, 0x9c, 0x55, 0x4c, 0x16, 0xa2, 0x21,
+	0x0e, 0x28, 0x32, 0x7f, 0xd7, 0x60, 0xbe, 0x4a, 0xdd, 0x2d, 0xc7, 0xd9, 0xea, 0x38, 0x1e, 0xc3,
+	0xe4, 0x8d, 0xf5, 0x94, 0x61, 0xca, 0x96, 0x29, 0x84, 0xa0, 0xa3, 0xa2, 0x7a, 0x40, 0x7d, 0x05,
+	0x66, 0x1d, 0x44, 0x1b, 0xc4, 0x0b, 0x99, 0x87, 0x83, 0xdc, 0x18, 0x8f, 0xb3, 0x92, 0xa6, 0xca,
+	0x95, 0xb4, 0x56, 0x43, 0xd5, 0xda, 0x27, 0x6f, 0x9e, 0x85, 0xd3, 0x03, 0x86, 0x58, 0xe7, 0x81,
+	0x06, 0x27, 0xaa, 0xd4, 0xb5, 0x90, 0x8f, 0xbb, 0xe8, 0x2d, 0x48, 0xad, 0x5c, 0x4d, 0x0b, 0x39,
+	0xaf, 0x0a, 0x19, 0x60, 0x67, 0x1a, 0x90, 0x53, 0x6d, 0xb1, 0x9c, 0x7f, 0x34, 0x58, 0xaa, 0x52,
+	0x77, 0xd7, 0x73, 0x83, 0x1d, 0x82, 0xbb, 0x9e, 0x83, 0xc8, 0x16, 0x63, 0xc4, 0xab, 0x77, 0x18,
+	0xa2, 0x49, 0x7e, 0xda, 0xb0, 0x9f, 0xe2, 0x3a, 0x4c, 0x87, 0x51, 0xa6, 0x63, 0x45, 0xc5, 0x48,
+	0xfd, 0x2e, 0x80, 0x1d, 0xef, 0x9b, 0x1b, 0x5b, 0x19, 0x5b, 0x9f, 0x2d, 0xe7, 0x94, 0x83, 0x1c,
+	0x13, 0x4b, 0x9e, 0xe5, 0x44, 0x58, 0xa5, 0xcc, 0x4b, 0xd3, 0x23, 0xc2, 0x0b, 0xb3, 0xaa, 0x16,
+	0x46, 0xd5, 0x49, 0xcd, 0x35, 0x58, 0x3d, 0x54, 0x7f, 0x5c, 0xa5, 0x3f, 0x34, 0x38, 0x57, 0xa5,
+	0xee, 0x3d, 0xd4, 0x46, 0x0c, 0xbd, 0xd5, 0x3a, 0xe9, 0x30, 0xfe, 0x10, 0xed, 0xcb, 0x0a, 0xcd,
+	0x58, 0xe2, 0x77, 0xe5, 0xba, 0x2a, 0x7b, 0x4d, 0x95, 0x9d, 0x26, 0x4e, 0xcd, 0x77, 0x61, 0xed,
+	0x08, 0x49, 0xb1, 0xf4, 0x2f, 0xe1, 0x9d, 0x2a, 0x75, 0x3f, 0xc6, 0x5e, 0xb0, 0x87, 0x88, 0xd7,
+	0xf4, 0x10, 0xd9, 0xc1, 0xb8, 0x3d, 0xc0, 0x5e, 0x1b, 0x96, 0xbd, 0xfc, 0x40, 0xf1, 0x92, 0x53,
+	0x5d, 0x51, 0xa9, 0xaa, 0x3b, 0x99, 0xe7, 0x45, 0xe9, 0x55, 0x73, 0xcc, 0xef, 0x6b, 0x0d, 0x4e,
+	0x55, 0xa9, 0x7b, 0x1f, 0xd9, 0x5d, 0xf4, 0x1f, 0x30, 0xbc, 0x96, 0x62, 0x98, 0x3a, 0x43, 0xa9,
+	0xad, 0xcc, 0xcf, 0x21, 0x9f, 0x65, 0xef, 0x71, 0xd4, 0x6f, 0xc3, 0x34, 0x41, 0xcd, 0x4e, 0xe0,
+	0x20, 0x47, 0x50, 0x99, 0x2d, 0x2f, 0x15, 0x23, 0x1e, 0x7c, 0x16, 0x15, 0xa3, 0x59, 0x54, 0xbc,
+	0x8b, 0xbd, 0x20, 0x79, 0xb6, 0xe3, 0x28, 0xf3, 0xc5, 0xa8, 0x98, 0x17, 0x16, 0x7a, 0xd4, 0x41,
+	0x94, 0x89, 0x4b, 0xcc, 0x9b, 0x0e, 0x91, 0xeb, 0x21, 0x14, 0xf6, 0xa1, 0xfa, 0x16, 0x4c, 0x45,
+	0xe3, 0x2b, 0x1a, 0x18, 0x79, 0x71, 0xcf, 0xa2, 0x71, 0xd7, 0xdd, 0x2c, 0xf2, 0xcb, 0x80, 0x1c,
+	0x4b, 0x62, 0x92, 0x7c, 0x7a, 0x71, 0xfa, 0x12, 0x4c, 0xd7, 0x6d, 0xd6, 0x68, 0xd5, 0x3c, 0x47,
+	0xf4, 0xda, 0x71, 0x6b, 0x4a, 0xac, 0xb7, 0x1d, 0xfd, 0x43, 0x98, 0x10, 0x99, 0x72, 0xe3, 0x22,
+	0xb7, 0xa1, 0xe4, 0xae, 0x22, 0xf2, 0xb0, 0xcd, 0xcf, 0x1b, 0x6e, 0x26, 0x33, 0xcb, 0x18, 0x7d,
+	0x05, 0xe6, 0x1c, 0x9b, 0xd9, 0xb5, 0x10, 0x21, 0xc2, 0x73, 0x4f, 0x88, 0x3e, 0x0e, 0xdc, 0xb6,
+	0x83, 0x10, 0xd9, 0x76, 0xf4, 0x4b, 0xb0, 0x28, 0x10, 0x7e, 0xa7, 0xcd, 0x3c, 0xdb, 0x71, 0x08,
+	0xcd, 0x4d, 0x8a, 0xab, 0xb0, 0xc0, 0xcd, 0xd5, 0xd8, 0x1a, 0xcd, 0xb6, 0x58, 0x75, 0xe6, 0x6c,
+	0x4b, 0x96, 0xd3, 0xfc, 0x59, 0x13, 0xc3, 0x2d, 0x69, 0x8b, 0x3f, 0xe0, 0x12, 0x4c, 0x8b, 0xeb,
+	0xc5, 0x39, 0x69, 0x52, 0xaf, 0x58, 0x6f, 0x3b, 0x7a, 0x1e, 0x66, 0x1a, 0xd8, 0xf7, 0x3d, 0xc6,
+	0x10, 0xca, 0x8d, 0x0a, 0x2a, 0x7d, 0x03, 0xa7, 0x2b, 0x17, 0x35, 0x07, 0xd9, 0x4e, 0xdb, 0x0b,
+	0x90, 0xa8, 0xd7, 0x98, 0xb5, 0x20, 0xcd, 0xf7, 0x22, 0x2b, 0x07, 0x12, 0xd4, 0x45, 0x76, 0xbb,
+	0x0f, 0x1c, 0x97, 0x40, 0x69, 0xee, 0x01, 0xcd, 0x5f, 0x35, 0xd0, 0xab, 0xd4, 0xbd, 0x2b, 0xc2,
+	0x05, 0xcb, 0x3d, 0xcc, 0xd0, 0x1b, 0x75, 0xa0, 0xa4, 0xaa, 0xd1, 0x41, 0x55, 0x05, 0x00, 0x49,
+	0xd0, 0x47, 0x01, 0x13, 0x94, 0xe7, 0xac, 0x84, 0x45, 0x0e, 0xa1, 0x64, 0xcb, 0x59, 0x56, 0x6b,
+	0xab, 0x10, 0x34, 0xf3, 0x60, 0xa4, 0xad, 0xf1, 0x2d, 0xfe, 0x4d, 0xaa, 0xb2, 0x84, 0xd6, 0xff,
+	0x4d, 0xd5, 0x32, 0xcc, 0xe2, 0x0e, 0x0b, 0x3b, 0xac, 0xd6, 0xb2, 0x69, 0xab, 0x27, 0x4b, 0x9a,
+	0x3e, 0xb2, 0x69, 0x8b, 0x77, 0x57, 0x6a, 0xb7, 0x99, 0x28, 0xfd, 0x9c, 0x25, 0x7e, 0x0f, 0x21,
+	0x55, 0x61, 0x1d, 0x49, 0x55, 0xac, 0xb1, 0xd4, 0x1f, 0xe5, 0x43, 0xe9, 0x01, 0xbf, 0x2f, 0xf7,
+	0x91, 0x4d, 0x91, 0x5e, 0x84, 0x89, 0xd0, 0xde, 0x1f, 0xe2, 0x12, 0x4b, 0x18, 0x57, 0xd8, 0xe6,
+	0x81, 0x09, 0x85, 0x62, 0xbd, 0xed, 0xe8, 0x39, 0x98, 0x7a, 0xec, 0x05, 0x0e, 0x7e, 0x4c, 0x85,
+	0xba, 0x79, 0xab, 0xb7, 0xac, 0x5c, 0xe6, 0x32, 0x64, 0x82, 0xcc, 0xb7, 0x4f, 0x9f, 0x8f, 0xf9,
+	0x83, 0x26, 0x1e, 0x3f, 0x7d, 0x4b, 0x7c, 0x0f, 0xf2, 0x30, 0x83, 0xeb, 0x14, 0x91, 0x2e, 0x22,
+	0x34, 0xa7, 0xc9, 0xc3, 0x1e, 0x1b, 0xf4, 0xf7, 0x41, 0x6f, 0x7a, 0x84, 0xb2, 0x9a, 0xdc, 0xb3,
+	0x46, 0x99, 0x4d, 0x64, 0x8f, 0x19, 0xb3, 0x4e, 0x08, 0xcf, 0x03, 0xe1, 0xd8, 0xe5, 0x76, 0xfd,
+	0x26, 0x8c, 0x87, 0x76, 0xd4, 0x3f, 0x86, 0x6d, 0x88, 0x22, 0xc2, 0xfc, 0x69, 0x54, 0x1c, 0x96,
+	0xdd, 0x4e, 0xdd, 0xf7, 0xd8, 0x6e, 0xdb, 0xb6, 0x50, 0x88, 0x09, 0xe3, 0x0d, 0xbf, 0xc7, 0xe5,
+	0xf8, 0x86, 0xdf, 0x43, 0x1e, 0x55, 0xcc, 0x33, 0x30, 0x29, 0x95, 0x44, 0xb5, 0x8c, 0x56, 0xfc,
+	0x18, 0x85, 0x04, 0xd7, 0x11, 0xad, 0x51, 0x7e, 0x3b, 0xc6, 0x85, 0x13, 0xa4, 0x69, 0x17, 0x05,
+	0x8c, 0x5f, 0xe6, 0x08, 0x60, 0x07, 0xf4, 0x31, 0x22, 0x48, 0x76, 0xb2, 0x79, 0x6b, 0x41, 0x9a,
+	0xb7, 0x22, 0xab, 0x7e, 0x01, 0x16, 0xc2, 0x5b, 0x37, 0x6a, 0x6d, 0x9b, 0xa1, 0xa0, 0xb1, 0x5f,
+	0xf3, 0x79, 0x33, 0xe3, 0x14, 0xe6, 0xc2, 0x5b, 0x37, 0xee, 0x4b, 0x63, 0x95, 0x56, 0x36, 0xc5,
+	0x4c, 0xea, 0x31, 0xce, 0x3c, 0x82, 0x4a, 0x2d, 0xa2, 0x23, 0xa8, 0x58, 0x7b, 0x9f, 0xb1, 0xfc,
+	0xfd, 0x0c, 0x8c, 0x55, 0xa9, 0xab, 0xef, 0xc1, 0xdc, 0xc0, 0x5f, 0x20, 0x05, 0xe5, 0xc1, 0xa5,
+	0xbc, 0xf5, 0x8d, 0x8b, 0x47, 0xfb, 0xe3, 0x63, 0xb2, 0x03, 0x90, 0xf8, 0x3b, 0x20, 0x9f, 0x8e,
+	0xea, 0x7b, 0x8d, 0x0b, 0x47, 0x79, 0xe3, 0x8c, 0x9f, 0xc2, 0xfc, 0xe0, 0x8b, 0x7b, 0x39, 0x1d,
+	0x36, 0x00, 0x30, 0x2e, 0x1d, 0x03, 0x88, 0x53, 0x33, 0x38, 0x73, 0xc8, 0xeb, 0x77, 0x3d, 0x9d,
+	0x22, 0x1b, 0x69, 0x5c, 0x1d, 0x16, 0x19, 0xef, 0xfa, 0x05, 0xe4, 0x0e, 0x7d, 0x4d, 0x6e, 0xa4,
+	0xb3, 0x1d, 0x86, 0x35, 0xca, 0xc3, 0x63, 0xe3, 0xbd, 0xeb, 0x70, 0x22, 0xf5, 0x9e, 0x33, 0xd3,
+	0x79, 0x54, 0x8c, 0xb1, 0x71, 0x3c, 0x26, 0xde, 0x03, 0xc1, 0xc9, 0xf4, 0x93, 0x6c, 0x2d, 0x9d,
+	0x20, 0x05, 0x32, 0xde, 0x1b, 0x02, 0x14, 0x6f, 0xb3, 0x07, 0x73, 0x03, 0x6f, 0xa2, 0x42, 0xd6,
+	0x57, 0xef, 0xfb, 0xb3, 0x4e, 0x70, 0xe6, 0xc0, 0xaf, 0xc1, 0xa2, 0x3a, 0x61, 0x57, 0xd3, 0xa1,
+	0x0a, 0xc4, 0xb8, 0x7c, 0x2c, 0x24, 0xb9, 0x81, 0x3a, 0xec, 0x56, 0xb3, 0xb8, 0x0d, 0x40, 0xb2,
+	0x36, 0x38, 0x64, 0xcc, 0xf0, 0x3b, 0x98, 0x18, 0x31, 0x19, 0x77, 0xb0, 0xef, 0xcd, 0xba, 0x83,
+	0x19, 0xcd, 0xbf, 0x06, 0x8b, 0x6a, 0xcb, 0xcd, 0xa0, 0xac, 0x40, 0xb2, 0x28, 0x1f, 0xd2, 0x96,
+	0x8c, 0x89, 0xaf, 0x78, 0x93, 0xbf, 0x73, 0xfb, 0xd9, 0xcb, 0x82, 0xf6, 0xfc, 0x65, 0x41, 0x7b,
+	0xf1, 0xb2, 0xa0, 0x7d, 0xf7, 0xaa, 0x30, 0xf2, 0xfc, 0x55, 0x61, 0xe4, 0xaf, 0x57, 0x85, 0x91,
+	0xcf, 0x2e, 0xba, 0x1e, 0x6b, 0x75, 0xea, 0xc5, 0x06, 0xf6, 0x4b, 0x4d, 0xec, 0x36, 0x5a, 0xb6,
+	0x17, 0x94, 0x06, 0x5a, 0x21, 0xdb, 0x0f, 0x11, 0xad, 0x4f, 0x8a, 0xff, 0x64, 0xb9, 0xf6, 0x6f,
+	0x00, 0x00, 0x00, 0xff, 0xff, 0x3f, 0xcd, 0xb7, 0x2d, 0x5f, 0x12, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -585,6 +1421,21 @@ type MsgClient interface {
 	SignProviderAttributes(ctx context.Context, in *MsgSignProviderAttributes, opts ...grpc.CallOption) (*MsgSignProviderAttributesResponse, error)
 	// DeleteProviderAttributes: an auditor (approved or not any more) deletes attributes it signed.
 	DeleteProviderAttributes(ctx context.Context, in *MsgDeleteProviderAttributes, opts ...grpc.CallOption) (*MsgDeleteProviderAttributesResponse, error)
+	// JoinVerifierPool: a registered provider locks the verifier deposit to be drawn into audit
+	// committees and as an SLA observer.
+	JoinVerifierPool(ctx context.Context, in *MsgJoinVerifierPool, opts ...grpc.CallOption) (*MsgJoinVerifierPoolResponse, error)
+	// LeaveVerifierPool returns the deposit of a verifier with no open duty.
+	LeaveVerifierPool(ctx context.Context, in *MsgLeaveVerifierPool, opts ...grpc.CallOption) (*MsgLeaveVerifierPoolResponse, error)
+	// RequestAudit: anyone pays the audit fee to have a committee re-execute an anchored receipt.
+	RequestAudit(ctx context.Context, in *MsgRequestAudit, opts ...grpc.CallOption) (*MsgRequestAuditResponse, error)
+	// CommitAuditVote: a committee member commits to an output hash.
+	CommitAuditVote(ctx context.Context, in *MsgCommitAuditVote, opts ...grpc.CallOption) (*MsgCommitAuditVoteResponse, error)
+	// RevealAuditVote: a committee member reveals its output hash.
+	RevealAuditVote(ctx context.Context, in *MsgRevealAuditVote, opts ...grpc.CallOption) (*MsgRevealAuditVoteResponse, error)
+	// WatchLease: anyone pays observers to check a lease's SLA for some windows.
+	WatchLease(ctx context.Context, in *MsgWatchLease, opts ...grpc.CallOption) (*MsgWatchLeaseResponse, error)
+	// SubmitSlaReport: an observer reports one window of a watched lease.
+	SubmitSlaReport(ctx context.Context, in *MsgSubmitSlaReport, opts ...grpc.CallOption) (*MsgSubmitSlaReportResponse, error)
 }
 
 type msgClient struct {
@@ -640,6 +1491,69 @@ func (c *msgClient) DeleteProviderAttributes(ctx context.Context, in *MsgDeleteP
 	return out, nil
 }
 
+func (c *msgClient) JoinVerifierPool(ctx context.Context, in *MsgJoinVerifierPool, opts ...grpc.CallOption) (*MsgJoinVerifierPoolResponse, error) {
+	out := new(MsgJoinVerifierPoolResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Msg/JoinVerifierPool", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) LeaveVerifierPool(ctx context.Context, in *MsgLeaveVerifierPool, opts ...grpc.CallOption) (*MsgLeaveVerifierPoolResponse, error) {
+	out := new(MsgLeaveVerifierPoolResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Msg/LeaveVerifierPool", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RequestAudit(ctx context.Context, in *MsgRequestAudit, opts ...grpc.CallOption) (*MsgRequestAuditResponse, error) {
+	out := new(MsgRequestAuditResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Msg/RequestAudit", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) CommitAuditVote(ctx context.Context, in *MsgCommitAuditVote, opts ...grpc.CallOption) (*MsgCommitAuditVoteResponse, error) {
+	out := new(MsgCommitAuditVoteResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Msg/CommitAuditVote", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RevealAuditVote(ctx context.Context, in *MsgRevealAuditVote, opts ...grpc.CallOption) (*MsgRevealAuditVoteResponse, error) {
+	out := new(MsgRevealAuditVoteResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Msg/RevealAuditVote", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) WatchLease(ctx context.Context, in *MsgWatchLease, opts ...grpc.CallOption) (*MsgWatchLeaseResponse, error) {
+	out := new(MsgWatchLeaseResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Msg/WatchLease", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SubmitSlaReport(ctx context.Context, in *MsgSubmitSlaReport, opts ...grpc.CallOption) (*MsgSubmitSlaReportResponse, error) {
+	out := new(MsgSubmitSlaReportResponse)
+	err := c.cc.Invoke(ctx, "/fog.quorum.v1.Msg/SubmitSlaReport", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// UpdateParams replaces the params (governance).
@@ -653,6 +1567,21 @@ type MsgServer interface {
 	SignProviderAttributes(context.Context, *MsgSignProviderAttributes) (*MsgSignProviderAttributesResponse, error)
 	// DeleteProviderAttributes: an auditor (approved or not any more) deletes attributes it signed.
 	DeleteProviderAttributes(context.Context, *MsgDeleteProviderAttributes) (*MsgDeleteProviderAttributesResponse, error)
+	// JoinVerifierPool: a registered provider locks the verifier deposit to be drawn into audit
+	// committees and as an SLA observer.
+	JoinVerifierPool(context.Context, *MsgJoinVerifierPool) (*MsgJoinVerifierPoolResponse, error)
+	// LeaveVerifierPool returns the deposit of a verifier with no open duty.
+	LeaveVerifierPool(context.Context, *MsgLeaveVerifierPool) (*MsgLeaveVerifierPoolResponse, error)
+	// RequestAudit: anyone pays the audit fee to have a committee re-execute an anchored receipt.
+	RequestAudit(context.Context, *MsgRequestAudit) (*MsgRequestAuditResponse, error)
+	// CommitAuditVote: a committee member commits to an output hash.
+	CommitAuditVote(context.Context, *MsgCommitAuditVote) (*MsgCommitAuditVoteResponse, error)
+	// RevealAuditVote: a committee member reveals its output hash.
+	RevealAuditVote(context.Context, *MsgRevealAuditVote) (*MsgRevealAuditVoteResponse, error)
+	// WatchLease: anyone pays observers to check a lease's SLA for some windows.
+	WatchLease(context.Context, *MsgWatchLease) (*MsgWatchLeaseResponse, error)
+	// SubmitSlaReport: an observer reports one window of a watched lease.
+	SubmitSlaReport(context.Context, *MsgSubmitSlaReport) (*MsgSubmitSlaReportResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -673,6 +1602,27 @@ func (*UnimplementedMsgServer) SignProviderAttributes(ctx context.Context, req *
 }
 func (*UnimplementedMsgServer) DeleteProviderAttributes(ctx context.Context, req *MsgDeleteProviderAttributes) (*MsgDeleteProviderAttributesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteProviderAttributes not implemented")
+}
+func (*UnimplementedMsgServer) JoinVerifierPool(ctx context.Context, req *MsgJoinVerifierPool) (*MsgJoinVerifierPoolResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method JoinVerifierPool not implemented")
+}
+func (*UnimplementedMsgServer) LeaveVerifierPool(ctx context.Context, req *MsgLeaveVerifierPool) (*MsgLeaveVerifierPoolResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LeaveVerifierPool not implemented")
+}
+func (*UnimplementedMsgServer) RequestAudit(ctx context.Context, req *MsgRequestAudit) (*MsgRequestAuditResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RequestAudit not implemented")
+}
+func (*UnimplementedMsgServer) CommitAuditVote(ctx context.Context, req *MsgCommitAuditVote) (*MsgCommitAuditVoteResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CommitAuditVote not implemented")
+}
+func (*UnimplementedMsgServer) RevealAuditVote(ctx context.Context, req *MsgRevealAuditVote) (*MsgRevealAuditVoteResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RevealAuditVote not implemented")
+}
+func (*UnimplementedMsgServer) WatchLease(ctx context.Context, req *MsgWatchLease) (*MsgWatchLeaseResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method WatchLease not implemented")
+}
+func (*UnimplementedMsgServer) SubmitSlaReport(ctx context.Context, req *MsgSubmitSlaReport) (*MsgSubmitSlaReportResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubmitSlaReport not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -769,6 +1719,132 @@ func _Msg_DeleteProviderAttributes_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_JoinVerifierPool_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgJoinVerifierPool)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).JoinVerifierPool(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Msg/JoinVerifierPool",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).JoinVerifierPool(ctx, req.(*MsgJoinVerifierPool))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_LeaveVerifierPool_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgLeaveVerifierPool)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).LeaveVerifierPool(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Msg/LeaveVerifierPool",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).LeaveVerifierPool(ctx, req.(*MsgLeaveVerifierPool))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RequestAudit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRequestAudit)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RequestAudit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Msg/RequestAudit",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RequestAudit(ctx, req.(*MsgRequestAudit))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_CommitAuditVote_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCommitAuditVote)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CommitAuditVote(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Msg/CommitAuditVote",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CommitAuditVote(ctx, req.(*MsgCommitAuditVote))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RevealAuditVote_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRevealAuditVote)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RevealAuditVote(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Msg/RevealAuditVote",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RevealAuditVote(ctx, req.(*MsgRevealAuditVote))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_WatchLease_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgWatchLease)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).WatchLease(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Msg/WatchLease",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).WatchLease(ctx, req.(*MsgWatchLease))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SubmitSlaReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSubmitSlaReport)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SubmitSlaReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/fog.quorum.v1.Msg/SubmitSlaReport",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SubmitSlaReport(ctx, req.(*MsgSubmitSlaReport))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "fog.quorum.v1.Msg",
@@ -793,6 +1869,34 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteProviderAttributes",
 			Handler:    _Msg_DeleteProviderAttributes_Handler,
+		},
+		{
+			MethodName: "JoinVerifierPool",
+			Handler:    _Msg_JoinVerifierPool_Handler,
+		},
+		{
+			MethodName: "LeaveVerifierPool",
+			Handler:    _Msg_LeaveVerifierPool_Handler,
+		},
+		{
+			MethodName: "RequestAudit",
+			Handler:    _Msg_RequestAudit_Handler,
+		},
+		{
+			MethodName: "CommitAuditVote",
+			Handler:    _Msg_CommitAuditVote_Handler,
+		},
+		{
+			MethodName: "RevealAuditVote",
+			Handler:    _Msg_RevealAuditVote_Handler,
+		},
+		{
+			MethodName: "WatchLease",
+			Handler:    _Msg_WatchLease_Handler,
+		},
+		{
+			MethodName: "SubmitSlaReport",
+			Handler:    _Msg_SubmitSlaReport_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -1132,6 +2236,542 @@ func (m *MsgDeleteProviderAttributesResponse) MarshalToSizedBuffer(dAtA []byte) 
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgJoinVerifierPool) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgJoinVerifierPool) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgJoinVerifierPool) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgJoinVerifierPoolResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgJoinVerifierPoolResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgJoinVerifierPoolResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgLeaveVerifierPool) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgLeaveVerifierPool) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgLeaveVerifierPool) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgLeaveVerifierPoolResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgLeaveVerifierPoolResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgLeaveVerifierPoolResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Refunded.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRequestAudit) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRequestAudit) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRequestAudit) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.DataMultiaddrs) > 0 {
+		for iNdEx := len(m.DataMultiaddrs) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.DataMultiaddrs[iNdEx])
+			copy(dAtA[i:], m.DataMultiaddrs[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.DataMultiaddrs[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.DataPeerId) > 0 {
+		i -= len(m.DataPeerId)
+		copy(dAtA[i:], m.DataPeerId)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.DataPeerId)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	{
+		size, err := m.Proof.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if m.BatchId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.BatchId))
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size, err := m.Receipt.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRequestAuditResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRequestAuditResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRequestAuditResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RevealDeadline != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.RevealDeadline))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.CommitDeadline != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.CommitDeadline))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Committee) > 0 {
+		for iNdEx := len(m.Committee) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Committee[iNdEx])
+			copy(dAtA[i:], m.Committee[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Committee[iNdEx])))
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if m.AuditId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AuditId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCommitAuditVote) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitAuditVote) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitAuditVote) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Commitment) > 0 {
+		i -= len(m.Commitment)
+		copy(dAtA[i:], m.Commitment)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Commitment)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.AuditId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AuditId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Auditor) > 0 {
+		i -= len(m.Auditor)
+		copy(dAtA[i:], m.Auditor)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Auditor)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCommitAuditVoteResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitAuditVoteResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitAuditVoteResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevealAuditVote) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevealAuditVote) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevealAuditVote) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Salt) > 0 {
+		i -= len(m.Salt)
+		copy(dAtA[i:], m.Salt)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Salt)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.OutputHash) > 0 {
+		i -= len(m.OutputHash)
+		copy(dAtA[i:], m.OutputHash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.OutputHash)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.AuditId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AuditId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Auditor) > 0 {
+		i -= len(m.Auditor)
+		copy(dAtA[i:], m.Auditor)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Auditor)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevealAuditVoteResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevealAuditVoteResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevealAuditVoteResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWatchLease) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWatchLease) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWatchLease) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Windows != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Windows))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Payer) > 0 {
+		i -= len(m.Payer)
+		copy(dAtA[i:], m.Payer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Payer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWatchLeaseResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWatchLeaseResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWatchLeaseResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.FirstWindowStart != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.FirstWindowStart))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Observers) > 0 {
+		for iNdEx := len(m.Observers) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Observers[iNdEx])
+			copy(dAtA[i:], m.Observers[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Observers[iNdEx])))
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitSlaReport) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitSlaReport) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitSlaReport) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.P95LatencyMs != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.P95LatencyMs))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.ProbesAnswered != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ProbesAnswered))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.ProbesSent != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ProbesSent))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Window != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Window))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Observer) > 0 {
+		i -= len(m.Observer)
+		copy(dAtA[i:], m.Observer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Observer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitSlaReportResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitSlaReportResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitSlaReportResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -1279,6 +2919,244 @@ func (m *MsgDeleteProviderAttributes) Size() (n int) {
 }
 
 func (m *MsgDeleteProviderAttributesResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgJoinVerifierPool) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgJoinVerifierPoolResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgLeaveVerifierPool) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgLeaveVerifierPoolResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Refunded.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgRequestAudit) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Receipt.Size()
+	n += 1 + l + sovTx(uint64(l))
+	if m.BatchId != 0 {
+		n += 1 + sovTx(uint64(m.BatchId))
+	}
+	l = m.Proof.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = len(m.DataPeerId)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.DataMultiaddrs) > 0 {
+		for _, s := range m.DataMultiaddrs {
+			l = len(s)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgRequestAuditResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AuditId != 0 {
+		n += 1 + sovTx(uint64(m.AuditId))
+	}
+	if len(m.Committee) > 0 {
+		for _, s := range m.Committee {
+			l = len(s)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.CommitDeadline != 0 {
+		n += 1 + sovTx(uint64(m.CommitDeadline))
+	}
+	if m.RevealDeadline != 0 {
+		n += 1 + sovTx(uint64(m.RevealDeadline))
+	}
+	return n
+}
+
+func (m *MsgCommitAuditVote) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Auditor)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.AuditId != 0 {
+		n += 1 + sovTx(uint64(m.AuditId))
+	}
+	l = len(m.Commitment)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgCommitAuditVoteResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgRevealAuditVote) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Auditor)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.AuditId != 0 {
+		n += 1 + sovTx(uint64(m.AuditId))
+	}
+	l = len(m.OutputHash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Salt)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRevealAuditVoteResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgWatchLease) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Payer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovTx(uint64(m.LeaseId))
+	}
+	if m.Windows != 0 {
+		n += 1 + sovTx(uint64(m.Windows))
+	}
+	return n
+}
+
+func (m *MsgWatchLeaseResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Observers) > 0 {
+		for _, s := range m.Observers {
+			l = len(s)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.FirstWindowStart != 0 {
+		n += 1 + sovTx(uint64(m.FirstWindowStart))
+	}
+	l = m.Paid.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgSubmitSlaReport) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Observer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovTx(uint64(m.LeaseId))
+	}
+	if m.Window != 0 {
+		n += 1 + sovTx(uint64(m.Window))
+	}
+	if m.ProbesSent != 0 {
+		n += 1 + sovTx(uint64(m.ProbesSent))
+	}
+	if m.ProbesAnswered != 0 {
+		n += 1 + sovTx(uint64(m.ProbesAnswered))
+	}
+	if m.P95LatencyMs != 0 {
+		n += 1 + sovTx(uint64(m.P95LatencyMs))
+	}
+	return n
+}
+
+func (m *MsgSubmitSlaReportResponse) Size() (n int) {
 	if m == nil {
 		return 0
 	}
@@ -2189,6 +4067,1558 @@ func (m *MsgDeleteProviderAttributesResponse) Unmarshal(dAtA []byte) error {
 		}
 		if fieldNum <= 0 {
 			return fmt.Errorf("proto: MsgDeleteProviderAttributesResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgJoinVerifierPool) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgJoinVerifierPool: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgJoinVerifierPool: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgJoinVerifierPoolResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgJoinVerifierPoolResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgJoinVerifierPoolResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgLeaveVerifierPool) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgLeaveVerifierPool: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgLeaveVerifierPool: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgLeaveVerifierPoolResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgLeaveVerifierPoolResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgLeaveVerifierPoolResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRequestAudit) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRequestAudit: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRequestAudit: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Receipt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Receipt.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BatchId", wireType)
+			}
+			m.BatchId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.BatchId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Proof.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataPeerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataPeerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataMultiaddrs", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataMultiaddrs = append(m.DataMultiaddrs, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRequestAuditResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRequestAuditResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRequestAuditResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditId", wireType)
+			}
+			m.AuditId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Committee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Committee = append(m.Committee, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitDeadline", wireType)
+			}
+			m.CommitDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealDeadline", wireType)
+			}
+			m.RevealDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCommitAuditVote) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitAuditVote: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitAuditVote: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Auditor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Auditor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditId", wireType)
+			}
+			m.AuditId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Commitment", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Commitment = append(m.Commitment[:0], dAtA[iNdEx:postIndex]...)
+			if m.Commitment == nil {
+				m.Commitment = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCommitAuditVoteResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitAuditVoteResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitAuditVoteResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevealAuditVote) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevealAuditVote: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevealAuditVote: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Auditor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Auditor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditId", wireType)
+			}
+			m.AuditId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AuditId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OutputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OutputHash = append(m.OutputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.OutputHash == nil {
+				m.OutputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Salt", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Salt = append(m.Salt[:0], dAtA[iNdEx:postIndex]...)
+			if m.Salt == nil {
+				m.Salt = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevealAuditVoteResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevealAuditVoteResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevealAuditVoteResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWatchLease) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWatchLease: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWatchLease: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Windows", wireType)
+			}
+			m.Windows = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Windows |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWatchLeaseResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWatchLeaseResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWatchLeaseResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Observers", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Observers = append(m.Observers, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FirstWindowStart", wireType)
+			}
+			m.FirstWindowStart = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FirstWindowStart |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitSlaReport) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitSlaReport: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitSlaReport: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Observer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Observer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Window", wireType)
+			}
+			m.Window = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Window |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProbesSent", wireType)
+			}
+			m.ProbesSent = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProbesSent |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProbesAnswered", wireType)
+			}
+			m.ProbesAnswered = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProbesAnswered |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field P95LatencyMs", wireType)
+			}
+			m.P95LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.P95LatencyMs |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitSlaReportResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitSlaReportResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitSlaReportResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		default:
