@@ -102,6 +102,9 @@ var (
 		{Account: govtypes.ModuleName, Permissions: []string{authtypes.Burner}},
 		// the market burns forfeited bid deposits and bonds.
 		{Account: markettypes.ModuleName, Permissions: []string{authtypes.Burner}},
+		// x/quorum holds verifier deposits, audit fees, slashed bonds on their way and observer fees;
+		// it burns the deposits of verifiers who fail a duty
+		{Account: quorumtypes.ModuleName, Permissions: []string{authtypes.Burner}},
 	}
 
 	// blockAccAddrs may not receive coins by plain transfers: their balances must match their records.
@@ -112,6 +115,7 @@ var (
 		stakingtypes.BondedPoolName,
 		stakingtypes.NotBondedPoolName,
 		markettypes.ModuleName,
+		quorumtypes.ModuleName,
 	}
 
 	appConfig = appconfig.Compose(&appv1alpha1.Config{

@@ -10,13 +10,15 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 
 	"github.com/fogchain/fog/internal/accaddr"
+	marketkeeper "github.com/fogchain/fog/x/market/keeper"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	proofskeeper "github.com/fogchain/fog/x/proofs/keeper"
 	"github.com/fogchain/fog/x/quorum/keeper"
 	modulev1 "github.com/fogchain/fog/x/quorum/types/module"
 )
 
 func init() {
-	appconfig.RegisterModule(&modulev1.Module{}, appconfig.Provide(ProvideModule))
+	appconfig.RegisterModule(&modulev1.Module{}, appconfig.Provide(ProvideModule), appconfig.Invoke(InvokeSetLateKeepers))
 }
 
 // ModuleInputs are what the module needs from the app.
@@ -28,6 +30,8 @@ type ModuleInputs struct {
 	StoreService store.KVStoreService
 	AddressCodec address.Codec
 	TeeKeeper    keeper.TeeKeeper
+	BankKeeper   keeper.BankKeeper
+	Reputation   keeper.ReputationKeeper
 }
 
 // ModuleOutputs are what it gives the app.
@@ -48,6 +52,14 @@ func ProvideModule(in ModuleInputs) ModuleOutputs {
 	if err != nil {
 		panic(err)
 	}
-	k := keeper.NewKeeper(in.Codec, in.AddressCodec, in.StoreService, authority, in.TeeKeeper)
+	k := keeper.NewKeeper(in.Codec, in.AddressCodec, in.StoreService, authority, in.TeeKeeper, in.BankKeeper, in.Reputation)
 	return ModuleOutputs{Keeper: k, Module: NewAppModule(k), MarketHooks: markettypes.MarketHooksWrapper{MarketHooks: k.MarketHooks()}}
+}
+
+// InvokeSetLateKeepers hands x/quorum the market and x/proofs, which are built after it (the market
+// takes its hooks): proofs of audit and of SLA read leases, check anchored receipts, slash bonds and
+// cut payouts through them.
+func InvokeSetLateKeepers(k keeper.Keeper, market marketkeeper.Keeper, proofs proofskeeper.Keeper) {
+	k.SetMarket(market)
+	k.SetProofs(proofs)
 }

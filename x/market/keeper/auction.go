@@ -488,6 +488,12 @@ func Accrued(l types.Lease, h int64) sdk.Coin {
 func (k Keeper) settleLease(ctx context.Context, l *types.Lease) (sdk.Coin, error) {
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	amount := Accrued(*l, h)
+	// pay already refunded to the owner for breached SLA windows is kept from what accrues
+	if withheld := Withheld(*l); withheld.IsPositive() {
+		keep := math.MinInt(withheld.Amount, amount.Amount)
+		amount.Amount = amount.Amount.Sub(keep)
+		l.Withheld = sdk.NewCoin(l.PricePerBlock.Denom, withheld.Amount.Sub(keep))
+	}
 	if err := k.pay(ctx, l.Provider, amount); err != nil {
 		return amount, err
 	}
@@ -506,6 +512,12 @@ func (k Keeper) settleLease(ctx context.Context, l *types.Lease) (sdk.Coin, erro
 // the blocks the closed one had left at the same price. Standbys no open lease of the order can use
 // any more are released after.
 func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.CloseReason) error {
+	return k.closeLeaseSlashing(ctx, l, reason, "")
+}
+
+// closeLeaseSlashing is closeLease, with the bond handed to module slashTo instead (a lease closed
+// for a fault another module proved, CLOSE_REASON_AUDIT_FAILED).
+func (k Keeper) closeLeaseSlashing(ctx context.Context, l types.Lease, reason types.CloseReason, slashTo string) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := sdkCtx.BlockHeight()
 	switch l.State {
@@ -535,12 +547,19 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 	}
 
 	zero := sdk.NewCoin(l.Bond.Denom, math.ZeroInt())
-	returned, burned := l.Bond, zero
-	if reason == types.CloseReasonProviderClosed || reason == types.CloseReasonStartTimeout {
+	returned, burned, slashed := l.Bond, zero, zero
+	switch {
+	case slashTo != "":
+		returned, slashed = zero, l.Bond
+	case reason == types.CloseReasonProviderClosed || reason == types.CloseReasonStartTimeout:
 		returned, burned = zero, l.Bond
 	}
 	closed := l
 	closed.Escrow = sdk.NewCoin(l.Escrow.Denom, math.ZeroInt())
+	if Withheld(l).IsPositive() {
+		// what is still withheld was refunded already: the escrow left is short of it
+		closed.Withheld = sdk.NewCoin(l.PricePerBlock.Denom, math.ZeroInt())
+	}
 	closed.State, closed.CloseReason, closed.ClosedHeight = types.LeaseClosed, reason, h
 
 	// A lease that ended at its provider's fault may be replaced by a standby, for the blocks it had
@@ -572,12 +591,17 @@ func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.Clos
 	if err := k.burn(ctx, burned); err != nil {
 		return err
 	}
+	if slashed.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, slashTo, sdk.NewCoins(slashed)); err != nil {
+			return err
+		}
+	}
 	if err := k.Leases.Set(ctx, closed.Id, closed); err != nil {
 		return err
 	}
 	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventLeaseClosed{
 		LeaseId: l.Id, OrderId: l.OrderId, Reason: reason, PaidToProvider: paid, RefundedToOwner: refunded,
-		BondReturned: returned, BondBurned: burned,
+		BondReturned: returned, BondBurned: burned, BondSlashed: slashed,
 	}); err != nil {
 		return err
 	}

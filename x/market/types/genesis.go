@@ -420,6 +420,16 @@ func validateGenesisLease(field string, l Lease, o Order) error {
 	if err := checkCoin(field+".bond", l.Bond, ""); err != nil {
 		return err
 	}
+	// withheld: pay refunded to the owner for breached SLA windows, kept from coming pay (empty in
+	// leases from before it existed)
+	if l.Withheld.Denom != "" || (!l.Withheld.Amount.IsNil() && !l.Withheld.Amount.IsZero()) {
+		if err := checkCoin(field+".withheld", l.Withheld, denom); err != nil {
+			return err
+		}
+		if l.State != LeaseActive && l.Withheld.IsPositive() {
+			return genesisError(field+".withheld", "%s, but only an active lease withholds pay", l.Withheld)
+		}
+	}
 	if err := checkHeight(field+".created_height", l.CreatedHeight); err != nil {
 		return err
 	}

@@ -129,10 +129,10 @@ const MaxStandbys = 8
 
 // ReplaceableReason is whether a lease closed for reason ended at its provider's fault, so that a
 // standby may take its place: it never started (START_TIMEOUT) or its provider walked away
-// (PROVIDER_CLOSED). Later fault reasons (a failed audit, an SLA breach) belong here too.
+// (PROVIDER_CLOSED), or a proof-of-audit committee found its receipt wrong (AUDIT_FAILED).
 func ReplaceableReason(reason CloseReason) bool {
 	switch reason {
-	case CloseReasonStartTimeout, CloseReasonProviderClosed:
+	case CloseReasonStartTimeout, CloseReasonProviderClosed, CloseReasonAuditFailed:
 		return true
 	}
 	return false

@@ -4,6 +4,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -117,4 +118,24 @@ func (k Keeper) setClaim(ctx context.Context, c types.Claim) error {
 		return err
 	}
 	return k.ClaimsByCircuit.Set(ctx, collections.Join(c.CircuitId, c.Id))
+}
+
+// VerifyReceiptInclusion checks that leaf (a receipt's canonical bytes) is in batch batchID by
+// proof, and that the batch is an execution batch of leaseID anchored by provider (x/quorum's proof
+// of audit takes only anchored receipts).
+func (k Keeper) VerifyReceiptInclusion(ctx context.Context, batchID uint64, leaf []byte, proof types.MerkleProof, leaseID uint64, provider string) error {
+	b, err := k.Batches.Get(ctx, batchID)
+	if errors.Is(err, collections.ErrNotFound) {
+		return fmt.Errorf("batch %d not found", batchID)
+	}
+	if err != nil {
+		return err
+	}
+	if proof.Total < 0 || uint64(proof.Total) != b.LeafCount {
+		return fmt.Errorf("the proof is for a tree of %d leaves, batch %d has %d", proof.Total, batchID, b.LeafCount)
+	}
+	if err := types.VerifyInclusion(b.MerkleRoot, leaf, proof); err != nil {
+		return fmt.Errorf("not in batch %d: %w", batchID, err)
+	}
+	return types.CheckExecutionBatch(b, leaseID, provider)
 }

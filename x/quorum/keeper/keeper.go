@@ -13,13 +13,17 @@ import (
 	"cosmossdk.io/core/address"
 	storetypes "cosmossdk.io/core/store"
 	"cosmossdk.io/log"
+	"cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/fogtypes"
 	"github.com/fogchain/fog/internal/accaddr"
+	markettypes "github.com/fogchain/fog/x/market/types"
+	prooftypes "github.com/fogchain/fog/x/proofs/types"
 	"github.com/fogchain/fog/x/quorum/types"
+	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
 
@@ -29,12 +33,54 @@ type TeeKeeper interface {
 	ValidEnclave(ctx context.Context, provider sdk.AccAddress, teeType fogtypes.TeeType) (teetypes.Enclave, error)
 }
 
+// BankKeeper is what x/quorum needs of x/bank: verifier deposits, audit fees and observer fees
+// in and out of its module account, and burning forfeited deposits.
+type BankKeeper interface {
+	SendCoinsFromAccountToModule(ctx context.Context, senderAddr sdk.AccAddress, recipientModule string, amt sdk.Coins) error
+	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipientAddr sdk.AccAddress, amt sdk.Coins) error
+	BurnCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
+	SpendableCoins(ctx context.Context, addr sdk.AccAddress) sdk.Coins
+}
+
+// ReputationKeeper is what x/quorum reads and writes of x/reputation: verifiers' lower bounds weigh
+// the draws; audits and SLA windows are outcomes of the providers they judge.
+type ReputationKeeper interface {
+	LowerBound(ctx context.Context, addr sdk.AccAddress) (math.LegacyDec, error)
+	RecordOutcome(ctx context.Context, addr sdk.AccAddress, kind reputationtypes.OutcomeKind, weight math.LegacyDec) error
+}
+
+// MarketKeeper is what proofs of audit and of SLA read and do of the market: leases and providers,
+// a failed audit's slashing and a breached window's cut. The market takes x/quorum's hooks at
+// construction, so the app hands x/quorum the market after both exist (SetMarket).
+type MarketKeeper interface {
+	GetLease(ctx context.Context, id uint64) (markettypes.Lease, error)
+	GetProvider(ctx context.Context, addr sdk.AccAddress) (markettypes.Provider, error)
+	SlashLeaseBond(ctx context.Context, leaseID uint64, toModule string) (sdk.Coin, error)
+	WithholdPayout(ctx context.Context, leaseID uint64, amount sdk.Coin) (sdk.Coin, error)
+}
+
+// ProofsKeeper checks that a receipt is anchored: leaf is in batch batchID by proof, and the batch
+// is an execution batch of leaseID anchored by provider.
+type ProofsKeeper interface {
+	VerifyReceiptInclusion(ctx context.Context, batchID uint64, leaf []byte, proof prooftypes.MerkleProof, leaseID uint64, provider string) error
+}
+
+// late holds the keepers that exist only after x/quorum's (the market takes x/quorum's hooks, and
+// x/proofs takes the market); every copy of the Keeper shares it.
+type late struct {
+	market MarketKeeper
+	proofs ProofsKeeper
+}
+
 // Keeper of the quorum module.
 type Keeper struct {
 	addressCodec  address.Codec
 	authority     string
 	authorityAddr sdk.AccAddress
 	tee           TeeKeeper
+	bank          BankKeeper
+	reputation    ReputationKeeper
+	late          *late
 
 	Schema   collections.Schema
 	Params   collections.Item[types.Params]
@@ -46,6 +92,22 @@ type Keeper struct {
 	Quorums *collections.IndexedMap[uint64, types.Quorum, QuorumIndexes]
 	// quorumsByState reads the entries of Quorums' state index, (state, order id), for paging.
 	quorumsByState collections.KeySet[collections.Pair[int32, uint64]]
+
+	// Verifiers: the pool audit committees and SLA observers are drawn from.
+	Verifiers collections.Map[sdk.AccAddress, types.Verifier]
+	Audits    collections.Map[uint64, types.Audit]
+	AuditSeq  collections.Sequence
+	// AuditQueue: open audits by (reveal deadline, id), decided in that block's EndBlock.
+	AuditQueue collections.KeySet[collections.Pair[int64, uint64]]
+	// AuditsByLease: (lease, audit id) of every audit.
+	AuditsByLease collections.KeySet[collections.Pair[uint64, uint64]]
+	// OpenAudits: (lease, task seq) of each receipt under an open audit.
+	OpenAudits collections.KeySet[collections.Pair[uint64, uint64]]
+	// Watches by lease; SlaWindows by (lease, window).
+	Watches    collections.Map[uint64, types.Watch]
+	SlaWindows collections.Map[collections.Pair[uint64, uint32], types.SlaWindow]
+	// WatchQueue: (height, lease) where the watch's next window is decided in that block's EndBlock.
+	WatchQueue collections.KeySet[collections.Pair[int64, uint64]]
 }
 
 // QuorumIndexes look quorum records up by state.
@@ -59,7 +121,8 @@ func (i QuorumIndexes) IndexesList() []collections.Index[uint64, types.Quorum] {
 }
 
 // NewKeeper builds the keeper; authority approves auditors and changes params (gov).
-func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService, authority string, tee TeeKeeper) Keeper {
+func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService storetypes.KVStoreService, authority string,
+	tee TeeKeeper, bank BankKeeper, reputation ReputationKeeper) Keeper {
 	authorityAddr, canonical, err := accaddr.Parse(addressCodec, "authority", authority)
 	if err != nil {
 		panic(fmt.Errorf("invalid quorum authority: %w", err))
@@ -70,6 +133,9 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 		authority:     canonical,
 		authorityAddr: authorityAddr,
 		tee:           tee,
+		bank:          bank,
+		reputation:    reputation,
+		late:          &late{},
 		Params:        collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Auditors:      collections.NewMap(sb, types.AuditorsKey, "auditors", sdk.AccAddressKey, codec.CollValue[types.Auditor](cdc)),
 		Attributes: collections.NewMap(sb, types.AttributesKey, "attributes",
@@ -78,6 +144,16 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 			QuorumIndexes{State: indexes.NewMulti(sb, types.QuorumsByStateKey, "quorums_by_state", collections.Int32Key, collections.Uint64Key,
 				func(_ uint64, q types.Quorum) (int32, error) { return int32(q.State), nil })}),
 	}
+	k.Verifiers = collections.NewMap(sb, types.VerifiersKey, "verifiers", sdk.AccAddressKey, codec.CollValue[types.Verifier](cdc))
+	k.Audits = collections.NewMap(sb, types.AuditsKey, "audits", collections.Uint64Key, codec.CollValue[types.Audit](cdc))
+	k.AuditSeq = collections.NewSequence(sb, types.AuditSeqKey, "audit_seq")
+	k.AuditQueue = collections.NewKeySet(sb, types.AuditQueueKey, "audit_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key))
+	k.AuditsByLease = collections.NewKeySet(sb, types.AuditsByLeaseKey, "audits_by_lease", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key))
+	k.OpenAudits = collections.NewKeySet(sb, types.OpenAuditsKey, "open_audits", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key))
+	k.Watches = collections.NewMap(sb, types.WatchesKey, "watches", collections.Uint64Key, codec.CollValue[types.Watch](cdc))
+	k.SlaWindows = collections.NewMap(sb, types.SlaWindowsKey, "sla_windows",
+		collections.PairKeyCodec(collections.Uint64Key, collections.Uint32Key), codec.CollValue[types.SlaWindow](cdc))
+	k.WatchQueue = collections.NewKeySet(sb, types.WatchQueueKey, "watch_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key))
 	// a schema builder of its own, so that the module's schema declares the index's prefix once
 	k.quorumsByState = collections.NewKeySet(collections.NewSchemaBuilder(storeService), types.QuorumsByStateKey, "quorums_by_state",
 		collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key))
@@ -86,6 +162,13 @@ func NewKeeper(cdc codec.BinaryCodec, addressCodec address.Codec, storeService s
 	}
 	return k
 }
+
+// SetMarket and SetProofs hand the keeper the market and x/proofs once they exist (the app's
+// wiring, before any block).
+func (k Keeper) SetMarket(m MarketKeeper) { k.late.market = m }
+
+// SetProofs: see SetMarket.
+func (k Keeper) SetProofs(p ProofsKeeper) { k.late.proofs = p }
 
 // Authority approves auditors and changes params.
 func (k Keeper) Authority() string { return k.authority }

@@ -81,9 +81,9 @@ func TestQueryParamsAndTiers(t *testing.T) {
 	tiers, err := q.Tiers(f.Ctx, &types.QueryTiersRequest{})
 	require.NoError(t, err)
 	require.Equal(t, []types.TierInfo{
-		{Name: "bronze", Sla: types.SlaTier{MaxP95LatencyMs: 2500, MinUptimeBps: 9700, MinReplicas: 1}},
-		{Name: "silver", Sla: types.SlaTier{MaxP95LatencyMs: 1200, MinUptimeBps: 9900, MinReplicas: 2, Canaries: 1, MaxStandbys: 2}},
-		{Name: "gold", Sla: types.SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2, MaxStandbys: 2}},
+		{Name: "bronze", Sla: types.SlaTier{MaxP95LatencyMs: 2500, MinUptimeBps: 9700, MinReplicas: 1, MinProbes: 100}},
+		{Name: "silver", Sla: types.SlaTier{MaxP95LatencyMs: 1200, MinUptimeBps: 9900, MinReplicas: 2, Canaries: 1, MaxStandbys: 2, MinProbes: 300}},
+		{Name: "gold", Sla: types.SlaTier{MaxP95LatencyMs: 400, MinUptimeBps: 9990, MinReplicas: 3, MinAsns: 3, MinTeeVendors: 2, MinPowerRegions: 2, MaxStandbys: 2, MinProbes: 3000}},
 	}, tiers.Tiers)
 
 	// the queries read the current params
