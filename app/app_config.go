@@ -126,7 +126,7 @@ var (
 					AppName:       AppName,
 					PreBlockers:   []string{upgradetypes.ModuleName, authtypes.ModuleName},
 					BeginBlockers: []string{minttypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName, stakingtypes.ModuleName, authz.ModuleName, teetypes.ModuleName},
-					EndBlockers:   []string{govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, markettypes.ModuleName, teetypes.ModuleName},
+					EndBlockers:   []string{govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, markettypes.ModuleName, quorumtypes.ModuleName, teetypes.ModuleName},
 					OverrideStoreKeys: []*runtimev1alpha1.StoreKeyConfig{
 						{ModuleName: authtypes.ModuleName, KvStoreKey: "acc"},
 					},

@@ -37,11 +37,12 @@ import (
 //   - x/tee: records, expiry queue, nonce window and TEE leases agree (teekeeper.Keeper.CheckInvariants);
 //   - x/quorum: valid params, at most MaxAuditorsBound auditors, every attributes entry under its own
 //     (provider, auditor) pair with 1 to MaxAttributesBound attributes of sorted distinct keys
-//     (quorumkeeper.Keeper.CheckInvariants);
+//     (quorumkeeper.Keeper.CheckInvariants); its module account holds exactly the verifier deposits,
+//     open audit fees and watch escrow its records lock, and every verifier's open duties match the
+//     open audits and watches naming it (quorumkeeper.Keeper.CheckSolvency);
 //   - across them: x/tee's set of active TEE leases is exactly the market's active leases of orders
 //     that require a TEE; x/quorum's records agree with the market's leases and standby bids
-//     (CheckQuorumLeases); and x/reputation, x/proofs, x/tee and x/quorum, which hold no money, hold
-//     none.
+//     (CheckQuorumLeases); and x/reputation, x/proofs and x/tee, which hold no money, hold none.
 //
 // It reads every record: the simulation runs it after every block, tests after every scenario.
 func (app *App) CheckInvariants(ctx sdk.Context) error {
@@ -58,13 +59,16 @@ func (app *App) CheckInvariants(ctx sdk.Context) error {
 	if err := app.QuorumKeeper.CheckInvariants(ctx); err != nil {
 		return fmt.Errorf("quorum: %w", err)
 	}
+	if err := app.QuorumKeeper.CheckSolvency(ctx, app.BankKeeper.GetAllBalances(ctx, authtypes.NewModuleAddress(quorumtypes.ModuleName))); err != nil {
+		return fmt.Errorf("quorum: %w", err)
+	}
 	if err := app.checkTeeLeases(ctx); err != nil {
 		return fmt.Errorf("tee leases: %w", err)
 	}
 	if err := CheckQuorumLeases(ctx, app.MarketKeeper, app.QuorumKeeper); err != nil {
 		return fmt.Errorf("quorum records: %w", err)
 	}
-	for _, name := range []string{reputationtypes.ModuleName, proofstypes.ModuleName, teetypes.ModuleName, quorumtypes.ModuleName} {
+	for _, name := range []string{reputationtypes.ModuleName, proofstypes.ModuleName, teetypes.ModuleName} {
 		if held := app.BankKeeper.GetAllBalances(ctx, authtypes.NewModuleAddress(name)); !held.IsZero() {
 			return fmt.Errorf("%s holds no money, but its module address has %s", name, held)
 		}

@@ -31,6 +31,11 @@ const UpgradeQuorum = "v3-quorum"
 // refunded as before.
 const UpgradeStandbys = "v4-standbys"
 
+// UpgradeVerification moves x/quorum to consensus version 3: proof of audit and proof of SLA (their
+// params by keeper.Migrator.Migrate2to3; new collections in its existing store, empty), and the
+// market's leases gain withheld (absent in stored leases, read as zero). No store is added.
+const UpgradeVerification = "v5-verification"
+
 // registerUpgradeHandlers tells x/upgrade what to run when a plan of a known name is reached, and sets
 // the store loader of an upgrade that adds stores when the node restarts at its height.
 func (app *App) registerUpgradeHandlers() error {
@@ -46,10 +51,12 @@ func (app *App) registerUpgradeHandlers() error {
 		func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
 			return app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
 		})
-	app.UpgradeKeeper.SetUpgradeHandler(UpgradeStandbys,
-		func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
-			return app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
-		})
+	for _, name := range []string{UpgradeStandbys, UpgradeVerification} {
+		app.UpgradeKeeper.SetUpgradeHandler(name,
+			func(ctx context.Context, _ upgradetypes.Plan, fromVM module.VersionMap) (module.VersionMap, error) {
+				return app.ModuleManager.RunMigrations(ctx, app.Configurator(), fromVM)
+			})
+	}
 
 	info, err := app.UpgradeKeeper.ReadUpgradeInfoFromDisk()
 	if err != nil {

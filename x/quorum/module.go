@@ -8,6 +8,7 @@
 package quorum
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -32,13 +33,16 @@ import (
 
 // ConsensusVersion of the module's state. Version 2 adds the tiers' max_standbys to the params
 // (keeper.Migrator.Migrate1to2) and the quorum records (a new collection, which needs no migration).
-const ConsensusVersion = 2
+// Version 3 adds proof of audit and proof of SLA: their params (keeper.Migrator.Migrate2to3) and new
+// collections (the verifier pool, audits, watches, SLA windows and their queues).
+const ConsensusVersion = 3
 
 var (
-	_ module.HasGenesis     = AppModule{}
-	_ module.HasServices    = AppModule{}
-	_ module.AppModuleBasic = AppModule{}
-	_ appmodule.AppModule   = AppModule{}
+	_ module.HasGenesis       = AppModule{}
+	_ appmodule.HasEndBlocker = AppModule{}
+	_ module.HasServices      = AppModule{}
+	_ module.AppModuleBasic   = AppModule{}
+	_ appmodule.AppModule     = AppModule{}
 
 	_ module.AppModuleSimulation   = AppModule{}
 	_ simsx.HasWeightedOperationsX = AppModule{}
@@ -62,7 +66,13 @@ func (am AppModule) RegisterServices(cfg module.Configurator) {
 	if err := cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2); err != nil {
 		panic(fmt.Errorf("quorum: registering the 1→2 migration: %w", err))
 	}
+	if err := cfg.RegisterMigration(types.ModuleName, 2, m.Migrate2to3); err != nil {
+		panic(fmt.Errorf("quorum: registering the 2→3 migration: %w", err))
+	}
 }
+
+// EndBlock decides the audits and SLA windows due.
+func (am AppModule) EndBlock(ctx context.Context) error { return am.keeper.EndBlocker(ctx) }
 
 // ValidateGenesis checks a genesis state.
 func (AppModule) ValidateGenesis(cdc codec.JSONCodec, _ client.TxEncodingConfig, bz json.RawMessage) error {

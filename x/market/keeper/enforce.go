@@ -26,7 +26,9 @@ func Withheld(l types.Lease) sdk.Coin {
 }
 
 // GetLease is a lease by id (an error wrapping ErrLeaseNotFound when there is none).
-func (k Keeper) GetLease(ctx context.Context, id uint64) (types.Lease, error) { return k.getLease(ctx, id) }
+func (k Keeper) GetLease(ctx context.Context, id uint64) (types.Lease, error) {
+	return k.getLease(ctx, id)
+}
 
 // GetProvider is a registered provider (an error wrapping ErrProviderNotFound when there is none).
 func (k Keeper) GetProvider(ctx context.Context, addr sdk.AccAddress) (types.Provider, error) {

@@ -46,6 +46,48 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	return k.initVerification(ctx, gs)
+}
+
+// initVerification loads the verifier pool, audits and watches and rebuilds their indexes and
+// queues from the records.
+func (k Keeper) initVerification(ctx context.Context, gs *types.GenesisState) error {
+	for _, v := range gs.Verifiers {
+		addr, err := k.addressCodec.StringToBytes(v.Address)
+		if err != nil {
+			return err
+		}
+		if err := k.Verifiers.Set(ctx, addr, v); err != nil {
+			return err
+		}
+	}
+	// the sequence counts the ids used (ids start at 1); next_audit_id is the next to give
+	if gs.NextAuditId > 0 {
+		if err := k.AuditSeq.Set(ctx, gs.NextAuditId-1); err != nil {
+			return err
+		}
+	}
+	for _, a := range gs.Audits {
+		if err := k.saveNewAudit(ctx, a); err != nil {
+			return err
+		}
+	}
+	p := gs.Params
+	for _, w := range gs.Watches {
+		if err := k.Watches.Set(ctx, w.LeaseId, w); err != nil {
+			return err
+		}
+		if !w.Ended {
+			if err := k.WatchQueue.Set(ctx, collections.Join(k.decisionHeight(w, p), w.LeaseId)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, win := range gs.SlaWindows {
+		if err := k.SlaWindows.Set(ctx, collections.Join(win.LeaseId, win.Window), win); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -71,6 +113,36 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	err = k.Quorums.Walk(ctx, nil, func(_ uint64, q types.Quorum) (bool, error) {
 		gs.Quorums = append(gs.Quorums, q)
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := k.Verifiers.Walk(ctx, nil, func(_ sdk.AccAddress, v types.Verifier) (bool, error) {
+		gs.Verifiers = append(gs.Verifiers, v)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	used, err := k.AuditSeq.Peek(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs.NextAuditId = used + 1
+	if err := k.Audits.Walk(ctx, nil, func(_ uint64, a types.Audit) (bool, error) {
+		gs.Audits = append(gs.Audits, a)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Watches.Walk(ctx, nil, func(_ uint64, w types.Watch) (bool, error) {
+		gs.Watches = append(gs.Watches, w)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	err = k.SlaWindows.Walk(ctx, nil, func(_ collections.Pair[uint64, uint32], w types.SlaWindow) (bool, error) {
+		gs.SlaWindows = append(gs.SlaWindows, w)
 		return false, nil
 	})
 	return gs, err

@@ -31,3 +31,24 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	}
 	return m.k.Params.Set(ctx, p)
 }
+
+// Migrate2to3 gives the stored params those of proof of audit and proof of SLA, new in version 3:
+// the defaults (types.DefaultParams) for the verifier pool, audits and watches, and each tier's
+// min_probes; other params unchanged. The new collections start empty.
+func (m Migrator) Migrate2to3(ctx sdk.Context) error {
+	p, err := m.k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	d := types.DefaultParams()
+	p.Bronze.MinProbes, p.Silver.MinProbes, p.Gold.MinProbes = d.Bronze.MinProbes, d.Silver.MinProbes, d.Gold.MinProbes
+	p.VerifierDeposit, p.MaxVerifiers, p.MaxOpenDuties = d.VerifierDeposit, d.MaxVerifiers, d.MaxOpenDuties
+	p.AuditCommitteeSize, p.AuditFee, p.AuditCommitBlocks, p.AuditRevealBlocks = d.AuditCommitteeSize, d.AuditFee, d.AuditCommitBlocks, d.AuditRevealBlocks
+	p.AuditCommitteeShareBps = d.AuditCommitteeShareBps
+	p.SlaObservers, p.SlaWindowBlocks, p.SlaReportBlocks, p.MaxSlaWindows = d.SlaObservers, d.SlaWindowBlocks, d.SlaReportBlocks, d.MaxSlaWindows
+	p.SlaReportFee, p.MaxProbesPerWindow = d.SlaReportFee, d.MaxProbesPerWindow
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return m.k.Params.Set(ctx, p)
+}

@@ -17,11 +17,11 @@ var (
 	QuorumsKey    = collections.NewPrefix(3) // order id → Quorum
 	// QuorumsByStateKey indexes the quorums by (state, order id).
 	QuorumsByStateKey = collections.NewPrefix(4)
-	VerifiersKey      = collections.NewPrefix(5) // address → Verifier
-	AuditsKey         = collections.NewPrefix(6) // id → Audit
-	AuditSeqKey       = collections.NewPrefix(7) // the next audit id
-	AuditQueueKey     = collections.NewPrefix(8) // (reveal deadline, id): open audits to decide
-	AuditsByLeaseKey  = collections.NewPrefix(9) // (lease, id)
+	VerifiersKey      = collections.NewPrefix(5)  // address → Verifier
+	AuditsKey         = collections.NewPrefix(6)  // id → Audit
+	AuditSeqKey       = collections.NewPrefix(7)  // the next audit id
+	AuditQueueKey     = collections.NewPrefix(8)  // (reveal deadline, id): open audits to decide
+	AuditsByLeaseKey  = collections.NewPrefix(9)  // (lease, id)
 	OpenAuditsKey     = collections.NewPrefix(10) // (lease, task seq): receipts under an open audit
 	WatchesKey        = collections.NewPrefix(11) // lease → Watch
 	SlaWindowsKey     = collections.NewPrefix(12) // (lease, window) → SlaWindow
