@@ -58,7 +58,9 @@ func active(id uint64, provider string) markettypes.Lease {
 	return markettypes.Lease{Id: id, Provider: provider, State: markettypes.LeaseActive}
 }
 
-func block(h int64, events ...proto.Message) chain.Event { return chain.Event{Height: h, Events: events} }
+func block(h int64, events ...proto.Message) chain.Event {
+	return chain.Event{Height: h, Events: events}
+}
 
 func TestLeasesFollowTheChain(t *testing.T) {
 	c := &leaseChain{}
