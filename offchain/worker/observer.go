@@ -28,8 +28,14 @@ type ObserverConfig struct {
 // and loads the watched worker.
 const minProbeInterval = 10 * time.Millisecond
 
-// maxProbeTimeout bounds observer.probe_timeout: probes in flight are bounded by timeout / interval.
+// maxProbeTimeout bounds observer.probe_timeout.
 const maxProbeTimeout = time.Minute
+
+// maxProbesInFlight bounds probe_timeout / probe_interval, the most probes of one watch in flight at
+// once: a watched worker's libp2p resource manager accepts at least 64 inbound streams of one
+// protocol from one peer, and streams beyond it would be reset, counting as unanswered probes that
+// measured the observer's own probing.
+const maxProbesInFlight = 50
 
 // DefaultObserverConfig: off; when turned on, five probes a second, each given 5 s.
 func DefaultObserverConfig() ObserverConfig {
@@ -44,6 +50,10 @@ func (c ObserverConfig) Validate() error {
 	}
 	if c.ProbeTimeout.Duration <= 0 || c.ProbeTimeout.Duration > maxProbeTimeout {
 		return fmt.Errorf("observer.probe_timeout %s: must be positive and at most %s", c.ProbeTimeout, maxProbeTimeout)
+	}
+	if c.ProbeTimeout.Duration > maxProbesInFlight*c.ProbeInterval.Duration {
+		return fmt.Errorf("observer.probe_timeout %s: must be at most %d × probe_interval (%s), so that at most %d probes of a watch are in flight at once (a watched worker refuses more streams from one peer)",
+			c.ProbeTimeout, maxProbesInFlight, maxProbesInFlight*c.ProbeInterval.Duration, maxProbesInFlight)
 	}
 	return nil
 }

@@ -31,13 +31,13 @@ func TestConfigObserverSection(t *testing.T) {
 	require.NotContains(t, string(bz), "inject", "the development-only latency is a flag, never in worker.toml")
 
 	body := strings.Replace(string(bz), "enabled = false", "enabled = true", 1)
-	body = strings.Replace(body, "probe_interval = '200ms'", "probe_interval = '50ms'", 1)
+	body = strings.Replace(body, "probe_interval = '200ms'", "probe_interval = '100ms'", 1)
 	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
 	loaded, err := worker.LoadConfig(home)
 	require.NoError(t, err)
 	require.NoError(t, loaded.Validate())
 	require.True(t, loaded.Observer.Enabled)
-	require.Equal(t, 50*time.Millisecond, loaded.Observer.ProbeInterval.Duration)
+	require.Equal(t, 100*time.Millisecond, loaded.Observer.ProbeInterval.Duration)
 	require.Zero(t, loaded.UnsafeInjectLatency)
 
 	// a worker.toml written before [observer] existed gets the defaults
@@ -57,6 +57,7 @@ func TestConfigObserverSection(t *testing.T) {
 		{func(c *worker.Config) { c.Observer.ProbeInterval.Duration = 5 * time.Millisecond }, "observer.probe_interval 5ms: must be at least 10ms"},
 		{func(c *worker.Config) { c.Observer.ProbeTimeout.Duration = 0 }, "observer.probe_timeout 0s: must be positive and at most 1m0s"},
 		{func(c *worker.Config) { c.Observer.ProbeTimeout.Duration = time.Hour }, "observer.probe_timeout 1h0m0s"},
+		{func(c *worker.Config) { c.Observer.ProbeInterval.Duration = 10 * time.Millisecond }, "observer.probe_timeout 5s: must be at most 50 × probe_interval (500ms)"},
 		{func(c *worker.Config) { c.UnsafeInjectLatency = -time.Second }, "--unsafe-inject-latency -1s: must not be negative"},
 	} {
 		bad := worker.DefaultConfig()
