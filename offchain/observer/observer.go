@@ -69,8 +69,12 @@ type Observer struct {
 	wg     sync.WaitGroup
 }
 
-// watch is one watch served: its state, its accounting, and what wakes its goroutine.
+// watch is one watch served: its lease and provider, its state, its accounting, and what wakes its
+// goroutine.
 type watch struct {
+	lease    uint64
+	provider string
+	// state is the watch's saved state; only the watch's goroutine touches it once it runs.
 	state  watchState
 	ledger *ledger
 	// recheck asks the watch's goroutine to read the watch and its provider again.
@@ -195,9 +199,9 @@ func (o *Observer) Handle(ev chain.Event) {
 			p := m.Params
 			o.params.Store(&p)
 		case *markettypes.EventLeaseClosed:
-			o.pokeWhere(func(w *watch) bool { return w.state.LeaseID == m.LeaseId })
+			o.pokeWhere(func(w *watch) bool { return w.lease == m.LeaseId })
 		case *markettypes.EventProviderUpdated:
-			o.pokeWhere(func(w *watch) bool { return w.state.Provider == m.Provider })
+			o.pokeWhere(func(w *watch) bool { return w.provider == m.Provider })
 		}
 	}
 }
@@ -241,7 +245,8 @@ func (o *Observer) add(st watchState, how string) {
 	if o.watches[st.LeaseID] != nil {
 		return
 	}
-	w := &watch{state: st, ledger: newLedger(st.windows(), st.NextWindow), recheck: make(chan struct{}, 1)}
+	w := &watch{lease: st.LeaseID, provider: st.Provider, state: st, ledger: newLedger(st.windows(), st.NextWindow),
+		recheck: make(chan struct{}, 1)}
 	w.poke() // read the watch and resolve its provider first
 	o.watches[st.LeaseID] = w
 	first, _ := st.windows().Bounds(0)
@@ -275,7 +280,7 @@ type submitted struct {
 func (o *Observer) serve(w *watch) {
 	defer o.wg.Done()
 	ctx := o.ctx
-	lease := w.state.LeaseID
+	lease := w.lease
 	log := o.log.With("lease", lease)
 	var probes sync.WaitGroup
 	defer probes.Wait()
@@ -293,8 +298,10 @@ func (o *Observer) serve(w *watch) {
 		reportAt   time.Time
 		reports    = make(chan submitted, 1)
 		lastWindow = int64(-1)
+		ticked     bool
 	)
 	for {
+		ticked = false
 		select {
 		case <-ctx.Done():
 			return
@@ -327,6 +334,7 @@ func (o *Observer) serve(w *watch) {
 				reportAt = time.Now().Add(o.cfg.RetryInterval)
 			}
 		case <-tick.C:
+			ticked = true
 		}
 		now := time.Now()
 		if recheck && !checking && !now.Before(checkAfter) {
@@ -340,7 +348,7 @@ func (o *Observer) serve(w *watch) {
 
 		h := o.height.Load()
 		params := o.params.Load()
-		if target != nil {
+		if ticked && target != nil {
 			if win, ok := w.ledger.Sent(h, params.MaxProbesPerWindow); ok {
 				if int64(win) != lastWindow {
 					lastWindow = int64(win)
@@ -398,13 +406,13 @@ func (o *Observer) check(ctx context.Context, w *watch) checked {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var c checked
-	res, found, err := o.chain.Watch(ctx, w.state.LeaseID)
+	res, found, err := o.chain.Watch(ctx, w.lease)
 	switch {
 	case err != nil:
 		// the event (or the saved state) says enough to go on; the watch is read again at the next
 		// resync, lease closure or provider update
 		if ctx.Err() == nil {
-			o.log.Warn("reading the watch; going on with what the watch event said", "lease", w.state.LeaseID, "err", err)
+			o.log.Warn("reading the watch; going on with what the watch event said", "lease", w.lease, "err", err)
 		}
 	case !found:
 		c.over = "the watch is gone"
@@ -420,21 +428,21 @@ func (o *Observer) check(ctx context.Context, w *watch) checked {
 		}
 		c.next = res.Watch.Observers[i].NextWindow
 	}
-	p, found, err := o.chain.Provider(ctx, w.state.Provider)
+	p, found, err := o.chain.Provider(ctx, w.provider)
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {
-			o.log.Warn("reading the watched provider's registration", "lease", w.state.LeaseID, "provider", w.state.Provider, "err", err)
+			o.log.Warn("reading the watched provider's registration", "lease", w.lease, "provider", w.provider, "err", err)
 		}
 		c.failed = true
 	case !found:
-		o.log.Warn("the watched provider is not registered; not probing", "lease", w.state.LeaseID, "provider", w.state.Provider)
+		o.log.Warn("the watched provider is not registered; not probing", "lease", w.lease, "provider", w.provider)
 		c.failed = true
 	default:
 		info, err := addrInfo(p)
 		if err != nil {
-			o.log.Warn("the watched provider's registration has no usable address; not probing", "lease", w.state.LeaseID,
-				"provider", w.state.Provider, "err", err)
+			o.log.Warn("the watched provider's registration has no usable address; not probing", "lease", w.lease,
+				"provider", w.provider, "err", err)
 			c.failed = true
 			break
 		}
@@ -496,10 +504,10 @@ func (o *Observer) submittedReport(log *slog.Logger, w *watch, s submitted) (ove
 // finish stops serving a watch and forgets it on disk.
 func (o *Observer) finish(w *watch, why string) {
 	o.mu.Lock()
-	delete(o.watches, w.state.LeaseID)
+	delete(o.watches, w.lease)
 	o.mu.Unlock()
-	if err := o.store.remove(w.state.LeaseID); err != nil {
-		o.log.Warn("removing the watch state", "lease", w.state.LeaseID, "err", err)
+	if err := o.store.remove(w.lease); err != nil {
+		o.log.Warn("removing the watch state", "lease", w.lease, "err", err)
 	}
-	o.log.Info("no longer observing the lease", "lease", w.state.LeaseID, "why", why)
+	o.log.Info("no longer observing the lease", "lease", w.lease, "why", why)
 }
