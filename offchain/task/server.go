@@ -57,6 +57,10 @@ type Config struct {
 
 	// Sessions bounds the sessions opened on /fog/session/1 (zero values take the defaults).
 	Sessions SessionLimits
+
+	// InjectLatency is waited before each task's final answer: the worker's --unsafe-inject-latency,
+	// for development networks only (it makes the worker look slow).
+	InjectLatency time.Duration
 }
 
 // Server answers /fog/task/1 streams.
@@ -123,7 +127,7 @@ func refuse(format string, args ...any) error { return refusal{msg: fmt.Sprintf(
 
 func (s *Server) handle(ctx context.Context, st network.Stream) {
 	defer st.Close()
-	_ = st.SetDeadline(time.Now().Add(s.cfg.StreamTimeout + s.cfg.Limits.Timeout))
+	_ = st.SetDeadline(time.Now().Add(s.cfg.StreamTimeout + s.cfg.Limits.Timeout + s.cfg.InjectLatency))
 	start := time.Now()
 	remote := st.Conn().RemotePeer()
 	r := getReader(st)
@@ -145,6 +149,9 @@ func (s *Server) handle(ctx context.Context, st network.Stream) {
 		resp.Error = err.Error()
 	} else if resp.Receipt.Receipt.Status != 0 {
 		status = runtime.Status(resp.Receipt.Receipt.Status).String()
+	}
+	if s.cfg.InjectLatency > 0 {
+		time.Sleep(s.cfg.InjectLatency)
 	}
 	if s.obs != nil {
 		s.obs.TaskDone(status, time.Since(start))

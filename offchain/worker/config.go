@@ -105,6 +105,11 @@ type Config struct {
 	Sessions   Sessions            `toml:"sessions"`
 	Anchor     anchor.Schedule     `toml:"anchor"`
 	Tee        attest.Config       `toml:"tee"`
+	Observer   ObserverConfig      `toml:"observer"`
+
+	// UnsafeInjectLatency delays each probe and task answer (fogd worker start
+	// --unsafe-inject-latency); development networks only, never in worker.toml.
+	UnsafeInjectLatency time.Duration `toml:"-"`
 }
 
 // DefaultConfig suits a worker next to a localnet node.
@@ -135,6 +140,7 @@ func DefaultConfig() Config {
 			d := task.DefaultSessionLimits()
 			return Sessions{MaxTTL: Duration{d.MaxTTL}, RecheckInterval: Duration{d.RecheckInterval}, MaxSessions: d.Max, MaxPerLease: d.MaxPerLease}
 		}(),
+		Observer: DefaultObserverConfig(),
 	}
 }
 
@@ -213,6 +219,12 @@ func (c Config) Validate() error {
 	}
 	if c.Tee.Enabled() && c.Tee.RenewBeforeBlocks <= 0 {
 		add("tee.renew_before_blocks must be positive")
+	}
+	if err := c.Observer.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.validateUnsafe(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -127,6 +127,10 @@ func (w *Worker) Start(ctx context.Context) error {
 		w.log.Warn("DEVELOPMENT ONLY: this worker attests with evidence signed by published test keys; a chain accepts it only if its genesis trusts the test roots",
 			"tee_type", t)
 	}
+	if d := w.cfg.UnsafeInjectLatency; d > 0 {
+		w.log.Warn("DEVELOPMENT ONLY: --unsafe-inject-latency delays every probe and task answer of this worker; SLA observers will measure it slow",
+			"latency", d)
+	}
 	kr, err := keyring.New(sdk.KeyringServiceName(), w.cfg.KeyringBackend, w.cfg.KeyringDir, os.Stdin, w.cctx.Codec)
 	if err != nil {
 		return fmt.Errorf("keyring: %w", err)
@@ -162,7 +166,7 @@ func (w *Worker) Start(ctx context.Context) error {
 			srv := task.NewServer(task.Config{
 				ChainID: w.cfg.ChainID, Provider: w.Chain.Address().String(), Key: w.key,
 				MaxConcurrent: w.cfg.Limits.MaxConcurrentTasks, AttestationHash: w.Attester.EvidenceHash,
-				Sessions: w.cfg.Sessions.TaskLimits(),
+				Sessions: w.cfg.Sessions.TaskLimits(), InjectLatency: w.cfg.UnsafeInjectLatency,
 				Limits: runtime.Limits{
 					Timeout: w.cfg.Limits.TaskTimeout.Duration, MaxModuleBytes: w.cfg.Limits.MaxModuleBytes,
 					MaxInputBytes: w.cfg.Limits.MaxInputBytes, MaxOutputBytes: w.cfg.Limits.MaxOutputBytes,
@@ -194,6 +198,7 @@ func (w *Worker) Start(ctx context.Context) error {
 			return startAs(ctx, w.Engine, &w.started)
 		}, stop: func() {}},
 	}
+	services = append(services, w.slaServices()...)
 	if w.cfg.MetricsAddr != "" {
 		services = append(services, &metricsServer{addr: w.cfg.MetricsAddr, reg: w.Metrics.Registry, log: w.log})
 	}

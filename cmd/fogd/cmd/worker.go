@@ -25,6 +25,9 @@ const (
 	flagMetricsAddr = "metrics-addr"
 	flagDataDir     = "data-dir"
 	flagLogLevel    = "log-level"
+
+	// flagUnsafeInjectLatency: development networks only (fogd worker start).
+	flagUnsafeInjectLatency = "unsafe-inject-latency"
 )
 
 func workerCommand() *cobra.Command {
@@ -109,6 +112,7 @@ func workerStartCmd() *cobra.Command {
 				return err
 			}
 			applyWorkerFlags(cmd, &cfg)
+			cfg.UnsafeInjectLatency, _ = cmd.Flags().GetDuration(flagUnsafeInjectLatency)
 			cfg = cfg.Resolve(home)
 			level := slog.LevelInfo
 			if s, _ := cmd.Flags().GetString(flagLogLevel); s != "" {
@@ -138,6 +142,8 @@ func workerStartCmd() *cobra.Command {
 	}
 	addWorkerFlags(cmd)
 	cmd.Flags().String(flagLogLevel, "info", "log level: debug, info, warn, error")
+	cmd.Flags().Duration(flagUnsafeInjectLatency, 0,
+		"DEVELOPMENT ONLY: delay every /fog/probe/1 and /fog/task/1 answer of this worker by this long (e.g. 300ms), to test proof of SLA")
 	return cmd
 }
 
