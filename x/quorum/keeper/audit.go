@@ -290,7 +290,9 @@ func (k msgServer) RevealAuditVote(ctx context.Context, msg *types.MsgRevealAudi
 //   - FAILED (majority ≠ the receipt's hash): the lease closes AUDIT_FAILED and its bond is slashed:
 //     audit_committee_share_bps of it shared by the majority, the rest to the requester; the fee is
 //     shared by the majority; the provider gains an audit-failed outcome (β).
-//   - INCONCLUSIVE (no majority): the fee goes back to the requester.
+//   - INCONCLUSIVE (no majority): the fee goes back to the requester; INCONCLUSIVE with a majority
+//     for types.DataUnavailable (the requester did not serve the module and input): the fee is
+//     shared by the majority.
 //
 // Shares are equal; what does not divide evenly goes to the requester.
 func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
@@ -376,6 +378,14 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 	case len(a.MajorityOutputHash) == 0:
 		a.State = types.AuditInconclusive
 		toRequester = sdk.NewCoins(a.Fee)
+	case bytes.Equal(a.MajorityOutputHash, types.DataUnavailable):
+		// the majority could not get the data from the requester: it is paid for its time
+		a.State = types.AuditInconclusive
+		rest, err := share(a.Fee)
+		if err != nil {
+			return err
+		}
+		toRequester = sdk.NewCoins(rest)
 	case bytes.Equal(a.MajorityOutputHash, a.ReceiptOutputHash):
 		a.State = types.AuditPassed
 		rest, err := share(a.Fee)

@@ -38,7 +38,9 @@ const (
 	AuditPassed AuditState = 2
 	// FAILED: the majority's output hash is not the receipt's: the provider's lease bond is slashed.
 	AuditFailed AuditState = 3
-	// INCONCLUSIVE: no output hash was revealed by a majority of the committee; the fee is refunded.
+	// INCONCLUSIVE: no output hash was revealed by a majority of the committee (the fee is refunded),
+	// or the majority voted that the requester did not serve the data (32 zero bytes: the fee pays
+	// that majority).
 	AuditInconclusive AuditState = 4
 )
 

@@ -9,6 +9,13 @@ import (
 // HashSize is the size of the output, module and input hashes (sha256).
 const HashSize = 32
 
+// DataUnavailable is the output hash a committee member votes when it could not get the module or
+// the input from the requester (or got bytes that do not match the receipt's hashes): 32 zero
+// bytes, which no sha256 output is in practice. A majority of it decides the audit INCONCLUSIVE
+// and pays the fee to that majority: a requester who does not serve the data pays for the
+// committee's time and cannot make honest members lose their deposits.
+var DataUnavailable = make([]byte, HashSize)
+
 // MaxSaltBytes bounds an audit vote's salt.
 const MaxSaltBytes = 64
 
