@@ -17,6 +17,7 @@ import (
 	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/attest"
 	"github.com/fogchain/fog/offchain/bidengine"
+	"github.com/fogchain/fog/offchain/runtime"
 	"github.com/fogchain/fog/offchain/task"
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
@@ -31,6 +32,13 @@ type Limits struct {
 	MaxModuleBytes     int      `toml:"max_module_bytes"`
 	MaxInputBytes      int      `toml:"max_input_bytes"`
 	MaxOutputBytes     int      `toml:"max_output_bytes"`
+}
+
+// Runtime is the runtime's form of the limits, without memory: each task's memory limit is its
+// order's (task.OrderLimits). Tasks and audits' re-executions run under these.
+func (l Limits) Runtime() runtime.Limits {
+	return runtime.Limits{Timeout: l.TaskTimeout.Duration, MaxModuleBytes: l.MaxModuleBytes,
+		MaxInputBytes: l.MaxInputBytes, MaxOutputBytes: l.MaxOutputBytes}
 }
 
 // Sessions bound the task sessions customers open on /fog/session/1: with one signed grant, an
@@ -105,6 +113,11 @@ type Config struct {
 	Sessions   Sessions            `toml:"sessions"`
 	Anchor     anchor.Schedule     `toml:"anchor"`
 	Tee        attest.Config       `toml:"tee"`
+
+	// UnsafeWrongOutput (DEVELOPMENT ONLY, the flag --unsafe-wrong-output, never in worker.toml) makes
+	// the worker cheat: it returns a wrong output for every task, with a receipt signed over that
+	// wrong output (task.Config.UnsafeWrongOutput), so that an audit of its receipts fails.
+	UnsafeWrongOutput bool `toml:"-"`
 }
 
 // DefaultConfig suits a worker next to a localnet node.

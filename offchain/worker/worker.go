@@ -127,6 +127,9 @@ func (w *Worker) Start(ctx context.Context) error {
 		w.log.Warn("DEVELOPMENT ONLY: this worker attests with evidence signed by published test keys; a chain accepts it only if its genesis trusts the test roots",
 			"tee_type", t)
 	}
+	if w.cfg.UnsafeWrongOutput {
+		w.log.Warn("DEVELOPMENT ONLY: --unsafe-wrong-output: this worker returns a WRONG output for every task and signs receipts over it; an audit of any of its receipts fails and slashes the lease bond")
+	}
 	kr, err := keyring.New(sdk.KeyringServiceName(), w.cfg.KeyringBackend, w.cfg.KeyringDir, os.Stdin, w.cctx.Codec)
 	if err != nil {
 		return fmt.Errorf("keyring: %w", err)
@@ -162,11 +165,8 @@ func (w *Worker) Start(ctx context.Context) error {
 			srv := task.NewServer(task.Config{
 				ChainID: w.cfg.ChainID, Provider: w.Chain.Address().String(), Key: w.key,
 				MaxConcurrent: w.cfg.Limits.MaxConcurrentTasks, AttestationHash: w.Attester.EvidenceHash,
-				Sessions: w.cfg.Sessions.TaskLimits(),
-				Limits: runtime.Limits{
-					Timeout: w.cfg.Limits.TaskTimeout.Duration, MaxModuleBytes: w.cfg.Limits.MaxModuleBytes,
-					MaxInputBytes: w.cfg.Limits.MaxInputBytes, MaxOutputBytes: w.cfg.Limits.MaxOutputBytes,
-				},
+				Sessions: w.cfg.Sessions.TaskLimits(), Limits: w.cfg.Limits.Runtime(),
+				UnsafeWrongOutput: w.cfg.UnsafeWrongOutput,
 			}, w.Host, w.Chain, w.Runtime, receipts, w.Metrics, w.log.With("service", "task"))
 			return startAs(ctx, srv, &w.started)
 		}, stop: func() {}},

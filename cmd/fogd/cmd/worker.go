@@ -25,6 +25,8 @@ const (
 	flagMetricsAddr = "metrics-addr"
 	flagDataDir     = "data-dir"
 	flagLogLevel    = "log-level"
+	// flagUnsafeWrongOutput makes the worker cheat, for tests of audits (hidden; DEVELOPMENT ONLY)
+	flagUnsafeWrongOutput = "unsafe-wrong-output"
 )
 
 func workerCommand() *cobra.Command {
@@ -109,6 +111,7 @@ func workerStartCmd() *cobra.Command {
 				return err
 			}
 			applyWorkerFlags(cmd, &cfg)
+			cfg.UnsafeWrongOutput, _ = cmd.Flags().GetBool(flagUnsafeWrongOutput)
 			cfg = cfg.Resolve(home)
 			level := slog.LevelInfo
 			if s, _ := cmd.Flags().GetString(flagLogLevel); s != "" {
@@ -138,6 +141,9 @@ func workerStartCmd() *cobra.Command {
 	}
 	addWorkerFlags(cmd)
 	cmd.Flags().String(flagLogLevel, "info", "log level: debug, info, warn, error")
+	cmd.Flags().Bool(flagUnsafeWrongOutput, false, "DEVELOPMENT ONLY: return a wrong output for every task, with a receipt signed over it, "+
+		"so that audits of this worker's receipts fail (and slash its lease bonds); for testing proof of audit")
+	_ = cmd.Flags().MarkHidden(flagUnsafeWrongOutput)
 	return cmd
 }
 
