@@ -13,8 +13,8 @@ import (
 
 	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
-	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
