@@ -27,6 +27,7 @@ import (
 
 	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/attest"
+	"github.com/fogchain/fog/offchain/auditor"
 	"github.com/fogchain/fog/offchain/bidengine"
 	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/runtime"
@@ -55,6 +56,8 @@ type Worker struct {
 	Anchorer *anchor.Anchorer
 	// Attester keeps the x/tee enclave record valid; nil when [tee] type is none.
 	Attester *attest.Attester
+	// Auditor serves the provider's audit committee duty.
+	Auditor *auditor.Service
 
 	started []Service
 }
@@ -192,6 +195,15 @@ func (w *Worker) Start(ctx context.Context) error {
 				return err
 			}
 			return startAs(ctx, w.Engine, &w.started)
+		}, stop: func() {}},
+		svc{start: func(ctx context.Context) (err error) {
+			w.Auditor, err = auditor.New(w.Chain, w.Host, w.Runtime, auditor.Config{
+				Join: w.cfg.Verifier.Join, Limits: w.cfg.Limits.Runtime(), FetchTimeout: w.cfg.Verifier.FetchTimeout.Duration,
+			}, w.cfg.DataDir, w.log.With("service", "audit"))
+			if err != nil {
+				return err
+			}
+			return startAs(ctx, w.Auditor, &w.started)
 		}, stop: func() {}},
 	}
 	if w.cfg.MetricsAddr != "" {
