@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
@@ -488,4 +489,46 @@ func (l *Ledger) request(m *quorumtypes.MsgRequestAudit, at int64) (proto.Messag
 		Provider: a.Provider, Requester: a.Requester, Committee: pool, ModuleHash: a.ModuleHash, InputHash: a.InputHash,
 		DataPeerId: a.DataPeerId, DataMultiaddrs: a.DataMultiaddrs, CommitDeadline: a.CommitDeadline, RevealDeadline: a.RevealDeadline})
 	return &quorumtypes.MsgRequestAuditResponse{AuditId: a.Id, Committee: pool, CommitDeadline: a.CommitDeadline, RevealDeadline: a.RevealDeadline}, nil
+}
+
+// Drive makes blocks until done is closed. While an open audit waits for votes its committee may
+// still cast in its current phase (commits before its commit deadline, reveals of those committed
+// before its reveal deadline), it waits up to patience at each height for them: the members run
+// the audited task between blocks, not within one.
+func (l *Ledger) Drive(done <-chan struct{}, patience time.Duration) {
+	since := time.Now()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		if l.waitingForVotes() && time.Since(since) < patience {
+			time.Sleep(2 * time.Millisecond)
+			continue
+		}
+		l.Block()
+		since = time.Now()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (l *Ledger) waitingForVotes() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	at := l.height + 1
+	for _, a := range l.audits {
+		if a.State != quorumtypes.AuditOpen || a.RequestHeight > l.height {
+			continue // decided, or its block (which draws the committee) is not made yet
+		}
+		for _, v := range a.Committee {
+			if at <= a.CommitDeadline && len(v.Commitment) == 0 {
+				return true
+			}
+			if at > a.CommitDeadline && at <= a.RevealDeadline && len(v.Commitment) > 0 && len(v.OutputHash) == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
