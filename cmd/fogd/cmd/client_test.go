@@ -24,6 +24,7 @@ import (
 	"github.com/fogchain/fog/x/market"
 	marketcli "github.com/fogchain/fog/x/market/client/cli"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 )
 
 // `fogd tx market create-order` and `fogd client run` take the same order flags and read them into
@@ -140,6 +141,13 @@ func TestClientRunWritesTheMajorityResult(t *testing.T) {
 		require.Contains(t, stderr, "receipt of lease 10 (majority) saved to")
 		require.Contains(t, stderr, "output written to "+filepath.Join(dir, "out"))
 		require.Contains(t, stderr, "WARNING: order 7: 1 of its 3 replicas disagreed with the majority")
+		require.Contains(t, stderr, "no audit was requested (--no-audit)")
+
+		// the audit of the liar's receipt is in the last word
+		res.Audits = []customer.AuditOutcome{{Receipt: &wire.AnchoredReceipt{Receipt: &liar.Receipt},
+			Requested: &quorumtypes.MsgRequestAuditResponse{AuditId: 3}, Audit: quorumtypes.Audit{Id: 3, State: quorumtypes.AuditFailed}}}
+		_, _, stderr = run(t, res)
+		require.Contains(t, stderr, "disagreed with the majority (see the vote above; their receipts are saved); audits: lease 11 FAILED (audit 3)\n")
 	})
 
 	t.Run("no majority", func(t *testing.T) {
