@@ -332,7 +332,7 @@ var comments = map[string]string{
 	"gas_limit":              "gas per transaction",
 	"gas_price":              "fee per unit of gas",
 	"listen":                 "libp2p listen multiaddrs; they are registered on chain for customers",
-	"data_dir":               "worker key, bid secrets, order state and receipts (relative to the home; not the node's data/)",
+	"data_dir":               "worker key, bid secrets, order state, receipts and audit votes (relative to the home; not the node's data/)",
 	"announce":               "multiaddrs to register on chain instead of the listen addresses (e.g. a public address); empty = the listen addresses",
 	"max_concurrent_tasks":   "tasks run at once; more wait",
 	"metrics_addr":           "Prometheus /metrics listen address; empty = off",
