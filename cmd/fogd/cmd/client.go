@@ -217,19 +217,25 @@ func writeResult(cmd *cobra.Command, cdc codec.JSONCodec, res *customer.Result) 
 	if d := res.Disagreement; d != nil && d.Majority != nil {
 		// a success for the customer, but the last word: a replica signed a wrong result
 		audits := "no audit was requested (--no-audit)"
-		if len(res.Audits) > 0 {
-			audits = "audits: " + auditSummary(res.Audits)
+		if noAudit, _ := cmd.Flags().GetBool(flagNoAudit); !noAudit {
+			audits = "audits: " + auditSummary(res.Audits, res.AuditErr)
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: order %d: %d of its %d replicas disagreed with the majority (see the vote above; their receipts are saved); %s\n",
 			res.Order.Id, len(d.Disagreeing), res.Order.Replicas, audits)
-	} else if d != nil && len(res.Audits) > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "order %d: audits: %s\n", res.Order.Id, auditSummary(res.Audits))
+	} else if noAudit, _ := cmd.Flags().GetBool(flagNoAudit); d != nil && !noAudit {
+		fmt.Fprintf(cmd.ErrOrStderr(), "order %d: audits: %s\n", res.Order.Id, auditSummary(res.Audits, res.AuditErr))
 	}
 	return nil
 }
 
-// auditSummary is one phrase per audit of a run: the lease, and the verdict or why there is none.
-func auditSummary(outs []customer.AuditOutcome) string {
+// auditSummary is one phrase per audit of a run: the lease, and the verdict or why there is none;
+// err is why the audits were not requested or not followed to the end.
+func auditSummary(outs []customer.AuditOutcome, err error) string {
+	if len(outs) == 0 && err != nil {
+		return fmt.Sprintf("none requested: %v", err)
+	} else if len(outs) == 0 {
+		return "none requested"
+	}
 	parts := make([]string, len(outs))
 	for i, o := range outs {
 		lease := uint64(0)
@@ -244,6 +250,9 @@ func auditSummary(outs []customer.AuditOutcome) string {
 		default:
 			parts[i] = fmt.Sprintf("lease %d not audited: %v", lease, o.Err)
 		}
+	}
+	if err != nil {
+		parts = append(parts, fmt.Sprintf("following them stopped: %v", err))
 	}
 	return strings.Join(parts, "; ")
 }
