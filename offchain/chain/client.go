@@ -31,6 +31,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	markettypes "github.com/fogchain/fog/x/market/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
@@ -73,6 +74,7 @@ type Client struct {
 	Bank       banktypes.QueryClient
 	Reputation reputationtypes.QueryClient
 	Tee        teetypes.QueryClient
+	Quorum     quorumtypes.QueryClient
 
 	mu       sync.Mutex // one signer at a time: the sequence is shared state
 	accNum   uint64
@@ -123,6 +125,7 @@ func (c *Client) Start(ctx context.Context) error {
 	c.Bank = banktypes.NewQueryClient(conn)
 	c.Reputation = reputationtypes.NewQueryClient(conn)
 	c.Tee = teetypes.NewQueryClient(conn)
+	c.Quorum = quorumtypes.NewQueryClient(conn)
 	st, err := c.rpc.Status(ctx)
 	if err != nil {
 		return fmt.Errorf("node %s: %w", c.cfg.RPC, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/fogchain/fog/offchain/wire"
 	markettypes "github.com/fogchain/fog/x/market/types"
 	proofstypes "github.com/fogchain/fog/x/proofs/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 	reputationtypes "github.com/fogchain/fog/x/reputation/types"
 	teetypes "github.com/fogchain/fog/x/tee/types"
 )
@@ -191,4 +192,47 @@ func (c *Client) TeeParams(ctx context.Context) (teetypes.Params, error) {
 		return teetypes.Params{}, cleanGRPC(err)
 	}
 	return res.Params, nil
+}
+
+// Audit reads one audit of x/quorum's proof of audit.
+func (c *Client) Audit(ctx context.Context, id uint64) (quorumtypes.Audit, error) {
+	res, err := c.Quorum.Audit(ctx, &quorumtypes.QueryAuditRequest{Id: id})
+	if err != nil {
+		c.fail("query")
+		return quorumtypes.Audit{}, cleanGRPC(err)
+	}
+	return res.Audit, nil
+}
+
+// Verifiers lists x/quorum's verifier pool, all pages.
+func (c *Client) Verifiers(ctx context.Context) ([]quorumtypes.Verifier, error) {
+	return allPages(c, func(page *query.PageRequest) ([]quorumtypes.Verifier, *query.PageResponse, error) {
+		res, err := c.Quorum.Verifiers(ctx, &quorumtypes.QueryVerifiersRequest{Pagination: page})
+		if err != nil {
+			return nil, nil, err
+		}
+		return res.Verifiers, res.Pagination, nil
+	})
+}
+
+// RecentAudits calls visit with the audits newest first (by id, one page of 50 at a time) until visit
+// returns false or none is left.
+func (c *Client) RecentAudits(ctx context.Context, visit func(quorumtypes.Audit) bool) error {
+	page := &query.PageRequest{Limit: 50, Reverse: true}
+	for {
+		res, err := c.Quorum.Audits(ctx, &quorumtypes.QueryAuditsRequest{Pagination: page})
+		if err != nil {
+			c.fail("query")
+			return cleanGRPC(err)
+		}
+		for _, a := range res.Audits {
+			if !visit(a) {
+				return nil
+			}
+		}
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			return nil
+		}
+		page = &query.PageRequest{Key: res.Pagination.NextKey, Limit: 50, Reverse: true}
+	}
 }

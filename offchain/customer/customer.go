@@ -87,8 +87,14 @@ type Result struct {
 	Tally *Tally
 	// Disagreement lists the replicas of a replicated order that signed another outcome than the
 	// majority (every replica that answered, when there is no majority); nil when all valid receipts
-	// agree. No audit request is sent for it yet (see Disagreement).
+	// agree.
 	Disagreement *Disagreement
+	// Audits are the audits of the disagreeing replicas' receipts (Client.AuditDisagreement), one per
+	// disagreeing replica; nil when there was no disagreement or NoAudit was set.
+	Audits []AuditOutcome
+	// AuditErr: following the audits stopped before every one was decided (the context ended, the
+	// chain client stopped). It does not fail the run: the audits go on on chain.
+	AuditErr error
 	// Spent is what the order cost the owner in the end: the escrow less every refund.
 	Spent sdk.Coin
 }
@@ -106,6 +112,16 @@ type Client struct {
 	StartWait time.Duration
 	// AnchorWait bounds the wait for the worker to anchor the receipt after the lease closed.
 	AnchorWait time.Duration
+
+	// NoAudit: request no audit when the replicas of a replicated order disagree.
+	NoAudit bool
+	// AuditListen are the listen multiaddrs of the host that serves the module and input to audit
+	// committees (DefaultAuditListen when empty); AuditAnnounce, when set, the multiaddrs the audit
+	// requests name instead of the host's listen addresses.
+	AuditListen, AuditAnnounce []string
+	// ProofBlocks bounds, in blocks, the wait for a disagreeing replica's receipt to be anchored
+	// before its audit is requested (DefaultProofBlocks when 0).
+	ProofBlocks int64
 }
 
 func (c *Client) say(format string, args ...any) {
@@ -226,6 +242,13 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	var runErr error
 	if order.Replicas > 1 {
 		runErr = c.conclude(result, c.Chain.ChainID(), seq, o, ballots)
+		if d := result.Disagreement; d != nil && !c.NoAudit {
+			// the evidence is in hand: a committee re-executes each disagreeing receipt's task
+			result.Audits, result.AuditErr = c.AuditDisagreement(ctx, c.Chain, d, o.Module, o.Input)
+			if result.AuditErr != nil {
+				c.say("order %d: WARNING: following the audits stopped before their verdicts: %v", order.Id, result.AuditErr)
+			}
+		}
 	} else {
 		runErr = single(result, ballots)
 	}
@@ -279,9 +302,11 @@ func (c *Client) conclude(result *Result, chainID string, seq uint64, o Order, b
 		if d.Majority == nil {
 			what = "the replicas disagree: " + strings.Join(leases, ", ")
 		}
-		// audit request: x/quorum's proof of audit is not built, so there is nothing to send the
-		// disagreement to yet. Once it is, the request carrying d is sent here.
-		c.say("order %d: WARNING: %s. An audit is due, but x/quorum's proof of audit is not built yet: no audit was requested", result.Order.Id, what)
+		if c.NoAudit {
+			c.say("order %d: WARNING: %s. No audit is requested (--no-audit)", result.Order.Id, what)
+		} else {
+			c.say("order %d: WARNING: %s. An audit of each disagreeing receipt is requested", result.Order.Id, what)
+		}
 	}
 	if t.Majority == nil {
 		err := t.Err()

@@ -102,7 +102,11 @@ func replicatedOrder(t *testing.T, own owner, module []byte, execs ...task.Execu
 		t.Cleanup(func() { receipts.Close() })
 		lim := runtime.DefaultLimits()
 		lim.Timeout = 5 * time.Second
-		srv := task.NewServer(task.Config{ChainID: voteChain, Provider: provider, Key: key, Limits: lim}, h, chain, exec, receipts, nil,
+		cfg := task.Config{ChainID: voteChain, Provider: provider, Key: key, Limits: lim}
+		if w, ok := exec.(unsafeWrongOutput); ok {
+			cfg.UnsafeWrongOutput, exec = true, w.Executor
+		}
+		srv := task.NewServer(cfg, h, chain, exec, receipts, nil,
 			slog.New(slog.NewTextHandler(io.Discard, nil)))
 		require.NoError(t, srv.Start(context.Background()))
 		t.Cleanup(srv.Stop)
@@ -138,7 +142,7 @@ func deliverAll(t *testing.T, own owner, order markettypes.Order, ls []markettyp
 
 // A gold order on three real workers, one of which flips a byte of the output and signs that: the
 // two honest replicas are the majority and their output is the result; the liar is reported, with
-// its signed receipt, as the disagreement an audit will be asked for.
+// its signed receipt, as the disagreement an audit is asked for.
 func TestReplicatedRunThroughWorkers(t *testing.T) {
 	rt, err := runtime.New(context.Background())
 	require.NoError(t, err)
@@ -169,7 +173,7 @@ func TestReplicatedRunThroughWorkers(t *testing.T) {
 		require.Contains(t, printed, fmt.Sprintf("lease %d, provider %s: output %s (ok): majority", ls[0].Id, ls[0].Provider, hexHash(input)))
 		require.Contains(t, printed, "majority output "+hexHash(input)+" (ok), signed by 2 of the 3 replicas")
 		require.Contains(t, printed, fmt.Sprintf("WARNING: 1 replica disagrees with the majority: lease %d (provider %s)", ls[1].Id, ls[1].Provider))
-		require.Contains(t, printed, "no audit was requested")
+		require.Contains(t, printed, "An audit of each disagreeing receipt is requested")
 		t.Logf("printed:\n%s", printed)
 	})
 

@@ -198,11 +198,10 @@ func (t *Tally) Disagreement() *Disagreement {
 // task of a deterministic workload: each replica's output and signed receipt (anchored when the
 // worker anchored it).
 //
-// It is what the audit request of x/quorum's proof of audit will carry. Proof of audit (a committee
-// re-executes the task and the replicas it proves wrong are penalised) is not built yet, so the
-// client sends no audit request: it reports the disagreement and returns it in Result.Disagreement.
-// Once proof of audit exists, the client sends the request from this value, at the point in
-// Client.Run marked "audit request".
+// Client.Run reports it in Result.Disagreement and, unless NoAudit is set, asks x/quorum's proof of
+// audit to re-execute the task of each disagreeing receipt (Client.AuditDisagreement): a committee
+// decides whether the receipt's output hash is right, and a provider that signed a wrong one loses
+// its lease bond.
 type Disagreement struct {
 	OrderID uint64
 	TaskSeq uint64

@@ -61,6 +61,32 @@ type Config struct {
 	// InjectLatency is waited before each task's final answer: the worker's --unsafe-inject-latency,
 	// for development networks only (it makes the worker look slow).
 	InjectLatency time.Duration
+	// UnsafeWrongOutput makes the server cheat, for tests of audits only (DEVELOPMENT ONLY): every
+	// task's output is replaced by WrongOutput of it, and the receipt signs the hash of that wrong
+	// output, so that a re-execution of the task disagrees with the receipt.
+	UnsafeWrongOutput bool
+}
+
+// OrderLimits are the limits a task of order runs under: the worker's, with the order's memory. An
+// audit's re-execution of a task runs under the same.
+func OrderLimits(lim runtime.Limits, order markettypes.Order) runtime.Limits {
+	lim.MemoryMiB = order.Resources.MemoryMib
+	return lim
+}
+
+// OutputHash is the output hash a receipt signs for a run's output (wire.Hash, sha256): what an
+// audit's committee member computes and votes on.
+func OutputHash(output []byte) []byte { return wire.Hash(output) }
+
+// WrongOutput is what a server with UnsafeWrongOutput returns instead of output: output with its last
+// byte flipped, or "!" for an empty output. It never equals output.
+func WrongOutput(output []byte) []byte {
+	if len(output) == 0 {
+		return []byte("!")
+	}
+	wrong := bytes.Clone(output)
+	wrong[len(wrong)-1] ^= 0xff
+	return wrong
 }
 
 // Server answers /fog/task/1 streams.
@@ -199,10 +225,8 @@ func (s *Server) serve(ctx context.Context, remote peer.ID, r *bufio.Reader, w i
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	lim := s.cfg.Limits
-	lim.MemoryMiB = order.Resources.MemoryMib
 	started := time.Now()
-	res, err := s.exec.Run(ctx, module, input, lim)
+	res, err := s.exec.Run(ctx, module, input, OrderLimits(s.cfg.Limits, order))
 	<-s.slots
 	if err != nil {
 		if errors.Is(err, runtime.ErrTooLarge) {
@@ -211,9 +235,12 @@ func (s *Server) serve(ctx context.Context, remote peer.ID, r *bufio.Reader, w i
 		return nil, err
 	}
 	ended := time.Now()
+	if s.cfg.UnsafeWrongOutput {
+		res.Output = WrongOutput(res.Output)
+	}
 	receipt := wire.Receipt{
 		ChainId: s.cfg.ChainID, LeaseId: h.LeaseId, TaskSeq: h.TaskSeq,
-		ModuleHash: h.ModuleHash, InputHash: h.InputHash, OutputHash: wire.Hash(res.Output),
+		ModuleHash: h.ModuleHash, InputHash: h.InputHash, OutputHash: OutputHash(res.Output),
 		Status: int32(res.Status), ExitCode: res.ExitCode, DurationMicros: uint64(res.Duration.Microseconds()),
 		StartUnixMs: started.UnixMilli(), EndUnixMs: ended.UnixMilli(),
 		WorkerPubkey: s.cfg.Key.Public().(ed25519.PublicKey), Provider: s.cfg.Provider,

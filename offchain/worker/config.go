@@ -16,7 +16,9 @@ import (
 
 	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/attest"
+	"github.com/fogchain/fog/offchain/auditor"
 	"github.com/fogchain/fog/offchain/bidengine"
+	"github.com/fogchain/fog/offchain/runtime"
 	"github.com/fogchain/fog/offchain/task"
 	markettypes "github.com/fogchain/fog/x/market/types"
 )
@@ -31,6 +33,13 @@ type Limits struct {
 	MaxModuleBytes     int      `toml:"max_module_bytes"`
 	MaxInputBytes      int      `toml:"max_input_bytes"`
 	MaxOutputBytes     int      `toml:"max_output_bytes"`
+}
+
+// Runtime is the runtime's form of the limits, without memory: each task's memory limit is its
+// order's (task.OrderLimits). Tasks and audits' re-executions run under these.
+func (l Limits) Runtime() runtime.Limits {
+	return runtime.Limits{Timeout: l.TaskTimeout.Duration, MaxModuleBytes: l.MaxModuleBytes,
+		MaxInputBytes: l.MaxInputBytes, MaxOutputBytes: l.MaxOutputBytes}
 }
 
 // Sessions bound the task sessions customers open on /fog/session/1: with one signed grant, an
@@ -54,6 +63,20 @@ func (s Sessions) TaskLimits() task.SessionLimits {
 
 // maxRecheckInterval bounds sessions.recheck_interval: how long a closed lease may still be served.
 const maxRecheckInterval = 10 * time.Minute
+
+// Verifier is the worker's part in x/quorum's verifier pool: audit committee duty.
+type Verifier struct {
+	// Join puts the provider into the verifier pool at start (MsgJoinVerifierPool, which locks the
+	// pool's verifier deposit) unless it is in it. A provider in the pool is drawn into audit
+	// committees; the worker serves that duty whatever Join says, since a member that does not vote
+	// loses its deposit.
+	Join bool `toml:"join"`
+	// FetchTimeout bounds fetching an audited task's module and input from the audit's requester.
+	FetchTimeout Duration `toml:"fetch_timeout"`
+}
+
+// maxFetchTimeout bounds verifier.fetch_timeout: the commit phase lasts only so many blocks.
+const maxFetchTimeout = 10 * time.Minute
 
 // Capacity is what the worker offers.
 type Capacity struct {
@@ -106,10 +129,16 @@ type Config struct {
 	Anchor     anchor.Schedule     `toml:"anchor"`
 	Tee        attest.Config       `toml:"tee"`
 	Observer   ObserverConfig      `toml:"observer"`
+	Verifier   Verifier            `toml:"verifier"`
 
 	// UnsafeInjectLatency delays each probe and task answer (fogd worker start
 	// --unsafe-inject-latency); development networks only, never in worker.toml.
 	UnsafeInjectLatency time.Duration `toml:"-"`
+
+	// UnsafeWrongOutput (DEVELOPMENT ONLY, the flag --unsafe-wrong-output, never in worker.toml) makes
+	// the worker cheat: it returns a wrong output for every task, with a receipt signed over that
+	// wrong output (task.Config.UnsafeWrongOutput), so that an audit of its receipts fails.
+	UnsafeWrongOutput bool `toml:"-"`
 }
 
 // DefaultConfig suits a worker next to a localnet node.
@@ -132,10 +161,11 @@ func DefaultConfig() Config {
 			Denom: "ufog", BasePerBlock: "1", PerMilliCPU: "0.002", PerMiBMemory: "0.001",
 			PerMiBDisk: "0", PerGPU: "10", Margin: "1.2",
 		},
-		Policy: bidengine.Policy{Owners: []string{}, WithdrawEvery: 10},
-		Anchor: anchor.DefaultSchedule(),
-		Tee:    attest.DefaultConfig(),
-		Limits: Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
+		Policy:   bidengine.Policy{Owners: []string{}, WithdrawEvery: 10},
+		Anchor:   anchor.DefaultSchedule(),
+		Tee:      attest.DefaultConfig(),
+		Verifier: Verifier{Join: false, FetchTimeout: Duration{auditor.DefaultFetchTimeout}},
+		Limits:   Limits{TaskTimeout: Duration{10 * time.Second}, MaxConcurrentTasks: 8, MaxModuleBytes: 64 << 20, MaxInputBytes: 16 << 20, MaxOutputBytes: 16 << 20},
 		Sessions: func() Sessions {
 			d := task.DefaultSessionLimits()
 			return Sessions{MaxTTL: Duration{d.MaxTTL}, RecheckInterval: Duration{d.RecheckInterval}, MaxSessions: d.Max, MaxPerLease: d.MaxPerLease}
@@ -219,6 +249,9 @@ func (c Config) Validate() error {
 	}
 	if c.Tee.Enabled() && c.Tee.RenewBeforeBlocks <= 0 {
 		add("tee.renew_before_blocks must be positive")
+	}
+	if d := c.Verifier.FetchTimeout.Duration; d <= 0 || d > maxFetchTimeout {
+		add("verifier.fetch_timeout %s: must be positive and at most %s (an audit's module and input must arrive within its commit phase)", c.Verifier.FetchTimeout, maxFetchTimeout)
 	}
 	if err := c.Observer.Validate(); err != nil {
 		errs = append(errs, err)
@@ -311,7 +344,7 @@ var comments = map[string]string{
 	"gas_limit":              "gas per transaction",
 	"gas_price":              "fee per unit of gas",
 	"listen":                 "libp2p listen multiaddrs; they are registered on chain for customers",
-	"data_dir":               "worker key, bid secrets, order state and receipts (relative to the home; not the node's data/)",
+	"data_dir":               "worker key, bid secrets, order state, receipts and audit votes (relative to the home; not the node's data/)",
 	"announce":               "multiaddrs to register on chain instead of the listen addresses (e.g. a public address); empty = the listen addresses",
 	"max_concurrent_tasks":   "tasks run at once; more wait",
 	"metrics_addr":           "Prometheus /metrics listen address; empty = off",
@@ -334,6 +367,9 @@ var comments = map[string]string{
 	"type":                   "none (no attestation) | auto (detect SEV-SNP or TDX) | sev-snp | tdx; development networks only: simulated | test-sev-snp | test-tdx (evidence signed by published test keys; see x/tee/README.md)",
 	"simulated_device":       "type = simulated: the device file written by `fogd tee sim-device` (relative to the home)",
 	"renew_before_blocks":    "attest again when the enclave record expires within this many blocks",
+	"[verifier]":             "x/quorum's verifier pool: audit committee duty (re-executing audited receipts, voting by commit and reveal) is served whenever the provider is drawn",
+	"join":                   "join the verifier pool at start if the provider is not in it (locks the verifier deposit; a drawn member that does not vote loses it)",
+	"fetch_timeout":          "how long fetching an audited task's module and input from the audit's requester may take",
 }
 
 func annotate(body []byte) []byte {

@@ -203,3 +203,45 @@ func TestConfigSessionsSection(t *testing.T) {
 		require.ErrorContains(t, cfg.Validate(), c.want)
 	}
 }
+
+// [verifier]: the worker joins the verifier pool only when told to; the section is in the template,
+// a worker.toml without it gets the defaults, and a fetch timeout must be positive and bounded.
+func TestConfigVerifierSection(t *testing.T) {
+	cfg := worker.DefaultConfig()
+	require.False(t, cfg.Verifier.Join, "no verifier deposit is locked unless asked")
+	require.Equal(t, 30*time.Second, cfg.Verifier.FetchTimeout.Duration)
+
+	home := t.TempDir()
+	path, err := worker.WriteConfig(home, cfg)
+	require.NoError(t, err)
+	bz, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(bz), "[verifier]\n")
+	require.Contains(t, string(bz), "# join the verifier pool at start if the provider is not in it")
+	require.Contains(t, string(bz), "join = false\n")
+	require.Contains(t, string(bz), "fetch_timeout = '30s'")
+
+	body := strings.Replace(strings.Replace(string(bz), "join = false", "join = true", 1), "fetch_timeout = '30s'", "fetch_timeout = '1m'", 1)
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	loaded, err := worker.LoadConfig(home)
+	require.NoError(t, err)
+	require.True(t, loaded.Verifier.Join)
+	require.Equal(t, time.Minute, loaded.Verifier.FetchTimeout.Duration)
+	require.NoError(t, loaded.Validate())
+
+	// a worker.toml written before [verifier] existed
+	i := strings.Index(body, "[verifier]")
+	require.Positive(t, i)
+	j := strings.Index(body[i:], "fetch_timeout = '1m'")
+	require.NoError(t, os.WriteFile(path, []byte(body[:i]+body[i+j+len("fetch_timeout = '1m'"):]), 0o600))
+	loaded, err = worker.LoadConfig(home)
+	require.NoError(t, err)
+	require.Equal(t, cfg.Verifier, loaded.Verifier)
+
+	for _, d := range []time.Duration{0, -time.Second, 11 * time.Minute} {
+		cfg := worker.DefaultConfig()
+		cfg.Verifier.FetchTimeout.Duration = d
+		require.ErrorContains(t, cfg.Validate(), "verifier.fetch_timeout")
+	}
+	require.False(t, strings.Contains(string(bz), "unsafe"), "the development flag is never written to worker.toml")
+}

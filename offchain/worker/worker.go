@@ -27,6 +27,7 @@ import (
 
 	"github.com/fogchain/fog/offchain/anchor"
 	"github.com/fogchain/fog/offchain/attest"
+	"github.com/fogchain/fog/offchain/auditor"
 	"github.com/fogchain/fog/offchain/bidengine"
 	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/runtime"
@@ -55,6 +56,8 @@ type Worker struct {
 	Anchorer *anchor.Anchorer
 	// Attester keeps the x/tee enclave record valid; nil when [tee] type is none.
 	Attester *attest.Attester
+	// Auditor serves the provider's audit committee duty.
+	Auditor *auditor.Service
 
 	started []Service
 }
@@ -131,6 +134,9 @@ func (w *Worker) Start(ctx context.Context) error {
 		w.log.Warn("DEVELOPMENT ONLY: --unsafe-inject-latency delays every probe and task answer of this worker; SLA observers will measure it slow",
 			"latency", d)
 	}
+	if w.cfg.UnsafeWrongOutput {
+		w.log.Warn("DEVELOPMENT ONLY: --unsafe-wrong-output: this worker returns a WRONG output for every task and signs receipts over it; an audit of any of its receipts fails and slashes the lease bond")
+	}
 	kr, err := keyring.New(sdk.KeyringServiceName(), w.cfg.KeyringBackend, w.cfg.KeyringDir, os.Stdin, w.cctx.Codec)
 	if err != nil {
 		return fmt.Errorf("keyring: %w", err)
@@ -166,11 +172,8 @@ func (w *Worker) Start(ctx context.Context) error {
 			srv := task.NewServer(task.Config{
 				ChainID: w.cfg.ChainID, Provider: w.Chain.Address().String(), Key: w.key,
 				MaxConcurrent: w.cfg.Limits.MaxConcurrentTasks, AttestationHash: w.Attester.EvidenceHash,
-				Sessions: w.cfg.Sessions.TaskLimits(), InjectLatency: w.cfg.UnsafeInjectLatency,
-				Limits: runtime.Limits{
-					Timeout: w.cfg.Limits.TaskTimeout.Duration, MaxModuleBytes: w.cfg.Limits.MaxModuleBytes,
-					MaxInputBytes: w.cfg.Limits.MaxInputBytes, MaxOutputBytes: w.cfg.Limits.MaxOutputBytes,
-				},
+				Sessions: w.cfg.Sessions.TaskLimits(), InjectLatency: w.cfg.UnsafeInjectLatency, Limits: w.cfg.Limits.Runtime(),
+				UnsafeWrongOutput: w.cfg.UnsafeWrongOutput,
 			}, w.Host, w.Chain, w.Runtime, receipts, w.Metrics, w.log.With("service", "task"))
 			return startAs(ctx, srv, &w.started)
 		}, stop: func() {}},
@@ -196,6 +199,15 @@ func (w *Worker) Start(ctx context.Context) error {
 				return err
 			}
 			return startAs(ctx, w.Engine, &w.started)
+		}, stop: func() {}},
+		svc{start: func(ctx context.Context) (err error) {
+			w.Auditor, err = auditor.New(w.Chain, w.Host, w.Runtime, auditor.Config{
+				Join: w.cfg.Verifier.Join, Limits: w.cfg.Limits.Runtime(), FetchTimeout: w.cfg.Verifier.FetchTimeout.Duration,
+			}, w.cfg.DataDir, w.log.With("service", "audit"))
+			if err != nil {
+				return err
+			}
+			return startAs(ctx, w.Auditor, &w.started)
 		}, stop: func() {}},
 	}
 	services = append(services, w.slaServices()...)

@@ -2,15 +2,18 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/libp2p/go-libp2p"
 	"github.com/spf13/cobra"
 
 	"github.com/cosmos/cosmos-sdk/client"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/fogchain/fog/offchain/chain"
 	"github.com/fogchain/fog/offchain/customer"
+	"github.com/fogchain/fog/offchain/task"
 	"github.com/fogchain/fog/offchain/wire"
 	marketcli "github.com/fogchain/fog/x/market/client/cli"
 	markettypes "github.com/fogchain/fog/x/market/types"
@@ -34,6 +38,12 @@ const (
 	flagMaxPrice   = "max-price"
 	flagStartWait  = "start-wait"
 	flagWorkerKey  = "worker-key"
+	flagModule     = "module"
+	flagNoAudit    = "no-audit"
+	// flagAuditListen and flagAuditAnnounce: where the host serving an audit's data listens, and the
+	// multiaddrs the audit request names instead of its listen addresses
+	flagAuditListen   = "audit-listen"
+	flagAuditAnnounce = "audit-announce"
 )
 
 // clientRunOrderDefaults are the order flags' defaults of `fogd client run`, which waits for its
@@ -47,7 +57,7 @@ func clientCommand() *cobra.Command {
 		Short: "The customer side: run a WASM workload on the fog and check its receipt",
 		RunE:  client.ValidateCmd,
 	}
-	cmd.AddCommand(clientRunCmd(), verifyReceiptCmd())
+	cmd.AddCommand(clientRunCmd(), verifyReceiptCmd(), clientAuditCmd())
 	return cmd
 }
 
@@ -101,9 +111,12 @@ func clientRunCmd() *cobra.Command {
 			"verdict: majority, disagrees or failed) and the vote. The result is the output signed by more than " +
 			"half of the replicas that answered with a valid receipt. With such a majority the command succeeds " +
 			"(exit status 0) and writes the majority's output, even when replicas failed or disagree: those are " +
-			"reported with a WARNING on stderr. An audit of a disagreement is not requested yet (x/quorum's proof " +
-			"of audit is not built); the disagreeing receipts are saved with the others. Without a majority (for " +
-			"example 1 against 1 on silver, or every replica failed) no output is written and the command fails.\n\n" +
+			"reported with a WARNING on stderr. On a disagreement it then requests an audit (x/quorum's proof of " +
+			"audit) of each disagreeing replica's anchored receipt, as `fogd client audit` does, serves the module " +
+			"and input to each committee and waits for the verdicts (--no-audit turns this off); the disagreeing " +
+			"receipts are saved with the others. Without a majority (for example 1 against 1 on silver, or every " +
+			"replica failed) no output is written and the command fails, after auditing every replica that " +
+			"answered.\n\n" +
 			"The output (the result) goes to stdout or --out; progress, the vote and warnings go to stderr.",
 		Example: "fogd client run --wasm build/workloads/wordcount.wasm --input README.md --max-price 10ufog " +
 			"--lease-blocks 50 --sla-tier bronze --from customer --chain-id fog-localnet --keyring-backend test\n" +
@@ -127,8 +140,11 @@ func clientRunCmd() *cobra.Command {
 			}
 			defer c.Stop()
 			wait, _ := cmd.Flags().GetDuration(flagStartWait)
+			noAudit, _ := cmd.Flags().GetBool(flagNoAudit)
+			listen, _ := cmd.Flags().GetStringSlice(flagAuditListen)
+			announce, _ := cmd.Flags().GetStringSlice(flagAuditAnnounce)
 			cust := &customer.Client{Chain: c, Keyring: clientCtx.Keyring, KeyName: clientCtx.FromName, Out: cmd.ErrOrStderr(),
-				StartWait: wait, AnchorWait: time.Minute}
+				StartWait: wait, AnchorWait: time.Minute, NoAudit: noAudit, AuditListen: listen, AuditAnnounce: announce}
 			res, runErr := cust.Run(ctx, order)
 			if res == nil {
 				return runErr
@@ -146,6 +162,8 @@ func clientRunCmd() *cobra.Command {
 	cmd.Flags().String(flagMaxPrice, "", "max price per block, e.g. 10ufog")
 	marketcli.AddOrderFlags(cmd.Flags(), clientRunOrderDefaults)
 	cmd.Flags().Duration(flagStartWait, time.Minute, "how long to wait for a winner to start its lease")
+	cmd.Flags().Bool(flagNoAudit, false, "request no audit when the replicas of a silver or gold order disagree")
+	addAuditHostFlags(cmd)
 	cmd.Flags().String(flags.FlagGRPC, "127.0.0.1:9090", "node gRPC address")
 	_ = cmd.MarkFlagRequired(flagWasm)
 	_ = cmd.MarkFlagRequired(flagMaxPrice)
@@ -198,8 +216,169 @@ func writeResult(cmd *cobra.Command, cdc codec.JSONCodec, res *customer.Result) 
 	}
 	if d := res.Disagreement; d != nil && d.Majority != nil {
 		// a success for the customer, but the last word: a replica signed a wrong result
-		fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: order %d: %d of its %d replicas disagreed with the majority (see the vote above; their receipts are saved); no audit was requested: proof of audit is not built yet\n",
-			res.Order.Id, len(d.Disagreeing), res.Order.Replicas)
+		audits := "no audit was requested (--no-audit)"
+		if noAudit, _ := cmd.Flags().GetBool(flagNoAudit); !noAudit {
+			audits = "audits: " + auditSummary(res.Audits, res.AuditErr)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: order %d: %d of its %d replicas disagreed with the majority (see the vote above; their receipts are saved); %s\n",
+			res.Order.Id, len(d.Disagreeing), res.Order.Replicas, audits)
+	} else if noAudit, _ := cmd.Flags().GetBool(flagNoAudit); d != nil && !noAudit {
+		fmt.Fprintf(cmd.ErrOrStderr(), "order %d: audits: %s\n", res.Order.Id, auditSummary(res.Audits, res.AuditErr))
+	}
+	return nil
+}
+
+// auditSummary is one phrase per audit of a run: the lease, and the verdict or why there is none;
+// err is why the audits were not requested or not followed to the end.
+func auditSummary(outs []customer.AuditOutcome, err error) string {
+	if len(outs) == 0 && err != nil {
+		return fmt.Sprintf("none requested: %v", err)
+	} else if len(outs) == 0 {
+		return "none requested"
+	}
+	parts := make([]string, len(outs))
+	for i, o := range outs {
+		lease := uint64(0)
+		if o.Receipt != nil && o.Receipt.Receipt != nil && o.Receipt.Receipt.Receipt != nil {
+			lease = o.Receipt.Receipt.Receipt.LeaseId
+		}
+		switch {
+		case o.Decided():
+			parts[i] = fmt.Sprintf("lease %d %s (audit %d)", lease, strings.ToUpper(customer.StateName(o.Audit.State)), o.Requested.AuditId)
+		case o.Requested != nil:
+			parts[i] = fmt.Sprintf("lease %d: audit %d not decided yet (fogd q quorum audit %d)", lease, o.Requested.AuditId, o.Requested.AuditId)
+		default:
+			parts[i] = fmt.Sprintf("lease %d not audited: %v", lease, o.Err)
+		}
+	}
+	if err != nil {
+		parts = append(parts, fmt.Sprintf("following them stopped: %v", err))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func addAuditHostFlags(cmd *cobra.Command) {
+	cmd.Flags().StringSlice(flagAuditListen, customer.DefaultAuditListen,
+		"libp2p listen multiaddrs of the host that serves the module and input to an audit's committee")
+	cmd.Flags().StringSlice(flagAuditAnnounce, nil,
+		fmt.Sprintf("multiaddrs an audit request names for the committee to fetch from, instead of that host's listen addresses (at most %d are named)", customer.MaxDataAddrs))
+}
+
+func clientAuditCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit [anchored-receipt.json]",
+		Short: "Have a committee of verifiers re-execute an anchored receipt's task (x/quorum's proof of audit) and print the verdict",
+		Long: "Reads a receipt saved by `fogd client run` (an anchored receipt: with its batch id and inclusion proof), checks " +
+			"that --module and --input are the module and input it names (their sha256), and pays x/quorum's audit fee " +
+			"(MsgRequestAudit) for a committee drawn from the verifier pool to re-execute the task. Meanwhile it serves the " +
+			"module and input to the committee over libp2p (/fog/audit-data/1) from a host listening on --audit-listen, named " +
+			"in the request (--audit-announce instead, if given). It prints the audit id, the committee and the deadlines, " +
+			"follows the commits and reveals at the heights the chain reports, and once the audit is decided (at the end of " +
+			"its reveal deadline's block) prints the verdict: PASSED (the majority computed the receipt's output hash), " +
+			"FAILED (it computed another: the provider's lease bond is slashed and the requester gets its share) or " +
+			"INCONCLUSIVE (no output hash has a majority; the fee comes back). Progress goes to stderr, the verdict to " +
+			"stdout (--output json: one JSON object). The exit status is 0 for any verdict, and non-zero when no verdict " +
+			"was reached (the files do not match, the receipt is not anchored, the request was refused, the node was lost).",
+		Example: "fogd client audit receipt.json.1 --module build/workloads/wordcount.wasm --input README.md " +
+			"--from customer --chain-id fog-localnet --keyring-backend test",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, _ := cmd.Flags().GetString(flags.FlagOutput)
+			if format != "text" && format != "json" {
+				return fmt.Errorf("--%s %q: want text or json", flags.FlagOutput, format)
+			}
+			c, clientCtx, err := chainClient(cmd)
+			if err != nil {
+				return err
+			}
+			anchored, module, input, err := readAuditFiles(cmd, clientCtx.Codec, args[0])
+			if err != nil {
+				return err
+			}
+			// nothing is paid for a request that cannot be made
+			if err := customer.CheckAuditable(anchored, module, input); err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if err := c.Start(ctx); err != nil {
+				return err
+			}
+			defer c.Stop()
+			listen, _ := cmd.Flags().GetStringSlice(flagAuditListen)
+			announce, _ := cmd.Flags().GetStringSlice(flagAuditAnnounce)
+			opts, err := task.HostOptions()
+			if err != nil {
+				return err
+			}
+			h, err := libp2p.New(append(opts, libp2p.ListenAddrStrings(listen...))...)
+			if err != nil {
+				return fmt.Errorf("--%s %v: %w", flagAuditListen, listen, err)
+			}
+			defer h.Close()
+			aud := &customer.Auditing{Chain: c, Host: h, Addrs: announce, Out: cmd.ErrOrStderr()}
+			outs, err := aud.Run(ctx, module, input, anchored)
+			if err != nil {
+				return err
+			}
+			return printAudit(cmd, format, outs[0])
+		},
+	}
+	cmd.Flags().String(flagModule, "", "the WASM module the receipt names (its sha256 is the receipt's module_hash)")
+	cmd.Flags().String(flagInput, "", "the input the receipt names (its sha256 is the receipt's input_hash; empty: no input)")
+	addAuditHostFlags(cmd)
+	cmd.Flags().String(flags.FlagGRPC, "127.0.0.1:9090", "node gRPC address")
+	_ = cmd.MarkFlagRequired(flagModule)
+	flags.AddTxFlagsToCmd(cmd)
+	// the verdict is text unless asked otherwise (the transaction flags default to json)
+	out := cmd.Flags().Lookup(flags.FlagOutput)
+	out.DefValue, out.Usage = "text", "the verdict's format: text or json"
+	_ = out.Value.Set("text")
+	return cmd
+}
+
+// readAuditFiles reads the anchored receipt saved by `fogd client run`, the module and the input.
+func readAuditFiles(cmd *cobra.Command, cdc codec.JSONCodec, path string) (*wire.AnchoredReceipt, []byte, []byte, error) {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var anchored wire.AnchoredReceipt
+	if err := cdc.UnmarshalJSON(bz, &anchored); err != nil || anchored.Receipt == nil || anchored.Receipt.Receipt == nil {
+		return nil, nil, nil, fmt.Errorf("%s: not a receipt saved by fogd client run", path)
+	}
+	modulePath, _ := cmd.Flags().GetString(flagModule)
+	module, err := os.ReadFile(filepath.Clean(modulePath))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("--%s: %w", flagModule, err)
+	}
+	var input []byte
+	if p, _ := cmd.Flags().GetString(flagInput); p != "" {
+		if input, err = os.ReadFile(filepath.Clean(p)); err != nil {
+			return nil, nil, nil, fmt.Errorf("--%s: %w", flagInput, err)
+		}
+	}
+	return &anchored, module, input, nil
+}
+
+// printAudit prints an audit's verdict on stdout, or fails when it has none.
+func printAudit(cmd *cobra.Command, format string, o customer.AuditOutcome) error {
+	if !o.Decided() {
+		if o.Err != nil {
+			return o.Err
+		}
+		return fmt.Errorf("audit %d was not decided", o.Requested.AuditId)
+	}
+	if format == "json" {
+		bz, err := json.MarshalIndent(o.Report(), "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(cmd.OutOrStdout(), string(bz))
+		return err
+	}
+	for _, line := range customer.VerdictLines(o) {
+		fmt.Fprintln(cmd.OutOrStdout(), line)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/fogchain/fog/x/market"
 	marketcli "github.com/fogchain/fog/x/market/client/cli"
 	markettypes "github.com/fogchain/fog/x/market/types"
+	quorumtypes "github.com/fogchain/fog/x/quorum/types"
 )
 
 // `fogd tx market create-order` and `fogd client run` take the same order flags and read them into
@@ -108,10 +109,10 @@ func TestClientRunWritesTheMajorityResult(t *testing.T) {
 	}
 	honest, liar, other := replica(10, "right"), replica(11, "wrong"), replica(12, "right")
 	majority := customer.OutcomeOf(honest.Receipt.Receipt)
-	run := func(t *testing.T, res *customer.Result) (dir, stdout, stderr string) {
+	run := func(t *testing.T, res *customer.Result, flags ...string) (dir, stdout, stderr string) {
 		dir = t.TempDir()
 		cmd := clientRunCmd()
-		require.NoError(t, cmd.ParseFlags([]string{"--receipt-out", filepath.Join(dir, "receipt.json"), "--out", filepath.Join(dir, "out")}))
+		require.NoError(t, cmd.ParseFlags(append([]string{"--receipt-out", filepath.Join(dir, "receipt.json"), "--out", filepath.Join(dir, "out")}, flags...)))
 		var o, e bytes.Buffer
 		cmd.SetOut(&o)
 		cmd.SetErr(&e)
@@ -140,6 +141,16 @@ func TestClientRunWritesTheMajorityResult(t *testing.T) {
 		require.Contains(t, stderr, "receipt of lease 10 (majority) saved to")
 		require.Contains(t, stderr, "output written to "+filepath.Join(dir, "out"))
 		require.Contains(t, stderr, "WARNING: order 7: 1 of its 3 replicas disagreed with the majority")
+		require.Contains(t, stderr, "audits: none requested\n")
+
+		// the audit of the liar's receipt is in the last word
+		res.Audits = []customer.AuditOutcome{{Receipt: &wire.AnchoredReceipt{Receipt: &liar.Receipt},
+			Requested: &quorumtypes.MsgRequestAuditResponse{AuditId: 3}, Audit: quorumtypes.Audit{Id: 3, State: quorumtypes.AuditFailed}}}
+		_, _, stderr = run(t, res)
+		require.Contains(t, stderr, "disagreed with the majority (see the vote above; their receipts are saved); audits: lease 11 FAILED (audit 3)\n")
+
+		_, _, stderr = run(t, res, "--no-audit")
+		require.Contains(t, stderr, "their receipts are saved); no audit was requested (--no-audit)\n")
 	})
 
 	t.Run("no majority", func(t *testing.T) {

@@ -28,6 +28,9 @@ const (
 
 	// flagUnsafeInjectLatency: development networks only (fogd worker start).
 	flagUnsafeInjectLatency = "unsafe-inject-latency"
+
+	// flagUnsafeWrongOutput makes the worker cheat, for tests of audits (hidden; DEVELOPMENT ONLY)
+	flagUnsafeWrongOutput = "unsafe-wrong-output"
 )
 
 func workerCommand() *cobra.Command {
@@ -113,6 +116,7 @@ func workerStartCmd() *cobra.Command {
 			}
 			applyWorkerFlags(cmd, &cfg)
 			cfg.UnsafeInjectLatency, _ = cmd.Flags().GetDuration(flagUnsafeInjectLatency)
+			cfg.UnsafeWrongOutput, _ = cmd.Flags().GetBool(flagUnsafeWrongOutput)
 			cfg = cfg.Resolve(home)
 			level := slog.LevelInfo
 			if s, _ := cmd.Flags().GetString(flagLogLevel); s != "" {
@@ -144,6 +148,9 @@ func workerStartCmd() *cobra.Command {
 	cmd.Flags().String(flagLogLevel, "info", "log level: debug, info, warn, error")
 	cmd.Flags().Duration(flagUnsafeInjectLatency, 0,
 		"DEVELOPMENT ONLY: delay every /fog/probe/1 and /fog/task/1 answer of this worker by this long (e.g. 300ms), to test proof of SLA")
+	cmd.Flags().Bool(flagUnsafeWrongOutput, false, "DEVELOPMENT ONLY: return a wrong output for every task, with a receipt signed over it, "+
+		"so that audits of this worker's receipts fail (and slash its lease bonds); for testing proof of audit")
+	_ = cmd.Flags().MarkHidden(flagUnsafeWrongOutput)
 	return cmd
 }
 
