@@ -115,6 +115,11 @@ type Client struct {
 
 	// NoAudit: request no audit when the replicas of a replicated order disagree.
 	NoAudit bool
+	// KeepLeases: leave the order's leases open after the run (for more tasks, an audit with
+	// `fogd client audit`, or a watch); the owner closes them. Otherwise each lease is closed once
+	// nothing can need it: at once for one replica, after the vote (and the audits of disagreeing
+	// replicas, whose leases must stay active until their verdicts) for several.
+	KeepLeases bool
 	// AuditListen are the listen multiaddrs of the host that serves the module and input to audit
 	// committees (DefaultAuditListen when empty); AuditAnnounce, when set, the multiaddrs the audit
 	// requests name instead of the host's listen addresses.
@@ -210,12 +215,12 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 			c.say("lease %d (provider %s): %v", l.Id, l.Provider, rep.WorkloadErr)
 		}
 		ballots[i] = Ballot{Lease: l, Replica: rep, Err: err}
-		// Close whatever happened, so the unused escrow comes back.
-		closed, err := c.close(ctx, l.Id)
-		if err != nil {
-			closeErr = errors.Join(closeErr, err)
-		} else if rep != nil {
-			rep.Closed = closed
+		// Close whatever happened, so the unused escrow comes back, unless the lease is kept (for
+		// more tasks, an audit or a watch) or may have to be audited: an audit needs an active lease
+		// (its bond is what a failed audit slashes), so a replicated order's leases stay open until
+		// the vote says which are disagreeing and their audits are decided.
+		if !c.KeepLeases && !c.auditsPossible(order) {
+			closeErr = errors.Join(closeErr, c.closeInto(ctx, l.Id, rep))
 		}
 	}
 	// The workers anchor a lease's receipts at the latest when it closes: fetch each inclusion proof
@@ -242,15 +247,41 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 	var runErr error
 	if order.Replicas > 1 {
 		runErr = c.conclude(result, c.Chain.ChainID(), seq, o, ballots)
-		if d := result.Disagreement; d != nil && !c.NoAudit {
+		d := result.Disagreement
+		audited := map[uint64]bool{}
+		if d != nil && !c.NoAudit {
+			for _, r := range d.Disagreeing {
+				audited[r.Lease.Id] = true
+			}
+		}
+		// the leases nobody audits close now; the audited ones after their verdicts
+		if !c.KeepLeases && c.auditsPossible(order) {
+			closeErr = errors.Join(closeErr, c.closeBallots(ctx, ballots, func(id uint64) bool { return !audited[id] }))
+		}
+		if len(audited) > 0 {
 			// the evidence is in hand: a committee re-executes each disagreeing receipt's task
 			result.Audits, result.AuditErr = c.AuditDisagreement(ctx, c.Chain, d, o.Module, o.Input)
 			if result.AuditErr != nil {
 				c.say("order %d: WARNING: following the audits stopped before their verdicts: %v", order.Id, result.AuditErr)
 			}
+			if !c.KeepLeases {
+				closeErr = errors.Join(closeErr, c.closeBallots(ctx, ballots, func(id uint64) bool { return audited[id] }))
+			}
+		}
+		for i := range result.Replicas {
+			for _, b := range ballots {
+				if b.Replica != nil && b.Lease.Id == result.Replicas[i].Lease.Id {
+					result.Replicas[i].Closed = b.Replica.Closed
+				}
+			}
 		}
 	} else {
 		runErr = single(result, ballots)
+	}
+	if c.KeepLeases {
+		for _, b := range ballots {
+			c.say("lease %d (provider %s) is left open (--keep-lease): close it with `fogd tx market close-lease %d`", b.Lease.Id, b.Lease.Provider, b.Lease.Id)
+		}
 	}
 	if after, err := c.balance(ctx, o.MaxPrice.Denom); err == nil {
 		result.Spent = balanceBefore.Sub(after)
@@ -635,6 +666,35 @@ func CheckAttestationHash(hash []byte, e teetypes.Enclave) error {
 		return fmt.Errorf("the receipt's attestation hash %x is not the provider's current attestation %x", hash, e.EvidenceHash)
 	}
 	return nil
+}
+
+// auditsPossible is whether the run may request audits of the order's leases: replicated orders
+// whose disagreements are audited.
+func (c *Client) auditsPossible(order markettypes.Order) bool {
+	return order.Replicas > 1 && !c.NoAudit
+}
+
+// closeInto closes a lease and records it in rep (when there is one).
+func (c *Client) closeInto(ctx context.Context, leaseID uint64, rep *Replica) error {
+	closed, err := c.close(ctx, leaseID)
+	if err != nil {
+		return err
+	}
+	if rep != nil {
+		rep.Closed = closed
+	}
+	return nil
+}
+
+// closeBallots closes the ballots' leases that which selects.
+func (c *Client) closeBallots(ctx context.Context, ballots []Ballot, which func(uint64) bool) error {
+	var errs error
+	for _, b := range ballots {
+		if which(b.Lease.Id) {
+			errs = errors.Join(errs, c.closeInto(ctx, b.Lease.Id, b.Replica))
+		}
+	}
+	return errs
 }
 
 func (c *Client) close(ctx context.Context, leaseID uint64) (markettypes.Lease, error) {

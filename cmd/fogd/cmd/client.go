@@ -40,6 +40,7 @@ const (
 	flagWorkerKey  = "worker-key"
 	flagModule     = "module"
 	flagNoAudit    = "no-audit"
+	flagKeepLease  = "keep-lease"
 	// flagAuditListen and flagAuditAnnounce: where the host serving an audit's data listens, and the
 	// multiaddrs the audit request names instead of its listen addresses
 	flagAuditListen   = "audit-listen"
@@ -141,10 +142,11 @@ func clientRunCmd() *cobra.Command {
 			defer c.Stop()
 			wait, _ := cmd.Flags().GetDuration(flagStartWait)
 			noAudit, _ := cmd.Flags().GetBool(flagNoAudit)
+			keep, _ := cmd.Flags().GetBool(flagKeepLease)
 			listen, _ := cmd.Flags().GetStringSlice(flagAuditListen)
 			announce, _ := cmd.Flags().GetStringSlice(flagAuditAnnounce)
 			cust := &customer.Client{Chain: c, Keyring: clientCtx.Keyring, KeyName: clientCtx.FromName, Out: cmd.ErrOrStderr(),
-				StartWait: wait, AnchorWait: time.Minute, NoAudit: noAudit, AuditListen: listen, AuditAnnounce: announce}
+				StartWait: wait, AnchorWait: time.Minute, NoAudit: noAudit, KeepLeases: keep, AuditListen: listen, AuditAnnounce: announce}
 			res, runErr := cust.Run(ctx, order)
 			if res == nil {
 				return runErr
@@ -163,6 +165,8 @@ func clientRunCmd() *cobra.Command {
 	marketcli.AddOrderFlags(cmd.Flags(), clientRunOrderDefaults)
 	cmd.Flags().Duration(flagStartWait, time.Minute, "how long to wait for a winner to start its lease")
 	cmd.Flags().Bool(flagNoAudit, false, "request no audit when the replicas of a silver or gold order disagree")
+	cmd.Flags().Bool(flagKeepLease, false, "leave the leases open after the run (for `fogd client audit` of a receipt, "+
+		"`fogd tx quorum watch-lease`, or more tasks); close them with `fogd tx market close-lease`")
 	addAuditHostFlags(cmd)
 	cmd.Flags().String(flags.FlagGRPC, "127.0.0.1:9090", "node gRPC address")
 	_ = cmd.MarkFlagRequired(flagWasm)
