@@ -29,6 +29,8 @@ var scenarios = []scenario{
 	{"ChainClientSequenceAndErrors", []string{"c-alice", "c-bob"}, chainClientSequenceAndErrors},
 	{"GoldOrderSettlesToTheCheapestFeasibleSet", []string{"g-customer", "g-auditor", "g-p1", "g-p2", "g-p3", "g-p4", "g-p5", "g-p6"},
 		goldOrderSettlesToTheCheapestFeasibleSet},
+	{"ProofOfAuditAndSLA", []string{"v-customer", "v-honest", "v-cheat", "v-ver1", "v-ver2", "v-ver3", "v-ver4", "s-customer", "s-slow"},
+		proofOfAuditAndSLA},
 }
 
 // restarts stop and start the node, so they run one at a time once the scenarios are done.
@@ -65,6 +67,7 @@ func TestFogd(t *testing.T) {
 		c.fogd(t, "tee", "add-genesis-test-roots", "--measurement", c.measurement, "--home", c.home)
 		c.fogd(t, "genesis", "add-genesis-auditor", c.addr(t, "g-auditor"), "e2e auditor", "--home", c.home)
 		prepareZK(t, c)
+		setVerificationParams(t, c)
 	}, accounts...)
 
 	t.Run("scenarios", func(t *testing.T) {

@@ -38,6 +38,7 @@ type leaseJSON struct {
 	StartDeadline string   `json:"start_deadline"`
 	StartHeight   string   `json:"start_height"`
 	EndHeight     string   `json:"end_height"`
+	ClosedHeight  string   `json:"closed_height"`
 	Paid          coinJSON `json:"paid"`
 }
 

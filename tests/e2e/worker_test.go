@@ -34,8 +34,10 @@ const (
 // worker is a `fogd worker start` process.
 type worker struct {
 	name, home, metrics string
-	cmd                 *exec.Cmd
-	log                 *os.File
+	// args are extra arguments of `fogd worker start` (development flags)
+	args []string
+	cmd  *exec.Cmd
+	log  *os.File
 }
 
 // startWorker writes a worker.toml for key `name` whose price per block is `price` ufog whatever
@@ -45,7 +47,7 @@ func (c *chain) startWorker(t *testing.T, name string, price int, customer strin
 }
 
 // startWorkerWith is startWorker with more worker.toml keys set (key = TOML value).
-func (c *chain) startWorkerWith(t *testing.T, name string, price int, customer string, extra map[string]string) *worker {
+func (c *chain) startWorkerWith(t *testing.T, name string, price int, customer string, extra map[string]string, args ...string) *worker {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), name)
 	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -77,7 +79,7 @@ func (c *chain) startWorkerWith(t *testing.T, name string, price int, customer s
 		cfg = strings.Join(lines, "\n")
 	}
 	require.NoError(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
-	w := &worker{name: name, home: home, metrics: metrics}
+	w := &worker{name: name, home: home, metrics: metrics, args: args}
 	w.start(t)
 	t.Cleanup(func() {
 		w.stop(syscall.SIGINT)
@@ -92,7 +94,7 @@ func (w *worker) start(t *testing.T) {
 	var err error
 	w.log, err = os.OpenFile(filepath.Join(w.home, "worker.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	require.NoError(t, err)
-	w.cmd = exec.Command(fogdBin, "worker", "start", "--home", w.home)
+	w.cmd = exec.Command(fogdBin, append([]string{"worker", "start", "--home", w.home}, w.args...)...)
 	w.cmd.Stdout, w.cmd.Stderr = w.log, w.log
 	require.NoError(t, w.cmd.Start())
 }
