@@ -416,7 +416,8 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 		if err != nil {
 			return err
 		}
-		toRequester = sdk.NewCoins(rest, bond.Sub(committeePart), left)
+		// Add merges coins of one denom (NewCoins would refuse them)
+		toRequester = sdk.NewCoins().Add(rest).Add(bond.Sub(committeePart)).Add(left)
 		if err := k.reputation.RecordOutcome(ctx, providerAddr, reputationtypes.OutcomeAuditFailed, math.LegacyOneDec()); err != nil {
 			return err
 		}

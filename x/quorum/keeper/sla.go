@@ -364,8 +364,8 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := k.cached(ctx, func(ctx context.Context) error { return k.decideAudit(ctx, a) }); err != nil {
-			return err
+		if !k.cached(ctx, func(ctx context.Context) error { return k.decideAudit(ctx, a) }) {
+			k.cached(ctx, func(ctx context.Context) error { return k.abortAudit(ctx, a) })
 		}
 	}
 	watches, err := due(k.WatchQueue)
@@ -380,22 +380,75 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := k.cached(ctx, func(ctx context.Context) error { return k.decideWindow(ctx, w) }); err != nil {
-			return err
+		if !k.cached(ctx, func(ctx context.Context) error { return k.decideWindow(ctx, w) }) {
+			k.cached(ctx, func(ctx context.Context) error { return k.abortWatch(ctx, w) })
 		}
 	}
 	return nil
 }
 
-// cached runs fn in a cache context and writes its changes only if it succeeds; a failure is
-// logged and the entry dropped (it must not halt the chain).
-func (k Keeper) cached(ctx context.Context, fn func(context.Context) error) error {
+// cached runs fn in a cache context and writes its changes only if it succeeds; it reports whether
+// it did. A failure, error or panic, is logged and leaves the state as it was: EndBlock must never
+// halt the chain.
+func (k Keeper) cached(ctx context.Context, fn func(context.Context) error) (ok bool) {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	cacheCtx, write := sdkCtx.CacheContext()
+	defer func() {
+		if r := recover(); r != nil {
+			k.Logger(ctx).Error("x/quorum: deciding panicked; the state is left as it was", "panic", r)
+			ok = false
+		}
+	}()
 	if err := fn(cacheCtx); err != nil {
-		k.Logger(ctx).Error("x/quorum: deciding failed; the entry is dropped", "err", err)
-		return nil
+		k.Logger(ctx).Error("x/quorum: deciding failed; the state is left as it was", "err", err)
+		return false
 	}
 	write()
-	return nil
+	return true
+}
+
+// abortAudit ends an audit that could not be decided (a bug, logged): INCONCLUSIVE, the fee back to
+// the requester, every member's duty released, nobody slashed.
+func (k Keeper) abortAudit(ctx context.Context, a types.Audit) error {
+	requester, err := k.addressCodec.StringToBytes(a.Requester)
+	if err != nil {
+		return err
+	}
+	if err := k.payOut(ctx, requester, a.Fee); err != nil {
+		return err
+	}
+	for _, v := range a.Committee {
+		if err := k.addDuty(ctx, v.Auditor, -1); err != nil {
+			return err
+		}
+	}
+	a.State, a.ToRequester, a.DecidedHeight = types.AuditInconclusive, a.Fee, sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if err := k.Audits.Set(ctx, a.Id, a); err != nil {
+		return err
+	}
+	if err := k.OpenAudits.Remove(ctx, collections.Join(a.LeaseId, a.TaskSeq)); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventAuditDecided{
+		AuditId: a.Id, LeaseId: a.LeaseId, Provider: a.Provider, State: a.State, BondSlashed: a.BondSlashed, ToRequester: a.ToRequester,
+	})
+}
+
+// abortWatch ends a watch whose window could not be decided (a bug, logged): its escrow back to the
+// payer, the observers' duties released.
+func (k Keeper) abortWatch(ctx context.Context, w types.Watch) error {
+	payer, err := k.addressCodec.StringToBytes(w.Payer)
+	if err != nil {
+		return err
+	}
+	if err := k.payOut(ctx, payer, w.Escrow); err != nil {
+		return err
+	}
+	for _, o := range w.Observers {
+		if err := k.addDuty(ctx, o.Address, -1); err != nil {
+			return err
+		}
+	}
+	w.Escrow, w.Ended = zeroOf(w.Escrow.Denom), true
+	return k.Watches.Set(ctx, w.LeaseId, w)
 }
