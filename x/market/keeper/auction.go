@@ -535,6 +535,17 @@ func (k Keeper) closeLeaseSlashing(ctx context.Context, l types.Lease, reason ty
 	if err != nil {
 		return err
 	}
+	// Pay withheld for breached SLA windows that the provider's accruals have not covered yet (the
+	// provider was paid for those blocks before the breach was found) comes out of its bond, back
+	// into the escrow the owner was refunded from: the owner ends up whole for every breached
+	// window, whenever the lease closes.
+	fromBond := sdk.NewCoin(l.Bond.Denom, math.ZeroInt())
+	if w := Withheld(l); w.IsPositive() && w.Denom == l.Bond.Denom && l.Bond.IsPositive() {
+		fromBond.Amount = math.MinInt(w.Amount, l.Bond.Amount)
+		l.Bond = l.Bond.Sub(fromBond)
+		l.Escrow = l.Escrow.Add(fromBond)
+		l.Withheld = w.Sub(fromBond)
+	}
 	standbys, err := k.orderStandbys(ctx, l.OrderId)
 	if err != nil {
 		return err
@@ -601,7 +612,7 @@ func (k Keeper) closeLeaseSlashing(ctx context.Context, l types.Lease, reason ty
 	}
 	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventLeaseClosed{
 		LeaseId: l.Id, OrderId: l.OrderId, Reason: reason, PaidToProvider: paid, RefundedToOwner: refunded,
-		BondReturned: returned, BondBurned: burned, BondSlashed: slashed,
+		BondReturned: returned, BondBurned: burned, BondSlashed: slashed, WithheldFromBond: fromBond,
 	}); err != nil {
 		return err
 	}
