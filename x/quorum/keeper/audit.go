@@ -108,11 +108,13 @@ func (k msgServer) RequestAudit(ctx context.Context, msg *types.MsgRequestAudit)
 	if open {
 		return nil, errorsmod.Wrapf(types.ErrAuditOpen, "task %d of lease %d", r.TaskSeq, l.Id)
 	}
-	id, err := k.AuditSeq.Next(ctx)
+	// the id is taken only once the request is accepted: a request refused below (too few
+	// verifiers, the fee not payable) must leave the sequence as it was
+	used, err := k.AuditSeq.Peek(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id++ // ids start at 1
+	id := used + 1 // ids start at 1
 	exclude, err := k.partiesOf(ctx, l, requester)
 	if err != nil {
 		return nil, err
@@ -122,6 +124,9 @@ func (k msgServer) RequestAudit(ctx context.Context, msg *types.MsgRequestAudit)
 		return nil, err
 	}
 	if err := k.collect(ctx, requester, p.AuditFee); err != nil {
+		return nil, err
+	}
+	if err := k.AuditSeq.Set(ctx, id); err != nil {
 		return nil, err
 	}
 	a := types.Audit{
