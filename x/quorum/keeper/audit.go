@@ -411,7 +411,9 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 		if err != nil {
 			return err
 		}
-		toRequester = sdk.NewCoins(rest, bond.Sub(committeePart), left)
+		// the fee and the bond are usually of one denom: Add sums them (NewCoins would panic on
+		// the repeated denom)
+		toRequester = sdk.NewCoins(rest).Add(bond.Sub(committeePart)).Add(left)
 		if err := k.reputation.RecordOutcome(ctx, providerAddr, reputationtypes.OutcomeAuditFailed, math.LegacyOneDec()); err != nil {
 			return err
 		}
