@@ -140,7 +140,7 @@ func (k msgServer) RequestAudit(ctx context.Context, msg *types.MsgRequestAudit)
 	for i, v := range committee {
 		names[i] = v.Address
 		a.Committee = append(a.Committee, types.AuditVote{Auditor: v.Address, Slashed: zeroOf(v.Deposit.Denom), Paid: zeroOf(p.AuditFee.Denom)})
-		if err := k.addDuty(ctx, v.Address, 1); err != nil {
+		if err := k.addDuty(ctx, v.Address, 1, h); err != nil {
 			return nil, err
 		}
 	}
@@ -331,7 +331,7 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 			fault = fmt.Sprintf("voted against the majority of audit %d", a.Id)
 		}
 		if fault != "" {
-			burned, err := k.slashVerifier(ctx, v.Auditor, fault)
+			burned, err := k.slashVerifier(ctx, v.Auditor, fault, a.RequestHeight)
 			if err != nil {
 				return err
 			}
@@ -339,7 +339,7 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 			slashed = append(slashed, v.Auditor)
 			continue
 		}
-		if err := k.addDuty(ctx, v.Auditor, -1); err != nil {
+		if err := k.addDuty(ctx, v.Auditor, -1, a.RequestHeight); err != nil {
 			return err
 		}
 		if with {

@@ -91,7 +91,7 @@ func (k msgServer) WatchLease(ctx context.Context, msg *types.MsgWatchLease) (*t
 	for i, v := range observers {
 		names[i] = v.Address
 		w.Observers = append(w.Observers, types.WatchObserver{Address: v.Address, Paid: zeroOf(fee.Denom)})
-		if err := k.addDuty(ctx, v.Address, 1); err != nil {
+		if err := k.addDuty(ctx, v.Address, 1, h); err != nil {
 			return nil, err
 		}
 	}
@@ -305,7 +305,7 @@ func (k Keeper) decideWindow(ctx context.Context, w types.Watch) error {
 		w.Escrow = zeroOf(w.Escrow.Denom)
 		w.Ended = true
 		for _, o := range w.Observers {
-			if err := k.addDuty(ctx, o.Address, -1); err != nil {
+			if err := k.addDuty(ctx, o.Address, -1, w.FirstWindowStart-1); err != nil {
 				return err
 			}
 		}
