@@ -72,7 +72,9 @@ func TestRequestAuditOpensAnAudit(t *testing.T) {
 	a.CheckInvariants(t)
 }
 
-func fixtureDataPeer() string { return auditMsg(nil, prooftypes.SignedReceipt{}, 0, prooftypes.MerkleProof{}).DataPeerId }
+func fixtureDataPeer() string {
+	return auditMsg(nil, prooftypes.SignedReceipt{}, 0, prooftypes.MerkleProof{}).DataPeerId
+}
 
 // resign signs a modified copy of a's receipt of task seq with the provider's worker key.
 func (a *aenv) resign(t *testing.T, seq uint64, mutate func(*prooftypes.Receipt)) prooftypes.SignedReceipt {

@@ -426,3 +426,67 @@ func TestDrawWeightsFollowReputation(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, on, 98)
 }
+
+// A verifier slashed out of the pool for one audit may join again while it is still on another
+// audit's committee: its new membership counts only the duties drawn since it joined, cannot be
+// slashed for the older one, and the invariants hold throughout.
+func TestASlashedVerifierThatJoinsAgain(t *testing.T) {
+	a := newAenv(t, 3)
+	h := a.Height()
+	r1 := a.request(t, 1)
+	a.AdvanceTo(t, h+1)
+	r2 := a.request(t, 2)
+	v := r1.Committee[2]
+	require.Contains(t, r2.Committee, v)
+	others := func(committee []string) []string {
+		var out []string
+		for _, m := range committee {
+			if m != v {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	for _, r := range []*types.MsgRequestAuditResponse{r1, r2} {
+		for _, m := range others(r.Committee) {
+			require.NoError(t, a.commitVote(r.AuditId, m, receiptHash(r.AuditId)))
+		}
+	}
+	a.AdvanceTo(t, r1.CommitDeadline+1)
+	for _, m := range others(r1.Committee) {
+		require.NoError(t, a.revealVote(r1.AuditId, m, receiptHash(1)))
+	}
+	a.AdvanceTo(t, r2.CommitDeadline+1)
+	for _, m := range others(r2.Committee) {
+		require.NoError(t, a.revealVote(r2.AuditId, m, receiptHash(2)))
+	}
+	supply := a.Supply()
+	a.AdvanceTo(t, r1.RevealDeadline+1)
+	require.Equal(t, types.AuditPassed, a.audit(t, r1.AuditId).State)
+	require.Equal(t, a.p.VerifierDeposit.Amount.Int64(), a.supplyDrop(supply), "v slashed for the first audit")
+	_, in := a.verifier(t, v)
+	require.False(t, in)
+	a.CheckInvariants(t)
+
+	a.join(t, sdk.MustAccAddressFromBech32(v))
+	require.Zero(t, a.duties(t, v), "the second audit was drawn before it joined again")
+	a.CheckInvariants(t)
+	r3 := a.request(t, 3)
+	require.Contains(t, r3.Committee, v)
+	require.EqualValues(t, 1, a.duties(t, v))
+	a.CheckInvariants(t)
+
+	supply = a.Supply()
+	a.AdvanceTo(t, r2.RevealDeadline+1)
+	au2 := a.audit(t, r2.AuditId)
+	require.Equal(t, types.AuditPassed, au2.State)
+	require.True(t, au2.Committee[au2.Member(v)].Slashed.IsZero(), "its new deposit does not answer for the older duty")
+	require.Zero(t, a.supplyDrop(supply))
+	require.EqualValues(t, 1, a.duties(t, v), "the third audit is still open")
+	a.CheckInvariants(t)
+	// it cannot leave while on the third audit's committee
+	a.requireRejected(t, types.ErrOpenDuties, func() error {
+		_, err := a.msg.LeaveVerifierPool(a.Ctx, &types.MsgLeaveVerifierPool{Provider: v})
+		return err
+	})
+}
