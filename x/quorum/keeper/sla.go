@@ -153,6 +153,11 @@ func (k msgServer) SubmitSlaReport(ctx context.Context, msg *types.MsgSubmitSlaR
 		return nil, errorsmod.Wrapf(types.ErrDuplicateReport, "window %d of lease %d: %s reports from window %d on (each once, in order)",
 			msg.Window, w.LeaseId, canonical, max(w.Observers[i].NextWindow, w.Decided))
 	}
+	if w.Ended {
+		// ended early, its lease closed: the windows left are never decided
+		return nil, errorsmod.Wrapf(types.ErrStaleReport, "window %d of lease %d: the watch ended after %d of its %d windows (the lease closed)",
+			msg.Window, w.LeaseId, w.Decided, w.Windows)
+	}
 	start, end := w.WindowBounds(msg.Window)
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	if h < end || h >= end+int64(p.SlaReportBlocks) {
