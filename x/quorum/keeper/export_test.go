@@ -10,6 +10,3 @@ import (
 func (k Keeper) DrawVerifiers(ctx context.Context, seed []byte, n int, maxDuties uint32, exclude map[string]bool) ([]types.Verifier, error) {
 	return k.drawVerifiers(ctx, seed, n, maxDuties, exclude)
 }
-
-// DrawSeed is drawSeed.
-var DrawSeed = drawSeed
