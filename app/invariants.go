@@ -39,7 +39,7 @@ import (
 //     (provider, auditor) pair with 1 to MaxAttributesBound attributes of sorted distinct keys
 //     (quorumkeeper.Keeper.CheckInvariants); its module account holds exactly the verifier deposits,
 //     open audit fees and watch escrow its records lock, and every verifier's open duties match the
-//     open audits and watches naming it (quorumkeeper.Keeper.CheckSolvency);
+//     open audits and watches that drew it since it joined the pool (quorumkeeper.Keeper.CheckSolvency);
 //   - across them: x/tee's set of active TEE leases is exactly the market's active leases of orders
 //     that require a TEE; x/quorum's records agree with the market's leases and standby bids
 //     (CheckQuorumLeases); and x/reputation, x/proofs and x/tee, which hold no money, hold none.

@@ -48,11 +48,12 @@ func TestCheckSelectionStandbys(t *testing.T) {
 	}
 }
 
-// Only the provider's own failures make a lease replaceable.
+// Only the provider's own failures make a lease replaceable: it never started, walked away, or a
+// proof-of-audit committee found its receipt wrong.
 func TestReplaceableReason(t *testing.T) {
 	for reason := range types.CloseReason_name {
 		r := types.CloseReason(reason)
-		want := r == types.CloseReasonStartTimeout || r == types.CloseReasonProviderClosed
+		want := r == types.CloseReasonStartTimeout || r == types.CloseReasonProviderClosed || r == types.CloseReasonAuditFailed
 		if got := types.ReplaceableReason(r); got != want {
 			t.Errorf("%s: replaceable %v, want %v", r, got, want)
 		}

@@ -108,11 +108,13 @@ func (k msgServer) RequestAudit(ctx context.Context, msg *types.MsgRequestAudit)
 	if open {
 		return nil, errorsmod.Wrapf(types.ErrAuditOpen, "task %d of lease %d", r.TaskSeq, l.Id)
 	}
-	id, err := k.AuditSeq.Next(ctx)
+	// the id is taken only once the request is accepted: a request refused below (too few
+	// verifiers, the fee not payable) must leave the sequence as it was
+	used, err := k.AuditSeq.Peek(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id++ // ids start at 1
+	id := used + 1 // ids start at 1
 	exclude, err := k.partiesOf(ctx, l, requester)
 	if err != nil {
 		return nil, err
@@ -122,6 +124,9 @@ func (k msgServer) RequestAudit(ctx context.Context, msg *types.MsgRequestAudit)
 		return nil, err
 	}
 	if err := k.collect(ctx, requester, p.AuditFee); err != nil {
+		return nil, err
+	}
+	if err := k.AuditSeq.Set(ctx, id); err != nil {
 		return nil, err
 	}
 	a := types.Audit{
@@ -135,7 +140,7 @@ func (k msgServer) RequestAudit(ctx context.Context, msg *types.MsgRequestAudit)
 	for i, v := range committee {
 		names[i] = v.Address
 		a.Committee = append(a.Committee, types.AuditVote{Auditor: v.Address, Slashed: zeroOf(v.Deposit.Denom), Paid: zeroOf(p.AuditFee.Denom)})
-		if err := k.addDuty(ctx, v.Address, 1); err != nil {
+		if err := k.addDuty(ctx, v.Address, 1, h); err != nil {
 			return nil, err
 		}
 	}
@@ -328,7 +333,7 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 			fault = fmt.Sprintf("voted against the majority of audit %d", a.Id)
 		}
 		if fault != "" {
-			burned, err := k.slashVerifier(ctx, v.Auditor, fault)
+			burned, err := k.slashVerifier(ctx, v.Auditor, fault, a.RequestHeight)
 			if err != nil {
 				return err
 			}
@@ -336,7 +341,7 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 			slashed = append(slashed, v.Auditor)
 			continue
 		}
-		if err := k.addDuty(ctx, v.Auditor, -1); err != nil {
+		if err := k.addDuty(ctx, v.Auditor, -1, a.RequestHeight); err != nil {
 			return err
 		}
 		if with {
@@ -416,8 +421,9 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 		if err != nil {
 			return err
 		}
-		// Add merges coins of one denom (NewCoins would refuse them)
-		toRequester = sdk.NewCoins().Add(rest).Add(bond.Sub(committeePart)).Add(left)
+		// the fee and the bond are usually of one denom: Add sums them (NewCoins would panic on
+		// the repeated denom)
+		toRequester = sdk.NewCoins(rest).Add(bond.Sub(committeePart)).Add(left)
 		if err := k.reputation.RecordOutcome(ctx, providerAddr, reputationtypes.OutcomeAuditFailed, math.LegacyOneDec()); err != nil {
 			return err
 		}

@@ -162,8 +162,11 @@ func (k Keeper) drawVerifiers(ctx context.Context, seed []byte, n int, maxDuties
 	return out, nil
 }
 
-// addDuty changes a verifier's open duties by delta (a verifier removed since is skipped).
-func (k Keeper) addDuty(ctx context.Context, address string, delta int) error {
+// addDuty changes a verifier's open duties by delta, for a duty it was drawn for at height drawnAt.
+// A verifier removed since is skipped, and so is one that joined the pool after drawnAt: it was
+// slashed out of the pool for another duty and joined again, and its new membership did not take
+// this duty (its open duties count only the duties drawn since it joined).
+func (k Keeper) addDuty(ctx context.Context, address string, delta int, drawnAt int64) error {
 	addr, err := k.addressCodec.StringToBytes(address)
 	if err != nil {
 		return err
@@ -174,6 +177,9 @@ func (k Keeper) addDuty(ctx context.Context, address string, delta int) error {
 	}
 	if err != nil {
 		return err
+	}
+	if v.JoinedHeight > drawnAt {
+		return nil
 	}
 	switch {
 	case delta > 0:
@@ -186,9 +192,10 @@ func (k Keeper) addDuty(ctx context.Context, address string, delta int) error {
 	return k.Verifiers.Set(ctx, addr, v)
 }
 
-// slashVerifier burns a verifier's deposit for a failed duty and removes it from the pool; it
-// returns what was burned (zero for one removed already).
-func (k Keeper) slashVerifier(ctx context.Context, address, why string) (sdk.Coin, error) {
+// slashVerifier burns a verifier's deposit for a duty it was drawn for at height drawnAt and failed,
+// and removes it from the pool; it returns what was burned (zero for one removed already, or one
+// that joined again after drawnAt: see addDuty).
+func (k Keeper) slashVerifier(ctx context.Context, address, why string, drawnAt int64) (sdk.Coin, error) {
 	addr, err := k.addressCodec.StringToBytes(address)
 	if err != nil {
 		return sdk.Coin{}, err
@@ -199,6 +206,9 @@ func (k Keeper) slashVerifier(ctx context.Context, address, why string) (sdk.Coi
 	}
 	if err != nil {
 		return sdk.Coin{}, err
+	}
+	if v.JoinedHeight > drawnAt {
+		return sdk.Coin{Denom: v.Deposit.Denom, Amount: math.ZeroInt()}, nil
 	}
 	if err := k.Verifiers.Remove(ctx, addr); err != nil {
 		return sdk.Coin{}, err

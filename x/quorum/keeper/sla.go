@@ -91,7 +91,7 @@ func (k msgServer) WatchLease(ctx context.Context, msg *types.MsgWatchLease) (*t
 	for i, v := range observers {
 		names[i] = v.Address
 		w.Observers = append(w.Observers, types.WatchObserver{Address: v.Address, Paid: zeroOf(fee.Denom)})
-		if err := k.addDuty(ctx, v.Address, 1); err != nil {
+		if err := k.addDuty(ctx, v.Address, 1, h); err != nil {
 			return nil, err
 		}
 	}
@@ -152,6 +152,11 @@ func (k msgServer) SubmitSlaReport(ctx context.Context, msg *types.MsgSubmitSlaR
 	if msg.Window < w.Observers[i].NextWindow || msg.Window < w.Decided {
 		return nil, errorsmod.Wrapf(types.ErrDuplicateReport, "window %d of lease %d: %s reports from window %d on (each once, in order)",
 			msg.Window, w.LeaseId, canonical, max(w.Observers[i].NextWindow, w.Decided))
+	}
+	if w.Ended {
+		// ended early, its lease closed: the windows left are never decided
+		return nil, errorsmod.Wrapf(types.ErrStaleReport, "window %d of lease %d: the watch ended after %d of its %d windows (the lease closed)",
+			msg.Window, w.LeaseId, w.Decided, w.Windows)
 	}
 	start, end := w.WindowBounds(msg.Window)
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
@@ -305,7 +310,7 @@ func (k Keeper) decideWindow(ctx context.Context, w types.Watch) error {
 		w.Escrow = zeroOf(w.Escrow.Denom)
 		w.Ended = true
 		for _, o := range w.Observers {
-			if err := k.addDuty(ctx, o.Address, -1); err != nil {
+			if err := k.addDuty(ctx, o.Address, -1, w.FirstWindowStart-1); err != nil {
 				return err
 			}
 		}

@@ -53,8 +53,9 @@ func (k Keeper) Holdings(ctx context.Context) (Holdings, error) {
 }
 
 // CheckSolvency fails unless the module account holds exactly what the records justify, and every
-// verifier's open duties match the open audits and watches that name it (verifiers removed for a
-// failed duty are no longer counted).
+// verifier's open duties match the open audits and watches that drew it since it joined the pool
+// (verifiers removed for a failed duty are no longer counted, nor, once they joined again, the
+// duties they were drawn for before).
 func (k Keeper) CheckSolvency(ctx context.Context, moduleBalance sdk.Coins) error {
 	h, err := k.Holdings(ctx)
 	if err != nil {
@@ -64,11 +65,12 @@ func (k Keeper) CheckSolvency(ctx context.Context, moduleBalance sdk.Coins) erro
 		return fmt.Errorf("quorum module holds %s, records justify %s (verifier deposits %s, open audit fees %s, watch escrow %s)",
 			moduleBalance, want, h.Deposits, h.AuditFees, h.WatchEscrow)
 	}
-	duties := map[string]uint32{}
+	// the heights at which each address was drawn for a duty still open
+	drawn := map[string][]int64{}
 	if err := k.Audits.Walk(ctx, nil, func(_ uint64, a types.Audit) (bool, error) {
 		if a.State == types.AuditOpen {
 			for _, v := range a.Committee {
-				duties[v.Auditor]++
+				drawn[v.Auditor] = append(drawn[v.Auditor], a.RequestHeight)
 			}
 		}
 		return false, nil
@@ -78,7 +80,7 @@ func (k Keeper) CheckSolvency(ctx context.Context, moduleBalance sdk.Coins) erro
 	if err := k.Watches.Walk(ctx, nil, func(_ uint64, w types.Watch) (bool, error) {
 		if !w.Ended {
 			for _, o := range w.Observers {
-				duties[o.Address]++
+				drawn[o.Address] = append(drawn[o.Address], w.FirstWindowStart-1)
 			}
 		}
 		return false, nil
@@ -86,8 +88,14 @@ func (k Keeper) CheckSolvency(ctx context.Context, moduleBalance sdk.Coins) erro
 		return err
 	}
 	return k.Verifiers.Walk(ctx, nil, func(_ sdk.AccAddress, v types.Verifier) (bool, error) {
-		if v.OpenDuties != duties[v.Address] {
-			return true, fmt.Errorf("verifier %s counts %d open duties, the open audits and watches name it %d times", v.Address, v.OpenDuties, duties[v.Address])
+		n := uint32(0)
+		for _, at := range drawn[v.Address] {
+			if at >= v.JoinedHeight {
+				n++
+			}
+		}
+		if v.OpenDuties != n {
+			return true, fmt.Errorf("verifier %s counts %d open duties, the open audits and watches drew it %d times since it joined", v.Address, v.OpenDuties, n)
 		}
 		return false, nil
 	})
