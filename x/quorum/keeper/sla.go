@@ -423,7 +423,7 @@ func (k Keeper) abortAudit(ctx context.Context, a types.Audit) error {
 		return err
 	}
 	for _, v := range a.Committee {
-		if err := k.addDuty(ctx, v.Auditor, -1); err != nil {
+		if err := k.addDuty(ctx, v.Auditor, -1, a.RequestHeight); err != nil {
 			return err
 		}
 	}
@@ -450,7 +450,7 @@ func (k Keeper) abortWatch(ctx context.Context, w types.Watch) error {
 		return err
 	}
 	for _, o := range w.Observers {
-		if err := k.addDuty(ctx, o.Address, -1); err != nil {
+		if err := k.addDuty(ctx, o.Address, -1, w.FirstWindowStart-1); err != nil {
 			return err
 		}
 	}
