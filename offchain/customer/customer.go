@@ -23,7 +23,9 @@ import (
 
 	"github.com/cosmos/gogoproto/proto"
 
+	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	signingtypes "github.com/cosmos/cosmos-sdk/types/tx/signing"
 
@@ -95,8 +97,10 @@ type Result struct {
 	// AuditErr: following the audits stopped before every one was decided (the context ended, the
 	// chain client stopped). It does not fail the run: the audits go on on chain.
 	AuditErr error
-	// Spent is what the order cost the owner in the end: the escrow less every refund.
-	Spent sdk.Coin
+	// Spent is what the order cost the owner in the end: the escrow less every refund. Gained is
+	// what it brought in net instead (an audit that slashed a replica's bond pays the requester more
+	// than the order cost); one of them is zero.
+	Spent, Gained sdk.Coin
 }
 
 // Client runs orders for one key. It follows its order on the chain client's block subscription:
@@ -284,7 +288,13 @@ func (c *Client) Run(ctx context.Context, o Order) (*Result, error) {
 		}
 	}
 	if after, err := c.balance(ctx, o.MaxPrice.Denom); err == nil {
-		result.Spent = balanceBefore.Sub(after)
+		zero := sdk.NewCoin(balanceBefore.Denom, math.ZeroInt())
+		result.Spent, result.Gained = zero, zero
+		if after.IsLT(balanceBefore) {
+			result.Spent = balanceBefore.Sub(after)
+		} else {
+			result.Gained = after.Sub(balanceBefore)
+		}
 	}
 	return result, errors.Join(runErr, closeErr)
 }

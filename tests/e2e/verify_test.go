@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -129,7 +130,9 @@ func auditSlashesAWorkerReturningWrongOutput(t *testing.T, c *chain) {
 	stdout, stderr, err := c.clientRun(t, "v-customer", sha256Wasm, input, "--sla-tier", "silver", "--lease-blocks", "400",
 		"--receipt-out", filepath.Join(dir, "receipt.json"), "--out", filepath.Join(dir, "out.txt"))
 	require.Error(t, err, "one replica against one is no majority:\n%s%s", stdout, stderr)
-	require.Contains(t, stderr, "AUDIT_STATE_FAILED", "the run reports the cheater's verdict")
+	require.Regexp(t, `audit \d+ FAILED at height \d+`, stderr, "the run reports the cheater's verdict")
+	require.Regexp(t, `audit \d+ PASSED at height \d+`, stderr, "and the honest replica's")
+	require.Contains(t, stderr, "brought in", "the slashed bond paid the customer more than the order cost")
 
 	leases := c.ownLeases(t, "v-customer")
 	require.Len(t, leases, 2)
@@ -259,10 +262,14 @@ func slaBreachCutsTheWindowPayout(t *testing.T, c *chain) {
 	}
 	require.GreaterOrEqual(t, paidObservers, 3, "the observers who reported the breach were paid")
 
-	// the provider's pay is short of exactly the cut when the lease closes
-	c.mustTx(t, "s-customer", "market", "close-lease", l.ID)
+	// the provider's pay is short of exactly the cut when the lease closes: what its accruals since
+	// the breach did not cover comes out of its bond
+	closeTx := c.mustTx(t, "s-customer", "market", "close-lease", l.ID)
 	closed := c.lease(t, l.ID)
 	require.Equal(t, "LEASE_STATE_CLOSED", closed.State)
+	var fromBond coinJSON
+	require.NoError(t, json.Unmarshal([]byte(closeTx.attr("fog.market.v1.EventLeaseClosed", "withheld_from_bond")), &fromBond))
 	ran := atoi(t, closed.ClosedHeight) - atoi(t, closed.StartHeight)
-	require.Equal(t, price*ran-cut, atoi(t, closed.Paid.Amount), fmt.Sprintf("paid for %d blocks less the cut", ran))
+	require.Equal(t, price*ran-cut, atoi(t, closed.Paid.Amount)-atoi(t, fromBond.Amount),
+		fmt.Sprintf("paid for %d blocks less the cut (%s from the bond)", ran, fromBond.Amount))
 }

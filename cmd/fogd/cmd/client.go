@@ -215,7 +215,9 @@ func writeResult(cmd *cobra.Command, cdc codec.JSONCodec, res *customer.Result) 
 	default:
 		_, _ = cmd.OutOrStdout().Write(res.Output)
 	}
-	if res.Spent.Denom != "" {
+	if res.Gained.Denom != "" && res.Gained.IsPositive() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "order %d brought in %s net (refunds and audit payouts minus escrow; fees excluded)\n", res.Order.Id, res.Gained)
+	} else if res.Spent.Denom != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "order %d cost %s in all (escrow minus refunds; fees excluded)\n", res.Order.Id, res.Spent)
 	}
 	if d := res.Disagreement; d != nil && d.Majority != nil {

@@ -136,8 +136,9 @@ func TestWithholdPayoutCapsAtTheEscrow(t *testing.T) {
 	f.RequireOnlyBondsHeld(t)
 }
 
-// Pay still withheld when the owner closes the lease was refunded already: the owner gets the
-// escrow left, which is short of it, and the lease closes withholding nothing.
+// Pay still withheld when the owner closes the lease, which the provider's accruals have not
+// covered, comes out of the provider's bond back into the escrow: the owner gets the escrow left and
+// that, the lease closes withholding nothing, and the provider gets the rest of its bond.
 func TestWithheldPayWhenTheOwnerCloses(t *testing.T) {
 	f := fixture.New(t)
 	owner, provider, l := activeLease(t, f)
@@ -153,8 +154,9 @@ func TestWithheldPayWhenTheOwnerCloses(t *testing.T) {
 	require.Equal(t, types.CloseReasonOwnerClosed, done.CloseReason)
 	require.True(t, keeper.Withheld(done).IsZero())
 	require.True(t, done.Paid.IsZero(), "the 100 accrued were kept")
-	require.Equal(t, ownerBal+1_000, f.Balance(owner).Int64(), "200 refunded ahead, 800 at the close")
-	require.Equal(t, provBal+done.Bond.Amount.Int64(), f.Balance(provider).Int64(), "the bond back, no pay")
+	require.Equal(t, ownerBal+1_100, f.Balance(owner).Int64(), "200 refunded ahead, 800 at the close and the 100 accruals did not cover, from the bond")
+	require.Equal(t, provBal+done.Bond.Amount.Int64(), f.Balance(provider).Int64(), "the bond less 100 back, no pay")
+	require.Equal(t, l.Bond.Amount.Int64()-100, done.Bond.Amount.Int64())
 	f.RequireOnlyBondsHeld(t)
 }
 

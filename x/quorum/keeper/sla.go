@@ -50,10 +50,13 @@ func (k msgServer) WatchLease(ctx context.Context, msg *types.MsgWatchLease) (*t
 		return nil, errorsmod.Wrapf(types.ErrLeaseNotWatchable, "lease %d is %s: only an active lease is watched", l.Id, l.State)
 	}
 	first := h + 1
-	if last := first + int64(msg.Windows)*int64(p.SlaWindowBlocks); last > l.EndHeight {
-		fit := max(0, (l.EndHeight-first)/int64(p.SlaWindowBlocks))
-		return nil, errorsmod.Wrapf(types.ErrLeaseNotWatchable, "lease %d ends at height %d: at most %d windows of %d blocks fit from height %d",
-			l.Id, l.EndHeight, fit, p.SlaWindowBlocks, first)
+	// every window is decided while the lease is still active (the last decision at least one block
+	// before its end), so that a breach can always be cut from the lease's pay
+	if decided := first + int64(msg.Windows)*int64(p.SlaWindowBlocks) + int64(p.SlaReportBlocks) - 1; decided >= l.EndHeight {
+		fit := max(0, (l.EndHeight-first-int64(p.SlaReportBlocks))/int64(p.SlaWindowBlocks))
+		return nil, errorsmod.Wrapf(types.ErrLeaseNotWatchable,
+			"lease %d ends at height %d: at most %d windows of %d blocks fit from height %d with their %d-block report periods before it",
+			l.Id, l.EndHeight, fit, p.SlaWindowBlocks, first, p.SlaReportBlocks)
 	}
 	if has, err := k.Watches.Has(ctx, l.Id); err != nil || has {
 		return nil, errors.Join(err, errorsmod.Wrapf(types.ErrWatchExists, "lease %d (one watch per lease)", l.Id))
