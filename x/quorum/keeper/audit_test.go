@@ -648,3 +648,39 @@ func TestAuditFailedAfterTheLeaseClosedSlashesNothing(t *testing.T) {
 	require.InDelta(t, provBefore.Beta.MustFloat64()+3, a.score(t, a.l.Provider).Beta.MustFloat64(), 1e-4)
 	a.CheckInvariants(t)
 }
+
+// A requester that does not serve the module and input cannot make honest members lose their
+// deposits: they vote data unavailable (32 zero bytes), a majority of that ends the audit
+// INCONCLUSIVE and pays the fee to that majority, not back to the requester; nothing is slashed
+// from the provider, and a member who claims unavailability against a majority that computed a
+// hash is slashed like any dissenter.
+func TestAuditDataUnavailablePaysTheMajorityNotTheRequester(t *testing.T) {
+	a := newAenv(t, 3)
+	res := a.request(t, 1)
+	provBefore := a.score(t, a.l.Provider)
+	supply := a.Supply()
+	d := a.decide(t, res, []vote{voted(types.DataUnavailable), voted(types.DataUnavailable), voted(types.DataUnavailable)})
+	require.Equal(t, types.AuditInconclusive, d.State)
+	require.Equal(t, types.DataUnavailable, d.MajorityOutputHash)
+	require.Equal(t, "1ufog", d.ToRequester.String(), "only what does not divide")
+	for _, v := range d.Committee {
+		require.True(t, v.WithMajority)
+		require.Equal(t, "33333ufog", v.Paid.String())
+		require.True(t, v.Slashed.IsZero())
+		require.Zero(t, a.duties(t, v.Auditor))
+	}
+	require.Zero(t, a.supplyDrop(supply), "no deposit burned")
+	require.True(t, d.BondSlashed.IsZero())
+	require.Equal(t, markettypes.LeaseActive, a.Lease(t, a.l.Id).State)
+	after := a.score(t, a.l.Provider)
+	require.True(t, provBefore.Alpha.Equal(after.Alpha) && provBefore.Beta.Equal(after.Beta), "no outcome for the provider")
+	a.CheckInvariants(t)
+
+	// a lazy member claims the data was unavailable while the others fetched it and agree
+	res = a.request(t, 2)
+	d = a.decide(t, res, []vote{voted(receiptHash(2)), voted(receiptHash(2)), voted(types.DataUnavailable)})
+	require.Equal(t, types.AuditPassed, d.State)
+	require.Equal(t, a.p.VerifierDeposit, d.Committee[2].Slashed)
+	require.Equal(t, a.p.VerifierDeposit.Amount.Int64(), a.supplyDrop(supply))
+	a.CheckInvariants(t)
+}

@@ -35,7 +35,7 @@ func manyAttrs(n int) []types.Attribute {
 }
 
 // exportQuorum is the quorum module's whole state.
-func exportQuorum(t *testing.T, f *fixture.Fixture) *types.GenesisState {
+func exportQuorum(t testing.TB, f *fixture.Fixture) *types.GenesisState {
 	t.Helper()
 	gs, err := f.Quorum.ExportGenesis(f.Ctx)
 	require.NoError(t, err)
@@ -58,7 +58,7 @@ func removeAuditor(t *testing.T, f *fixture.Fixture, auditor sdk.AccAddress) {
 }
 
 // setQuorumParams changes the quorum params directly.
-func setQuorumParams(t *testing.T, f *fixture.Fixture, mutate func(*types.Params)) {
+func setQuorumParams(t testing.TB, f *fixture.Fixture, mutate func(*types.Params)) {
 	t.Helper()
 	p, err := f.Quorum.Params.Get(f.Ctx)
 	require.NoError(t, err)

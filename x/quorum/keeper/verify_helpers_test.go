@@ -36,7 +36,7 @@ type venv struct {
 	p      types.Params
 }
 
-func newVenv(t *testing.T) *venv {
+func newVenv(t testing.TB) *venv {
 	t.Helper()
 	f := fixture.New(t)
 	f.Ctx = f.Ctx.WithChainID(testChainID).WithHeaderHash(hash32(0xb1))
@@ -51,7 +51,7 @@ func newVenv(t *testing.T) *venv {
 	return e
 }
 
-func (e *venv) setParams(t *testing.T, mutate func(*types.Params)) {
+func (e *venv) setParams(t testing.TB, mutate func(*types.Params)) {
 	t.Helper()
 	setQuorumParams(t, e.Fixture, mutate)
 	p, err := e.Quorum.Params.Get(e.Ctx)
@@ -71,14 +71,14 @@ func hash32(b byte) []byte {
 func ufog(n int64) sdk.Coin { return sdk.NewInt64Coin(fixture.Denom, n) }
 
 // join puts a registered provider in the verifier pool.
-func (e *venv) join(t *testing.T, a sdk.AccAddress) {
+func (e *venv) join(t testing.TB, a sdk.AccAddress) {
 	t.Helper()
 	_, err := e.msg.JoinVerifierPool(e.Ctx, &types.MsgJoinVerifierPool{Provider: a.String()})
 	require.NoError(t, err)
 }
 
 // verifiers registers n new providers and puts them in the pool.
-func (e *venv) verifiers(t *testing.T, n int) []sdk.AccAddress {
+func (e *venv) verifiers(t testing.TB, n int) []sdk.AccAddress {
 	t.Helper()
 	out := make([]sdk.AccAddress, n)
 	for i := range out {
@@ -89,7 +89,7 @@ func (e *venv) verifiers(t *testing.T, n int) []sdk.AccAddress {
 }
 
 // verifier is a's pool record; found is false when a is not in the pool.
-func (e *venv) verifier(t *testing.T, a string) (types.Verifier, bool) {
+func (e *venv) verifier(t testing.TB, a string) (types.Verifier, bool) {
 	t.Helper()
 	addr := sdk.MustAccAddressFromBech32(a)
 	has, err := e.Quorum.Verifiers.Has(e.Ctx, addr)
@@ -102,7 +102,7 @@ func (e *venv) verifier(t *testing.T, a string) (types.Verifier, bool) {
 	return v, true
 }
 
-func (e *venv) duties(t *testing.T, a string) uint32 {
+func (e *venv) duties(t testing.TB, a string) uint32 {
 	t.Helper()
 	v, ok := e.verifier(t, a)
 	require.True(t, ok, "%s is not in the pool", a)
@@ -111,7 +111,7 @@ func (e *venv) duties(t *testing.T, a string) uint32 {
 
 func (e *venv) bal(a string) int64 { return e.Balance(sdk.MustAccAddressFromBech32(a)).Int64() }
 
-func (e *venv) score(t *testing.T, a string) reputationtypes.Score {
+func (e *venv) score(t testing.TB, a string) reputationtypes.Score {
 	t.Helper()
 	s, _, err := e.Reputation.Score(e.Ctx, sdk.MustAccAddressFromBech32(a))
 	require.NoError(t, err)
@@ -126,7 +126,7 @@ func workerKeyOf(provider sdk.AccAddress) ed25519.PrivateKey {
 
 // useOwnWorkerKey registers workerKeyOf(provider)'s public key as provider's worker key (the
 // fixture's registration names a key nobody holds).
-func (e *venv) useOwnWorkerKey(t *testing.T, provider sdk.AccAddress) {
+func (e *venv) useOwnWorkerKey(t testing.TB, provider sdk.AccAddress) {
 	t.Helper()
 	reg := fixture.RegisterMsg(provider)
 	_, err := e.Msg.UpdateProvider(e.Ctx, &markettypes.MsgUpdateProvider{
@@ -142,7 +142,7 @@ type tlease struct {
 	owner, provider sdk.AccAddress
 }
 
-func (l tlease) reload(t *testing.T, e *venv) tlease {
+func (l tlease) reload(t testing.TB, e *venv) tlease {
 	t.Helper()
 	l.Lease = e.Lease(t, l.Id)
 	return l
@@ -151,7 +151,7 @@ func (l tlease) reload(t *testing.T, e *venv) tlease {
 // activeLease runs a bronze order of a new owner (a registered provider, so that it could verify)
 // for leaseBlocks blocks with one bid by a new provider holding its own worker key, and starts the
 // lease: it pays 10ufog per block, its bond is the market's bid deposit.
-func (e *venv) activeLease(t *testing.T, leaseBlocks uint64) tlease {
+func (e *venv) activeLease(t testing.TB, leaseBlocks uint64) tlease {
 	t.Helper()
 	owner, provider := e.NewProvider(t), e.NewProvider(t)
 	e.useOwnWorkerKey(t, provider)
@@ -173,7 +173,7 @@ func (e *venv) activeLease(t *testing.T, leaseBlocks uint64) tlease {
 }
 
 // receiptOf is l's provider's signed receipt of task seq whose output hashes to out.
-func receiptOf(t *testing.T, l tlease, seq uint64, out []byte) prooftypes.SignedReceipt {
+func receiptOf(t testing.TB, l tlease, seq uint64, out []byte) prooftypes.SignedReceipt {
 	t.Helper()
 	return signReceipt(t, workerKeyOf(l.provider), prooftypes.Receipt{
 		ChainId: testChainID, LeaseId: l.Id, TaskSeq: seq, ModuleHash: hash32(0x11), InputHash: hash32(0x22), OutputHash: out,
@@ -182,7 +182,7 @@ func receiptOf(t *testing.T, l tlease, seq uint64, out []byte) prooftypes.Signed
 	})
 }
 
-func signReceipt(t *testing.T, key ed25519.PrivateKey, r prooftypes.Receipt) prooftypes.SignedReceipt {
+func signReceipt(t testing.TB, key ed25519.PrivateKey, r prooftypes.Receipt) prooftypes.SignedReceipt {
 	t.Helper()
 	sr, err := prooftypes.SignReceipt(r, key)
 	require.NoError(t, err)
@@ -191,7 +191,7 @@ func signReceipt(t *testing.T, key ed25519.PrivateKey, r prooftypes.Receipt) pro
 
 // anchor anchors receipts as a batch of lease id by submitter, of kind; it returns the batch and
 // each receipt's inclusion proof.
-func (e *venv) anchor(t *testing.T, submitter string, leaseID uint64, kind prooftypes.BatchKind, rs ...prooftypes.SignedReceipt) (uint64, []prooftypes.MerkleProof) {
+func (e *venv) anchor(t testing.TB, submitter string, leaseID uint64, kind prooftypes.BatchKind, rs ...prooftypes.SignedReceipt) (uint64, []prooftypes.MerkleProof) {
 	t.Helper()
 	leaves := make([][]byte, len(rs))
 	for i, r := range rs {
@@ -231,7 +231,7 @@ func receiptHash(seq uint64) []byte { return hash32(0xa0 + byte(seq)) }
 // wrongHash is an output hash no receipt names.
 var wrongHash = hash32(0xee)
 
-func newAenv(t *testing.T, poolSize int) *aenv {
+func newAenv(t testing.TB, poolSize int) *aenv {
 	t.Helper()
 	a := &aenv{venv: newVenv(t)}
 	a.pool = a.verifiers(t, poolSize)
@@ -249,14 +249,14 @@ func (a *aenv) auditMsg(seq uint64) *types.MsgRequestAudit {
 	return auditMsg(a.requester, a.receipts[seq-1], a.batch, a.proofs[seq-1])
 }
 
-func (a *aenv) request(t *testing.T, seq uint64) *types.MsgRequestAuditResponse {
+func (a *aenv) request(t testing.TB, seq uint64) *types.MsgRequestAuditResponse {
 	t.Helper()
 	res, err := a.msg.RequestAudit(a.Ctx, a.auditMsg(seq))
 	require.NoError(t, err)
 	return res
 }
 
-func (e *venv) audit(t *testing.T, id uint64) types.Audit {
+func (e *venv) audit(t testing.TB, id uint64) types.Audit {
 	t.Helper()
 	a, err := e.Quorum.Audits.Get(e.Ctx, id)
 	require.NoError(t, err)
@@ -297,7 +297,7 @@ var absent = vote{}
 // vote runs an open audit's phases with the committee's votes (votes[i] is committee[i]'s): commits
 // now, reveals in the first reveal block, and advances past the reveal deadline, whose EndBlock
 // decides. It returns the decided audit.
-func (e *venv) vote(t *testing.T, id uint64, votes []vote) types.Audit {
+func (e *venv) vote(t testing.TB, id uint64, votes []vote) types.Audit {
 	t.Helper()
 	a := e.audit(t, id)
 	require.Len(t, votes, len(a.Committee))
@@ -319,7 +319,7 @@ func (e *venv) vote(t *testing.T, id uint64, votes []vote) types.Audit {
 }
 
 // watch has payer watch l for windows windows.
-func (e *venv) watch(t *testing.T, l tlease, payer sdk.AccAddress, windows uint32) types.Watch {
+func (e *venv) watch(t testing.TB, l tlease, payer sdk.AccAddress, windows uint32) types.Watch {
 	t.Helper()
 	res, err := e.msg.WatchLease(e.Ctx, &types.MsgWatchLease{Payer: payer.String(), LeaseId: l.Id, Windows: windows})
 	require.NoError(t, err)
@@ -327,14 +327,14 @@ func (e *venv) watch(t *testing.T, l tlease, payer sdk.AccAddress, windows uint3
 	return e.watchOf(t, l.Id)
 }
 
-func (e *venv) watchOf(t *testing.T, leaseID uint64) types.Watch {
+func (e *venv) watchOf(t testing.TB, leaseID uint64) types.Watch {
 	t.Helper()
 	w, err := e.Quorum.Watches.Get(e.Ctx, leaseID)
 	require.NoError(t, err)
 	return w
 }
 
-func (e *venv) window(t *testing.T, leaseID uint64, window uint32) types.SlaWindow {
+func (e *venv) window(t testing.TB, leaseID uint64, window uint32) types.SlaWindow {
 	t.Helper()
 	w, err := e.Quorum.SlaWindows.Get(e.Ctx, collections.Join(leaseID, window))
 	require.NoError(t, err)
@@ -362,7 +362,7 @@ func (e *venv) report(observer string, leaseID uint64, window uint32, r rep) err
 
 // reportWindow moves to the first block of window's report period, files reports[i] by observer i
 // (nil: no report), and advances through the EndBlock that decides the window.
-func (e *venv) reportWindow(t *testing.T, leaseID uint64, window uint32, reports []*rep) types.SlaWindow {
+func (e *venv) reportWindow(t testing.TB, leaseID uint64, window uint32, reports []*rep) types.SlaWindow {
 	t.Helper()
 	w := e.watchOf(t, leaseID)
 	_, end := w.WindowBounds(window)
@@ -388,7 +388,7 @@ func (e *venv) supplyDrop(before math.Int) int64 { return before.Sub(e.Supply())
 // requireRejected runs call, which must fail with want (its message containing each of contains)
 // and change nothing: x/quorum's exported state, the market's and x/reputation's, every balance and
 // the supply; nor emit an event.
-func (e *venv) requireRejected(t *testing.T, want error, call func() error, contains ...string) {
+func (e *venv) requireRejected(t testing.TB, want error, call func() error, contains ...string) {
 	t.Helper()
 	before, snap := exportQuorum(t, e.Fixture), e.Snapshot(t)
 	rep, err := e.Reputation.ExportGenesis(e.Ctx)
