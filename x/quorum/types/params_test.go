@@ -1,10 +1,14 @@
 package types_test
 
 import (
+	"math/big"
 	"strings"
 	"testing"
 
+	"cosmossdk.io/math"
 	"github.com/stretchr/testify/require"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/fogchain/fog/x/quorum/types"
 )
@@ -116,4 +120,55 @@ func TestParamsValidateBounds(t *testing.T) {
 	}
 	require.Equal(t, 129, types.MinSelectionWork)
 	require.Equal(t, 1_000_000, types.MaxSelectionWork)
+}
+
+// Every param of proof of audit and proof of SLA is bounded: each value outside its bound is refused
+// with ErrInvalidParams naming the param, so that no governance change can make a draw, a deadline or
+// a fee product overflow or halt EndBlock; the bounds themselves are accepted.
+func TestVerificationParamsBounds(t *testing.T) {
+	big := math.NewIntFromBigInt(new(big.Int).Lsh(big.NewInt(1), 130))
+	cases := []struct {
+		name   string
+		mutate func(*types.Params)
+		field  string
+	}{
+		{"no committee", func(p *types.Params) { p.AuditCommitteeSize = 0 }, "audit_committee_size"},
+		{"an even committee", func(p *types.Params) { p.AuditCommitteeSize = 4 }, "audit_committee_size"},
+		{"a committee of 17", func(p *types.Params) { p.AuditCommitteeSize = 17 }, "audit_committee_size"},
+		{"no commit phase", func(p *types.Params) { p.AuditCommitBlocks = 0 }, "audit_commit_blocks"},
+		{"a reveal phase of 10^6 + 1 blocks", func(p *types.Params) { p.AuditRevealBlocks = types.MaxPhaseBlocks + 1 }, "audit_reveal_blocks"},
+		{"a committee share above 100 %", func(p *types.Params) { p.AuditCommitteeShareBps = 10_001 }, "audit_committee_share_bps"},
+		{"no observer", func(p *types.Params) { p.SlaObservers = 0 }, "sla_observers"},
+		{"16 observers", func(p *types.Params) { p.SlaObservers = 16 }, "sla_observers"},
+		{"an empty window", func(p *types.Params) { p.SlaWindowBlocks = 0 }, "sla_window_blocks"},
+		{"no report period", func(p *types.Params) { p.SlaReportBlocks = 0 }, "sla_report_blocks"},
+		{"no window per watch", func(p *types.Params) { p.MaxSlaWindows = 0 }, "max_sla_windows"},
+		{"10,001 windows per watch", func(p *types.Params) { p.MaxSlaWindows = types.MaxSlaWindowsBound + 1 }, "max_sla_windows"},
+		{"no probe per window", func(p *types.Params) { p.MaxProbesPerWindow = 0 }, "max_probes_per_window"},
+		{"an empty pool", func(p *types.Params) { p.MaxVerifiers = 0 }, "max_verifiers"},
+		{"a pool of 1,001", func(p *types.Params) { p.MaxVerifiers = types.MaxVerifiersBound + 1 }, "max_verifiers"},
+		{"no open duty", func(p *types.Params) { p.MaxOpenDuties = 0 }, "max_open_duties"},
+		{"a fee without a denom", func(p *types.Params) { p.AuditFee = sdk.Coin{Amount: math.NewInt(1)} }, "audit_fee"},
+		{"a negative deposit", func(p *types.Params) { p.VerifierDeposit = sdk.Coin{Denom: "ufog", Amount: math.NewInt(-1)} }, "verifier_deposit"},
+		{"a report fee above 2^128", func(p *types.Params) { p.SlaReportFee = sdk.NewCoin("ufog", big) }, "sla_report_fee"},
+		{"a tier's min_probes above 10^6", func(p *types.Params) { p.Gold.MinProbes = types.MaxProbesBound + 1 }, "min_probes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := types.DefaultParams()
+			c.mutate(&p)
+			err := p.Validate()
+			require.ErrorIs(t, err, types.ErrInvalidParams)
+			require.ErrorContains(t, err, c.field)
+		})
+	}
+	p := types.DefaultParams()
+	p.AuditCommitteeSize, p.SlaObservers = types.MaxCommitteeSize, types.MaxCommitteeSize
+	p.AuditCommitBlocks, p.AuditRevealBlocks, p.SlaWindowBlocks, p.SlaReportBlocks = types.MaxPhaseBlocks, types.MaxPhaseBlocks, types.MaxPhaseBlocks, types.MaxPhaseBlocks
+	p.MaxSlaWindows, p.MaxVerifiers, p.MaxOpenDuties = types.MaxSlaWindowsBound, types.MaxVerifiersBound, types.MaxOpenDutiesBound
+	p.AuditCommitteeShareBps, p.AuditFee = types.MaxUptimeBps, sdk.NewInt64Coin("ufog", 0)
+	require.NoError(t, p.Validate(), "the bounds themselves")
+	require.EqualValues(t, 1, types.SlaQuorum(1))
+	require.EqualValues(t, 3, types.SlaQuorum(4))
+	require.EqualValues(t, 9, types.SlaQuorum(15))
 }
