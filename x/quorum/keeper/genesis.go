@@ -61,8 +61,9 @@ func (k Keeper) initVerification(ctx context.Context, gs *types.GenesisState) er
 			return err
 		}
 	}
-	// the sequence counts the ids used (ids start at 1); next_audit_id is the next to give
-	if gs.NextAuditId > 0 {
+	// the sequence counts the ids used (ids start at 1); next_audit_id is the next to give. A chain
+	// that used none has no sequence entry, and an import must not write one (same state, same hash).
+	if gs.NextAuditId > 1 {
 		if err := k.AuditSeq.Set(ctx, gs.NextAuditId-1); err != nil {
 			return err
 		}
