@@ -10,7 +10,9 @@ import (
 	fmt "fmt"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
+	io "io"
 	math "math"
+	math_bits "math/bits"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -100,40 +102,1385 @@ func (TeeType) EnumDescriptor() ([]byte, []int) {
 	return fileDescriptor_ea337c9ddc034b03, []int{1}
 }
 
+// MerkleProof is an RFC 6962 inclusion proof of the leaf at index among total leaves (CometBFT's
+// crypto/merkle proof without the leaf hash, which the verifier computes from the leaf).
+type MerkleProof struct {
+	Total int64    `protobuf:"varint,1,opt,name=total,proto3" json:"total,omitempty"`
+	Index int64    `protobuf:"varint,2,opt,name=index,proto3" json:"index,omitempty"`
+	Aunts [][]byte `protobuf:"bytes,3,rep,name=aunts,proto3" json:"aunts,omitempty"`
+}
+
+func (m *MerkleProof) Reset()         { *m = MerkleProof{} }
+func (m *MerkleProof) String() string { return proto.CompactTextString(m) }
+func (*MerkleProof) ProtoMessage()    {}
+func (*MerkleProof) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ea337c9ddc034b03, []int{0}
+}
+func (m *MerkleProof) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MerkleProof) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MerkleProof.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MerkleProof) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MerkleProof.Merge(m, src)
+}
+func (m *MerkleProof) XXX_Size() int {
+	return m.Size()
+}
+func (m *MerkleProof) XXX_DiscardUnknown() {
+	xxx_messageInfo_MerkleProof.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MerkleProof proto.InternalMessageInfo
+
+func (m *MerkleProof) GetTotal() int64 {
+	if m != nil {
+		return m.Total
+	}
+	return 0
+}
+
+func (m *MerkleProof) GetIndex() int64 {
+	if m != nil {
+		return m.Index
+	}
+	return 0
+}
+
+func (m *MerkleProof) GetAunts() [][]byte {
+	if m != nil {
+		return m.Aunts
+	}
+	return nil
+}
+
+// Receipts are made off chain by workers, anchored by x/proofs and checked on chain by x/quorum's
+// proof of audit: a receipt's canonical bytes (its protobuf encoding, no maps, fields in order) are
+// the leaf anchored in an execution batch and what the worker key signs.
+// Receipt is the worker's signed statement of what it ran. Its canonical bytes are its protobuf
+// encoding (no maps, fields in order), which the worker key signs.
+type Receipt struct {
+	ChainId    string `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	LeaseId    uint64 `protobuf:"varint,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	TaskSeq    uint64 `protobuf:"varint,3,opt,name=task_seq,json=taskSeq,proto3" json:"task_seq,omitempty"`
+	ModuleHash []byte `protobuf:"bytes,4,opt,name=module_hash,json=moduleHash,proto3" json:"module_hash,omitempty"`
+	InputHash  []byte `protobuf:"bytes,5,opt,name=input_hash,json=inputHash,proto3" json:"input_hash,omitempty"`
+	OutputHash []byte `protobuf:"bytes,6,opt,name=output_hash,json=outputHash,proto3" json:"output_hash,omitempty"`
+	// status is the runtime's outcome (0 ok; see offchain/runtime.Status) and exit_code the WASI exit code.
+	Status   int32  `protobuf:"varint,7,opt,name=status,proto3" json:"status,omitempty"`
+	ExitCode uint32 `protobuf:"varint,8,opt,name=exit_code,json=exitCode,proto3" json:"exit_code,omitempty"`
+	// time used by the workload, in microseconds.
+	DurationMicros uint64 `protobuf:"varint,9,opt,name=duration_micros,json=durationMicros,proto3" json:"duration_micros,omitempty"`
+	// start and end of the run, unix milliseconds (worker clock).
+	StartUnixMs int64 `protobuf:"varint,10,opt,name=start_unix_ms,json=startUnixMs,proto3" json:"start_unix_ms,omitempty"`
+	EndUnixMs   int64 `protobuf:"varint,11,opt,name=end_unix_ms,json=endUnixMs,proto3" json:"end_unix_ms,omitempty"`
+	// worker_pubkey is the ed25519 key registered as the provider's worker key.
+	WorkerPubkey []byte `protobuf:"bytes,12,opt,name=worker_pubkey,json=workerPubkey,proto3" json:"worker_pubkey,omitempty"`
+	Provider     string `protobuf:"bytes,13,opt,name=provider,proto3" json:"provider,omitempty"`
+	// attestation_hash is the evidence_hash of the provider's x/tee enclave record the worker held when
+	// it signed (sha256 of the accepted evidence); empty when the worker was not attested.
+	AttestationHash []byte `protobuf:"bytes,14,opt,name=attestation_hash,json=attestationHash,proto3" json:"attestation_hash,omitempty"`
+}
+
+func (m *Receipt) Reset()         { *m = Receipt{} }
+func (m *Receipt) String() string { return proto.CompactTextString(m) }
+func (*Receipt) ProtoMessage()    {}
+func (*Receipt) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ea337c9ddc034b03, []int{1}
+}
+func (m *Receipt) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Receipt) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Receipt.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Receipt) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Receipt.Merge(m, src)
+}
+func (m *Receipt) XXX_Size() int {
+	return m.Size()
+}
+func (m *Receipt) XXX_DiscardUnknown() {
+	xxx_messageInfo_Receipt.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Receipt proto.InternalMessageInfo
+
+func (m *Receipt) GetChainId() string {
+	if m != nil {
+		return m.ChainId
+	}
+	return ""
+}
+
+func (m *Receipt) GetLeaseId() uint64 {
+	if m != nil {
+		return m.LeaseId
+	}
+	return 0
+}
+
+func (m *Receipt) GetTaskSeq() uint64 {
+	if m != nil {
+		return m.TaskSeq
+	}
+	return 0
+}
+
+func (m *Receipt) GetModuleHash() []byte {
+	if m != nil {
+		return m.ModuleHash
+	}
+	return nil
+}
+
+func (m *Receipt) GetInputHash() []byte {
+	if m != nil {
+		return m.InputHash
+	}
+	return nil
+}
+
+func (m *Receipt) GetOutputHash() []byte {
+	if m != nil {
+		return m.OutputHash
+	}
+	return nil
+}
+
+func (m *Receipt) GetStatus() int32 {
+	if m != nil {
+		return m.Status
+	}
+	return 0
+}
+
+func (m *Receipt) GetExitCode() uint32 {
+	if m != nil {
+		return m.ExitCode
+	}
+	return 0
+}
+
+func (m *Receipt) GetDurationMicros() uint64 {
+	if m != nil {
+		return m.DurationMicros
+	}
+	return 0
+}
+
+func (m *Receipt) GetStartUnixMs() int64 {
+	if m != nil {
+		return m.StartUnixMs
+	}
+	return 0
+}
+
+func (m *Receipt) GetEndUnixMs() int64 {
+	if m != nil {
+		return m.EndUnixMs
+	}
+	return 0
+}
+
+func (m *Receipt) GetWorkerPubkey() []byte {
+	if m != nil {
+		return m.WorkerPubkey
+	}
+	return nil
+}
+
+func (m *Receipt) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *Receipt) GetAttestationHash() []byte {
+	if m != nil {
+		return m.AttestationHash
+	}
+	return nil
+}
+
+// SignedReceipt is a receipt with the worker's ed25519 signature over its canonical bytes.
+type SignedReceipt struct {
+	Receipt   *Receipt `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	Signature []byte   `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+}
+
+func (m *SignedReceipt) Reset()         { *m = SignedReceipt{} }
+func (m *SignedReceipt) String() string { return proto.CompactTextString(m) }
+func (*SignedReceipt) ProtoMessage()    {}
+func (*SignedReceipt) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ea337c9ddc034b03, []int{2}
+}
+func (m *SignedReceipt) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SignedReceipt) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SignedReceipt.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SignedReceipt) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SignedReceipt.Merge(m, src)
+}
+func (m *SignedReceipt) XXX_Size() int {
+	return m.Size()
+}
+func (m *SignedReceipt) XXX_DiscardUnknown() {
+	xxx_messageInfo_SignedReceipt.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SignedReceipt proto.InternalMessageInfo
+
+func (m *SignedReceipt) GetReceipt() *Receipt {
+	if m != nil {
+		return m.Receipt
+	}
+	return nil
+}
+
+func (m *SignedReceipt) GetSignature() []byte {
+	if m != nil {
+		return m.Signature
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterEnum("fog.common.v1.ReputationTier", ReputationTier_name, ReputationTier_value)
 	proto.RegisterEnum("fog.common.v1.TeeType", TeeType_name, TeeType_value)
+	proto.RegisterType((*MerkleProof)(nil), "fog.common.v1.MerkleProof")
+	proto.RegisterType((*Receipt)(nil), "fog.common.v1.Receipt")
+	proto.RegisterType((*SignedReceipt)(nil), "fog.common.v1.SignedReceipt")
 }
 
 func init() { proto.RegisterFile("fog/common/v1/common.proto", fileDescriptor_ea337c9ddc034b03) }
 
 var fileDescriptor_ea337c9ddc034b03 = []byte{
-	// 430 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x5c, 0xd1, 0xcf, 0x6e, 0xd3, 0x30,
-	0x1c, 0x07, 0xf0, 0x04, 0xc6, 0x3f, 0xaf, 0xdd, 0x8c, 0xa9, 0x38, 0x18, 0x29, 0x18, 0x71, 0x40,
-	0x4c, 0x68, 0x65, 0xe2, 0xc6, 0xad, 0x25, 0x66, 0x8a, 0xd4, 0xa6, 0x51, 0xe3, 0x4e, 0xb0, 0x4b,
-	0x95, 0xb5, 0x6e, 0x66, 0xa9, 0xb1, 0xa3, 0x2e, 0x8d, 0x18, 0x4f, 0x80, 0x7c, 0xe2, 0x05, 0x7c,
-	0xe2, 0x2d, 0x78, 0x02, 0x8e, 0x3b, 0x72, 0x44, 0xed, 0x85, 0xc7, 0x40, 0xce, 0x42, 0x86, 0x38,
-	0x44, 0xfa, 0x29, 0xdf, 0x4f, 0x7e, 0xca, 0x57, 0x3f, 0x80, 0x17, 0x2a, 0xed, 0xce, 0x54, 0x96,
-	0x29, 0xd9, 0x2d, 0x8f, 0xea, 0xe9, 0x30, 0x5f, 0xa9, 0x42, 0xa1, 0xf6, 0x42, 0xa5, 0x87, 0xf5,
-	0x9b, 0xf2, 0x08, 0x77, 0x52, 0x95, 0xaa, 0x2a, 0xe9, 0xda, 0xe9, 0x1a, 0x1d, 0xfc, 0x76, 0xc1,
-	0xde, 0x98, 0xe7, 0xeb, 0x22, 0x29, 0x84, 0x92, 0x4c, 0xf0, 0x15, 0x7a, 0x09, 0x20, 0x0b, 0xe8,
-	0x78, 0x3a, 0x09, 0xe3, 0x88, 0xbe, 0x0b, 0xde, 0x07, 0xd4, 0x87, 0x0e, 0x7e, 0xa4, 0x0d, 0xd9,
-	0xb7, 0xf9, 0x44, 0x5e, 0xe4, 0x7c, 0x26, 0x16, 0x82, 0xcf, 0xd1, 0x53, 0xb0, 0x5b, 0xd1, 0xfe,
-	0x78, 0x14, 0x9e, 0x52, 0xe8, 0xe2, 0x3d, 0x6d, 0x08, 0xb0, 0xaa, 0xbf, 0x52, 0xf2, 0x33, 0x6f,
-	0x40, 0x1c, 0x0c, 0x4e, 0xe8, 0x18, 0xde, 0xba, 0x01, 0xb1, 0x58, 0x96, 0x7c, 0x85, 0x9e, 0x80,
-	0x07, 0x15, 0x38, 0x1e, 0x0d, 0x7c, 0x78, 0x1b, 0xb7, 0xb4, 0x21, 0xf7, 0x6d, 0x7c, 0xac, 0x96,
-	0x73, 0xf4, 0x1c, 0xb4, 0xab, 0x30, 0x1a, 0xf4, 0x58, 0x10, 0x4e, 0x86, 0x70, 0x07, 0x43, 0x6d,
-	0x48, 0xcb, 0x82, 0x68, 0x99, 0x14, 0x42, 0xae, 0x33, 0xf4, 0x0c, 0xb4, 0x2a, 0xe4, 0x07, 0xbd,
-	0xe1, 0x28, 0xf4, 0xe1, 0x1d, 0xbc, 0xaf, 0x0d, 0xd9, 0xb5, 0xc6, 0x17, 0x49, 0xa6, 0xe4, 0x1c,
-	0xef, 0x7c, 0xf9, 0xe6, 0x39, 0x07, 0xdf, 0x5d, 0x70, 0x8f, 0x71, 0xce, 0x2e, 0x73, 0x8e, 0x5e,
-	0x83, 0x0e, 0xa3, 0x74, 0xca, 0x3e, 0x46, 0xf4, 0xbf, 0x9e, 0x8f, 0xb5, 0x21, 0xa8, 0x66, 0xff,
-	0x56, 0x7d, 0x01, 0x60, 0xf3, 0x45, 0x4c, 0x4f, 0xa6, 0x71, 0x18, 0x41, 0x17, 0x3f, 0xd4, 0x86,
-	0xb4, 0x6b, 0x1d, 0xf3, 0x32, 0x96, 0x39, 0x22, 0xa0, 0xd5, 0x40, 0xe6, 0x7f, 0x68, 0x3a, 0x5f,
-	0x23, 0x36, 0xff, 0x84, 0x5e, 0x01, 0x74, 0xb3, 0x2a, 0x18, 0x4e, 0x06, 0x3d, 0x46, 0x6d, 0xf9,
-	0x8e, 0x36, 0x04, 0xfe, 0x5d, 0x26, 0xb2, 0xf5, 0x32, 0x29, 0x78, 0xfd, 0xf3, 0xfd, 0xb7, 0x3f,
-	0x36, 0x9e, 0x7b, 0xb5, 0xf1, 0xdc, 0x5f, 0x1b, 0xcf, 0xfd, 0xba, 0xf5, 0x9c, 0xab, 0xad, 0xe7,
-	0xfc, 0xdc, 0x7a, 0xce, 0x29, 0x49, 0x45, 0x71, 0xbe, 0x3e, 0xb3, 0x97, 0xee, 0x2e, 0x54, 0x3a,
-	0x3b, 0x4f, 0x84, 0xb4, 0x83, 0x7d, 0x8a, 0xcb, 0x9c, 0x5f, 0x9c, 0xdd, 0xad, 0x4e, 0xfd, 0xe6,
-	0x4f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x14, 0xab, 0xd6, 0x70, 0x2d, 0x02, 0x00, 0x00,
+	// 777 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x5c, 0x94, 0xc1, 0x6e, 0xe3, 0x44,
+	0x18, 0xc7, 0xe3, 0x4d, 0xdb, 0x24, 0x13, 0xa7, 0x35, 0x43, 0x55, 0x19, 0x03, 0x59, 0x53, 0x0e,
+	0x1b, 0x56, 0xa8, 0xdd, 0x85, 0x1b, 0xb7, 0x76, 0x63, 0x16, 0x4b, 0x4d, 0x1a, 0xd9, 0xce, 0x0a,
+	0xf6, 0x62, 0xb9, 0xf1, 0x17, 0x67, 0x54, 0x7b, 0xc6, 0x6b, 0x8f, 0x43, 0xca, 0x13, 0x20, 0x9f,
+	0x78, 0x01, 0x9f, 0x78, 0x0b, 0x9e, 0x00, 0x6e, 0x7b, 0xe4, 0x88, 0xda, 0x0b, 0x8f, 0x81, 0x66,
+	0xec, 0xa6, 0x65, 0x0f, 0x91, 0xe6, 0xff, 0xff, 0xff, 0xfc, 0x65, 0xbe, 0xef, 0x73, 0x82, 0x8c,
+	0x25, 0x8b, 0x4e, 0x17, 0x2c, 0x49, 0x18, 0x3d, 0x5d, 0xbf, 0x6c, 0x4e, 0x27, 0x69, 0xc6, 0x38,
+	0xc3, 0x83, 0x25, 0x8b, 0x4e, 0x1a, 0x67, 0xfd, 0xd2, 0x38, 0x8c, 0x58, 0xc4, 0x64, 0x72, 0x2a,
+	0x4e, 0x35, 0x74, 0x7c, 0x89, 0xfa, 0x13, 0xc8, 0xae, 0x63, 0x98, 0x65, 0x8c, 0x2d, 0xf1, 0x21,
+	0xda, 0xe5, 0x8c, 0x07, 0xb1, 0xae, 0x98, 0xca, 0xa8, 0xed, 0xd4, 0x42, 0xb8, 0x84, 0x86, 0xb0,
+	0xd1, 0x9f, 0xd4, 0xae, 0x14, 0xc2, 0x0d, 0x0a, 0xca, 0x73, 0xbd, 0x6d, 0xb6, 0x47, 0xaa, 0x53,
+	0x8b, 0xe3, 0xbf, 0xda, 0xa8, 0xe3, 0xc0, 0x02, 0x48, 0xca, 0xf1, 0x27, 0xa8, 0xbb, 0x58, 0x05,
+	0x84, 0xfa, 0x24, 0x94, 0x05, 0x7b, 0x4e, 0x47, 0x6a, 0x3b, 0x14, 0x51, 0x0c, 0x41, 0x0e, 0x22,
+	0x12, 0x55, 0x77, 0x9c, 0x8e, 0xd4, 0x75, 0xc4, 0x83, 0xfc, 0xda, 0xcf, 0xe1, 0x9d, 0xde, 0xae,
+	0x23, 0xa1, 0x5d, 0x78, 0x87, 0x9f, 0xa2, 0x7e, 0xc2, 0xc2, 0x22, 0x06, 0x7f, 0x15, 0xe4, 0x2b,
+	0x7d, 0xc7, 0x54, 0x46, 0xaa, 0x83, 0x6a, 0xeb, 0x87, 0x20, 0x5f, 0xe1, 0xcf, 0x11, 0x22, 0x34,
+	0x2d, 0x78, 0x9d, 0xef, 0xca, 0xbc, 0x27, 0x1d, 0x19, 0x3f, 0x45, 0x7d, 0x56, 0xf0, 0x6d, 0xbe,
+	0x57, 0x3f, 0x5f, 0x5b, 0x12, 0x38, 0x42, 0x7b, 0x39, 0x0f, 0x78, 0x91, 0xeb, 0x1d, 0x53, 0x19,
+	0xed, 0x3a, 0x8d, 0xc2, 0x9f, 0xa2, 0x1e, 0x6c, 0x08, 0xf7, 0x17, 0x2c, 0x04, 0xbd, 0x6b, 0x2a,
+	0xa3, 0x81, 0xd3, 0x15, 0xc6, 0x2b, 0x16, 0x02, 0x7e, 0x86, 0x0e, 0xc2, 0x22, 0x0b, 0x38, 0x61,
+	0xd4, 0x4f, 0xc8, 0x22, 0x63, 0xb9, 0xde, 0x93, 0xf7, 0xde, 0xbf, 0xb7, 0x27, 0xd2, 0xc5, 0xc7,
+	0x68, 0x90, 0xf3, 0x20, 0xe3, 0x7e, 0x41, 0xc9, 0xc6, 0x4f, 0x72, 0x1d, 0xc9, 0x79, 0xf6, 0xa5,
+	0x39, 0xa7, 0x64, 0x33, 0xc9, 0xf1, 0x10, 0xf5, 0x81, 0x86, 0x5b, 0xa2, 0x2f, 0x89, 0x1e, 0xd0,
+	0xb0, 0xc9, 0xbf, 0x44, 0x83, 0x9f, 0x59, 0x76, 0x0d, 0x99, 0x9f, 0x16, 0x57, 0xd7, 0x70, 0xa3,
+	0xab, 0xb2, 0x09, 0xb5, 0x36, 0x67, 0xd2, 0xc3, 0x06, 0xea, 0xa6, 0x19, 0x5b, 0x93, 0x10, 0x32,
+	0x7d, 0x20, 0x07, 0xbf, 0xd5, 0xf8, 0x2b, 0xa4, 0x05, 0x9c, 0x83, 0x68, 0x4c, 0x5c, 0x58, 0x0e,
+	0x62, 0x5f, 0xd6, 0x38, 0x78, 0xe4, 0x8b, 0x69, 0x1c, 0xfb, 0x68, 0xe0, 0x92, 0x88, 0x42, 0x78,
+	0xbf, 0xd0, 0x17, 0xa8, 0x93, 0xd5, 0x47, 0xb9, 0xcf, 0xfe, 0x37, 0x47, 0x27, 0xff, 0x7b, 0xc9,
+	0x4e, 0x1a, 0xd0, 0xb9, 0xc7, 0xf0, 0x67, 0xa8, 0x97, 0x93, 0x88, 0x06, 0xbc, 0xc8, 0x40, 0x2e,
+	0x5a, 0x75, 0x1e, 0x8c, 0xe7, 0xff, 0x2a, 0x68, 0xdf, 0x81, 0xb4, 0xa8, 0xbf, 0xd3, 0x23, 0xf5,
+	0xf5, 0x3c, 0xdb, 0x72, 0xfc, 0xf9, 0xd4, 0x9d, 0x59, 0xaf, 0xec, 0xef, 0x6d, 0x6b, 0xac, 0xb5,
+	0x8c, 0x8f, 0xcb, 0xca, 0x3c, 0x10, 0xf9, 0x9c, 0xe6, 0x29, 0x2c, 0xc8, 0x92, 0x40, 0x28, 0xb6,
+	0x29, 0xd1, 0x73, 0xe7, 0x72, 0xfa, 0xd6, 0xd2, 0x14, 0x63, 0xbf, 0xac, 0x4c, 0x24, 0xa8, 0xf3,
+	0x8c, 0xd1, 0x5f, 0x60, 0x0b, 0xb8, 0xf6, 0xc5, 0x1b, 0xcb, 0xd1, 0x9e, 0x3c, 0x00, 0x2e, 0x89,
+	0xd7, 0x90, 0x89, 0xb5, 0x4a, 0xe0, 0xf5, 0xe5, 0xc5, 0x58, 0x6b, 0x1b, 0x6a, 0x59, 0x99, 0x5d,
+	0x11, 0xbf, 0x66, 0x71, 0x28, 0x26, 0x2d, 0xc3, 0xd9, 0xc5, 0x99, 0x67, 0x4f, 0xe7, 0x13, 0x6d,
+	0xc7, 0xd0, 0xca, 0xca, 0x54, 0x05, 0x30, 0x8b, 0x03, 0x4e, 0x68, 0x91, 0xe0, 0x2f, 0x90, 0x2a,
+	0xa1, 0xb1, 0x7d, 0x36, 0xb9, 0x9c, 0x8e, 0xb5, 0x5d, 0xe3, 0xa0, 0xac, 0xcc, 0xbe, 0x60, 0xc6,
+	0x24, 0x48, 0x18, 0x0d, 0x8d, 0x9d, 0x5f, 0x7f, 0x1f, 0xb6, 0x9e, 0xff, 0xa1, 0xa0, 0x8e, 0x07,
+	0xe0, 0xdd, 0xa4, 0x80, 0x5f, 0xa0, 0x43, 0xcf, 0xb2, 0x7c, 0xef, 0xa7, 0x99, 0xf5, 0x41, 0x9f,
+	0x47, 0x65, 0x65, 0xe2, 0x06, 0x7b, 0xdc, 0xea, 0x33, 0xa4, 0x6d, 0x9f, 0x70, 0xad, 0x37, 0xbe,
+	0x3b, 0x9d, 0x69, 0x8a, 0xf1, 0x51, 0x59, 0x99, 0x83, 0x86, 0x76, 0x61, 0xed, 0xd2, 0x14, 0x9b,
+	0x48, 0xdd, 0x82, 0xde, 0xf8, 0xc7, 0x6d, 0xcf, 0x35, 0xe4, 0x85, 0x1b, 0xfc, 0x35, 0xc2, 0x0f,
+	0xa5, 0xec, 0xc9, 0xfc, 0xe2, 0xcc, 0xb3, 0x44, 0xf3, 0x87, 0x65, 0x65, 0x6a, 0xf7, 0xc5, 0x48,
+	0x52, 0xc4, 0x01, 0x87, 0xe6, 0xf2, 0xe7, 0xdf, 0xfd, 0x79, 0x3b, 0x54, 0xde, 0xdf, 0x0e, 0x95,
+	0x7f, 0x6e, 0x87, 0xca, 0x6f, 0x77, 0xc3, 0xd6, 0xfb, 0xbb, 0x61, 0xeb, 0xef, 0xbb, 0x61, 0xeb,
+	0xad, 0x19, 0x11, 0xbe, 0x2a, 0xae, 0xc4, 0x2b, 0x70, 0xba, 0x64, 0x91, 0xfc, 0x79, 0x8b, 0x83,
+	0xf8, 0xf0, 0x9b, 0x14, 0xf2, 0xab, 0x3d, 0xf9, 0x47, 0xf3, 0xed, 0x7f, 0x01, 0x00, 0x00, 0xff,
+	0xff, 0xa2, 0x60, 0x94, 0xc1, 0xab, 0x04, 0x00, 0x00,
 }
+
+func (m *MerkleProof) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MerkleProof) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MerkleProof) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Aunts) > 0 {
+		for iNdEx := len(m.Aunts) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Aunts[iNdEx])
+			copy(dAtA[i:], m.Aunts[iNdEx])
+			i = encodeVarintCommon(dAtA, i, uint64(len(m.Aunts[iNdEx])))
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if m.Index != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.Index))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Total != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.Total))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Receipt) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Receipt) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Receipt) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.AttestationHash) > 0 {
+		i -= len(m.AttestationHash)
+		copy(dAtA[i:], m.AttestationHash)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.AttestationHash)))
+		i--
+		dAtA[i] = 0x72
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x6a
+	}
+	if len(m.WorkerPubkey) > 0 {
+		i -= len(m.WorkerPubkey)
+		copy(dAtA[i:], m.WorkerPubkey)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.WorkerPubkey)))
+		i--
+		dAtA[i] = 0x62
+	}
+	if m.EndUnixMs != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.EndUnixMs))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.StartUnixMs != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.StartUnixMs))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.DurationMicros != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.DurationMicros))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.ExitCode != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.ExitCode))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.Status != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.Status))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.OutputHash) > 0 {
+		i -= len(m.OutputHash)
+		copy(dAtA[i:], m.OutputHash)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.OutputHash)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if len(m.InputHash) > 0 {
+		i -= len(m.InputHash)
+		copy(dAtA[i:], m.InputHash)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.InputHash)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.ModuleHash) > 0 {
+		i -= len(m.ModuleHash)
+		copy(dAtA[i:], m.ModuleHash)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.ModuleHash)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.TaskSeq != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.TaskSeq))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.LeaseId != 0 {
+		i = encodeVarintCommon(dAtA, i, uint64(m.LeaseId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.ChainId) > 0 {
+		i -= len(m.ChainId)
+		copy(dAtA[i:], m.ChainId)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.ChainId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SignedReceipt) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SignedReceipt) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SignedReceipt) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Signature) > 0 {
+		i -= len(m.Signature)
+		copy(dAtA[i:], m.Signature)
+		i = encodeVarintCommon(dAtA, i, uint64(len(m.Signature)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Receipt != nil {
+		{
+			size, err := m.Receipt.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintCommon(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func encodeVarintCommon(dAtA []byte, offset int, v uint64) int {
+	offset -= sovCommon(v)
+	base := offset
+	for v >= 1<<7 {
+		dAtA[offset] = uint8(v&0x7f | 0x80)
+		v >>= 7
+		offset++
+	}
+	dAtA[offset] = uint8(v)
+	return base
+}
+func (m *MerkleProof) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Total != 0 {
+		n += 1 + sovCommon(uint64(m.Total))
+	}
+	if m.Index != 0 {
+		n += 1 + sovCommon(uint64(m.Index))
+	}
+	if len(m.Aunts) > 0 {
+		for _, b := range m.Aunts {
+			l = len(b)
+			n += 1 + l + sovCommon(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *Receipt) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.ChainId)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	if m.LeaseId != 0 {
+		n += 1 + sovCommon(uint64(m.LeaseId))
+	}
+	if m.TaskSeq != 0 {
+		n += 1 + sovCommon(uint64(m.TaskSeq))
+	}
+	l = len(m.ModuleHash)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	l = len(m.InputHash)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	l = len(m.OutputHash)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	if m.Status != 0 {
+		n += 1 + sovCommon(uint64(m.Status))
+	}
+	if m.ExitCode != 0 {
+		n += 1 + sovCommon(uint64(m.ExitCode))
+	}
+	if m.DurationMicros != 0 {
+		n += 1 + sovCommon(uint64(m.DurationMicros))
+	}
+	if m.StartUnixMs != 0 {
+		n += 1 + sovCommon(uint64(m.StartUnixMs))
+	}
+	if m.EndUnixMs != 0 {
+		n += 1 + sovCommon(uint64(m.EndUnixMs))
+	}
+	l = len(m.WorkerPubkey)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	l = len(m.AttestationHash)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	return n
+}
+
+func (m *SignedReceipt) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Receipt != nil {
+		l = m.Receipt.Size()
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	l = len(m.Signature)
+	if l > 0 {
+		n += 1 + l + sovCommon(uint64(l))
+	}
+	return n
+}
+
+func sovCommon(x uint64) (n int) {
+	return (math_bits.Len64(x|1) + 6) / 7
+}
+func sozCommon(x uint64) (n int) {
+	return sovCommon(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *MerkleProof) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowCommon
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MerkleProof: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MerkleProof: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Total", wireType)
+			}
+			m.Total = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Total |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Index", wireType)
+			}
+			m.Index = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Index |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Aunts", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Aunts = append(m.Aunts, make([]byte, postIndex-iNdEx))
+			copy(m.Aunts[len(m.Aunts)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipCommon(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Receipt) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowCommon
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Receipt: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Receipt: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ChainId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaseId", wireType)
+			}
+			m.LeaseId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LeaseId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskSeq", wireType)
+			}
+			m.TaskSeq = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskSeq |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ModuleHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ModuleHash = append(m.ModuleHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.ModuleHash == nil {
+				m.ModuleHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.InputHash = append(m.InputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.InputHash == nil {
+				m.InputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OutputHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OutputHash = append(m.OutputHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.OutputHash == nil {
+				m.OutputHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Status", wireType)
+			}
+			m.Status = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Status |= int32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExitCode", wireType)
+			}
+			m.ExitCode = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExitCode |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DurationMicros", wireType)
+			}
+			m.DurationMicros = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DurationMicros |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartUnixMs", wireType)
+			}
+			m.StartUnixMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartUnixMs |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndUnixMs", wireType)
+			}
+			m.EndUnixMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndUnixMs |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WorkerPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.WorkerPubkey = append(m.WorkerPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.WorkerPubkey == nil {
+				m.WorkerPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 14:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AttestationHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.AttestationHash = append(m.AttestationHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.AttestationHash == nil {
+				m.AttestationHash = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipCommon(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SignedReceipt) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowCommon
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SignedReceipt: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SignedReceipt: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Receipt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Receipt == nil {
+				m.Receipt = &Receipt{}
+			}
+			if err := m.Receipt.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthCommon
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
+			if m.Signature == nil {
+				m.Signature = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipCommon(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthCommon
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func skipCommon(dAtA []byte) (n int, err error) {
+	l := len(dAtA)
+	iNdEx := 0
+	depth := 0
+	for iNdEx < l {
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return 0, ErrIntOverflowCommon
+			}
+			if iNdEx >= l {
+				return 0, io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= (uint64(b) & 0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		wireType := int(wire & 0x7)
+		switch wireType {
+		case 0:
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return 0, ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return 0, io.ErrUnexpectedEOF
+				}
+				iNdEx++
+				if dAtA[iNdEx-1] < 0x80 {
+					break
+				}
+			}
+		case 1:
+			iNdEx += 8
+		case 2:
+			var length int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return 0, ErrIntOverflowCommon
+				}
+				if iNdEx >= l {
+					return 0, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				length |= (int(b) & 0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if length < 0 {
+				return 0, ErrInvalidLengthCommon
+			}
+			iNdEx += length
+		case 3:
+			depth++
+		case 4:
+			if depth == 0 {
+				return 0, ErrUnexpectedEndOfGroupCommon
+			}
+			depth--
+		case 5:
+			iNdEx += 4
+		default:
+			return 0, fmt.Errorf("proto: illegal wireType %d", wireType)
+		}
+		if iNdEx < 0 {
+			return 0, ErrInvalidLengthCommon
+		}
+		if depth == 0 {
+			return iNdEx, nil
+		}
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+var (
+	ErrInvalidLengthCommon        = fmt.Errorf("proto: negative length found during unmarshaling")
+	ErrIntOverflowCommon          = fmt.Errorf("proto: integer overflow")
+	ErrUnexpectedEndOfGroupCommon = fmt.Errorf("proto: unexpected end of group")
+)
