@@ -512,12 +512,13 @@ func (k Keeper) settleLease(ctx context.Context, l *types.Lease) (sdk.Coin, erro
 // the blocks the closed one had left at the same price. Standbys no open lease of the order can use
 // any more are released after.
 func (k Keeper) closeLease(ctx context.Context, l types.Lease, reason types.CloseReason) error {
-	return k.closeLeaseSlashing(ctx, l, reason, "")
+	return k.closeLeaseSlashing(ctx, l, reason, "", nil)
 }
 
 // closeLeaseSlashing is closeLease, with the bond handed to module slashTo instead (a lease closed
-// for a fault another module proved, CLOSE_REASON_AUDIT_FAILED).
-func (k Keeper) closeLeaseSlashing(ctx context.Context, l types.Lease, reason types.CloseReason, slashTo string) error {
+// for a fault another module proved: a failed audit, an SLA violation), recording in *handed (when
+// not nil) the bond handed over.
+func (k Keeper) closeLeaseSlashing(ctx context.Context, l types.Lease, reason types.CloseReason, slashTo string, handed *sdk.Coin) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := sdkCtx.BlockHeight()
 	switch l.State {
@@ -606,6 +607,9 @@ func (k Keeper) closeLeaseSlashing(ctx context.Context, l types.Lease, reason ty
 		if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, slashTo, sdk.NewCoins(slashed)); err != nil {
 			return err
 		}
+	}
+	if handed != nil {
+		*handed = slashed
 	}
 	if err := k.Leases.Set(ctx, closed.Id, closed); err != nil {
 		return err

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
@@ -35,11 +36,12 @@ func (k Keeper) GetProvider(ctx context.Context, addr sdk.AccAddress) (types.Pro
 	return k.provider(ctx, addr)
 }
 
-// SlashLeaseBond closes an open lease for a failed audit (CLOSE_REASON_AUDIT_FAILED) and hands its
-// bond to module toModule; the provider is paid what accrued before, the owner gets the escrow left,
-// and a standby may take the lease's place as after any fault. It returns the bond handed over;
-// a lease already closed has none left (zero, no error).
-func (k Keeper) SlashLeaseBond(ctx context.Context, leaseID uint64, toModule string) (sdk.Coin, error) {
+// SlashLeaseBond closes an open lease for a fault another module proved (reason
+// CLOSE_REASON_AUDIT_FAILED or CLOSE_REASON_SLA_VIOLATION) and hands its bond to module toModule;
+// the provider is paid what accrued before, the owner gets the escrow left, and a standby may take
+// the lease's place as after any fault. It returns the bond handed over (less what the bond paid of
+// pay still withheld); a lease already closed has none left (zero, no error).
+func (k Keeper) SlashLeaseBond(ctx context.Context, leaseID uint64, reason types.CloseReason, toModule string) (sdk.Coin, error) {
 	l, err := k.getLease(ctx, leaseID)
 	if err != nil {
 		return sdk.Coin{}, err
@@ -50,8 +52,11 @@ func (k Keeper) SlashLeaseBond(ctx context.Context, leaseID uint64, toModule str
 	if toModule == "" || toModule == types.ModuleName {
 		return sdk.Coin{}, errors.New("slashed bond needs another module to receive it")
 	}
-	bond := l.Bond
-	return bond, k.closeLeaseSlashing(ctx, l, types.CloseReasonAuditFailed, toModule)
+	if reason != types.CloseReasonAuditFailed && reason != types.CloseReasonSlaViolation {
+		return sdk.Coin{}, fmt.Errorf("a bond is slashed for a failed audit or an SLA violation, not %s", reason)
+	}
+	handed := sdk.NewCoin(l.Bond.Denom, math.ZeroInt())
+	return handed, k.closeLeaseSlashing(ctx, l, reason, toModule, &handed)
 }
 
 // WithholdPayout refunds up to amount of an active lease's pay to its owner now and keeps it from

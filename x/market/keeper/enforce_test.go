@@ -211,11 +211,13 @@ func TestSlashLeaseBond(t *testing.T) {
 	to := authtypes.NewModuleAddress(distrtypes.ModuleName)
 	toBal := f.Bank.GetBalance(f.Ctx, to, fixture.Denom).Amount.Int64()
 	for _, bad := range []string{"", types.ModuleName} {
-		_, err := f.Keeper.SlashLeaseBond(f.Ctx, l.Id, bad)
+		_, err := f.Keeper.SlashLeaseBond(f.Ctx, l.Id, types.CloseReasonAuditFailed, bad)
 		require.Error(t, err, "to %q", bad)
 		require.Equal(t, types.LeaseActive, f.Lease(t, l.Id).State)
 	}
-	bond, err := f.Keeper.SlashLeaseBond(f.Ctx, l.Id, distrtypes.ModuleName)
+	_, err := f.Keeper.SlashLeaseBond(f.Ctx, l.Id, types.CloseReasonOwnerClosed, distrtypes.ModuleName)
+	require.ErrorContains(t, err, "failed audit or an SLA violation", "only a proven fault slashes")
+	bond, err := f.Keeper.SlashLeaseBond(f.Ctx, l.Id, types.CloseReasonAuditFailed, distrtypes.ModuleName)
 	require.NoError(t, err)
 	require.Equal(t, l.Bond, bond)
 	closed := f.Lease(t, l.Id)
@@ -229,12 +231,12 @@ func TestSlashLeaseBond(t *testing.T) {
 	f.CheckInvariants(t)
 
 	snap := f.Snapshot(t)
-	again, err := f.Keeper.SlashLeaseBond(f.Ctx, l.Id, distrtypes.ModuleName)
+	again, err := f.Keeper.SlashLeaseBond(f.Ctx, l.Id, types.CloseReasonAuditFailed, distrtypes.ModuleName)
 	require.NoError(t, err)
 	require.True(t, again.IsZero())
 	require.Equal(t, l.Bond.Denom, again.Denom)
 	require.Equal(t, snap, f.Snapshot(t))
-	_, err = f.Keeper.SlashLeaseBond(f.Ctx, 999, distrtypes.ModuleName)
+	_, err = f.Keeper.SlashLeaseBond(f.Ctx, 999, types.CloseReasonAuditFailed, distrtypes.ModuleName)
 	require.ErrorIs(t, err, types.ErrLeaseNotFound)
 	f.RequireOnlyBondsHeld(t)
 }

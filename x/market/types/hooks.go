@@ -129,10 +129,11 @@ const MaxStandbys = 8
 
 // ReplaceableReason is whether a lease closed for reason ended at its provider's fault, so that a
 // standby may take its place: it never started (START_TIMEOUT) or its provider walked away
-// (PROVIDER_CLOSED), or a proof-of-audit committee found its receipt wrong (AUDIT_FAILED).
+// (PROVIDER_CLOSED), a proof-of-audit committee found its receipt wrong (AUDIT_FAILED), or proof
+// of SLA found too many of its windows breached (SLA_VIOLATION).
 func ReplaceableReason(reason CloseReason) bool {
 	switch reason {
-	case CloseReasonStartTimeout, CloseReasonProviderClosed, CloseReasonAuditFailed:
+	case CloseReasonStartTimeout, CloseReasonProviderClosed, CloseReasonAuditFailed, CloseReasonSlaViolation:
 		return true
 	}
 	return false

@@ -49,11 +49,12 @@ func TestCheckSelectionStandbys(t *testing.T) {
 }
 
 // Only the provider's own failures make a lease replaceable: it never started, walked away, or a
-// proof-of-audit committee found its receipt wrong.
+// proof-of-audit committee found its receipt wrong, or proof of SLA found too many windows breached.
 func TestReplaceableReason(t *testing.T) {
 	for reason := range types.CloseReason_name {
 		r := types.CloseReason(reason)
-		want := r == types.CloseReasonStartTimeout || r == types.CloseReasonProviderClosed || r == types.CloseReasonAuditFailed
+		want := r == types.CloseReasonStartTimeout || r == types.CloseReasonProviderClosed || r == types.CloseReasonAuditFailed ||
+			r == types.CloseReasonSlaViolation
 		if got := types.ReplaceableReason(r); got != want {
 			t.Errorf("%s: replaceable %v, want %v", r, got, want)
 		}

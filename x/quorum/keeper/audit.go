@@ -411,7 +411,7 @@ func (k Keeper) decideAudit(ctx context.Context, a types.Audit) error {
 		if err != nil {
 			return err
 		}
-		bond, err := m.SlashLeaseBond(ctx, a.LeaseId, types.ModuleName)
+		bond, err := m.SlashLeaseBond(ctx, a.LeaseId, markettypes.CloseReasonAuditFailed, types.ModuleName)
 		if err != nil {
 			return err
 		}

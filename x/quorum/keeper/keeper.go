@@ -55,7 +55,7 @@ type ReputationKeeper interface {
 type MarketKeeper interface {
 	GetLease(ctx context.Context, id uint64) (markettypes.Lease, error)
 	GetProvider(ctx context.Context, addr sdk.AccAddress) (markettypes.Provider, error)
-	SlashLeaseBond(ctx context.Context, leaseID uint64, toModule string) (sdk.Coin, error)
+	SlashLeaseBond(ctx context.Context, leaseID uint64, reason markettypes.CloseReason, toModule string) (sdk.Coin, error)
 	WithholdPayout(ctx context.Context, leaseID uint64, amount sdk.Coin) (sdk.Coin, error)
 }
 

@@ -46,7 +46,7 @@ func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 	p.AuditCommitteeSize, p.AuditFee, p.AuditCommitBlocks, p.AuditRevealBlocks = d.AuditCommitteeSize, d.AuditFee, d.AuditCommitBlocks, d.AuditRevealBlocks
 	p.AuditCommitteeShareBps = d.AuditCommitteeShareBps
 	p.SlaObservers, p.SlaWindowBlocks, p.SlaReportBlocks, p.MaxSlaWindows = d.SlaObservers, d.SlaWindowBlocks, d.SlaReportBlocks, d.MaxSlaWindows
-	p.SlaReportFee, p.MaxProbesPerWindow = d.SlaReportFee, d.MaxProbesPerWindow
+	p.SlaReportFee, p.MaxProbesPerWindow, p.SlaBreachesToClose = d.SlaReportFee, d.MaxProbesPerWindow, d.SlaBreachesToClose
 	if err := p.Validate(); err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func (k msgServer) WatchLease(ctx context.Context, msg *types.MsgWatchLease) (*t
 		LeaseId: l.Id, OrderId: l.OrderId, Provider: l.Provider, Payer: canonical, Tier: q.Tier,
 		MaxP95LatencyMs: tier.MaxP95LatencyMs, MinUptimeBps: tier.MinUptimeBps, MinProbes: tier.MinProbes,
 		FirstWindowStart: first, WindowBlocks: p.SlaWindowBlocks, Windows: msg.Windows,
-		ReportFee: p.SlaReportFee, Escrow: fee,
+		ReportFee: p.SlaReportFee, Escrow: fee, BondSlashed: zeroOf(l.Bond.Denom),
 	}
 	names := make([]string, len(observers))
 	for i, v := range observers {
@@ -237,6 +237,7 @@ func (k Keeper) decideWindow(ctx context.Context, w types.Watch) error {
 	}
 	n := len(win.Reports)
 	paid := zeroOf(w.ReportFee.Denom)
+	leaseClosed := false
 	pay := func(r types.SlaReport) error {
 		addr, err := k.addressCodec.StringToBytes(r.Observer)
 		if err != nil {
@@ -298,6 +299,23 @@ func (k Keeper) decideWindow(ctx context.Context, w types.Watch) error {
 			if err := k.reputation.RecordOutcome(ctx, providerAddr, reputationtypes.OutcomeSLAViolation, math.LegacyOneDec()); err != nil {
 				return err
 			}
+			// enough breaches end the lease at its provider's fault: its bond goes to the owner, and a
+			// standby may take its place
+			if p.SlaBreachesToClose > 0 && w.Breached >= p.SlaBreachesToClose && l.State == markettypes.LeaseActive {
+				bond, err := m.SlashLeaseBond(ctx, l.Id, markettypes.CloseReasonSlaViolation, types.ModuleName)
+				if err != nil {
+					return err
+				}
+				owner, err := k.addressCodec.StringToBytes(l.Owner)
+				if err != nil {
+					return err
+				}
+				if err := k.payOut(ctx, owner, bond); err != nil {
+					return err
+				}
+				w.BondSlashed, leaseClosed = bond, true
+				l.State = markettypes.LeaseClosed
+			}
 		}
 	}
 	windowFees := sdk.NewCoin(w.ReportFee.Denom, w.ReportFee.Amount.MulRaw(int64(len(w.Observers))))
@@ -336,6 +354,7 @@ func (k Keeper) decideWindow(ctx context.Context, w types.Watch) error {
 	return sdkCtx.EventManager().EmitTypedEvent(&types.EventSlaWindowDecided{
 		LeaseId: w.LeaseId, Window: win.Window, Provider: w.Provider, Verdict: win.Verdict, Reports: uint32(n),
 		MedianP95LatencyMs: win.MedianP95LatencyMs, MedianUptimeBps: win.MedianUptimeBps, Cut: win.Cut, ObserversPaid: paid,
+		LeaseClosed: leaseClosed, BondSlashed: w.BondSlashed,
 	})
 }
 

@@ -498,3 +498,48 @@ func TestSlaWatchEndsWhenTheLeaseCloses(t *testing.T) {
 }
 
 func marketWithheld(l markettypes.Lease) sdk.Coin { return marketkeeper.Withheld(l) }
+
+// A watch that finds sla_breaches_to_close windows breached ends the lease at its provider's fault
+// (CLOSE_REASON_SLA_VIOLATION): each breached window's pay was cut, the pay still withheld comes out
+// of the bond, the rest of the bond goes to the owner, the watch ends (the fees of the windows left
+// back to the payer) and the observers are free. Money is accounted for at every step.
+func TestSlaBreachesToCloseEndTheLease(t *testing.T) {
+	s := newSenv(t)
+	s.setParams(t, func(p *types.Params) { p.SlaBreachesToClose = 2 })
+	ownerBefore, payerBefore := s.bal(s.l.Owner), s.bal(s.payer.String())
+	bond := s.Lease(t, s.l.Id).Bond
+	w := s.watch(t, s.l, s.payer, 4)
+	fees := w.Escrow.Amount.Int64()
+	first := s.reportWindow(t, s.l.Id, 0, reps(&slow, &slow, &slow, nil))
+	require.Equal(t, types.SlaBreached, first.Verdict)
+	require.Equal(t, markettypes.LeaseActive, s.Lease(t, s.l.Id).State, "one breach only cuts")
+	s.CheckInvariants(t)
+	freshEvents(s.Fixture)
+	second := s.reportWindow(t, s.l.Id, 1, reps(&slow, &slow, &slow, &slow))
+	require.Equal(t, types.SlaBreached, second.Verdict)
+	closed := s.Lease(t, s.l.Id)
+	require.Equal(t, markettypes.LeaseClosed, closed.State)
+	require.Equal(t, markettypes.CloseReasonSlaViolation, closed.CloseReason)
+	got := s.watchOf(t, s.l.Id)
+	require.True(t, got.Ended)
+	require.EqualValues(t, 2, got.Breached)
+	require.True(t, got.Escrow.IsZero())
+	require.True(t, got.BondSlashed.IsPositive())
+	require.True(t, got.BondSlashed.IsLTE(bond))
+	for _, o := range got.Observers {
+		require.Zero(t, s.duties(t, o.Address))
+	}
+	ev := eventsOf[*types.EventSlaWindowDecided](t, s.Fixture)
+	require.Len(t, ev, 1)
+	require.True(t, ev[0].LeaseClosed)
+	require.Equal(t, got.BondSlashed, ev[0].BondSlashed)
+	// every coin: the owner gets back the escrow the provider did not earn and the whole bond (part
+	// into the escrow for the pay still withheld, the rest slashed to it); the provider keeps what
+	// accrued less the two cuts; the payer paid only the seven agreeing reports
+	ranBlocks := closed.ClosedHeight - closed.StartHeight
+	fromBond := bond.Amount.Int64() - got.BondSlashed.Amount.Int64()
+	require.EqualValues(t, 10*ranBlocks-200, closed.Paid.Amount.Int64()+fromBond, "the provider keeps its pay less the two cuts")
+	require.EqualValues(t, 10*int64(closed.LeaseBlocks)-closed.Paid.Amount.Int64()+bond.Amount.Int64(), s.bal(s.l.Owner)-ownerBefore)
+	require.EqualValues(t, 7*s.p.SlaReportFee.Amount.Int64(), payerBefore-s.bal(s.payer.String()), "fees: %d paid up front", fees)
+	s.CheckInvariants(t)
+}

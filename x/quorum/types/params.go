@@ -85,6 +85,7 @@ func DefaultParams() Params {
 		MaxSlaWindows:          1_000,
 		SlaReportFee:           sdk.NewInt64Coin(DefaultDenom, 1_000),
 		MaxProbesPerWindow:     100_000,
+		SlaBreachesToClose:     3,
 	}
 }
 
@@ -166,6 +167,7 @@ func (p Params) validateVerification() error {
 		{"sla_report_blocks", p.SlaReportBlocks, 1, MaxPhaseBlocks},
 		{"max_sla_windows", uint64(p.MaxSlaWindows), 1, MaxSlaWindowsBound},
 		{"max_probes_per_window", uint64(p.MaxProbesPerWindow), 1, MaxProbesBound},
+		{"sla_breaches_to_close", uint64(p.SlaBreachesToClose), 0, MaxSlaWindowsBound},
 	} {
 		if err := inRange(c.name, c.v, c.lo, c.hi); err != nil {
 			return err

@@ -152,6 +152,7 @@ func TestVerificationParamsBounds(t *testing.T) {
 		{"a negative deposit", func(p *types.Params) { p.VerifierDeposit = sdk.Coin{Denom: "ufog", Amount: math.NewInt(-1)} }, "verifier_deposit"},
 		{"a report fee above 2^128", func(p *types.Params) { p.SlaReportFee = sdk.NewCoin("ufog", big) }, "sla_report_fee"},
 		{"a tier's min_probes above 10^6", func(p *types.Params) { p.Gold.MinProbes = types.MaxProbesBound + 1 }, "min_probes"},
+		{"closing after 10,001 breaches", func(p *types.Params) { p.SlaBreachesToClose = types.MaxSlaWindowsBound + 1 }, "sla_breaches_to_close"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
