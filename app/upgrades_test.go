@@ -86,11 +86,16 @@ func TestUpgradeStandbysMigratesTheQuorumParams(t *testing.T) {
 	ctx := app.NewUncachedContext(false, cmtproto.Header{Height: 2})
 
 	before := app.ModuleManager.GetVersionMap()
-	require.EqualValues(t, 2, before[quorumtypes.ModuleName])
+	require.EqualValues(t, 3, before[quorumtypes.ModuleName])
 	before[quorumtypes.ModuleName] = 1
 	require.NoError(t, app.UpgradeKeeper.SetModuleVersionMap(ctx, before))
 	v1 := quorumtypes.DefaultParams()
 	v1.Bronze.MaxStandbys, v1.Silver.MaxStandbys, v1.Gold.MaxStandbys = 0, 0, 0
+	// nor proof of audit's and SLA's params (version 3): the 1→2→3 migrations give their defaults
+	v1.Bronze.MinProbes, v1.Silver.MinProbes, v1.Gold.MinProbes = 0, 0, 0
+	v1.VerifierDeposit, v1.AuditFee, v1.SlaReportFee = sdk.Coin{}, sdk.Coin{}, sdk.Coin{}
+	v1.MaxVerifiers, v1.MaxOpenDuties, v1.AuditCommitteeSize, v1.AuditCommitBlocks, v1.AuditRevealBlocks = 0, 0, 0, 0, 0
+	v1.AuditCommitteeShareBps, v1.SlaObservers, v1.SlaWindowBlocks, v1.SlaReportBlocks, v1.MaxSlaWindows, v1.MaxProbesPerWindow = 0, 0, 0, 0, 0, 0
 	v1.MaxCandidates = 7
 	require.NoError(t, app.QuorumKeeper.Params.Set(ctx, v1))
 

@@ -26,9 +26,7 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	}
 	d := types.DefaultParams()
 	p.Bronze.MaxStandbys, p.Silver.MaxStandbys, p.Gold.MaxStandbys = d.Bronze.MaxStandbys, d.Silver.MaxStandbys, d.Gold.MaxStandbys
-	if err := p.Validate(); err != nil {
-		return err
-	}
+	// version 2 params lack version 3's, which Migrate2to3 sets and then validates the whole
 	return m.k.Params.Set(ctx, p)
 }
 
