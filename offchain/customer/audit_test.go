@@ -91,14 +91,15 @@ func committee(t *testing.T, l *auditortest.Ledger, rt *runtime.Runtime) {
 	require.Eventually(t, func() bool { return l.Subscribers() == 3 }, 5*time.Second, 5*time.Millisecond)
 }
 
-// drive runs f while the ledger makes blocks, and returns once f did.
+// drive runs f while the ledger makes blocks (waiting, at each height, for every vote the committee
+// may still cast), and returns once f did; f's own context bounds it.
 func drive(l *auditortest.Ledger, f func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		f()
 	}()
-	l.Drive(done, 10*time.Second)
+	l.Drive(done, 0)
 }
 
 // The audit of a receipt, end to end but for the chain: a worker that cheats (--unsafe-wrong-output)

@@ -44,6 +44,18 @@ type Config struct {
 	// RetryInterval is how long a report whose broadcast failed, or a failed read of a watch or of
 	// its provider, waits before it is tried again (default 2 s).
 	RetryInterval time.Duration
+	// Ticked, when set, is told what each probe tick of a watch decided (for tests, which wait for
+	// decisions instead of sleeping, and for metrics).
+	Ticked func(Tick)
+}
+
+// Tick is what one probe tick of a watch decided, at the height the observer had then.
+type Tick struct {
+	Lease  uint64
+	Height int64
+	// Target: the watched provider was resolved; Probed: a probe was sent; Reporting: a report of a
+	// window is being broadcast.
+	Target, Probed, Reporting bool
 }
 
 // Observer serves the SLA observer duties of one provider.
@@ -348,12 +360,14 @@ func (o *Observer) serve(w *watch) {
 
 		h := o.height.Load()
 		params := o.params.Load()
+		probed := false
 		if ticked && target != nil {
 			if win, ok := w.ledger.Sent(h, params.MaxProbesPerWindow); ok {
 				if int64(win) != lastWindow {
 					lastWindow = int64(win)
 					log.Debug("probing in window", "window", win, "height", h, "peer", target.ID)
 				}
+				probed = true
 				probes.Add(1)
 				go func(t peer.AddrInfo) {
 					defer probes.Done()
@@ -393,6 +407,9 @@ func (o *Observer) serve(w *watch) {
 					reports <- submitted{r, o.submit(ctx, lease, r)}
 				}(*rep)
 			}
+		}
+		if ticked && o.cfg.Ticked != nil {
+			o.cfg.Ticked(Tick{Lease: lease, Height: h, Target: target != nil, Probed: probed, Reporting: reporting})
 		}
 		if !reporting && w.ledger.Finished() {
 			o.finish(w, "every window reported or given up")

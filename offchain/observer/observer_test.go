@@ -97,7 +97,7 @@ func (c *fakeChain) Watch(_ context.Context, id uint64) (quorumtypes.QueryWatchR
 	defer c.mu.Unlock()
 	c.watches++
 	if c.watch == nil {
-		return quorumtypes.QueryWatchResponse{}, false, errors.New("not implemented yet")
+		return quorumtypes.QueryWatchResponse{}, false, errors.New("the node answers no Watch query") // as a node that failed to answer
 	}
 	return *c.watch, c.watch.Watch.LeaseId == id, nil
 }
@@ -163,6 +163,9 @@ type env struct {
 	chain *fakeChain
 	dir   string
 	obs   *observer.Observer
+
+	mu    sync.Mutex
+	ticks []observer.Tick
 }
 
 func newEnv(t *testing.T, c *fakeChain, probe observer.ProbeFunc) *env {
@@ -173,7 +176,7 @@ func newEnv(t *testing.T, c *fakeChain, probe observer.ProbeFunc) *env {
 
 func (e *env) start(probe observer.ProbeFunc) {
 	o, err := observer.New(e.chain, probe, observer.Config{ProbeInterval: 5 * time.Millisecond, ProbeTimeout: time.Second,
-		Dir: e.dir, RetryInterval: 20 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		Dir: e.dir, RetryInterval: 20 * time.Millisecond, Ticked: e.ticked}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(e.t, err)
 	e.chain.mu.Lock()
 	e.chain.height = o.Height
@@ -181,6 +184,35 @@ func (e *env) start(probe observer.ProbeFunc) {
 	require.NoError(e.t, o.Start(context.Background()))
 	e.t.Cleanup(o.Stop)
 	e.obs = o
+}
+
+func (e *env) ticked(t observer.Tick) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ticks = append(e.ticks, t)
+}
+
+// tickAt waits for the next probe tick of the watch at height h (the observer at that height,
+// with the provider resolved when resolved is set) and returns what it decided: the tests look at
+// what the observer decided, not at what did not happen within a sleep.
+func (e *env) tickAt(h int64, resolved bool) observer.Tick {
+	e.t.Helper()
+	e.mu.Lock()
+	from := len(e.ticks)
+	e.mu.Unlock()
+	var got observer.Tick
+	require.Eventually(e.t, func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, t := range e.ticks[from:] {
+			if t.Height == h && (t.Target || !resolved) {
+				got = t
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, time.Millisecond, "a probe tick at height %d", h)
+	return got
 }
 
 func (e *env) block(h int64, events ...proto.Message) {
@@ -218,8 +250,8 @@ func TestObserverReportsEachWindowOnceAfterItsEnd(t *testing.T) {
 	e.block(10, watched(other, self))
 	require.Equal(t, []uint64{lease}, e.obs.Watching())
 	require.FileExists(t, e.stateFile())
-	time.Sleep(30 * time.Millisecond)
-	require.Zero(t, p.calls.Load(), "no probe before the first window")
+	require.False(t, e.tickAt(10, true).Probed, "no probe before the first window")
+	require.Zero(t, p.calls.Load())
 
 	for h := int64(11); h < 14; h++ {
 		e.probeAt(p, h, 3)
@@ -251,10 +283,9 @@ func TestObserverReportsEachWindowOnceAfterItsEnd(t *testing.T) {
 	// every window reported: the watch is over and forgotten
 	require.Eventually(t, func() bool { return len(e.obs.Watching()) == 0 }, 5*time.Second, time.Millisecond)
 	require.NoFileExists(t, e.stateFile())
-	e.obs.Stop()
+	e.obs.Stop() // waits for every goroutine of the observer: nothing probes after it
 	calls := p.calls.Load()
 	e.block(18)
-	time.Sleep(20 * time.Millisecond)
 	require.Equal(t, calls, p.calls.Load())
 	require.Len(t, e.chain.delivered(), 2)
 	// every probe sent is in one report
@@ -280,8 +311,8 @@ func TestObserverRestartDoesNotReportTwice(t *testing.T) {
 	e.obs.Handle(chain.Event{Height: 15, Resync: true})
 	e.probeAt(p, 15, 3)
 	e.probeAt(p, 16, 3)
-	time.Sleep(30 * time.Millisecond)
-	require.Len(t, e.chain.delivered(), 1, "window 0 is not reported again within its period")
+	require.False(t, e.tickAt(16, true).Reporting, "window 0 is not reported again within its period")
+	require.Len(t, e.chain.delivered(), 1)
 	e.block(17)
 	reports := e.waitReports(2)
 	require.Equal(t, uint32(1), reports[1].msg.Window)
@@ -313,10 +344,9 @@ func TestObserverFollowsTheWatchQuery(t *testing.T) {
 	e := newEnv(t, c, p.probe)
 	e.block(10, watched(self))
 	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.watches > 0 }, 5*time.Second, time.Millisecond)
-	time.Sleep(20 * time.Millisecond)
 	e.block(12)
-	time.Sleep(30 * time.Millisecond)
-	require.Zero(t, p.calls.Load(), "window 0 is behind the chain's next_window: not probed")
+	require.False(t, e.tickAt(12, true).Probed, "window 0 is behind the chain's next_window: not probed")
+	require.Zero(t, p.calls.Load())
 	e.probeAt(p, 15, 2)
 
 	// the lease closes and the watch ends: the observer stops
@@ -340,7 +370,8 @@ func TestObserverIgnoresOtherWatches(t *testing.T) {
 	e.block(10, own)
 	require.Empty(t, e.obs.Watching())
 	e.block(12)
-	time.Sleep(20 * time.Millisecond)
+	require.Eventually(t, func() bool { return e.obs.Height() == 12 }, 5*time.Second, time.Millisecond)
+	require.Empty(t, e.obs.Watching(), "no watch is served, so nothing probes")
 	require.Zero(t, p.calls.Load())
 }
 
@@ -370,7 +401,7 @@ func TestObserverRetriesFailedReports(t *testing.T) {
 	e.block(17)
 	require.Eventually(t, func() bool { return c.broadcasts() == 3 }, 5*time.Second, time.Millisecond)
 	require.Eventually(t, func() bool { return len(e.obs.Watching()) == 0 }, 5*time.Second, time.Millisecond)
-	time.Sleep(50 * time.Millisecond)
+	e.obs.Stop() // the watch is over and every goroutine of the observer has returned
 	require.Equal(t, 3, c.broadcasts(), "a refused report is not sent again")
 }
 
@@ -381,7 +412,8 @@ func TestObserverWithoutProviderRegistration(t *testing.T) {
 	e := newEnv(t, c, p.probe)
 	e.block(10, watched(self))
 	e.block(12)
-	time.Sleep(30 * time.Millisecond)
+	tk := e.tickAt(12, false)
+	require.False(t, tk.Target || tk.Probed, "the provider is not resolved: no probe")
 	require.Zero(t, p.calls.Load())
 	c.registerProvider(t, provider)
 	e.block(13, &markettypes.EventProviderUpdated{Provider: provider})
