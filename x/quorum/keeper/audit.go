@@ -204,7 +204,7 @@ func zeroOf(denom string) sdk.Coin {
 	return sdk.NewCoin(denom, math.ZeroInt())
 }
 
-// openAudit loads an open audit and the index of signer on its committee.
+// committeeMember loads an open audit, the index of auditor on its committee and its address bytes.
 func (k msgServer) committeeMember(ctx context.Context, auditID uint64, auditor string) (types.Audit, int, []byte, error) {
 	addr, canonical, err := k.address("auditor", auditor)
 	if err != nil {

@@ -162,19 +162,12 @@ func (q queryServer) Quorum(ctx context.Context, req *types.QueryQuorumRequest) 
 	return &types.QueryQuorumResponse{Quorum: r}, nil
 }
 
-// maxQuorumsPage caps a page of Quorums: a record holds up to 72 members.
-const maxQuorumsPage = 1000
 
 func (q queryServer) Quorums(ctx context.Context, req *types.QueryQuorumsRequest) (*types.QueryQuorumsResponse, error) {
 	if req == nil {
 		return nil, errNilRequest
 	}
-	page := req.Pagination
-	if page != nil && page.Limit > maxQuorumsPage {
-		bounded := *page
-		bounded.Limit = maxQuorumsPage
-		page = &bounded
-	}
+	page := boundedPage(req.Pagination)
 	if req.State == types.QuorumStateUnspecified {
 		records, resp, err := query.CollectionPaginate(ctx, q.k.Quorums, page,
 			func(_ uint64, r types.Quorum) (types.Quorum, error) { return r, nil })

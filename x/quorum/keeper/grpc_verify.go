@@ -14,13 +14,15 @@ import (
 	"github.com/fogchain/fog/x/quorum/types"
 )
 
-// maxVerifyPage caps a page of verifiers or audits (an audit holds up to 15 votes).
-const maxVerifyPage = 1000
+// maxPage caps a page of every list query of the module: quorum records (up to 72 members each),
+// verifiers, audits (up to 15 votes each).
+const maxPage = 1000
 
+// boundedPage is p with its limit capped at maxPage.
 func boundedPage(p *query.PageRequest) *query.PageRequest {
-	if p != nil && p.Limit > maxVerifyPage {
+	if p != nil && p.Limit > maxPage {
 		b := *p
-		b.Limit = maxVerifyPage
+		b.Limit = maxPage
 		return &b
 	}
 	return p
